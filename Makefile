@@ -1,0 +1,111 @@
+# Sable: bare-metal x86-64 microhypervisor for Intel VT-x.
+# `make` builds build/sable.elf, `make iso` the bootable image, `make run` boots
+# it in Bochs, `make test` runs every test. See README.md.
+
+BUILD   ?= build
+CC      := gcc
+LD      := ld
+NASM    := nasm
+OBJCOPY := objcopy
+
+# Boot options baked into the image's grub.cfg, and extra guest kernels.
+CMDLINE ?= loglevel=info
+GUESTS  ?=
+GRUB_TIMEOUT ?= 0
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
+	-fno-pic -fno-pie -mcmodel=small -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wno-unused-parameter -I. -Iinclude -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 -z noexecstack -T linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf -Iboot/
+
+HV_C_SRCS := $(wildcard hv/*.c mm/*.c drivers/*.c vmx/*.c fpu/*.c)
+HV_ASM_SRCS := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm vmx/*.asm))
+HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))
+
+.PHONY: all iso run run-qemu run-qemu-uefi usb test unit integration bench deps \
+	format format-check check clean
+all: $(BUILD)/sable.elf
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# The AP trampoline runs at a fixed low address in real mode: a flat binary,
+# embedded by boot/ap_blob.asm.
+$(BUILD)/boot/ap_trampoline.bin: boot/ap_trampoline.asm include/param.h
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin -Iboot/ $< -o $@
+$(BUILD)/boot/ap_blob.o: $(BUILD)/boot/ap_trampoline.bin
+$(BUILD)/boot/ap_blob.o: NASMFLAGS += -I$(BUILD)/boot/
+
+$(BUILD)/sable.elf: $(HV_OBJS) linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(HV_OBJS)
+	grub-file --is-x86-multiboot2 $@
+
+# ---- bootable image ------------------------------------------------------
+ISO_DIR := $(BUILD)/iso
+iso: $(BUILD)/sable.iso
+$(BUILD)/sable.iso: $(BUILD)/sable.elf scripts/mkiso.sh $(GUESTS) FORCE
+	scripts/mkiso.sh $@ $(BUILD)/sable.elf "$(CMDLINE)" "$(GRUB_TIMEOUT)" $(GUESTS)
+FORCE:
+
+run: deps iso
+	scripts/bochs.sh --interactive --iso $(BUILD)/sable.iso
+
+run-qemu: deps iso
+	scripts/qemu.sh --iso $(BUILD)/sable.iso
+
+run-qemu-uefi: deps iso
+	scripts/qemu.sh --uefi --iso $(BUILD)/sable.iso
+
+# Writes the image to a USB stick: make usb DEV=/dev/sdX (erases the device).
+usb: iso
+	scripts/usb.sh "$(DEV)" $(BUILD)/sable.iso
+
+# ---- tests ---------------------------------------------------------------
+include tests/unit.mk
+.SECONDEXPANSION:
+
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-I. -Iinclude -DSABLE_HOST_TEST
+UNIT ?= $(UNIT_TESTS)
+UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT))
+
+$(BUILD)/tests/test_%: tests/test_%.c $$(unit_%_SRCS) $(wildcard include/*.h tests/*.h) | $(BUILD)/tests
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(unit_$*_SRCS) -lcmocka
+$(BUILD)/tests:
+	@mkdir -p $@
+
+unit: deps $(UNIT_BINS)
+	@scripts/run-unit.sh $(UNIT_BINS)
+
+integration: deps all
+	tests/integration/run.sh
+
+test: deps format-check unit integration
+
+bench: deps all
+	tests/integration/bench.sh
+
+deps:
+	@scripts/deps.sh
+
+# ---- style ---------------------------------------------------------------
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	@scripts/format-check.sh $(FORMAT_SRCS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
