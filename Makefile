@@ -12,11 +12,13 @@ OBJCOPY := objcopy
 CMDLINE ?= loglevel=info
 GUESTS  ?=
 GRUB_TIMEOUT ?= 0
+# V=1 shows full compiler command lines.
+Q := $(if $(V),,@)
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-fno-pic -fno-pie -mcmodel=small -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	-fcf-protection=none -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-fcf-protection=none --param=min-pagesize=0 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -I. -Iinclude -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 -z noexecstack -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -Iboot/
@@ -31,11 +33,13 @@ all: $(BUILD)/sable.elf
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
 # The AP trampoline runs at a fixed low address in real mode: a flat binary,
 # embedded by boot/ap_blob.asm.

@@ -68,7 +68,7 @@ int acpi_table_check(const void *ptr, size_t avail);
  * Processor entries beyond MAX_CPUS are counted in cpus_dropped (with a warning).
  */
 int acpi_parse(uint64_t rsdp_pa, acpi_map_fn map, acpi_warn_fn warn, void *ctx,
-	       struct acpi_info *out);
+               struct acpi_info *out);
 
 /* Finds the \_S5 package in AML bytes and returns its SLP_TYPa/b. 0 or -ENOENT. */
 int acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb);

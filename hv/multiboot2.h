@@ -7,22 +7,22 @@
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 
-#define MB2_TAG_END 0
-#define MB2_TAG_CMDLINE 1
-#define MB2_TAG_LOADER_NAME 2
-#define MB2_TAG_MODULE 3
-#define MB2_TAG_BASIC_MEMINFO 4
-#define MB2_TAG_MMAP 6
-#define MB2_TAG_ACPI_OLD 14
-#define MB2_TAG_ACPI_NEW 15
+#define MB2_TAG_END            0
+#define MB2_TAG_CMDLINE        1
+#define MB2_TAG_LOADER_NAME    2
+#define MB2_TAG_MODULE         3
+#define MB2_TAG_BASIC_MEMINFO  4
+#define MB2_TAG_MMAP           6
+#define MB2_TAG_ACPI_OLD       14
+#define MB2_TAG_ACPI_NEW       15
 #define MB2_TAG_LOAD_BASE_ADDR 21
 
 /* Memory-map entry types (same as E820). */
-#define MEM_AVAILABLE 1
-#define MEM_RESERVED 2
+#define MEM_AVAILABLE        1
+#define MEM_RESERVED         2
 #define MEM_ACPI_RECLAIMABLE 3
-#define MEM_NVS 4
-#define MEM_BADRAM 5
+#define MEM_NVS              4
+#define MEM_BADRAM           5
 
 struct mem_region {
 	uint64_t base;
@@ -31,8 +31,8 @@ struct mem_region {
 };
 
 struct mb2_module {
-	uint64_t start; /* physical, inclusive */
-	uint64_t end;   /* physical, exclusive */
+	uint64_t start;      /* physical, inclusive */
+	uint64_t end;        /* physical, exclusive */
 	const char *cmdline; /* NUL-terminated inside the tag */
 };
 
@@ -48,7 +48,7 @@ struct mb2_info {
 	struct mb2_module modules[MAX_BOOT_MODULES];
 	size_t module_count;
 	size_t modules_dropped; /* modules beyond MAX_BOOT_MODULES */
-	const void *rsdp;  /* copy of the RSDP inside the tag, NULL if no tag */
+	const void *rsdp;       /* copy of the RSDP inside the tag, NULL if no tag */
 	size_t rsdp_len;
 	bool rsdp_new; /* from the ACPI 2.0+ tag */
 };

@@ -2,19 +2,22 @@
 #ifndef SABLE_PARAM_H
 #define SABLE_PARAM_H
 
-#define MAX_CPUS 64              /* physical CPUs the hypervisor will bring up */
-#define MAX_MEM_REGIONS 128      /* memory-map entries kept from the boot loader */
-#define MAX_BOOT_MODULES 16      /* GRUB modules kept from the boot loader */
-#define MAX_FREE_RANGES 128      /* disjoint free ranges in the frame allocator */
-#define MAX_IOAPICS 8            /* I/O APICs recorded from the MADT */
+#include "types.h"
 
-#define CPU_STACK_SIZE (16 * 1024)  /* per-CPU hypervisor stack */
-#define CPU_IST_STACK_SIZE (4 * 1024) /* NMI / double-fault / machine-check stacks */
-#define HEAP_SIZE (4ull << 20)      /* hypervisor object heap */
+#define MAX_CPUS         64  /* physical CPUs the hypervisor will bring up */
+#define MAX_MEM_REGIONS  128 /* memory-map entries kept from the boot loader */
+#define MAX_BOOT_MODULES 16  /* GRUB modules kept from the boot loader */
+#define MAX_FREE_RANGES  128 /* disjoint free ranges in the frame allocator */
+#define MAX_IOAPICS      8   /* I/O APICs recorded from the MADT */
 
-#define AP_TRAMPOLINE_PA 0x8000ull  /* real-mode entry page for INIT-SIPI-SIPI (below 1 MiB) */
-#define AP_START_TIMEOUT_US 200000  /* how long the BSP waits for one AP to come online */
+#define CPU_STACK_SIZE     (16 * 1024) /* per-CPU hypervisor stack */
+#define CPU_IST_STACK_SIZE (4 * 1024)  /* NMI / double-fault / machine-check stacks */
+#define HEAP_SIZE          MiB(4)      /* hypervisor object heap */
 
-#define LOG_LINE_MAX 256            /* one console line, prefix included */
+#define AP_TRAMPOLINE_PA    0x8000ull /* real-mode entry page for INIT-SIPI-SIPI (below 1 MiB) */
+#define AP_START_TIMEOUT_US 200000    /* how long the BSP waits for one AP to come online */
+
+#define LOG_LINE_MAX    256                 /* one console line, prefix included */
+#define MAX_PHYS_MAPPED ((uint64_t)1 << 39) /* the direct map stops at 512 GiB */
 
 #endif

@@ -20,10 +20,10 @@ struct frame_alloc {
 
 /* Problems found in a firmware memory map; the allocator stays safe regardless. */
 struct frame_map_report {
-	unsigned overlaps;   /* entries overlapping another entry */
-	unsigned zero_len;   /* entries of length 0 */
-	unsigned wraps;      /* base + len overflowing 64 bits */
-	unsigned unaligned;  /* available entries not page-aligned (trimmed) */
+	unsigned overlaps;  /* entries overlapping another entry */
+	unsigned zero_len;  /* entries of length 0 */
+	unsigned wraps;     /* base + len overflowing 64 bits */
+	unsigned unaligned; /* available entries not page-aligned (trimmed) */
 };
 
 void frame_init(struct frame_alloc *fa);
@@ -44,7 +44,7 @@ int frame_reserve(struct frame_alloc *fa, uint64_t base, uint64_t len);
  * (may be NULL). Returns 0 or the first error of frame_add_free/frame_reserve.
  */
 int frame_init_from_map(struct frame_alloc *fa, const struct mem_region *map, size_t n,
-			struct frame_map_report *rep);
+                        struct frame_map_report *rep);
 
 /* Allocates nframes contiguous frames aligned to align bytes (power of two,
  * at least PAGE_SIZE) ending at or below limit (0: no limit). Lowest fit first.

@@ -1,0 +1,138 @@
+#include "drivers/lapic.h"
+#include "hv/trap.h"
+#include "x86.h"
+
+/* Register offsets (xAPIC MMIO; x2APIC MSR = 0x800 + offset / 16). */
+#define LAPIC_ID        0x020
+#define LAPIC_EOI       0x0b0
+#define LAPIC_SVR       0x0f0
+#define LAPIC_ICR_LO    0x300
+#define LAPIC_ICR_HI    0x310
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+
+#define SVR_ENABLE           BIT(8)
+#define ICR_DELIVERY_PENDING BIT(12)
+#define ICR_FIXED            (0u << 8)
+#define ICR_NMI              (4u << 8)
+#define ICR_INIT             (5u << 8)
+#define ICR_STARTUP          (6u << 8)
+#define ICR_LEVEL_ASSERT     BIT(14)
+#define ICR_ALL_BUT_SELF     (3u << 18)
+#define LVT_MASKED           BIT(16)
+
+#define APIC_BASE_EXTD   BIT(10)
+#define APIC_BASE_ENABLE BIT(11)
+#define ICR_SPIN_LIMIT   1000000
+
+static volatile uint32_t *mmio;
+static bool x2apic;
+static bool ready;
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(0x800 + (reg >> 4));
+	return mmio[reg / 4];
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		mmio[reg / 4] = v;
+}
+
+static void lapic_enable(void)
+{
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+}
+
+void lapic_init_bsp(uint64_t mmio_pa)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+
+	x2apic = (base & APIC_BASE_EXTD) != 0;
+	mmio = (volatile uint32_t *)(uintptr_t)(mmio_pa ? mmio_pa : LAPIC_DEFAULT_PA);
+	if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
+	lapic_enable();
+	ready = true;
+}
+
+void lapic_init_ap(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+
+	/* An AP starts in xAPIC mode; follow the BSP's mode. */
+	if (x2apic && !(base & APIC_BASE_EXTD))
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+	lapic_enable();
+}
+
+bool lapic_ready(void)
+{
+	return ready;
+}
+
+bool lapic_x2apic_mode(void)
+{
+	return x2apic;
+}
+
+uint32_t lapic_id(void)
+{
+	uint32_t id = lapic_read(LAPIC_ID);
+	return x2apic ? id : id >> 24;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+static bool icr_wait_idle(void)
+{
+	if (x2apic)
+		return true; /* x2APIC has no delivery-status bit (SDM sec. 11.12.9) */
+	for (unsigned i = 0; i < ICR_SPIN_LIMIT; i++) {
+		if (!(lapic_read(LAPIC_ICR_LO) & ICR_DELIVERY_PENDING))
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+static bool send_icr(uint32_t dest, uint32_t lo)
+{
+	if (!icr_wait_idle())
+		return false;
+	if (x2apic) {
+		wrmsr(0x830, ((uint64_t)dest << 32) | lo);
+		return true;
+	}
+	lapic_write(LAPIC_ICR_HI, dest << 24);
+	lapic_write(LAPIC_ICR_LO, lo);
+	return icr_wait_idle();
+}
+
+bool lapic_send_init(uint32_t apic_id)
+{
+	return send_icr(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
+}
+
+bool lapic_send_sipi(uint32_t apic_id, uint8_t page)
+{
+	return send_icr(apic_id, ICR_STARTUP | ICR_LEVEL_ASSERT | page);
+}
+
+bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
+{
+	return send_icr(apic_id, ICR_FIXED | ICR_LEVEL_ASSERT | vector);
+}
+
+bool lapic_send_nmi_all_but_self(void)
+{
+	return send_icr(0, ICR_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+}

@@ -1,0 +1,39 @@
+#include "drivers/platform.h"
+#include "drivers/tsc.h"
+#include "x86.h"
+
+#define FW_CFG_SELECTOR    0x510
+#define FW_CFG_DATA        0x511
+#define FW_CFG_SIGNATURE   0x0000
+#define CPUID_HYPERVISOR   BIT(31)
+#define ACPI_SLP_EN        BIT(13)
+#define ACPI_SLP_TYP_SHIFT 10
+
+struct acpi_info acpi;
+
+bool platform_is_qemu(void)
+{
+	static const char sig[4] = {'Q', 'E', 'M', 'U'};
+
+	if (!(cpuid(1).ecx & CPUID_HYPERVISOR))
+		return false;
+	outw(FW_CFG_SELECTOR, FW_CFG_SIGNATURE);
+	for (int i = 0; i < 4; i++)
+		if (inb(FW_CFG_DATA) != (uint8_t)sig[i])
+			return false;
+	return true;
+}
+
+void platform_poweroff(int code)
+{
+	if (platform_is_qemu())
+		outb(QEMU_DEBUG_EXIT_PORT, (uint8_t)code);
+	if (acpi.have_s5 && acpi.pm1a_cnt) {
+		outw((uint16_t)acpi.pm1a_cnt,
+		     (acpi.s5_slp_typa << ACPI_SLP_TYP_SHIFT) | ACPI_SLP_EN);
+		if (acpi.pm1b_cnt)
+			outw((uint16_t)acpi.pm1b_cnt,
+			     (acpi.s5_slp_typb << ACPI_SLP_TYP_SHIFT) | ACPI_SLP_EN);
+		udelay(100000);
+	}
+}

@@ -1,0 +1,15 @@
+/* Time stamp counter: calibration against the PIT and busy-wait delays. */
+#ifndef SABLE_DRIVERS_TSC_H
+#define SABLE_DRIVERS_TSC_H
+
+#include "types.h"
+
+extern uint64_t tsc_hz;
+extern uint64_t boot_tsc; /* TSC at the first instruction of boot/entry.asm */
+
+/* Measures the TSC rate over 10 ms of PIT channel 2. Returns false (and
+ * assumes 1 GHz) if the PIT never counted down. */
+bool tsc_calibrate(void);
+void udelay(uint64_t us);
+
+#endif

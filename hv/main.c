@@ -1,0 +1,76 @@
+/* The bootstrap processor's path from boot/entry.asm to a running system. */
+#include "drivers/acpi.h"
+#include "drivers/lapic.h"
+#include "drivers/platform.h"
+#include "drivers/tsc.h"
+#include "drivers/uart.h"
+#include "hv/log.h"
+#include "hv/multiboot2.h"
+#include "hv/options.h"
+#include "hv/panic.h"
+#include "hv/percpu.h"
+#include "hv/smp.h"
+#include "hv/trap.h"
+#include "hv/version.h"
+#include "mm/mm.h"
+#include "x86.h"
+
+#define MBI_MAX_SIZE MiB(1) /* refuse boot information larger than this */
+
+struct mb2_info boot_info;
+void hv_main(uint32_t magic, uint64_t mbi_pa);
+void acpi_init(void);
+void vmx_check_support(void);
+
+static void option_warning(void *ctx, const char *msg)
+{
+	log_warn("%s", msg);
+}
+
+static void parse_boot_info(uint32_t magic, uint64_t mbi_pa)
+{
+	uint32_t total;
+	int r;
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not started by a multiboot2 loader (magic 0x%x)", magic);
+	total = *(const uint32_t *)phys_to_virt(mbi_pa);
+	r = mb2_parse(phys_to_virt(mbi_pa), total <= MBI_MAX_SIZE ? total : 0, &boot_info);
+	if (r < 0)
+		panic("malformed multiboot2 boot information (error %d, size %u)", r, total);
+}
+
+void hv_main(uint32_t magic, uint64_t mbi_pa)
+{
+	uint32_t online;
+
+	uart_init();
+	idt_init();
+	percpu_init_cpu(&percpu_area[0]);
+	log_raw("\nSable " SABLE_VERSION " microhypervisor\n");
+	parse_boot_info(magic, mbi_pa);
+	options_parse(boot_info.cmdline, &hv_options, option_warning, NULL);
+	log_threshold = hv_options.loglevel;
+	log_info("boot loader: %s", boot_info.loader_name ? boot_info.loader_name : "unknown");
+	log_info("command line: %s", boot_info.cmdline ? boot_info.cmdline : "");
+
+	mm_init(&boot_info, mbi_pa);
+	mm_paging_init();
+	if (!tsc_calibrate())
+		log_warn("PIT did not count: assuming a 1 GHz TSC");
+	log_info("TSC: %lu kHz", tsc_hz / 1000);
+
+	acpi_init();
+	lapic_init_bsp(acpi.lapic_pa);
+	percpu_area[0].apic_id = lapic_id();
+	percpu_area[0].state = CPU_ONLINE;
+	log_info("cpu0 online (APIC id %u, bootstrap processor, %s mode)", percpu_area[0].apic_id,
+	         lapic_x2apic_mode() ? "x2APIC" : "xAPIC");
+	online = smp_boot_aps();
+	log_info("all cores online: %u of %u (%lu TSC ticks since entry)", online,
+	         (unsigned)cpus_present, rdtsc() - boot_tsc);
+
+	vmx_check_support();
+	log_info("nothing to run: stopping");
+	hv_stop(STOP_DONE);
+}

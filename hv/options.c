@@ -1,0 +1,128 @@
+#include "hv/options.h"
+#include "err.h"
+#include "hv/cmdline.h"
+#include "hv/format.h"
+#include "param.h"
+
+struct hv_options hv_options = {
+	.loglevel = LOG_INFO,
+	.on_stop = ON_STOP_HALT,
+	.max_cpus = MAX_CPUS,
+};
+
+struct word_value {
+	const char *word;
+	int value;
+};
+
+static const struct word_value loglevel_words[] = {
+	{"err", LOG_ERR},   {"error", LOG_ERR},   {"warn", LOG_WARN},
+	{"info", LOG_INFO}, {"debug", LOG_DEBUG}, {"0", LOG_ERR},
+	{"1", LOG_WARN},    {"2", LOG_INFO},      {"3", LOG_DEBUG},
+};
+
+static const struct word_value on_stop_words[] = {
+	{"halt", ON_STOP_HALT},
+	{"poweroff", ON_STOP_POWEROFF},
+};
+
+void options_defaults(struct hv_options *o)
+{
+	o->loglevel = LOG_INFO;
+	o->on_stop = ON_STOP_HALT;
+	o->max_cpus = MAX_CPUS;
+}
+
+static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cmdline_slice_is(t->val, t->val_len, tab[i].word))
+			return tab[i].value;
+	return -EINVAL;
+}
+
+static int parse_cpus(const struct cmdline_token *t, struct hv_options *o)
+{
+	uint64_t n;
+
+	if (cmdline_parse_u64(t->val, t->val_len, &n) < 0 || n < 1 || n > MAX_CPUS)
+		return -EINVAL;
+	o->max_cpus = (uint32_t)n;
+	return 0;
+}
+
+/* Applies one key=value; returns 0, -ENOENT for an unknown key, -EINVAL for a bad value. */
+static int apply(const struct cmdline_token *t, struct hv_options *o, const char **expected)
+{
+	int v;
+
+	if (cmdline_key_is(t, "loglevel")) {
+		*expected = "err, warn, info, debug or 0-3";
+		v = lookup_word(loglevel_words, ARRAY_SIZE(loglevel_words), t);
+		if (v < 0)
+			return v;
+		o->loglevel = (enum log_level)v;
+		return 0;
+	}
+	if (cmdline_key_is(t, "on_stop")) {
+		*expected = "halt or poweroff";
+		v = lookup_word(on_stop_words, ARRAY_SIZE(on_stop_words), t);
+		if (v < 0)
+			return v;
+		o->on_stop = (enum on_stop)v;
+		return 0;
+	}
+	if (cmdline_key_is(t, "cpus")) {
+		*expected = "a number from 1 to " XSTRINGIFY(MAX_CPUS);
+		return parse_cpus(t, o);
+	}
+	return -ENOENT;
+}
+
+static void warnf(options_warn_fn warn, void *ctx, const char *fmt, ...) __printf(3, 4);
+static void warnf(options_warn_fn warn, void *ctx, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn(ctx, msg);
+}
+
+int options_parse(const char *cmdline, struct hv_options *o, options_warn_fn warn, void *ctx)
+{
+	const char *cur = cmdline ? cmdline : "";
+	struct cmdline_token t;
+	int warnings = 0;
+	bool first = true;
+	int r;
+
+	while ((r = cmdline_next(&cur, &t)) != 0) {
+		const char *expected = "";
+
+		if (r < 0) {
+			if (!(first && (t.key[0] == '/' || t.key[0] == '('))) {
+				warnf(warn, ctx,
+				      "ignoring malformed boot option '%.*s' (want key=value)",
+				      (int)t.key_len, t.key);
+				warnings++;
+			}
+			first = false;
+			continue;
+		}
+		first = false;
+		r = apply(&t, o, &expected);
+		if (r == -ENOENT) {
+			warnf(warn, ctx, "ignoring unknown boot option '%.*s'", (int)t.key_len,
+			      t.key);
+			warnings++;
+		} else if (r < 0) {
+			warnf(warn, ctx, "ignoring %.*s=%.*s: expected %s", (int)t.key_len, t.key,
+			      (int)t.val_len, t.val, expected);
+			warnings++;
+		}
+	}
+	return warnings;
+}

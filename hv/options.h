@@ -1,0 +1,35 @@
+/* The hypervisor's boot options (GRUB command line), parsed into one struct (pure). */
+#ifndef SABLE_HV_OPTIONS_H
+#define SABLE_HV_OPTIONS_H
+
+#include "hv/log.h"
+#include "types.h"
+
+enum on_stop {
+	ON_STOP_HALT = 0, /* halt every core, console stays readable */
+	ON_STOP_POWEROFF, /* ACPI S5 (and QEMU's debug-exit device) */
+};
+
+struct hv_options {
+	enum log_level loglevel;
+	enum on_stop on_stop;
+	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
+};
+
+extern struct hv_options hv_options;
+
+/* Receives one warning line about an ignored option. */
+typedef void (*options_warn_fn)(void *ctx, const char *msg);
+
+/* Fills *o with defaults. */
+void options_defaults(struct hv_options *o);
+
+/*
+ * Applies every well-formed, known option of cmdline to *o. A first token that
+ * is a path (starts with '/' or '(') is the kernel's name and is skipped.
+ * Malformed tokens, unknown keys and bad values are reported through warn and
+ * ignored. Returns the number of warnings.
+ */
+int options_parse(const char *cmdline, struct hv_options *o, options_warn_fn warn, void *ctx);
+
+#endif

@@ -1,0 +1,74 @@
+#include "hv/panic.h"
+#include "drivers/lapic.h"
+#include "drivers/platform.h"
+#include "hv/format.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/percpu.h"
+#include "x86.h"
+
+static volatile uint32_t stopping;
+
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE) != 0;
+}
+
+__noreturn void cpu_park(void)
+{
+	irq_disable();
+	if (percpu_ready())
+		this_cpu()->state = CPU_STOPPED;
+	for (;;)
+		halt();
+}
+
+/* Brings the other online cores to cpu_park() with an NMI and waits (bounded) for them. */
+static void stop_other_cpus(void)
+{
+	uint32_t self = cpu_id();
+
+	if (!lapic_ready())
+		return;
+	lapic_send_nmi_all_but_self();
+	for (uint32_t i = 0; i < MAX_CPUS; i++) {
+		if (i == self)
+			continue;
+		for (uint64_t spins = 0; percpu_area[i].state == CPU_ONLINE && spins < (1u << 24);
+		     spins++)
+			cpu_relax();
+	}
+}
+
+__noreturn void hv_stop(enum stop_reason why)
+{
+	uint32_t expect = 0;
+
+	irq_disable();
+	if (!__atomic_compare_exchange_n(&stopping, &expect, 1, false, __ATOMIC_ACQ_REL,
+	                                 __ATOMIC_ACQUIRE))
+		cpu_park(); /* another core is already stopping the machine */
+	stop_other_cpus();
+	if (hv_options.on_stop == ON_STOP_POWEROFF) {
+		log_info("stopping: powering off (reason %d)", why);
+		log_flush();
+		platform_poweroff(why);
+	}
+	log_info("stopping: all cores halted (reason %d)", why);
+	log_flush();
+	cpu_park();
+}
+
+__noreturn void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+
+	irq_disable();
+	log_begin_emergency();
+	va_start(ap, fmt);
+	fmt_vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	log_raw("[cpu%u] PANIC at %s:%d: %s\n", cpu_id(), file, line, reason);
+	hv_stop(STOP_PANIC);
+}

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Boots an ISO in Bochs 2.7 (Intel Tiger Lake model with VMX and EPT).
+#   scripts/bochs.sh --iso build/sable.iso [--serial FILE] [--cpus N] [--megs M]
+#                    [--timeout SECONDS] [--interactive] [--workdir DIR]
+# Headless (default): COM1 goes to --serial, Bochs' own log to WORKDIR/bochs.log;
+# prints "bochs: ended=<how>" where how is poweroff, triple-fault, panic, timeout
+# or exit:<code>, and exits 0 only for poweroff.
+# --interactive: shows the serial console on this terminal while Bochs runs.
+set -u
+iso="" serial="" cpus=4 megs=512 timeout=300 interactive=0 workdir=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--iso) iso=$2; shift ;;
+	--serial) serial=$2; shift ;;
+	--cpus) cpus=$2; shift ;;
+	--megs) megs=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--workdir) workdir=$2; shift ;;
+	--interactive) interactive=1 ;;
+	*) echo "bochs.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -f "$iso" ] || { echo "bochs.sh: no ISO at '$iso' (run make iso)" >&2; exit 2; }
+command -v bochs >/dev/null || { echo "bochs.sh: bochs not installed (make deps)" >&2; exit 2; }
+[ -n "$workdir" ] || workdir=$(dirname "$iso")/bochs
+mkdir -p "$workdir"
+[ -n "$serial" ] || serial=$workdir/serial.log
+rm -f "$serial" "$workdir/bochs.log"
+: > "$serial"
+
+cat > "$workdir/bochsrc" <<RC
+megs: $megs
+romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+cpu: model=tigerlake, count=1:$cpus:1, ips=10000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+clock: sync=none, time0=946681200
+ata0-master: type=cdrom, path=$(realpath "$iso"), status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$(realpath "$serial")
+display_library: term
+port_e9_hack: enabled=1
+sound: waveoutdrv=dummy
+speaker: enabled=1, mode=dummy
+panic: action=fatal
+error: action=report
+log: $(realpath "$workdir")/bochs.log
+RC
+printf 'c\nquit\n' > "$workdir/cont.rc"
+
+run_bochs() {
+	TERM=dumb timeout --foreground -k 5 "$timeout" \
+		bochs -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" </dev/null >"$workdir/bochs.out" 2>&1
+}
+
+if [ $interactive = 1 ]; then
+	echo "bochs: booting $iso with $cpus CPUs, $megs MiB; serial console follows (Ctrl-C stops)"
+	run_bochs &
+	pid=$!
+	tail -n +1 -f "$serial" --pid=$pid
+	wait $pid
+	rc=$?
+else
+	run_bochs
+	rc=$?
+fi
+
+log=$workdir/bochs.log
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	how=timeout
+elif grep -q "triple fault" "$log" 2>/dev/null; then
+	how=triple-fault
+elif grep -qE "ACPI control: soft power off|Shutdown port: shutdown requested" "$log" 2>/dev/null; then
+	how=poweroff
+elif grep -q ">>PANIC<<" "$log" 2>/dev/null; then
+	how=panic
+else
+	how=exit:$rc
+fi
+echo "bochs: ended=$how"
+[ $how = poweroff ]

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Boots an ISO in QEMU.
+#   scripts/qemu.sh --iso build/sable.iso [--uefi] [--kvm|--tcg] [--serial FILE]
+#                   [--cpus N] [--mem SIZE] [--timeout SECONDS]
+# Default accelerator: KVM with -cpu host when /dev/kvm is usable and the host
+# CPU offers nested VMX (the hypervisor then runs nested), else TCG, where Sable
+# stops with "VMX not supported by this CPU". Without --serial the console is
+# this terminal. The isa-debug-exit device at 0xf4 lets Sable choose QEMU's exit
+# status: (code << 1) | 1.
+set -u
+iso="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--iso) iso=$2; shift ;;
+	--uefi) uefi=1 ;;
+	--kvm) accel=kvm ;;
+	--tcg) accel=tcg ;;
+	--serial) serial=$2; shift ;;
+	--cpus) cpus=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	*) echo "qemu.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -f "$iso" ] || { echo "qemu.sh: no ISO at '$iso' (run make iso)" >&2; exit 2; }
+
+nested_vmx() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	grep -qw vmx /proc/cpuinfo || return 1
+	[ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" = Y ] ||
+		[ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" = 1 ]
+}
+if [ $accel = auto ]; then
+	if nested_vmx; then accel=kvm; else accel=tcg; fi
+fi
+if [ $accel = kvm ]; then
+	cpu="-accel kvm -cpu host,+vmx"
+else
+	cpu="-accel tcg -cpu max"
+fi
+fw=""
+if [ $uefi = 1 ]; then
+	code=/usr/share/OVMF/OVMF_CODE_4M.fd
+	[ -f $code ] || code=/usr/share/OVMF/OVMF_CODE.fd
+	fw="-drive if=pflash,format=raw,readonly=on,file=$code"
+fi
+if [ -n "$serial" ]; then
+	console="-serial file:$serial -display none -monitor none"
+else
+	console="-nographic -monitor none -serial stdio"
+fi
+echo "qemu: $accel, $cpus CPUs, $mem, $( [ $uefi = 1 ] && echo UEFI || echo BIOS )" >&2
+to=""
+[ "$timeout" != 0 ] && to="timeout -k 5 $timeout"
+# shellcheck disable=SC2086
+$to qemu-system-x86_64 $cpu $fw -smp "$cpus" -m "$mem" -cdrom "$iso" -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 $console
