@@ -132,7 +132,7 @@ bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
 	return send_icr(apic_id, ICR_FIXED | ICR_LEVEL_ASSERT | vector);
 }
 
-bool lapic_send_nmi_all_but_self(void)
+bool lapic_send_nmi(uint32_t apic_id)
 {
-	return send_icr(0, ICR_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+	return send_icr(apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
 }

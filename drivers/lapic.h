@@ -21,6 +21,6 @@ void lapic_eoi(void);
 bool lapic_send_init(uint32_t apic_id);
 bool lapic_send_sipi(uint32_t apic_id, uint8_t page);
 bool lapic_send_fixed(uint32_t apic_id, uint8_t vector);
-bool lapic_send_nmi_all_but_self(void);
+bool lapic_send_nmi(uint32_t apic_id);
 
 #endif

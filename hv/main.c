@@ -40,6 +40,18 @@ static void parse_boot_info(uint32_t magic, uint64_t mbi_pa)
 		panic("malformed multiboot2 boot information (error %d, size %u)", r, total);
 }
 
+/* Deliberate faults that let tests check the exception report end to end. */
+static void run_selftest(enum selftest t)
+{
+	if (t == SELFTEST_UD) {
+		log_info("selftest: executing UD2");
+		ud2();
+	} else if (t == SELFTEST_PF) {
+		log_info("selftest: reading unmapped page 0");
+		(void)*(volatile uint64_t *)phys_to_virt(8);
+	}
+}
+
 void hv_main(uint32_t magic, uint64_t mbi_pa)
 {
 	uint32_t online;
@@ -70,6 +82,7 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	log_info("all cores online: %u of %u (%lu TSC ticks since entry)", online,
 	         (unsigned)cpus_present, rdtsc() - boot_tsc);
 
+	run_selftest(hv_options.selftest);
 	vmx_check_support();
 	log_info("nothing to run: stopping");
 	hv_stop(STOP_DONE);

@@ -21,6 +21,12 @@ static const struct word_value loglevel_words[] = {
 	{"1", LOG_WARN},    {"2", LOG_INFO},      {"3", LOG_DEBUG},
 };
 
+static const struct word_value selftest_words[] = {
+	{"none", SELFTEST_NONE},
+	{"ud", SELFTEST_UD},
+	{"pf", SELFTEST_PF},
+};
+
 static const struct word_value on_stop_words[] = {
 	{"halt", ON_STOP_HALT},
 	{"poweroff", ON_STOP_POWEROFF},
@@ -31,6 +37,7 @@ void options_defaults(struct hv_options *o)
 	o->loglevel = LOG_INFO;
 	o->on_stop = ON_STOP_HALT;
 	o->max_cpus = MAX_CPUS;
+	o->selftest = SELFTEST_NONE;
 }
 
 static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
@@ -70,6 +77,14 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, const char
 		if (v < 0)
 			return v;
 		o->on_stop = (enum on_stop)v;
+		return 0;
+	}
+	if (cmdline_key_is(t, "selftest")) {
+		*expected = "none, ud or pf";
+		v = lookup_word(selftest_words, ARRAY_SIZE(selftest_words), t);
+		if (v < 0)
+			return v;
+		o->selftest = (enum selftest)v;
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {

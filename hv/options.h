@@ -10,10 +10,17 @@ enum on_stop {
 	ON_STOP_POWEROFF, /* ACPI S5 (and QEMU's debug-exit device) */
 };
 
+enum selftest {
+	SELFTEST_NONE = 0,
+	SELFTEST_UD, /* execute UD2 after boot: exercises the exception report */
+	SELFTEST_PF, /* read page 0 after boot: exercises the page-fault report */
+};
+
 struct hv_options {
 	enum log_level loglevel;
 	enum on_stop on_stop;
 	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
+	enum selftest selftest;
 };
 
 extern struct hv_options hv_options;

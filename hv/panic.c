@@ -26,18 +26,27 @@ __noreturn void cpu_park(void)
 /* Brings the other online cores to cpu_park() with an NMI and waits (bounded) for them. */
 static void stop_other_cpus(void)
 {
-	uint32_t self = cpu_id();
+	uint32_t self = cpu_id(), stopped = 0, stuck = 0;
 
 	if (!lapic_ready())
 		return;
-	lapic_send_nmi_all_but_self();
+	/* One NMI per started core: a core never started (wait-for-SIPI) gets none. */
+	for (uint32_t i = 0; i < MAX_CPUS; i++)
+		if (i != self && percpu_area[i].state == CPU_ONLINE)
+			lapic_send_nmi(percpu_area[i].apic_id);
 	for (uint32_t i = 0; i < MAX_CPUS; i++) {
-		if (i == self)
+		if (i == self || percpu_area[i].state == CPU_OFFLINE)
 			continue;
 		for (uint64_t spins = 0; percpu_area[i].state == CPU_ONLINE && spins < (1u << 24);
 		     spins++)
 			cpu_relax();
+		if (percpu_area[i].state == CPU_STOPPED)
+			stopped++;
+		else
+			stuck++;
 	}
+	log_raw("[cpu%u] stopped %u other core(s)%s\n", self, stopped,
+	        stuck ? ", some did not answer the NMI" : "");
 }
 
 __noreturn void hv_stop(enum stop_reason why)

@@ -180,6 +180,10 @@ static inline void invlpg(uint64_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
+static inline void ud2(void)
+{
+	__asm__ volatile("ud2");
+}
 static inline void wbinvd(void)
 {
 	__asm__ volatile("wbinvd" ::: "memory");

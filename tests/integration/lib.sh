@@ -1,0 +1,58 @@
+# Helpers for the integration tests: build an image, boot it, judge the serial log.
+# Every check prints "TEST <name> PASS|FAIL|SKIP" and the suite fails on any FAIL.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUT=${OUT:-$ROOT/build/itest}
+FAILS=0
+mkdir -p "$OUT"
+
+# mkimage NAME "CMDLINE" [guest.elf ...]: builds $OUT/NAME.iso
+mkimage() {
+	local name=$1 cmdline=$2
+	shift 2
+	"$ROOT/scripts/mkiso.sh" "$OUT/$name.iso" "$ROOT/build/sable.elf" "$cmdline" 0 "$@" >/dev/null
+}
+
+# boot_bochs NAME [bochs.sh args]: boots $OUT/NAME.iso; sets SERIAL, ENDED.
+boot_bochs() {
+	local name=$1
+	shift
+	SERIAL=$OUT/$name.serial.log
+	ENDED=$("$ROOT/scripts/bochs.sh" --iso "$OUT/$name.iso" --serial "$SERIAL" \
+		--workdir "$OUT/$name.bochs" "$@" | sed -n 's/^bochs: ended=//p')
+	tr -d '\r' < "$SERIAL" > "$SERIAL.txt"
+	SERIAL=$SERIAL.txt
+}
+
+# boot_qemu NAME [qemu.sh args]: boots $OUT/NAME.iso under TCG; sets SERIAL, QEMU_RC.
+boot_qemu() {
+	local name=$1
+	shift
+	SERIAL=$OUT/$name.serial.log
+	"$ROOT/scripts/qemu.sh" --tcg --iso "$OUT/$name.iso" --serial "$SERIAL" "$@" 2>/dev/null
+	QEMU_RC=$?
+	tr -d '\r' < "$SERIAL" > "$SERIAL.txt"
+	SERIAL=$SERIAL.txt
+}
+
+# expect TEST "grep -E pattern" ...: every pattern must appear in $SERIAL.
+CASE_OK=1
+case_begin() { CASE_OK=1; CASE_WHY=""; }
+must() {
+	grep -qE -- "$1" "$SERIAL" || { CASE_OK=0; CASE_WHY="$CASE_WHY; missing /$1/"; }
+}
+must_not() {
+	! grep -qE -- "$1" "$SERIAL" || { CASE_OK=0; CASE_WHY="$CASE_WHY; unexpected /$1/"; }
+}
+must_eq() { # must_eq what actual expected
+	[ "$2" = "$3" ] || { CASE_OK=0; CASE_WHY="$CASE_WHY; $1 is '$2', want '$3'"; }
+}
+case_end() {
+	if [ $CASE_OK = 1 ]; then
+		echo "TEST $1 PASS"
+	else
+		echo "TEST $1 FAIL${CASE_WHY} (log: $SERIAL)"
+		FAILS=$((FAILS + 1))
+	fi
+}
+skip() { echo "TEST $1 SKIP ($2)"; }
