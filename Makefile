@@ -9,7 +9,7 @@ NASM    := nasm
 OBJCOPY := objcopy
 
 # Boot options baked into the image's grub.cfg, and extra guest kernels.
-CMDLINE ?= loglevel=info
+CMDLINE ?= loglevel=info on_stop=poweroff
 GUESTS  ?=
 GRUB_TIMEOUT ?= 0
 # V=1 shows full compiler command lines.

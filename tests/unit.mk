@@ -1,6 +1,6 @@
 # Host unit tests: one binary per tests/test_<name>.c, linked with the pure
 # modules it exercises. Built with ASan + UBSan, run by `make unit`.
-UNIT_TESTS := format cmdline multiboot2 frame heap acpi
+UNIT_TESTS := format cmdline multiboot2 frame heap acpi pgtable options
 
 unit_format_SRCS := hv/format.c
 unit_cmdline_SRCS := hv/cmdline.c
@@ -8,3 +8,5 @@ unit_multiboot2_SRCS := hv/multiboot2.c
 unit_frame_SRCS := mm/frame.c
 unit_heap_SRCS := mm/heap.c
 unit_acpi_SRCS := drivers/acpi.c
+unit_pgtable_SRCS := mm/pgtable.c
+unit_options_SRCS := hv/options.c hv/cmdline.c hv/format.c

@@ -1,0 +1,126 @@
+/* Unit tests for hv/options.c: the hypervisor's boot options. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hv/options.h"
+#include "param.h"
+
+struct warnings {
+	int count;
+	char last[256];
+};
+
+static void collect(void *ctx, const char *msg)
+{
+	struct warnings *w = ctx;
+
+	w->count++;
+	snprintf(w->last, sizeof(w->last), "%s", msg);
+}
+
+static struct hv_options parse(const char *line, struct warnings *w, int expect_warnings)
+{
+	struct hv_options o;
+
+	memset(w, 0, sizeof(*w));
+	options_defaults(&o);
+	assert_int_equal(options_parse(line, &o, collect, w), expect_warnings);
+	assert_int_equal(w->count, expect_warnings);
+	return o;
+}
+
+static void test_defaults(void **state)
+{
+	struct warnings w;
+	struct hv_options o = parse("", &w, 0);
+
+	assert_int_equal(o.loglevel, LOG_INFO);
+	assert_int_equal(o.on_stop, ON_STOP_HALT);
+	assert_int_equal(o.max_cpus, MAX_CPUS);
+	assert_int_equal(o.selftest, SELFTEST_NONE);
+	o = parse(NULL, &w, 0);
+	assert_int_equal(o.loglevel, LOG_INFO);
+}
+
+static void test_known_options(void **state)
+{
+	struct warnings w;
+	struct hv_options o = parse("loglevel=debug on_stop=poweroff cpus=2 selftest=pf", &w, 0);
+
+	assert_int_equal(o.loglevel, LOG_DEBUG);
+	assert_int_equal(o.on_stop, ON_STOP_POWEROFF);
+	assert_int_equal(o.max_cpus, 2);
+	assert_int_equal(o.selftest, SELFTEST_PF);
+	o = parse("loglevel=0 loglevel=warn", &w, 0);
+	assert_int_equal(o.loglevel, LOG_WARN); /* the last one wins */
+	o = parse("cpus=0x40 on_stop=halt", &w, 0);
+	assert_int_equal(o.max_cpus, 64);
+	assert_int_equal(o.on_stop, ON_STOP_HALT);
+}
+
+static void test_kernel_path_skipped_only_first(void **state)
+{
+	struct warnings w;
+	struct hv_options o = parse("/boot/sable.elf loglevel=err", &w, 0);
+
+	assert_int_equal(o.loglevel, LOG_ERR);
+	o = parse("(hd0)/sable loglevel=err", &w, 0);
+	assert_int_equal(o.loglevel, LOG_ERR);
+	parse("loglevel=err /boot/sable.elf", &w, 1);
+	assert_string_equal(w.last,
+	                    "ignoring malformed boot option '/boot/sable.elf' (want key=value)");
+}
+
+static void test_bad_input_warned_and_ignored(void **state)
+{
+	struct warnings w;
+	struct hv_options o;
+
+	o = parse("loglevel=loud", &w, 1);
+	assert_int_equal(o.loglevel, LOG_INFO);
+	assert_string_equal(w.last,
+	                    "ignoring loglevel=loud: expected err, warn, info, debug or 0-3");
+	o = parse("cpus=0", &w, 1);
+	assert_int_equal(o.max_cpus, MAX_CPUS);
+	o = parse("cpus=65", &w, 1);
+	assert_string_equal(w.last, "ignoring cpus=65: expected a number from 1 to 64");
+	o = parse("cpus=99999999999999999999999", &w, 1);
+	assert_int_equal(o.max_cpus, MAX_CPUS);
+	o = parse("cpus=-1 on_stop=reboot selftest=boom", &w, 3);
+	assert_int_equal(o.on_stop, ON_STOP_HALT);
+	assert_int_equal(o.selftest, SELFTEST_NONE);
+	parse("frobnicate=1", &w, 1);
+	assert_string_equal(w.last, "ignoring unknown boot option 'frobnicate'");
+	parse("x loglevel= =3 loglevel", &w, 4);
+	o = parse("  bogus\tloglevel=debug\n", &w, 1);
+	assert_int_equal(o.loglevel, LOG_DEBUG); /* good options after bad ones still apply */
+}
+
+static void test_overlong_tokens(void **state)
+{
+	char line[1024];
+	struct warnings w;
+
+	memset(line, 'k', sizeof(line) - 1);
+	line[sizeof(line) - 1] = 0;
+	line[40] = '=';
+	parse(line, &w, 1);
+	assert_non_null(strstr(w.last, "malformed"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_known_options),
+		cmocka_unit_test(test_kernel_path_skipped_only_first),
+		cmocka_unit_test(test_bad_input_warned_and_ignored),
+		cmocka_unit_test(test_overlong_tokens),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
