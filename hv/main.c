@@ -9,9 +9,13 @@
 #include "hv/options.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
+#include "hv/sched.h"
 #include "hv/smp.h"
 #include "hv/trap.h"
 #include "hv/version.h"
+#include "hv/vm.h"
+#include "fpu/fpu.h"
+#include "vmx/vmx.h"
 #include "mm/mm.h"
 #include "x86.h"
 
@@ -52,6 +56,30 @@ static void run_selftest(enum selftest t)
 	}
 }
 
+/* VMX on this CPU, the VMs from the vm= options, then the scheduler. */
+static __noreturn void start_vmm(void)
+{
+	struct vm *vm;
+
+	if (vmx_probe() < 0) {
+		log_err("VMX lacks features Sable needs (see above): Sable cannot run here");
+		hv_stop(STOP_REFUSED);
+	}
+	fpu_init_cpu();
+	if (vmm_ops->cpu_enable() < 0) {
+		log_err("cannot enter VMX operation on the bootstrap processor");
+		hv_stop(STOP_REFUSED);
+	}
+	for (uint32_t i = 0; i < hv_options.nvms; i++) {
+		if (vm_create(&hv_options.vms[i], &vm) < 0)
+			continue;
+		for (uint32_t j = 0; j < vm->nvcpus; j++)
+			sched_add(vm->vcpus[j]);
+	}
+	log_info("%u of %u VM(s) started", nr_vms, hv_options.nvms);
+	sched_start();
+}
+
 void hv_main(uint32_t magic, uint64_t mbi_pa)
 {
 	uint32_t online;
@@ -84,6 +112,5 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 
 	run_selftest(hv_options.selftest);
 	vmx_check_support();
-	log_info("nothing to run: stopping");
-	hv_stop(STOP_DONE);
+	start_vmm();
 }

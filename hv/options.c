@@ -58,38 +58,60 @@ static int parse_cpus(const struct cmdline_token *t, struct hv_options *o)
 	return 0;
 }
 
+/* vm=name:...; a bad one is reported (its reason in *expected) and not started. */
+static int parse_vm(const struct cmdline_token *t, struct hv_options *o, char *why, size_t n)
+{
+	if (o->nvms == MAX_VM_CONFIGS) {
+		fmt_snprintf(why, n, "at most %d VMs; this one is not started", MAX_VM_CONFIGS);
+		return -EINVAL;
+	}
+	if (vmconfig_parse(t->val, t->val_len, &o->vms[o->nvms], why, n) < 0)
+		return -EINVAL;
+	o->nvms++;
+	return 0;
+}
+
 /* Applies one key=value; returns 0, -ENOENT for an unknown key, -EINVAL for a bad value. */
-static int apply(const struct cmdline_token *t, struct hv_options *o, const char **expected)
+/* The value of a known key was bad: say what was expected. */
+static int expected(char *why, size_t n, const char *what)
+{
+	fmt_snprintf(why, n, "expected %s", what);
+	return -EINVAL;
+}
+
+/* Applies one key=value; returns 0, -ENOENT for an unknown key, -EINVAL for a
+ * bad value with the reason in why. */
+static int apply(const struct cmdline_token *t, struct hv_options *o, char *why, size_t n)
 {
 	int v;
 
+	if (cmdline_key_is(t, "vm"))
+		return parse_vm(t, o, why, n);
 	if (cmdline_key_is(t, "loglevel")) {
-		*expected = "err, warn, info, debug or 0-3";
 		v = lookup_word(loglevel_words, ARRAY_SIZE(loglevel_words), t);
 		if (v < 0)
-			return v;
+			return expected(why, n, "err, warn, info, debug or 0-3");
 		o->loglevel = (enum log_level)v;
 		return 0;
 	}
 	if (cmdline_key_is(t, "on_stop")) {
-		*expected = "halt or poweroff";
 		v = lookup_word(on_stop_words, ARRAY_SIZE(on_stop_words), t);
 		if (v < 0)
-			return v;
+			return expected(why, n, "halt or poweroff");
 		o->on_stop = (enum on_stop)v;
 		return 0;
 	}
 	if (cmdline_key_is(t, "selftest")) {
-		*expected = "none, ud or pf";
 		v = lookup_word(selftest_words, ARRAY_SIZE(selftest_words), t);
 		if (v < 0)
-			return v;
+			return expected(why, n, "none, ud or pf");
 		o->selftest = (enum selftest)v;
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {
-		*expected = "a number from 1 to " XSTRINGIFY(MAX_CPUS);
-		return parse_cpus(t, o);
+		if (parse_cpus(t, o) < 0)
+			return expected(why, n, "a number from 1 to " XSTRINGIFY(MAX_CPUS));
+		return 0;
 	}
 	return -ENOENT;
 }
@@ -115,7 +137,7 @@ int options_parse(const char *cmdline, struct hv_options *o, options_warn_fn war
 	int r;
 
 	while ((r = cmdline_next(&cur, &t)) != 0) {
-		const char *expected = "";
+		char why[128];
 
 		if (r < 0) {
 			if (!(first && (t.key[0] == '/' || t.key[0] == '('))) {
@@ -128,14 +150,14 @@ int options_parse(const char *cmdline, struct hv_options *o, options_warn_fn war
 			continue;
 		}
 		first = false;
-		r = apply(&t, o, &expected);
+		r = apply(&t, o, why, sizeof(why));
 		if (r == -ENOENT) {
 			warnf(warn, ctx, "ignoring unknown boot option '%.*s'", (int)t.key_len,
 			      t.key);
 			warnings++;
 		} else if (r < 0) {
-			warnf(warn, ctx, "ignoring %.*s=%.*s: expected %s", (int)t.key_len, t.key,
-			      (int)t.val_len, t.val, expected);
+			warnf(warn, ctx, "ignoring %.*s=%.*s: %s", (int)t.key_len, t.key,
+			      (int)t.val_len, t.val, why);
 			warnings++;
 		}
 	}

@@ -3,7 +3,10 @@
 #define SABLE_HV_OPTIONS_H
 
 #include "hv/log.h"
+#include "hv/vmconfig.h"
 #include "types.h"
+
+#define MAX_VM_CONFIGS 16
 
 enum on_stop {
 	ON_STOP_HALT = 0, /* halt every core, console stays readable */
@@ -21,6 +24,8 @@ struct hv_options {
 	enum on_stop on_stop;
 	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
 	enum selftest selftest;
+	struct vm_config vms[MAX_VM_CONFIGS]; /* from vm= options, in order */
+	uint32_t nvms;
 };
 
 extern struct hv_options hv_options;

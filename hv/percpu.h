@@ -5,6 +5,8 @@
 #include "param.h"
 #include "types.h"
 
+struct vcpu;
+
 /* 64-bit TSS (SDM Vol. 3A sec. 8.7). */
 struct __packed tss64 {
 	uint32_t reserved0;
@@ -43,6 +45,9 @@ struct percpu {
 	uintptr_t stack_top;
 	uint64_t gdt[GDT_ENTRIES] __aligned(16);
 	struct tss64 tss __aligned(16);
+	struct vcpu *runq;    /* vCPUs pinned here, a ring via next_on_cpu */
+	struct vcpu *current; /* vCPU last run here (its VMCS is current) */
+	volatile bool go;     /* set by the BSP: start scheduling */
 };
 
 extern struct percpu percpu_area[MAX_CPUS];

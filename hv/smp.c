@@ -6,6 +6,9 @@
 #include "hv/options.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
+#include "hv/sched.h"
+#include "hv/vmm_ops.h"
+#include "fpu/fpu.h"
 #include "kstring.h"
 #include "mm/mm.h"
 #include "param.h"
@@ -31,12 +34,13 @@ void ap_main(struct percpu *c)
 	c->state = CPU_ONLINE;
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELEASE);
 	log_info("cpu%u online (APIC id %u)", c->id, c->apic_id);
-	for (;;) {
-		if (panic_in_progress())
-			cpu_park();
-		irq_enable_and_halt();
-		irq_disable();
+	sched_wait_for_go();
+	fpu_init_cpu();
+	if (vmm_ops->cpu_enable() < 0) {
+		log_err("cpu%u cannot enter VMX operation; its vCPUs will not run", c->id);
+		cpu_park();
 	}
+	sched_cpu_loop();
 }
 
 static bool wait_online(struct percpu *c, uint64_t us)

@@ -119,3 +119,8 @@ void trap_dispatch(struct trap_frame *f)
 		log_warn("unexpected interrupt vector %lu", f->vector);
 	lapic_eoi();
 }
+
+uint64_t idt_base(void)
+{
+	return (uint64_t)idt;
+}

@@ -25,6 +25,8 @@ typedef void (*irq_handler_t)(struct trap_frame *f);
 
 /* Builds the IDT (once, on the BSP). */
 void idt_init(void);
+/* Address of the IDT (for the VMCS host state). */
+uint64_t idt_base(void);
 /* Loads the IDT on the calling CPU. */
 void idt_load(void);
 /* Installs the handler for an interrupt vector >= 32. */

@@ -9,6 +9,9 @@
 #ifndef E2BIG
 #define E2BIG 7
 #endif
+#ifndef EIO
+#define EIO 5
+#endif
 #ifndef ENOMEM
 #define ENOMEM 12
 #endif

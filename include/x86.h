@@ -2,6 +2,7 @@
 #ifndef SABLE_X86_H
 #define SABLE_X86_H
 
+#include "cpuid_regs.h"
 #include "types.h"
 
 #define CR0_PE BIT(0)
@@ -41,6 +42,7 @@
 
 #define MSR_IA32_APIC_BASE       0x0000001b
 #define MSR_IA32_FEATURE_CONTROL 0x0000003a
+#define MSR_IA32_PAT             0x00000277
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_FS_BASE              0xc0000100
 #define MSR_GS_BASE              0xc0000101
@@ -50,10 +52,6 @@
 #define EFER_LME BIT(8)
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
-
-struct cpuid_regs {
-	uint32_t eax, ebx, ecx, edx;
-};
 
 static inline void cpuid_count(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
@@ -146,6 +144,22 @@ static inline uint64_t xgetbv(uint32_t index)
 static inline void xsetbv(uint32_t index, uint64_t v)
 {
 	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* XSAVE/XRSTOR of the components in mask (SDM Vol. 1 ch. 13). */
+static inline void xsave(void *area, uint64_t mask)
+{
+	__asm__ volatile("xsave64 (%0)"
+	                 :
+	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+	                 : "memory");
+}
+static inline void xrstor(const void *area, uint64_t mask)
+{
+	__asm__ volatile("xrstor64 (%0)"
+	                 :
+	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+	                 : "memory");
 }
 
 static inline uint64_t read_rflags(void)

@@ -9,4 +9,15 @@ unit_frame_SRCS := mm/frame.c
 unit_heap_SRCS := mm/heap.c
 unit_acpi_SRCS := drivers/acpi.c
 unit_pgtable_SRCS := mm/pgtable.c
-unit_options_SRCS := hv/options.c hv/cmdline.c hv/format.c
+unit_options_SRCS := hv/options.c hv/cmdline.c hv/format.c hv/vmconfig.c
+
+UNIT_TESTS += elf mbinfo vmconfig
+unit_elf_SRCS := hv/elf.c hv/format.c
+unit_mbinfo_SRCS := hv/mbinfo.c
+unit_vmconfig_SRCS := hv/vmconfig.c hv/cmdline.c hv/format.c
+
+UNIT_TESTS += guest_cpuid vmx_caps fwcfg uart_emu
+unit_guest_cpuid_SRCS := hv/guest_cpuid.c
+unit_vmx_caps_SRCS := vmx/vmx_caps.c
+unit_fwcfg_SRCS := hv/fwcfg.c
+unit_uart_emu_SRCS := hv/uart_emu.c

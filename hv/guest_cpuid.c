@@ -1,0 +1,336 @@
+/*
+ * Guest CPUID policy. Leaf layouts follow the CPUID instruction reference
+ * (Intel SDM Vol. 2A, "CPUID"), XSAVE enumeration Vol. 1 sec. 13.2-13.4, and
+ * topology enumeration via leaves 0xB/0x1F in the Vol. 3A multiple-processor
+ * management chapter ("Identifying Topology").
+ *
+ * Ranges:
+ *  - Basic leaves 0..max, max = min(host max, 0x1F). Per-leaf rules below;
+ *    a basic leaf without a rule is passed through.
+ *  - 0x40000000..0x4FFFFFFF (reserved for hypervisors): 0x40000000 returns
+ *    the highest hypervisor leaf (0x40000001) and the "SableSableHV"
+ *    signature; every other leaf of the range is all zero.
+ *  - Extended leaves 0x80000000..max, max = min(host max, 0x80000008): passed
+ *    through, except that 0x80000000 reports the capped max.
+ *  - Any other leaf (above a range's max, or outside every range) returns
+ *    the guest's highest basic leaf, as the SDM specifies for out-of-range
+ *    inputs; the subleaf is applied to that leaf.
+ */
+#include "types.h"
+#include "hv/guest_cpuid.h"
+
+#define LEAF_EXT_BASE 0x80000000u
+
+#define CPUID_1_ECX_MONITOR      (1u << 3)
+#define CPUID_1_ECX_DS_CPL       (1u << 4)
+#define CPUID_1_ECX_VMX          (1u << 5)
+#define CPUID_1_ECX_SMX          (1u << 6)
+#define CPUID_1_ECX_EST          (1u << 7)
+#define CPUID_1_ECX_TM2          (1u << 8)
+#define CPUID_1_ECX_PDCM         (1u << 15)
+#define CPUID_1_ECX_X2APIC       (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_1_ECX_XSAVE        (1u << 26)
+#define CPUID_1_ECX_OSXSAVE      (1u << 27)
+#define CPUID_1_ECX_HYPERVISOR   (1u << 31)
+
+#define CPUID_1_EDX_APIC (1u << 9)
+#define CPUID_1_EDX_DS   (1u << 21)
+#define CPUID_1_EDX_ACPI (1u << 22)
+#define CPUID_1_EDX_HTT  (1u << 28)
+#define CPUID_1_EDX_TM   (1u << 29)
+#define CPUID_1_EDX_PBE  (1u << 31)
+
+#define CPUID_7_EBX_SGX    (1u << 2)
+#define CPUID_7_EBX_PT     (1u << 25)
+#define CPUID_7_ECX_OSPKE  (1u << 4)
+#define CPUID_7_ECX_WAITPK (1u << 5)
+#define CPUID_7_ECX_SGX_LC (1u << 30)
+#define CPUID_7_ECX_PKS    (1u << 31)
+#define CPUID_7_EDX_ARCH   (1u << 29)
+#define CPUID_7_EDX_CORE   (1u << 30)
+
+#define CPUID_4_CACHE_TYPE  0x1fu
+#define CPUID_4_CORES_SHIFT 26
+#define CPUID_4_CORES_MAX   0x3fu
+#define CPUID_4_KEEP_MASK   ((1u << 14) - 1)
+
+#define TOPO_LEVEL_SMT  1u
+#define TOPO_LEVEL_CORE 2u
+
+#define XSAVE_MIN_SIZE        576u /* legacy region (512) + XSAVE header (64) */
+#define XSAVE_FIRST_EXT       2u   /* first component not in the legacy region */
+#define XSAVE_LAST_EXT        62u
+#define XSAVE_COMP_SUPERVISOR (1u << 0) /* leaf 0xD sub i ECX: component lives in IA32_XSS */
+#define XSAVE_1_EAX_XFD       (1u << 4)
+#define XCR0_XTILEDATA        BIT(18)
+
+/* Runs the host's CPUID. */
+static void host_cpuid(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t subleaf,
+                       struct cpuid_regs *out)
+{
+	c->host(c->host_ctx, leaf, subleaf, out);
+}
+
+static void regs_zero(struct cpuid_regs *r)
+{
+	r->eax = 0;
+	r->ebx = 0;
+	r->ecx = 0;
+	r->edx = 0;
+}
+
+/* The VM's vCPU count, at least 1. */
+static uint32_t vm_cpus(const struct guest_cpuid_ctx *c)
+{
+	return c->nvcpus ? c->nvcpus : 1;
+}
+
+/* Smallest s with 2^s >= n: the ID bits needed to number n logical processors. */
+static uint32_t id_bits(uint32_t n)
+{
+	uint32_t s = 0;
+
+	while (s < 32 && ((uint64_t)1 << s) < n)
+		s++;
+	return s;
+}
+
+/* Highest basic leaf the guest sees: min(host's, GUEST_CPUID_MAX_BASIC). */
+static uint32_t guest_max_basic(const struct guest_cpuid_ctx *c)
+{
+	struct cpuid_regs r;
+
+	host_cpuid(c, 0, 0, &r);
+	return MIN(r.eax, GUEST_CPUID_MAX_BASIC);
+}
+
+/* Highest extended leaf the guest sees, or 0 if the host has no extended range. */
+static uint32_t guest_max_extended(const struct guest_cpuid_ctx *c)
+{
+	struct cpuid_regs r;
+
+	host_cpuid(c, LEAF_EXT_BASE, 0, &r);
+	if (r.eax < LEAF_EXT_BASE)
+		return 0;
+	return MIN(r.eax, GUEST_CPUID_MAX_EXTENDED);
+}
+
+/*
+ * Leaf 1. ECX hides what Sable does not virtualize: VMX and SMX (no nesting),
+ * PDCM (no IA32_PERF_CAPABILITIES), x2APIC and TSC-deadline (no virtual local
+ * APIC yet), MONITOR/MWAIT, DS-CPL, EST and TM2 (no thermal/power MSRs); sets
+ * HYPERVISOR; OSXSAVE mirrors the guest's CR4.OSXSAVE when XSAVE exists.
+ * EDX hides APIC (no virtual local APIC), DS, ACPI, TM and PBE; MCE/MCA stay.
+ * EBX[31:24] (initial APIC ID) = vcpu_id, EBX[23:16] = vCPU count (capped at
+ * 255), and HTT is set only when the VM has more than one vCPU.
+ */
+static void leaf_1(const struct guest_cpuid_ctx *c, struct cpuid_regs *r)
+{
+	uint32_t n = MIN(vm_cpus(c), 0xffu);
+
+	r->ecx &= ~(CPUID_1_ECX_MONITOR | CPUID_1_ECX_DS_CPL | CPUID_1_ECX_VMX | CPUID_1_ECX_SMX |
+	            CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC |
+	            CPUID_1_ECX_TSC_DEADLINE | CPUID_1_ECX_OSXSAVE);
+	r->ecx |= CPUID_1_ECX_HYPERVISOR;
+	if (c->cr4_osxsave && (r->ecx & CPUID_1_ECX_XSAVE))
+		r->ecx |= CPUID_1_ECX_OSXSAVE;
+
+	r->edx &= ~(CPUID_1_EDX_APIC | CPUID_1_EDX_DS | CPUID_1_EDX_ACPI | CPUID_1_EDX_HTT |
+	            CPUID_1_EDX_TM | CPUID_1_EDX_PBE);
+	if (vm_cpus(c) > 1)
+		r->edx |= CPUID_1_EDX_HTT;
+
+	r->ebx = (r->ebx & 0xffffu) | (n << 16) | ((c->vcpu_id & 0xffu) << 24);
+}
+
+/*
+ * Leaf 4 (deterministic cache parameters). Cache geometry passes through; each
+ * vCPU is presented as its own core that shares no cache with another vCPU:
+ * EAX[31:26] (addressable core IDs - 1) = vCPUs - 1, capped at 63, and
+ * EAX[25:14] (addressable IDs sharing this cache - 1) = 0. The terminating
+ * subleaf (cache type 0) passes through unchanged.
+ */
+static void leaf_4(const struct guest_cpuid_ctx *c, struct cpuid_regs *r)
+{
+	uint32_t cores = MIN(vm_cpus(c) - 1, CPUID_4_CORES_MAX);
+
+	if ((r->eax & CPUID_4_CACHE_TYPE) == 0)
+		return;
+	r->eax = (r->eax & CPUID_4_KEEP_MASK) | (cores << CPUID_4_CORES_SHIFT);
+}
+
+/*
+ * Leaf 7. Subleaf 0 hides SGX and Intel PT (EBX); WAITPKG, SGX launch
+ * control and PKS (ECX); IA32_ARCH_CAPABILITIES and IA32_CORE_CAPABILITIES
+ * (EDX), whose MSRs are not emulated. OSPKE is cleared too: the host's value
+ * reflects the hypervisor's CR4.PKE, not the guest's, and the guest's is not
+ * tracked. Other subleaves pass through.
+ */
+static void leaf_7(uint32_t subleaf, struct cpuid_regs *r)
+{
+	if (subleaf != 0)
+		return;
+	r->ebx &= ~(CPUID_7_EBX_SGX | CPUID_7_EBX_PT);
+	r->ecx &= ~(CPUID_7_ECX_OSPKE | CPUID_7_ECX_WAITPK | CPUID_7_ECX_SGX_LC | CPUID_7_ECX_PKS);
+	r->edx &= ~(CPUID_7_EDX_ARCH | CPUID_7_EDX_CORE);
+}
+
+/*
+ * Leaves 0xB and 0x1F (extended topology), synthesized: one package of
+ * nvcpus single-thread cores. Subleaf 0 is the SMT level (shift 0, one
+ * thread), subleaf 1 the core level (shift = ID bits for nvcpus, nvcpus
+ * processors), higher subleaves are invalid levels (type 0, ECX[7:0] echoes
+ * the subleaf). EDX is always the x2APIC ID = vcpu_id.
+ */
+static void leaf_topology(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
+{
+	r->edx = c->vcpu_id;
+	switch (subleaf) {
+	case 0:
+		r->eax = 0;
+		r->ebx = 1;
+		r->ecx = TOPO_LEVEL_SMT << 8;
+		break;
+	case 1:
+		r->eax = id_bits(vm_cpus(c));
+		r->ebx = vm_cpus(c) & 0xffffu;
+		r->ecx = (TOPO_LEVEL_CORE << 8) | 1;
+		break;
+	default:
+		r->eax = 0;
+		r->ebx = 0;
+		r->ecx = subleaf & 0xffu;
+		break;
+	}
+}
+
+/*
+ * Size of a standard-format XSAVE area for the XCR0 components in mask
+ * (SDM Vol. 1 sec. 13.4): the end of the furthest enabled user component
+ * 2..62 per the host's leaf 0xD subleaves, and never less than the legacy
+ * region plus header.
+ */
+static uint32_t xsave_size(const struct guest_cpuid_ctx *c, uint64_t mask)
+{
+	uint64_t size = XSAVE_MIN_SIZE;
+	struct cpuid_regs r;
+
+	for (uint32_t i = XSAVE_FIRST_EXT; i <= XSAVE_LAST_EXT; i++) {
+		if (!(mask & BIT(i)))
+			continue;
+		host_cpuid(c, 0xd, i, &r);
+		if (r.ecx & XSAVE_COMP_SUPERVISOR)
+			continue;
+		size = MAX(size, (uint64_t)r.ebx + r.eax);
+	}
+	return (uint32_t)MIN(size, (uint64_t)UINT32_MAX);
+}
+
+/*
+ * Leaf 0xD (XSAVE), SDM Vol. 1 sec. 13.2.
+ * Sub 0: supported XCR0 bits (EDX:EAX) = host's & xcr0_allowed; EBX = area
+ * size for the guest's XCR0; ECX = area size for all allowed, supported bits.
+ * Sub 1: EAX passes through except XFD, which needs XTILEDATA allowed (and
+ * the host's XFD); EBX = 0 because the XCR0|IA32_XSS compacted size is not
+ * modelled; ECX/EDX = 0 because no IA32_XSS component is exposed.
+ * Sub i >= 2: the host's values if component i is allowed, else all zero.
+ */
+static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
+{
+	uint64_t supported;
+
+	switch (subleaf) {
+	case 0:
+		r->eax &= (uint32_t)c->xcr0_allowed;
+		r->edx &= (uint32_t)(c->xcr0_allowed >> 32);
+		supported = ((uint64_t)r->edx << 32) | r->eax;
+		r->ebx = xsave_size(c, c->guest_xcr0);
+		r->ecx = xsave_size(c, supported);
+		break;
+	case 1:
+		if (!(c->xcr0_allowed & XCR0_XTILEDATA))
+			r->eax &= ~XSAVE_1_EAX_XFD;
+		r->ebx = 0;
+		r->ecx = 0;
+		r->edx = 0;
+		break;
+	default:
+		if (subleaf >= 64 || !(c->xcr0_allowed & BIT(subleaf)))
+			regs_zero(r);
+		break;
+	}
+}
+
+/* Leaf 0x40000000 + n: the signature leaf, or zero (no paravirtual features yet). */
+static void leaf_hypervisor(uint32_t leaf, struct cpuid_regs *r)
+{
+	static const char sig[] = SABLE_CPUID_SIGNATURE;
+	uint32_t w[3] = {0, 0, 0};
+
+	_Static_assert(sizeof(sig) == 13, "the signature is 12 bytes");
+	regs_zero(r);
+	if (leaf != CPUID_LEAF_HV_BASE)
+		return;
+	for (uint32_t i = 0; i < 12; i++)
+		w[i / 4] |= (uint32_t)(uint8_t)sig[i] << (8 * (i % 4));
+	r->eax = CPUID_LEAF_HV_FEATURES;
+	r->ebx = w[0];
+	r->ecx = w[1];
+	r->edx = w[2];
+}
+
+/* A basic leaf within the guest's range; leaves without a rule pass through. */
+static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t subleaf,
+                       struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 0x5: /* MONITOR/MWAIT: hidden */
+	case 0x6: /* thermal and power management: hidden */
+	case 0xa: /* architectural PMU: none */
+		regs_zero(r);
+		return;
+	case 0xb:
+	case 0x1f:
+		leaf_topology(c, subleaf, r);
+		return;
+	}
+
+	host_cpuid(c, leaf, subleaf, r);
+	switch (leaf) {
+	case 0x0:
+		r->eax = MIN(r->eax, GUEST_CPUID_MAX_BASIC);
+		break;
+	case 0x1:
+		leaf_1(c, r);
+		break;
+	case 0x4:
+		leaf_4(c, r);
+		break;
+	case 0x7:
+		leaf_7(subleaf, r);
+		break;
+	case 0xd:
+		leaf_xsave(c, subleaf, r);
+		break;
+	}
+}
+
+void guest_cpuid(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t subleaf,
+                 struct cpuid_regs *out)
+{
+	uint32_t max_basic;
+
+	if (leaf >= CPUID_LEAF_HV_BASE && leaf <= CPUID_LEAF_HV_END) {
+		leaf_hypervisor(leaf, out);
+		return;
+	}
+	if (leaf >= LEAF_EXT_BASE && leaf <= guest_max_extended(c)) {
+		host_cpuid(c, leaf, subleaf, out);
+		if (leaf == LEAF_EXT_BASE)
+			out->eax = MIN(out->eax, GUEST_CPUID_MAX_EXTENDED);
+		return;
+	}
+	max_basic = guest_max_basic(c);
+	leaf_basic(c, MIN(leaf, max_basic), subleaf, out);
+}

@@ -1,0 +1,37 @@
+/* The CPUID a guest sees: the host's values filtered by Sable's policy (pure). */
+#ifndef SABLE_HV_GUEST_CPUID_H
+#define SABLE_HV_GUEST_CPUID_H
+
+#include "types.h"
+#include "cpuid_regs.h"
+
+/* Runs the real CPU's CPUID (leaf, subleaf) into *out. */
+typedef void (*cpuid_host_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+
+struct guest_cpuid_ctx {
+	cpuid_host_fn host; /* the real CPU's CPUID */
+	void *host_ctx;
+	uint32_t vcpu_id;      /* 0-based; becomes the initial APIC ID / x2APIC ID */
+	uint32_t nvcpus;       /* vCPUs in this VM (0 is treated as 1) */
+	bool cr4_osxsave;      /* guest CR4.OSXSAVE */
+	uint64_t guest_xcr0;   /* guest's current XCR0 (for leaf 0xD sub 0 EBX) */
+	uint64_t xcr0_allowed; /* XCR0 bits the hypervisor lets the guest enable */
+};
+
+#define SABLE_CPUID_SIGNATURE  "SableSableHV" /* EBX,ECX,EDX of leaf 0x40000000 */
+#define CPUID_LEAF_HV_BASE     0x40000000u
+#define CPUID_LEAF_HV_FEATURES 0x40000001u
+#define CPUID_LEAF_HV_END      0x4fffffffu /* last leaf of the range reserved for hypervisors */
+
+#define GUEST_CPUID_MAX_BASIC    0x1fu       /* highest basic leaf a guest is shown */
+#define GUEST_CPUID_MAX_EXTENDED 0x80000008u /* highest extended leaf a guest is shown */
+
+/*
+ * Fills *out with what CPUID(leaf, subleaf) returns inside the guest described
+ * by c. Calls c->host only for leaves inside the host's ranges. The rules are
+ * listed in guest_cpuid.c.
+ */
+void guest_cpuid(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t subleaf,
+                 struct cpuid_regs *out);
+
+#endif

@@ -1,0 +1,95 @@
+#include "hv/guest_io.h"
+#include "hv/log.h"
+#include "hv/vm.h"
+
+#define PIC1_CMD  0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD  0xa0
+#define PIC2_DATA 0xa1
+
+static const char shutdown_word[] = "Shutdown";
+
+static void debug_port_write(struct vm *vm, char c)
+{
+	if (c == '\n' || vm->debug_len == sizeof(vm->debug_line)) {
+		log_raw("[%s:e9] %.*s\n", vm->name, (int)vm->debug_len, vm->debug_line);
+		vm->debug_len = 0;
+		if (c == '\n')
+			return;
+	}
+	vm->debug_line[vm->debug_len++] = c;
+}
+
+/* Port 0x8900: the string "Shutdown", one byte at a time, stops the VM. */
+static enum exit_action shutdown_port_write(struct vm *vm, char c)
+{
+	if (c != shutdown_word[(int)vm->shutdown_match]) {
+		vm->shutdown_match = c == shutdown_word[0];
+		return EXIT_RESUME;
+	}
+	if (++vm->shutdown_match < (char)(sizeof(shutdown_word) - 1))
+		return EXIT_RESUME;
+	vm_stop(vm, "shutdown requested on port 0x8900");
+	return EXIT_STOP_VM;
+}
+
+static enum exit_action io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+	struct vm *vm = v->vm;
+
+	if (port >= PORT_COM1 && port < PORT_COM1 + 8) {
+		uart_emu_write(&vm->uart, port - PORT_COM1, (uint8_t)val);
+		return EXIT_RESUME;
+	}
+	switch (port) {
+	case PORT_DEBUG_EXIT:
+		vm_stop(vm, "exit device: value 0x%x, status %u", val, (val << 1) | 1);
+		return EXIT_STOP_VM;
+	case PORT_BOCHS_DEBUG:
+		debug_port_write(vm, (char)val);
+		return EXIT_RESUME;
+	case PORT_BOCHS_SHUTDOWN:
+		return shutdown_port_write(vm, (char)val);
+	case PORT_FW_CFG_SEL:
+		fwcfg_select(&vm->fwcfg, (uint16_t)val);
+		return EXIT_RESUME;
+	case PIC1_CMD:
+	case PIC1_DATA:
+	case PIC2_CMD:
+	case PIC2_DATA:
+		return EXIT_RESUME; /* guests mask the PIC; nothing is wired to it */
+	default:
+		log_debug("vm %s: OUT 0x%x to unemulated port 0x%x ignored", vm->name, val, port);
+		return EXIT_RESUME;
+	}
+}
+
+static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
+{
+	struct vm *vm = v->vm;
+	uint32_t val = 0;
+
+	if (port >= PORT_COM1 && port < PORT_COM1 + 8)
+		return uart_emu_read(&vm->uart, port - PORT_COM1);
+	if (port == PORT_FW_CFG_DATA) {
+		for (unsigned i = 0; i < size; i++)
+			val |= (uint32_t)fwcfg_read_byte(&vm->fwcfg) << (8 * i);
+		return val;
+	}
+	if (port == PORT_BOCHS_DEBUG)
+		return PORT_BOCHS_DEBUG; /* the port-present answer of Bochs and QEMU */
+	if (port == PIC1_DATA || port == PIC2_DATA)
+		return 0xff; /* all lines masked */
+	return 0xffffffffu;  /* nothing decodes the address: the bus floats high */
+}
+
+enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+
+	if (in) {
+		*val = io_in(v, port, size) & mask;
+		return EXIT_RESUME;
+	}
+	return io_out(v, port, size, *val & mask);
+}

@@ -1,0 +1,43 @@
+#include "hv/hypercall.h"
+#include "err.h"
+#include "hv/log.h"
+#include "hv/vm.h"
+
+static uint64_t hc_print(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	const char *s;
+
+	if (len > HC_PRINT_MAX)
+		return (uint64_t)-EINVAL;
+	s = vm_gpa_to_hva(v->vm, gpa, len ? len : 1);
+	if (!s)
+		return (uint64_t)-EFAULT;
+	log_raw("[%s] %.*s\n", v->vm->name, (int)len, s);
+	return 0;
+}
+
+enum exit_action hypercall(struct vcpu *v)
+{
+	uint32_t nr = (uint32_t)v->regs[VCPU_REGS_RAX];
+	uint64_t a1 = (uint32_t)v->regs[VCPU_REGS_RBX], a2 = (uint32_t)v->regs[VCPU_REGS_RCX];
+	uint64_t ret = (uint64_t)-HC_ENOSYS;
+	enum exit_action action = EXIT_RESUME;
+
+	switch (nr) {
+	case HC_VERSION:
+		ret = SABLE_HYPERCALL_VERSION;
+		break;
+	case HC_PRINT:
+		ret = hc_print(v, a1, a2);
+		break;
+	case HC_EXIT:
+		vm_stop(v->vm, "exit hypercall, status %lu", a1);
+		return EXIT_STOP_VM;
+	case HC_YIELD:
+		ret = 0;
+		action = EXIT_YIELD;
+		break;
+	}
+	v->regs[VCPU_REGS_RAX] = (uint32_t)ret;
+	return action;
+}

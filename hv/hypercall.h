@@ -1,0 +1,25 @@
+/* Sable's hypercall ABI (VMCALL): EAX = function, EBX/ECX = arguments, result in EAX.
+ *   0 VERSION          -> SABLE_HYPERCALL_VERSION
+ *   1 PRINT(gpa, len)  -> 0, or -EFAULT if [gpa, gpa+len) is not guest RAM, -EINVAL if len > 256
+ *   2 EXIT(status)     -> stops the VM with status; does not return
+ *   3 YIELD            -> 0, after other vCPUs of this CPU had a turn
+ *   other              -> -ENOSYS (-38) */
+#ifndef SABLE_HV_HYPERCALL_H
+#define SABLE_HV_HYPERCALL_H
+
+#include "hv/vmm_ops.h"
+
+#define HC_VERSION              0
+#define HC_PRINT                1
+#define HC_EXIT                 2
+#define HC_YIELD                3
+#define SABLE_HYPERCALL_VERSION 1
+#define HC_PRINT_MAX            256
+#define HC_ENOSYS               38
+
+struct vcpu;
+
+/* Handles the VMCALL of v (already past the instruction). */
+enum exit_action hypercall(struct vcpu *v);
+
+#endif

@@ -1,0 +1,160 @@
+#include "hv/sched.h"
+#include "drivers/lapic.h"
+#include "drivers/tsc.h"
+#include "fpu/fpu.h"
+#include "hv/log.h"
+#include "hv/panic.h"
+#include "hv/percpu.h"
+#include "hv/smp.h"
+#include "hv/trap.h"
+#include "hv/vcpu.h"
+#include "hv/vm.h"
+#include "x86.h"
+
+static uint32_t vcpus_alive;
+
+void sched_add(struct vcpu *v)
+{
+	struct percpu *c = &percpu_area[v->pcpu];
+
+	if (!c->runq) {
+		v->next_on_cpu = v;
+		c->runq = v;
+	} else {
+		v->next_on_cpu = c->runq->next_on_cpu;
+		c->runq->next_on_cpu = v;
+	}
+	__atomic_fetch_add(&vcpus_alive, 1, __ATOMIC_RELAXED);
+}
+
+void sched_kick_vm(struct vm *vm)
+{
+	uint32_t self = cpu_id();
+
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		uint32_t cpu = vm->vcpus[i]->pcpu;
+		if (cpu != self)
+			lapic_send_fixed(percpu_area[cpu].apic_id, VEC_WAKEUP);
+	}
+}
+
+void sched_wait_for_go(void)
+{
+	struct percpu *c = this_cpu();
+
+	while (!c->go) {
+		if (panic_in_progress())
+			cpu_park();
+		irq_enable_and_halt();
+		irq_disable();
+	}
+}
+
+/* The next runnable vCPU after the current one, round robin; NULL if none. */
+static struct vcpu *pick_next(struct percpu *c, bool *others_waiting)
+{
+	struct vcpu *start = c->current ? c->current->next_on_cpu : c->runq, *v = start,
+		    *found = NULL;
+	unsigned runnable = 0;
+
+	if (!start)
+		return NULL;
+	do {
+		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING) {
+			runnable++;
+			if (!found)
+				found = v;
+		}
+		v = v->next_on_cpu;
+	} while (v != start);
+	*others_waiting = runnable > 1;
+	return found;
+}
+
+static void vcpu_retire(struct vcpu *v)
+{
+	if (v->state == VCPU_STOPPED)
+		return;
+	v->state = VCPU_STOPPED;
+	if (__atomic_sub_fetch(&vcpus_alive, 1, __ATOMIC_ACQ_REL) == 0) {
+		log_info("all VMs have stopped");
+		hv_stop(STOP_DONE);
+	}
+}
+
+/* Stops the vCPUs of VMs that stopped; they never run again. */
+static void reap_stopped(struct percpu *c)
+{
+	struct vcpu *v = c->runq;
+
+	if (!v)
+		return;
+	do {
+		if (v->vm->state == VM_STOPPED)
+			vcpu_retire(v);
+		v = v->next_on_cpu;
+	} while (v != c->runq);
+}
+
+static void vcpu_halted(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint32_t halted;
+
+	v->state = VCPU_HALTED;
+	halted = __atomic_add_fetch(&vm->vcpus_halted, 1, __ATOMIC_ACQ_REL);
+	if (halted == vm->nvcpus)
+		vm_stop(vm, "all vCPUs halted (HLT with no interrupt source)");
+}
+
+__noreturn void sched_cpu_loop(void)
+{
+	struct percpu *c = this_cpu();
+	uint64_t slice = SCHED_TIME_SLICE_US * (tsc_hz / 1000000);
+
+	for (;;) {
+		bool others = false;
+		struct vcpu *v;
+		enum exit_action a;
+
+		reap_stopped(c);
+		v = pick_next(c, &others);
+		if (!v) {
+			if (panic_in_progress())
+				cpu_park();
+			irq_enable_and_halt();
+			irq_disable();
+			continue;
+		}
+		if (c->current != v) {
+			if (c->current) {
+				fpu_save(c->current->fpstate);
+				vmm_ops->vcpu_put(c->current);
+			}
+			vmm_ops->vcpu_load(v);
+			fpu_restore(v->fpstate);
+			c->current = v;
+		}
+		vmm_ops->set_time_slice(v, others ? slice : 0);
+		a = vcpu_run(v);
+		if (a == EXIT_HALT)
+			vcpu_halted(v);
+		else if (a == EXIT_STOP_VM && v->vm->state != VM_STOPPED)
+			vm_stop(v->vm, "stopped by the hypervisor");
+	}
+}
+
+__noreturn void sched_start(void)
+{
+	for (uint32_t i = 1; i < MAX_CPUS; i++) {
+		if (percpu_area[i].state != CPU_ONLINE)
+			continue;
+		percpu_area[i].go = true;
+		lapic_send_fixed(percpu_area[i].apic_id, VEC_WAKEUP);
+	}
+	if (!__atomic_load_n(&vcpus_alive, __ATOMIC_ACQUIRE)) {
+		log_info("no VM to run");
+		hv_stop(STOP_DONE);
+	}
+	sched_cpu_loop();
+}

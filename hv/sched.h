@@ -1,0 +1,23 @@
+/* The per-CPU scheduler: round robin over the vCPUs pinned to each CPU. */
+#ifndef SABLE_HV_SCHED_H
+#define SABLE_HV_SCHED_H
+
+#include "types.h"
+
+struct vcpu;
+struct vm;
+
+#define SCHED_TIME_SLICE_US 10000 /* a vCPU runs this long when others wait */
+
+/* Queues v on its physical CPU. */
+void sched_add(struct vcpu *v);
+/* Starts every online CPU's scheduler loop; the BSP enters its own and never returns. */
+__noreturn void sched_start(void);
+/* Scheduler loop of the calling CPU. */
+__noreturn void sched_cpu_loop(void);
+/* Makes every CPU running a vCPU of vm leave guest mode soon. */
+void sched_kick_vm(struct vm *vm);
+/* Called by an idle AP: waits for the BSP's go. */
+void sched_wait_for_go(void);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * The guest-visible 16550 UART at COM1 (0x3F8): a transmit-only console that
+ * collects the guest's output into lines (pure). Register offsets 0-7 from
+ * the port base; LCR bit 7 (DLAB) maps offsets 0/1 to the divisor latch.
+ */
+#ifndef SABLE_HV_UART_EMU_H
+#define SABLE_HV_UART_EMU_H
+
+#include "types.h"
+
+#define UART_EMU_PORT     0x3f8
+#define UART_EMU_NPORTS   8
+#define UART_EMU_LINE_MAX 200
+
+/* Receives one complete line, without the '\n' and not NUL-terminated. */
+typedef void (*uart_line_fn)(void *ctx, const char *line, size_t len);
+
+struct uart_emu {
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	char line[UART_EMU_LINE_MAX];
+	size_t len; /* bytes in line */
+	uart_line_fn out;
+	void *ctx;
+};
+
+/* Resets u to the power-on register state with an empty line; out may be NULL. */
+void uart_emu_init(struct uart_emu *u, uart_line_fn out, void *ctx);
+
+/* A guest byte write to register offset (0-7; larger offsets are ignored). */
+void uart_emu_write(struct uart_emu *u, uint16_t offset, uint8_t v);
+
+/* A guest byte read of register offset (0-7; larger offsets read 0). */
+uint8_t uart_emu_read(struct uart_emu *u, uint16_t offset);
+
+/* Emits the partial line, if any. */
+void uart_emu_flush(struct uart_emu *u);
+
+#endif

@@ -1,0 +1,59 @@
+#include "hv/vcpu.h"
+#include "hv/panic.h"
+
+bool vcpu_regs_consistent(const struct vcpu *v)
+{
+	return (v->regs_dirty & ~v->regs_avail) == 0;
+}
+
+uint64_t vcpu_read_gpr(struct vcpu *v, unsigned n)
+{
+	return n == VCPU_REGS_RSP ? vcpu_read_rsp(v) : v->regs[n & 15];
+}
+
+void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val)
+{
+	if (n == VCPU_REGS_RSP)
+		vcpu_write_rsp(v, val);
+	else
+		v->regs[n & 15] = val;
+}
+
+void vcpu_regs_reset_after_exit(struct vcpu *v)
+{
+	v->regs_avail = VCPU_REGS_GPR_MASK;
+	v->regs_dirty = 0;
+}
+
+/*
+ * The run loop: pending requests, dirty registers back into the control
+ * structure, enter; after the exit a fast path re-enters at once for cheap
+ * exits, everything else goes through the exit handler table.
+ */
+enum exit_action vcpu_run(struct vcpu *v)
+{
+	for (;;) {
+		uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+		enum exit_action a;
+
+		if (req & VCPU_REQ_STOP)
+			return EXIT_STOP_VM;
+		if (req & VCPU_REQ_TLB_FLUSH)
+			vmm_ops->flush_tlb(v);
+		ASSERT(vcpu_regs_consistent(v));
+		vmm_ops->flush_regs(v);
+		if (vmm_ops->run(v) < 0) {
+			v->stats.entries_failed++;
+			return EXIT_STOP_VM;
+		}
+		v->stats.exits++;
+		vcpu_regs_reset_after_exit(v);
+		if (vmm_ops->fastpath(v)) {
+			v->stats.fast_exits++;
+			continue;
+		}
+		a = vmm_ops->handle_exit(v);
+		if (a != EXIT_RESUME)
+			return a;
+	}
+}

@@ -1,0 +1,111 @@
+/* Virtual CPUs: the register cache, requests and the run loop. */
+#ifndef SABLE_HV_VCPU_H
+#define SABLE_HV_VCPU_H
+
+#include "hv/vmm_ops.h"
+#include "types.h"
+
+/* Registers in the order of their instruction encoding, then those that live in
+ * the backend's control structure and are read lazily (mechanism 7). */
+enum vcpu_reg {
+	VCPU_REGS_RAX = 0,
+	VCPU_REGS_RCX,
+	VCPU_REGS_RDX,
+	VCPU_REGS_RBX,
+	VCPU_REGS_RSP,
+	VCPU_REGS_RBP,
+	VCPU_REGS_RSI,
+	VCPU_REGS_RDI,
+	VCPU_REGS_R8,
+	VCPU_REGS_R9,
+	VCPU_REGS_R10,
+	VCPU_REGS_R11,
+	VCPU_REGS_R12,
+	VCPU_REGS_R13,
+	VCPU_REGS_R14,
+	VCPU_REGS_R15,
+	VCPU_REGS_RIP,
+	VCPU_REGS_RFLAGS,
+	VCPU_REGS_CR0,
+	VCPU_REGS_CR3,
+	VCPU_REGS_CR4,
+	NR_VCPU_REGS,
+};
+
+/* Registers always held in vcpu->regs (saved by the entry/exit stub). */
+#define VCPU_REGS_GPR_MASK (0xffffu & ~(1u << VCPU_REGS_RSP))
+
+/* Work the run loop does before the next entry. */
+#define VCPU_REQ_TLB_FLUSH BIT(0)
+#define VCPU_REQ_STOP      BIT(1)
+
+enum vcpu_state {
+	VCPU_RUNNABLE = 0,
+	VCPU_HALTED,
+	VCPU_STOPPED,
+};
+
+struct vcpu_stats {
+	uint64_t exits;
+	uint64_t fast_exits;
+	uint64_t entries_failed;
+};
+
+struct vcpu {
+	/* Guest general registers; the VMX entry stub uses these offsets. */
+	uint64_t regs[NR_VCPU_REGS];
+	uint64_t cr2;
+	uint32_t regs_avail; /* bit r: regs[r] holds the current value */
+	uint32_t regs_dirty; /* bit r: regs[r] must be written back before entry */
+	uint32_t requests;
+	struct vm *vm;
+	uint32_t id;   /* index inside its VM */
+	uint32_t pcpu; /* physical CPU it runs on */
+	volatile enum vcpu_state state;
+	struct vcpu *next_on_cpu; /* run queue link */
+	void *arch;               /* backend data (struct vcpu_vmx) */
+	hpa_t fpstate;            /* XSAVE area, switched eagerly with the vCPU */
+	struct vcpu_stats stats;
+};
+
+_Static_assert(offsetof(struct vcpu, regs) == 0, "entry stub expects regs at offset 0");
+_Static_assert(offsetof(struct vcpu, cr2) == 8 * NR_VCPU_REGS, "cr2 follows regs");
+
+/* avail=0, dirty=1 is impossible: a register written back must be in the cache. */
+bool vcpu_regs_consistent(const struct vcpu *v);
+
+/* Generates vcpu_read_<r>/vcpu_write_<r> over the avail/dirty cache. */
+#define VCPU_CACHED_REG(name, reg)                                                                 \
+	static inline uint64_t vcpu_read_##name(struct vcpu *v)                                    \
+	{                                                                                          \
+		if (!(v->regs_avail & (1u << (reg)))) {                                            \
+			vmm_ops->cache_reg(v, reg);                                                \
+			v->regs_avail |= 1u << (reg);                                              \
+		}                                                                                  \
+		return v->regs[reg];                                                               \
+	}                                                                                          \
+	static inline void vcpu_write_##name(struct vcpu *v, uint64_t val)                         \
+	{                                                                                          \
+		v->regs[reg] = val;                                                                \
+		v->regs_avail |= 1u << (reg);                                                      \
+		v->regs_dirty |= 1u << (reg);                                                      \
+	}
+
+VCPU_CACHED_REG(rsp, VCPU_REGS_RSP)
+VCPU_CACHED_REG(rip, VCPU_REGS_RIP)
+VCPU_CACHED_REG(rflags, VCPU_REGS_RFLAGS)
+VCPU_CACHED_REG(cr0, VCPU_REGS_CR0)
+VCPU_CACHED_REG(cr3, VCPU_REGS_CR3)
+VCPU_CACHED_REG(cr4, VCPU_REGS_CR4)
+
+/* A general register by its encoding number (RSP through the cache). */
+uint64_t vcpu_read_gpr(struct vcpu *v, unsigned n);
+void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val);
+
+/* After an exit: only the stub-saved registers are known, nothing is dirty. */
+void vcpu_regs_reset_after_exit(struct vcpu *v);
+
+/* Runs v until it yields, halts or its VM stops (mechanism 1). */
+enum exit_action vcpu_run(struct vcpu *v);
+
+#endif

@@ -1,0 +1,244 @@
+#include "hv/vm.h"
+#include "err.h"
+#include "fpu/fpu.h"
+#include "hv/elf.h"
+#include "hv/format.h"
+#include "hv/log.h"
+#include "hv/mbinfo.h"
+#include "hv/multiboot2.h"
+#include "hv/percpu.h"
+#include "hv/sched.h"
+#include "hv/smp.h"
+#include "kstring.h"
+#include "mm/mm.h"
+
+#define MB1_INFO_ALIGN PAGE_SIZE
+
+struct vm *vms[MAX_VMS];
+uint32_t nr_vms;
+extern struct mb2_info boot_info;
+
+void vm_log(struct vm *vm, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_info("vm %s: %s", vm->name, msg);
+}
+
+static void guest_line(void *ctx, const char *line, size_t len)
+{
+	struct vm *vm = ctx;
+
+	log_raw("[%s] %.*s\n", vm->name, (int)len, line);
+}
+
+void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
+{
+	hpa_t hpa = memslot_translate(&vm->mem, gpa, len);
+
+	return hpa == INVALID_HPA ? NULL : phys_to_virt(hpa);
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	bool first;
+	va_list ap;
+
+	spin_lock(&vm->lock);
+	first = vm->state != VM_STOPPED;
+	vm->state = VM_STOPPED;
+	spin_unlock(&vm->lock);
+	if (!first)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	uart_emu_flush(&vm->uart);
+	log_info("vm %s: stopped: %s", vm->name, msg);
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		__atomic_fetch_or(&vm->vcpus[i]->requests, VCPU_REQ_STOP, __ATOMIC_RELEASE);
+	sched_kick_vm(vm);
+}
+
+static void vm_free(struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		if (vm->vcpus[i]->fpstate && vm->vcpus[i]->fpstate != INVALID_HPA)
+			fpu_free_state(vm->vcpus[i]->fpstate);
+		vmm_ops->vcpu_free(vm->vcpus[i]);
+		kfree(vm->vcpus[i]);
+	}
+	if (vm->arch)
+		vmm_ops->vm_destroy(vm);
+	for (size_t i = 0; i < vm->mem.n; i++)
+		mm_free_frames(vm->mem.slot[i].hpa, vm->mem.slot[i].size / PAGE_SIZE);
+	kfree(vm);
+}
+
+/* Guest RAM as one contiguous host block (the loaders address it as an array). */
+static int alloc_ram(struct vm *vm, uint64_t size)
+{
+	uint64_t align = size >= LARGE_PAGE_SIZE ? LARGE_PAGE_SIZE : PAGE_SIZE;
+	hpa_t hpa = mm_alloc_frames(size / PAGE_SIZE, align);
+
+	if (hpa == INVALID_HPA) {
+		log_err("vm %s: no %lu MiB contiguous block of memory left (%lu MiB free)",
+		        vm->name, size >> 20, mm_free_bytes() >> 20);
+		return -ENOMEM;
+	}
+	vm->mem_size = size;
+	return memslot_add(&vm->mem, 0, size, hpa);
+}
+
+static const char *module_args(const struct mb2_module *m)
+{
+	const char *s = m->cmdline ? m->cmdline : "";
+
+	return s;
+}
+
+/* Loads the kernel module and writes the multiboot information after it. */
+static int load_kernel(struct vm *vm, const struct vm_config *cfg, uint64_t *entry,
+                       uint32_t *info_gpa)
+{
+	const struct mb2_module *km = &boot_info.modules[cfg->module];
+	struct mbinfo_module mods[VMCONFIG_MAX_MODS];
+	struct mbinfo_request req = {0};
+	struct mbinfo_result res;
+	struct elf_plan plan;
+	uint8_t *ram = vm_gpa_to_hva(vm, 0, vm->mem_size);
+	char err[128];
+	int r;
+
+	r = elf_plan_load(phys_to_virt(km->start), km->end - km->start, vm->mem_size, &plan, err,
+	                  sizeof(err));
+	if (r < 0) {
+		log_err("vm %s: bad kernel image (module %u): %s", vm->name, cfg->module, err);
+		return r;
+	}
+	if (plan.is64) {
+		log_err("vm %s: module %u is a 64-bit ELF; only multiboot ELF32 kernels are "
+		        "supported",
+		        vm->name, cfg->module);
+		return -EINVAL;
+	}
+	elf_copy_segments(&plan, phys_to_virt(km->start), ram);
+	for (uint32_t i = 0; i < cfg->nmods; i++) {
+		const struct mb2_module *m = &boot_info.modules[cfg->mods[i]];
+		mods[i] = (struct mbinfo_module){phys_to_virt(m->start), m->end - m->start,
+		                                 module_args(m)};
+	}
+	req.mem_size = vm->mem_size;
+	req.cmdline = module_args(km);
+	req.loader_name = "Sable";
+	req.mods = mods;
+	req.nmods = cfg->nmods;
+	req.place_gpa = ALIGN_UP(plan.load_end, MB1_INFO_ALIGN);
+	r = mbinfo_build(&req, ram, &res);
+	if (r < 0) {
+		log_err("vm %s: no room for the multiboot information above 0x%lx", vm->name,
+		        req.place_gpa);
+		return r;
+	}
+	*entry = plan.entry;
+	*info_gpa = res.info_gpa;
+	return 0;
+}
+
+static int check_config(const struct vm_config *cfg)
+{
+	if (cfg->module >= boot_info.module_count) {
+		log_err("vm %s: module=%u but the boot loader gave %zu module(s)", cfg->name,
+		        cfg->module, boot_info.module_count);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < cfg->nmods; i++)
+		if (cfg->mods[i] >= boot_info.module_count) {
+			log_err("vm %s: mods= names module %u which does not exist", cfg->name,
+			        cfg->mods[i]);
+			return -EINVAL;
+		}
+	for (uint32_t i = 0; cfg->pinned && i < cfg->ncpus; i++)
+		if (cfg->pin[i] >= cpus_online) {
+			log_err("vm %s: pin=%u but only CPUs 0-%u are online", cfg->name,
+			        cfg->pin[i], cpus_online - 1);
+			return -EINVAL;
+		}
+	for (uint32_t i = 0; i < nr_vms; i++)
+		if (!strcmp(vms[i]->name, cfg->name)) {
+			log_err("vm %s: a VM of that name exists already", cfg->name);
+			return -EEXIST;
+		}
+	if (nr_vms == MAX_VMS) {
+		log_err("vm %s: at most %d VMs", cfg->name, MAX_VMS);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static uint32_t next_auto_cpu;
+
+static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t entry,
+                        uint32_t info_gpa)
+{
+	for (uint32_t i = 0; i < cfg->ncpus; i++) {
+		struct vcpu *v = kzalloc(sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		vm->vcpus[vm->nvcpus++] = v;
+		v->vm = vm;
+		v->id = i;
+		v->pcpu = cfg->pinned ? cfg->pin[i] : (next_auto_cpu++ % cpus_online);
+		v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
+		v->regs[VCPU_REGS_RBX] = info_gpa;
+		v->regs[VCPU_REGS_RIP] = entry;
+		v->regs_avail = VCPU_REGS_GPR_MASK;
+		v->fpstate = fpu_alloc_state();
+		if (v->fpstate == INVALID_HPA || vmm_ops->vcpu_create(v) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out)
+{
+	struct vm *vm;
+	uint64_t entry;
+	uint32_t info_gpa;
+	int r;
+
+	r = check_config(cfg);
+	if (r < 0)
+		return r;
+	vm = kzalloc(sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	memcpy(vm->name, cfg->name, sizeof(vm->name));
+	vm->id = nr_vms;
+	uart_emu_init(&vm->uart, guest_line, vm);
+	fwcfg_init(&vm->fwcfg, cfg->mem, (uint16_t)cfg->ncpus);
+	r = alloc_ram(vm, cfg->mem);
+	if (!r)
+		r = vmm_ops->vm_init(vm);
+	if (!r)
+		r = load_kernel(vm, cfg, &entry, &info_gpa);
+	if (!r)
+		r = create_vcpus(vm, cfg, entry, info_gpa);
+	if (r < 0) {
+		log_err("vm %s: not started (error %d)", cfg->name, r);
+		vm_free(vm);
+		return r;
+	}
+	vms[nr_vms++] = vm;
+	*out = vm;
+	log_info("vm %s: %lu MiB, %u vCPU(s) on CPU %u%s, entry 0x%lx, kernel module %u", vm->name,
+	         vm->mem_size >> 20, vm->nvcpus, vm->vcpus[0]->pcpu, vm->nvcpus > 1 ? "..." : "",
+	         entry, cfg->module);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* Virtual machines: guest memory, devices and vCPUs (mechanism 8). */
+#ifndef SABLE_HV_VM_H
+#define SABLE_HV_VM_H
+
+#include "hv/fwcfg.h"
+#include "hv/memslot.h"
+#include "hv/spinlock.h"
+#include "hv/uart_emu.h"
+#include "hv/vcpu.h"
+#include "hv/vmconfig.h"
+#include "types.h"
+
+#define MAX_VMS 16
+
+enum vm_state {
+	VM_RUNNING = 0,
+	VM_STOPPED,
+};
+
+struct vm {
+	char name[VMCONFIG_NAME_MAX + 1];
+	uint32_t id;
+	struct memslots mem;
+	uint64_t mem_size;
+	struct vcpu *vcpus[VMCONFIG_MAX_VCPUS];
+	uint32_t nvcpus;
+	void *arch; /* backend data: EPT */
+	struct spinlock lock;
+	struct uart_emu uart;
+	struct fwcfg fwcfg;
+	char debug_line[UART_EMU_LINE_MAX]; /* port 0xE9 */
+	size_t debug_len;
+	char shutdown_match; /* progress through "Shutdown" on port 0x8900 */
+	volatile enum vm_state state;
+	uint32_t vcpus_halted;
+};
+
+extern struct vm *vms[MAX_VMS];
+extern uint32_t nr_vms;
+
+/* Builds a VM from its configuration and the boot modules: memory, EPT, kernel
+ * image, multiboot information, vCPUs. On failure prints why, frees what it
+ * built and returns -errno; the VM does not exist then. */
+int vm_create(const struct vm_config *cfg, struct vm **out);
+
+/* Host pointer to guest-physical [gpa, gpa+len) if it is all guest RAM, else NULL. */
+void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
+
+/* Stops every vCPU of vm and prints why, once. Safe from any CPU. */
+void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+/* Logs a line with the VM's name as prefix. */
+void vm_log(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+#endif

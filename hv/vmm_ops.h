@@ -1,0 +1,43 @@
+/* The generic core's only door to the virtualization backend (VMX here; a fake
+ * one in the host unit tests). */
+#ifndef SABLE_HV_VMM_OPS_H
+#define SABLE_HV_VMM_OPS_H
+
+#include "types.h"
+
+struct vm;
+struct vcpu;
+enum vcpu_reg;
+
+/* What the run loop does after an exit was handled. */
+enum exit_action {
+	EXIT_RESUME = 0, /* re-enter the guest */
+	EXIT_YIELD,      /* give the CPU to the next vCPU, then resume */
+	EXIT_HALT,       /* the vCPU waits (HLT) */
+	EXIT_STOP_VM,    /* the VM is finished or broken: stop all its vCPUs */
+};
+
+struct vmm_ops {
+	const char *name;
+	int (*cpu_enable)(void);       /* per physical CPU */
+	int (*vm_init)(struct vm *vm); /* second-level translation etc. */
+	void (*vm_destroy)(struct vm *vm);
+	int (*vcpu_create)(struct vcpu *v); /* control structure, initial state */
+	void (*vcpu_free)(struct vcpu *v);
+	void (*vcpu_load)(struct vcpu *v); /* make v current on this CPU */
+	void (*vcpu_put)(struct vcpu *v);
+	void (*cache_reg)(struct vcpu *v, enum vcpu_reg r); /* read r into the cache */
+	void (*flush_regs)(struct vcpu *v);                 /* write dirty cached registers back */
+	int (*run)(struct vcpu *v);       /* enter; 0 after an exit, <0 if entry failed */
+	bool (*fastpath)(struct vcpu *v); /* handles cheap exits: true = re-enter now */
+	enum exit_action (*handle_exit)(struct vcpu *v);
+	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+	void (*skip_instruction)(struct vcpu *v);
+	void (*flush_tlb)(struct vcpu *v);
+	void (*set_time_slice)(struct vcpu *v, uint64_t tsc_ticks); /* 0: none */
+	void (*dump)(struct vcpu *v);
+};
+
+extern const struct vmm_ops *vmm_ops;
+
+#endif

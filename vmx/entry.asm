@@ -1,0 +1,98 @@
+; VM entry and exit (SDM Vol. 3C sec. 27-28).
+;
+; int vmx_vcpu_enter(struct vcpu *v, int launched)
+;   Saves the host's callee-saved registers, loads the guest's general registers
+;   and CR2 from v->regs / v->cr2, and executes VMLAUNCH (launched == 0) or
+;   VMRESUME. Returns 0 after a VM exit (guest registers saved back into v), or
+;   1 if the entry itself failed (VMfailValid/VMfailInvalid).
+; The stub writes HOST_RSP itself on every entry, pointing at the stack slot
+; that holds v, so the exit path finds the vCPU again.
+
+%define HOST_RSP_FIELD 0x6c14
+%define R(n) (n * 8)
+%define CR2_OFF (21 * 8)            ; offsetof(struct vcpu, cr2), checked in vmx/vmx.c
+
+section .text
+[bits 64]
+global vmx_vcpu_enter
+global vmx_exit_stub
+
+vmx_vcpu_enter:
+	push rbp
+	push rbx
+	push r12
+	push r13
+	push r14
+	push r15
+	push rdi                        ; [rsp] = struct vcpu *, found again at exit
+	mov rax, HOST_RSP_FIELD
+	vmwrite rax, rsp
+	jbe .fail_early
+
+	mov rax, [rdi + CR2_OFF]
+	mov cr2, rax
+	mov eax, esi                    ; launched flag
+	test eax, eax
+	mov rax, [rdi + R(0)]
+	mov rcx, [rdi + R(1)]
+	mov rdx, [rdi + R(2)]
+	mov rbx, [rdi + R(3)]
+	mov rbp, [rdi + R(5)]
+	mov rsi, [rdi + R(6)]
+	mov r8,  [rdi + R(8)]
+	mov r9,  [rdi + R(9)]
+	mov r10, [rdi + R(10)]
+	mov r11, [rdi + R(11)]
+	mov r12, [rdi + R(12)]
+	mov r13, [rdi + R(13)]
+	mov r14, [rdi + R(14)]
+	mov r15, [rdi + R(15)]
+	mov rdi, [rdi + R(7)]           ; flags from "test eax, eax" survive the movs
+	jnz .resume
+	vmlaunch
+	jmp .fail
+.resume:
+	vmresume
+.fail:
+	; Still the host's stack; guest values are in the registers: discard them.
+	mov rdi, [rsp]
+.fail_early:
+	pop rdi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	mov eax, 1
+	ret
+
+; HOST_RIP: the CPU arrives here on every VM exit with RSP = HOST_RSP.
+vmx_exit_stub:
+	xchg rdi, [rsp]                 ; rdi = struct vcpu *, [rsp] = guest RDI
+	mov [rdi + R(0)], rax
+	mov [rdi + R(1)], rcx
+	mov [rdi + R(2)], rdx
+	mov [rdi + R(3)], rbx
+	mov [rdi + R(5)], rbp
+	mov [rdi + R(6)], rsi
+	mov [rdi + R(8)], r8
+	mov [rdi + R(9)], r9
+	mov [rdi + R(10)], r10
+	mov [rdi + R(11)], r11
+	mov [rdi + R(12)], r12
+	mov [rdi + R(13)], r13
+	mov [rdi + R(14)], r14
+	mov [rdi + R(15)], r15
+	mov rax, cr2
+	mov [rdi + CR2_OFF], rax
+	pop rax
+	mov [rdi + R(7)], rax
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	xor eax, eax
+	ret

@@ -1,0 +1,313 @@
+/* VM-exit handlers (SDM Vol. 3C ch. 26, exit qualifications in sec. 28.2.1). */
+#include "drivers/lapic.h"
+#include "fpu/fpu.h"
+#include "fpu/xcr0.h"
+#include "hv/guest_cpuid.h"
+#include "hv/guest_io.h"
+#include "hv/hypercall.h"
+#include "hv/log.h"
+#include "hv/panic.h"
+#include "hv/vm.h"
+#include "vmx/msr.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_ops.h"
+#include "x86.h"
+
+#define VEC_UD                   6
+#define VEC_GP                   13
+#define EXIT_REASON_BASIC(r)     ((r)&0xffff)
+#define EXIT_REASON_ENTRY_FAILED BIT(31)
+
+typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
+
+static enum exit_action inject_ud(struct vcpu *v)
+{
+	vmx_inject_exception(v, VEC_UD, false, 0);
+	return EXIT_RESUME;
+}
+
+static enum exit_action inject_gp(struct vcpu *v)
+{
+	vmx_inject_exception(v, VEC_GP, true, 0);
+	return EXIT_RESUME;
+}
+
+static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs *out)
+{
+	cpuid_count(leaf, sub, out);
+}
+
+static enum exit_action handle_cpuid(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+	struct guest_cpuid_ctx ctx = {
+		.host = host_cpuid,
+		.vcpu_id = v->id,
+		.nvcpus = v->vm->nvcpus,
+		.cr4_osxsave = (vcpu_read_cr4(v) & CR4_OSXSAVE) != 0,
+		.guest_xcr0 = x->xcr0,
+		.xcr0_allowed = fpu_guest_xcr0_allowed(),
+	};
+	struct cpuid_regs r;
+
+	guest_cpuid(&ctx, (uint32_t)v->regs[VCPU_REGS_RAX], (uint32_t)v->regs[VCPU_REGS_RCX], &r);
+	v->regs[VCPU_REGS_RAX] = r.eax;
+	v->regs[VCPU_REGS_RBX] = r.ebx;
+	v->regs[VCPU_REGS_RCX] = r.ecx;
+	v->regs[VCPU_REGS_RDX] = r.edx;
+	vmx_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_hlt(struct vcpu *v)
+{
+	vmx_skip_instruction(v);
+	return EXIT_HALT;
+}
+
+static enum exit_action handle_skip(struct vcpu *v)
+{
+	vmx_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_pause(struct vcpu *v)
+{
+	vmx_skip_instruction(v);
+	return EXIT_YIELD;
+}
+
+static enum exit_action handle_vmcall(struct vcpu *v)
+{
+	vmx_skip_instruction(v);
+	return hypercall(v);
+}
+
+static enum exit_action handle_triple_fault(struct vcpu *v)
+{
+	vm_stop(v->vm, "triple fault (vCPU %u, RIP 0x%lx)", v->id, vmcs_readl(GUEST_RIP));
+	return EXIT_STOP_VM;
+}
+
+static enum exit_action handle_external_interrupt(struct vcpu *v)
+{
+	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if (info & INTR_INFO_VALID)
+		lapic_eoi(); /* the wake-up IPI: its work is in the vCPU requests */
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_exception_nmi(struct vcpu *v)
+{
+	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
+		if (panic_in_progress())
+			cpu_park();
+		return EXIT_RESUME;
+	}
+	vm_stop(v->vm, "unexpected exception vector %u intercepted at RIP 0x%lx",
+	        info & INTR_INFO_VECTOR_MASK, vmcs_readl(GUEST_RIP));
+	return EXIT_STOP_VM;
+}
+
+/* MOV to CR0/CR4/CR3, CLTS, LMSW (qualification: sec. 28.2.1, table 28-3). */
+static enum exit_action handle_cr_access(struct vcpu *v)
+{
+	uint64_t q = to_vmx(v)->exit_qual;
+	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	uint64_t val;
+
+	if (type == 2) { /* CLTS */
+		vcpu_write_cr0(v, vcpu_read_cr0(v) & ~CR0_TS);
+	} else if (type == 3) { /* LMSW: only PE, MP, EM, TS; PE cannot be cleared */
+		val = (q >> 16) & 0xf;
+		vcpu_write_cr0(v, (vcpu_read_cr0(v) & ~0xeull) | val | (vcpu_read_cr0(v) & CR0_PE));
+	} else if (type == 0) { /* MOV to CR */
+		val = vcpu_read_gpr(v, reg);
+		if (cr == 0) {
+			if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+			    ((val & CR0_NW) && !(val & CR0_CD)))
+				return inject_gp(v);
+			vcpu_write_cr0(v, val);
+		} else if (cr == 4) {
+			if (val & CR4_VMXE || !vmx_fixed_ok(val | vmx_cfg.cr4_fixed0,
+			                                    vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1))
+				return inject_gp(v);
+			if ((val & CR4_OSXSAVE) && !fpu_host_xcr0())
+				return inject_gp(v);
+			vcpu_write_cr4(v, val);
+		} else if (cr == 3) {
+			vcpu_write_cr3(v, val);
+		} else {
+			return inject_ud(v);
+		}
+	} else if (cr == 3) { /* MOV from CR3 */
+		vcpu_write_gpr(v, reg, vcpu_read_cr3(v));
+	} else {
+		vm_stop(v->vm, "unexpected CR%u read exit", cr);
+		return EXIT_STOP_VM;
+	}
+	vmx_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+/* I/O instruction (qualification: table 28-5). */
+static enum exit_action handle_io(struct vcpu *v)
+{
+	uint64_t q = to_vmx(v)->exit_qual;
+	unsigned size = (q & 7) + 1;
+	bool in = q & BIT(3), string = q & BIT(4);
+	uint16_t port = (uint16_t)(q >> 16);
+	uint32_t val = (uint32_t)v->regs[VCPU_REGS_RAX];
+	enum exit_action a;
+
+	if (string) {
+		vm_stop(v->vm, "string I/O (INS/OUTS) on port 0x%x is not emulated (RIP 0x%lx)",
+		        port, vmcs_readl(GUEST_RIP));
+		return EXIT_STOP_VM;
+	}
+	a = guest_io(v, port, size, in, &val);
+	if (in) {
+		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
+		/* a 32-bit IN zero-extends into RAX, 8/16-bit ones merge */
+		v->regs[VCPU_REGS_RAX] = size == 4 ? val : (v->regs[VCPU_REGS_RAX] & ~mask) | val;
+	}
+	if (a == EXIT_RESUME || a == EXIT_YIELD)
+		vmx_skip_instruction(v);
+	return a;
+}
+
+static enum exit_action handle_msr_read(struct vcpu *v)
+{
+	uint64_t val;
+
+	if (vmx_msr_read(v, (uint32_t)v->regs[VCPU_REGS_RCX], &val) < 0)
+		return inject_gp(v);
+	v->regs[VCPU_REGS_RAX] = (uint32_t)val;
+	v->regs[VCPU_REGS_RDX] = val >> 32;
+	vmx_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_msr_write(struct vcpu *v)
+{
+	uint64_t val = (v->regs[VCPU_REGS_RDX] << 32) | (uint32_t)v->regs[VCPU_REGS_RAX];
+
+	if (vmx_msr_write(v, (uint32_t)v->regs[VCPU_REGS_RCX], val) < 0)
+		return inject_gp(v);
+	vmx_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+/* XSETBV: only XCR0, only legal combinations of what guests may use (mechanism 2). */
+static enum exit_action handle_xsetbv(struct vcpu *v)
+{
+	uint64_t val = (v->regs[VCPU_REGS_RDX] << 32) | (uint32_t)v->regs[VCPU_REGS_RAX];
+
+	if ((uint32_t)v->regs[VCPU_REGS_RCX] != 0 || !xcr0_valid(val, fpu_guest_xcr0_allowed()))
+		return inject_gp(v);
+	to_vmx(v)->xcr0 = val;
+	vmx_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_ept_violation(struct vcpu *v)
+{
+	uint64_t q = to_vmx(v)->exit_qual;
+	const char *access = q & BIT(1) ? "write" : q & BIT(2) ? "instruction fetch" : "read";
+
+	vm_stop(v->vm,
+	        "EPT violation: %s at guest-physical 0x%lx (RIP 0x%lx): outside guest memory",
+	        access, vmcs_read64(GUEST_PHYSICAL_ADDRESS), vmcs_readl(GUEST_RIP));
+	return EXIT_STOP_VM;
+}
+
+static enum exit_action handle_ept_misconfig(struct vcpu *v)
+{
+	vm_stop(v->vm, "EPT misconfiguration at guest-physical 0x%lx",
+	        vmcs_read64(GUEST_PHYSICAL_ADDRESS));
+	return EXIT_STOP_VM;
+}
+
+static enum exit_action handle_preemption_timer(struct vcpu *v)
+{
+	return EXIT_YIELD;
+}
+
+static const exit_handler_t exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INVD] = handle_skip,
+	[EXIT_REASON_WBINVD] = handle_skip,
+	[EXIT_REASON_PAUSE] = handle_pause,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCLEAR] = inject_ud,
+	[EXIT_REASON_VMLAUNCH] = inject_ud,
+	[EXIT_REASON_VMPTRLD] = inject_ud,
+	[EXIT_REASON_VMPTRST] = inject_ud,
+	[EXIT_REASON_VMREAD] = inject_ud,
+	[EXIT_REASON_VMRESUME] = inject_ud,
+	[EXIT_REASON_VMWRITE] = inject_ud,
+	[EXIT_REASON_VMXOFF] = inject_ud,
+	[EXIT_REASON_VMXON] = inject_ud,
+	[EXIT_REASON_INVEPT] = inject_ud,
+	[EXIT_REASON_INVVPID] = inject_ud,
+	[EXIT_REASON_VMFUNC] = inject_ud,
+	[EXIT_REASON_GETSEC] = inject_ud,
+	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_MSR_READ] = handle_msr_read,
+	[EXIT_REASON_MSR_WRITE] = handle_msr_write,
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+};
+
+/* VM entry failed after the checks on the guest state (sec. 27.8). */
+static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
+{
+	static const char *const quals[] = {"", "", "PDPTE load failed", "NMI injection",
+	                                    "invalid VMCS link pointer"};
+	uint64_t q = to_vmx(v)->exit_qual;
+
+	log_err("vm %s vcpu %u: VM entry failed: %s (exit reason %u)%s%s", v->vm->name, v->id,
+	        vmx_exit_reason_name(reason), EXIT_REASON_BASIC(reason),
+	        q < 5 && q >= 2 ? ": " : "", q < 5 ? quals[q] : "");
+	vmx_dump_vmcs(v);
+	vm_stop(v->vm, "VM entry failed: %s", vmx_exit_reason_name(reason));
+	return EXIT_STOP_VM;
+}
+
+enum exit_action vmx_handle_exit(struct vcpu *v)
+{
+	uint32_t reason = to_vmx(v)->exit_reason;
+	uint32_t basic = EXIT_REASON_BASIC(reason);
+
+	if (reason & EXIT_REASON_ENTRY_FAILED)
+		return handle_failed_entry(v, reason);
+	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
+		return exit_handlers[basic](v);
+	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,
+	        v->id, basic, vmx_exit_reason_name(basic), to_vmx(v)->exit_qual);
+	vmx_dump_vmcs(v);
+	vm_stop(v->vm, "unhandled exit %s", vmx_exit_reason_name(basic));
+	return EXIT_STOP_VM;
+}
+
+/* Exits handled without leaving the run loop's inner path. */
+bool vmx_fastpath(struct vcpu *v)
+{
+	uint32_t reason = to_vmx(v)->exit_reason;
+
+	if (reason == EXIT_REASON_CPUID) {
+		handle_cpuid(v);
+		return true;
+	}
+	return false;
+}

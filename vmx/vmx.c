@@ -1,0 +1,148 @@
+/* VMX capabilities and per-CPU VMX operation (SDM Vol. 3C ch. 24, 25.6-25.8, 26.2). */
+#include "vmx/vmx.h"
+#include "err.h"
+#include "hv/log.h"
+#include "hv/panic.h"
+#include "hv/percpu.h"
+#include "mm/mm.h"
+#include "vmx/vmx_ops.h"
+#include "x86.h"
+
+#define CPUID_1_ECX_VMX                   BIT(5)
+#define FEATURE_CONTROL_LOCKED            BIT(0)
+#define FEATURE_CONTROL_VMXON_OUTSIDE_SMX BIT(2)
+#define VMX_MISC_PREEMPTION_SHIFT_MASK    0x1f
+
+struct vmx_config vmx_cfg;
+static hpa_t vmxon_region[MAX_CPUS];
+
+_Static_assert(offsetof(struct vcpu, cr2) == 21 * 8, "vmx/entry.asm CR2_OFF");
+
+bool __vmcs_write(unsigned long field, uint64_t value)
+{
+	if (likely(vmwrite_raw(field, value)))
+		return true;
+	log_err("VMWRITE of field 0x%lx = 0x%lx failed: VM-instruction error %lu (%s)", field,
+	        value, __vmcs_read(VM_INSTRUCTION_ERROR),
+	        vmx_insn_error_name((uint32_t)__vmcs_read(VM_INSTRUCTION_ERROR)));
+	return false;
+}
+
+/* One control field: required bits must be settable, optional ones are taken when offered. */
+static int adjust(const char *what, uint32_t required, uint32_t optional, uint32_t msr,
+                  uint32_t true_msr, uint32_t *out)
+{
+	uint32_t missing;
+	uint64_t cap = rdmsr(vmx_cfg.basic.true_ctls && true_msr ? true_msr : msr);
+
+	if (vmx_adjust_ctls(required, optional, cap, out, &missing) < 0) {
+		log_err("VMX: this CPU lacks required %s controls 0x%x", what, missing);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int vmx_probe(void)
+{
+	uint32_t proc2_required = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	int r = 0;
+
+	if (!(cpuid(1).ecx & CPUID_1_ECX_VMX))
+		return -EOPNOTSUPP;
+	vmx_decode_basic(rdmsr(MSR_IA32_VMX_BASIC), &vmx_cfg.basic);
+	r |= adjust("pin-based", PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+	            PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER,
+	            MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, &vmx_cfg.pin);
+	r |= adjust("processor-based",
+	            CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
+	                    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+	            CPU_BASED_USE_TSC_OFFSETTING, MSR_IA32_VMX_PROCBASED_CTLS,
+	            MSR_IA32_VMX_TRUE_PROCBASED_CTLS, &vmx_cfg.proc);
+	if (r)
+		return -EOPNOTSUPP;
+	r |= adjust("secondary", proc2_required,
+	            SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
+	                    SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_XSAVES |
+	                    SECONDARY_EXEC_WBINVD_EXITING,
+	            MSR_IA32_VMX_PROCBASED_CTLS2, 0, &vmx_cfg.proc2);
+	r |= adjust("VM-exit",
+	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+	                    VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+	            VM_EXIT_ACK_INTR_ON_EXIT, MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
+	            &vmx_cfg.exit);
+	r |= adjust("VM-entry", VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER, 0,
+	            MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, &vmx_cfg.entry);
+	if (r)
+		return -EOPNOTSUPP;
+	vmx_decode_ept_caps(rdmsr(MSR_IA32_VMX_EPT_VPID_CAP), &vmx_cfg.ept);
+	if (!vmx_cfg.ept.walk4 || !vmx_cfg.ept.wb) {
+		log_err("VMX: EPT lacks 4-level walks or write-back paging structures");
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.vpid = (vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID) && vmx_cfg.ept.invvpid &&
+	               vmx_cfg.ept.invvpid_single;
+	if (!vmx_cfg.vpid)
+		vmx_cfg.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	vmx_cfg.rdtscp = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP;
+	vmx_cfg.xsaves = vmx_cfg.proc2 & SECONDARY_EXEC_XSAVES;
+	vmx_cfg.invpcid = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_INVPCID;
+	vmx_cfg.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	vmx_cfg.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	vmx_cfg.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	vmx_cfg.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	vmx_cfg.preemption_timer_shift = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_SHIFT_MASK;
+	log_info("VMX: VMCS revision %u, EPT%s%s, VPID %s, unrestricted guest, preemption timer "
+	         "%s, XSAVES %s",
+	         vmx_cfg.basic.revision, vmx_cfg.ept.pages_2m ? " 2M" : "",
+	         vmx_cfg.ept.pages_1g ? " 1G" : "", vmx_cfg.vpid ? "yes" : "no",
+	         (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) ? "yes" : "no",
+	         vmx_cfg.xsaves ? "yes" : "no");
+	return 0;
+}
+
+/* IA32_FEATURE_CONTROL: lock it with VMXON enabled if firmware left it open (SDM sec. 24.7). */
+static int feature_control_enable(void)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	if (!(fc & FEATURE_CONTROL_LOCKED)) {
+		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX;
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
+	}
+	if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
+		log_err("VMX disabled by firmware (IA32_FEATURE_CONTROL 0x%lx locked without "
+		        "VMXON): enable VT-x in the firmware setup",
+		        fc);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int vmx_cpu_enable(void)
+{
+	uint32_t cpu = cpu_id();
+	uint64_t cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE;
+	hpa_t region;
+
+	if (feature_control_enable() < 0)
+		return -EOPNOTSUPP;
+	cr0 = vmx_apply_fixed(cr0, vmx_cfg.cr0_fixed0, vmx_cfg.cr0_fixed1);
+	cr4 = vmx_apply_fixed(cr4, vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1);
+	write_cr0(cr0);
+	write_cr4(cr4);
+	region = mm_alloc_frames(1, PAGE_SIZE);
+	if (region == INVALID_HPA)
+		return -ENOMEM;
+	*(uint32_t *)phys_to_virt(region) = vmx_cfg.basic.revision;
+	if (!vmxon(region)) {
+		log_err("VMXON failed on cpu%u", cpu);
+		mm_free_frames(region, 1);
+		return -EIO;
+	}
+	vmxon_region[cpu] = region;
+	if (vmx_cfg.ept.invept_all)
+		invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	if (vmx_cfg.vpid && vmx_cfg.ept.invvpid_all)
+		invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* VMX backend: capabilities, per-CPU VMX operation, per-vCPU state. */
+#ifndef SABLE_VMX_VMX_H
+#define SABLE_VMX_VMX_H
+
+#include "hv/vcpu.h"
+#include "types.h"
+#include "vmx/vmx_caps.h"
+
+#define MSR_IA32_VMX_BASIC               0x480
+#define MSR_IA32_VMX_PINBASED_CTLS       0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS      0x482
+#define MSR_IA32_VMX_EXIT_CTLS           0x483
+#define MSR_IA32_VMX_ENTRY_CTLS          0x484
+#define MSR_IA32_VMX_MISC                0x485
+#define MSR_IA32_VMX_CR0_FIXED0          0x486
+#define MSR_IA32_VMX_CR0_FIXED1          0x487
+#define MSR_IA32_VMX_CR4_FIXED0          0x488
+#define MSR_IA32_VMX_CR4_FIXED1          0x489
+#define MSR_IA32_VMX_PROCBASED_CTLS2     0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP        0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS  0x48d
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS      0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS     0x490
+
+/* What this machine's VMX offers, computed once on the BSP. */
+struct vmx_config {
+	struct vmx_basic basic;
+	struct vmx_ept_caps ept;
+	uint32_t pin, proc, proc2, exit, entry;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint32_t preemption_timer_shift; /* timer counts TSC >> shift */
+	bool vpid, rdtscp, xsaves, invpcid;
+};
+
+extern struct vmx_config vmx_cfg;
+
+/* Backend state of one vCPU. */
+struct vcpu_vmx {
+	hpa_t vmcs;
+	bool launched;
+	uint16_t vpid;
+	uint32_t exit_reason;
+	uint64_t exit_qual;
+	uint32_t entry_ctls; /* current VM-entry controls (IA-32e mode guest follows EFER.LMA) */
+	uint64_t cr0_shadow_mask, cr4_shadow_mask;
+	/* Guest MSRs that the CPU does not switch: loaded while this vCPU is current. */
+	uint64_t kernel_gs_base, star, lstar, cstar, fmask, tsc_aux;
+	uint64_t tsc_offset;
+	uint64_t xcr0;
+	uint64_t time_slice;
+	uint64_t msr_state[8]; /* emulated MSRs (vmx/msr.c) */
+};
+
+static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
+{
+	return v->arch;
+}
+
+/* Computes vmx_cfg; a missing required feature is a clear error. 0 or -EOPNOTSUPP. */
+int vmx_probe(void);
+/* Enters VMX operation on this CPU. 0 or -errno (reason logged). */
+int vmx_cpu_enable(void);
+/* Sets up the VMCS of v (host state, controls, initial guest state). */
+int vmx_vmcs_setup(struct vcpu *v);
+/* Prints the guest-state area and controls of the current VMCS. */
+void vmx_dump_vmcs(struct vcpu *v);
+/* The exit handler table. */
+enum exit_action vmx_handle_exit(struct vcpu *v);
+bool vmx_fastpath(struct vcpu *v);
+void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+void vmx_skip_instruction(struct vcpu *v);
+
+int vmx_vcpu_enter(struct vcpu *v, int launched);
+void vmx_exit_stub(void);
+
+#endif

@@ -1,0 +1,96 @@
+/* The VMX instructions and width-checked VMCS accessors (SDM Vol. 3C ch. 31). */
+#ifndef SABLE_VMX_VMX_OPS_H
+#define SABLE_VMX_VMX_OPS_H
+
+#include "types.h"
+#include "vmx/vmcs_fields.h"
+
+/* Refuses, at compile time, an accessor of the wrong width for a constant field. */
+#define VMCS_CHECK(f, w)                                                                           \
+	((void)sizeof(char[1 - 2 * (__builtin_constant_p(f) && VMCS_FIELD_WIDTH(f) != (w))]))
+
+/* VMfail (CF or ZF set) as a bool. */
+#define VMX_FAILED "setna %0"
+
+static inline bool vmxon(hpa_t pa)
+{
+	bool fail;
+	__asm__ volatile("vmxon %1; " VMX_FAILED : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline bool vmclear(hpa_t pa)
+{
+	bool fail;
+	__asm__ volatile("vmclear %1; " VMX_FAILED : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline bool vmptrld(hpa_t pa)
+{
+	bool fail;
+	__asm__ volatile("vmptrld %1; " VMX_FAILED : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static inline uint64_t __vmcs_read(unsigned long field)
+{
+	uint64_t v;
+	__asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"(field) : "cc");
+	return v;
+}
+
+/* Writes a field; on failure reports field, value and the VM-instruction error. */
+bool __vmcs_write(unsigned long field, uint64_t value);
+
+static inline bool vmwrite_raw(unsigned long field, uint64_t value)
+{
+	bool fail;
+	__asm__ volatile("vmwrite %2, %1; " VMX_FAILED
+	                 : "=qm"(fail)
+	                 : "r"(field), "rm"(value)
+	                 : "cc");
+	return !fail;
+}
+
+#define vmcs_read16(f)     (VMCS_CHECK(f, VMCS_WIDTH_16), (uint16_t)__vmcs_read(f))
+#define vmcs_read32(f)     (VMCS_CHECK(f, VMCS_WIDTH_32), (uint32_t)__vmcs_read(f))
+#define vmcs_read64(f)     (VMCS_CHECK(f, VMCS_WIDTH_64), __vmcs_read(f))
+#define vmcs_readl(f)      (VMCS_CHECK(f, VMCS_WIDTH_NATURAL), __vmcs_read(f))
+#define vmcs_write16(f, v) (VMCS_CHECK(f, VMCS_WIDTH_16), __vmcs_write(f, (uint16_t)(v)))
+#define vmcs_write32(f, v) (VMCS_CHECK(f, VMCS_WIDTH_32), __vmcs_write(f, (uint32_t)(v)))
+#define vmcs_write64(f, v) (VMCS_CHECK(f, VMCS_WIDTH_64), __vmcs_write(f, (uint64_t)(v)))
+#define vmcs_writel(f, v)  (VMCS_CHECK(f, VMCS_WIDTH_NATURAL), __vmcs_write(f, (uint64_t)(v)))
+
+#define VMX_EPT_EXTENT_CONTEXT         1
+#define VMX_EPT_EXTENT_GLOBAL          2
+#define VMX_VPID_EXTENT_SINGLE_CONTEXT 1
+#define VMX_VPID_EXTENT_ALL_CONTEXT    2
+
+static inline bool invept(unsigned long type, uint64_t eptp)
+{
+	struct {
+		uint64_t eptp, reserved;
+	} desc = {eptp, 0};
+	bool fail;
+	__asm__ volatile("invept %1, %2; " VMX_FAILED
+	                 : "=qm"(fail)
+	                 : "m"(desc), "r"(type)
+	                 : "cc", "memory");
+	return !fail;
+}
+
+static inline bool invvpid(unsigned long type, uint16_t vpid, uint64_t gva)
+{
+	struct {
+		uint64_t vpid, gva;
+	} desc = {vpid, gva};
+	bool fail;
+	__asm__ volatile("invvpid %1, %2; " VMX_FAILED
+	                 : "=qm"(fail)
+	                 : "m"(desc), "r"(type)
+	                 : "cc", "memory");
+	return !fail;
+}
+
+#endif
