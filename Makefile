@@ -73,6 +73,9 @@ run-qemu-uefi: deps iso
 usb: iso
 	scripts/usb.sh "$(DEV)" $(BUILD)/sable.iso
 
+# ---- test guests (multiboot ELF32 kernels) --------------------------------
+include guest-tests/guests.mk
+
 # ---- tests ---------------------------------------------------------------
 include tests/unit.mk
 .SECONDEXPANSION:
@@ -91,12 +94,12 @@ $(BUILD)/tests:
 unit: deps $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-integration: deps all
+integration: deps all guests
 	tests/integration/run.sh
 
 test: deps format-check unit integration
 
-bench: deps all
+bench: deps all guests
 	tests/integration/bench.sh
 
 deps:

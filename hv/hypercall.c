@@ -12,6 +12,8 @@ static uint64_t hc_print(struct vcpu *v, uint64_t gpa, uint64_t len)
 	s = vm_gpa_to_hva(v->vm, gpa, len ? len : 1);
 	if (!s)
 		return (uint64_t)-EFAULT;
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
 	log_raw("[%s] %.*s\n", v->vm->name, (int)len, s);
 	return 0;
 }

@@ -89,10 +89,10 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	percpu_init_cpu(&percpu_area[0]);
 	log_raw("\nSable " SABLE_VERSION " microhypervisor\n");
 	parse_boot_info(magic, mbi_pa);
-	options_parse(boot_info.cmdline, &hv_options, option_warning, NULL);
-	log_threshold = hv_options.loglevel;
 	log_info("boot loader: %s", boot_info.loader_name ? boot_info.loader_name : "unknown");
 	log_info("command line: %s", boot_info.cmdline ? boot_info.cmdline : "");
+	options_parse(boot_info.cmdline, &hv_options, option_warning, NULL);
+	log_threshold = hv_options.loglevel;
 
 	mm_init(&boot_info, mbi_pa);
 	mm_paging_init();

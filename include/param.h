@@ -17,7 +17,7 @@
 #define AP_TRAMPOLINE_PA    0x8000ull /* real-mode entry page for INIT-SIPI-SIPI (below 1 MiB) */
 #define AP_START_TIMEOUT_US 200000    /* how long the BSP waits for one AP to come online */
 
-#define LOG_LINE_MAX    256                 /* one console line, prefix included */
+#define LOG_LINE_MAX    512                 /* one console line, prefix included */
 #define MAX_PHYS_MAPPED ((uint64_t)1 << 39) /* the direct map stops at 512 GiB */
 
 #endif

@@ -79,5 +79,76 @@ must '^\[cpu0\] EXCEPTION #UD invalid opcode \(vector 6\)'
 must '^\[cpu0\] stopped 2 other core\(s\)$'
 case_end qemu-invalid-opcode-report
 
+# -- Guests under Sable in Bochs: seven VMs over four cores (two per core on
+#    CPUs 0-2), each judged by its own TEST lines; the memory and triple-fault
+#    guests are stopped alone while the others finish.
+G=$ROOT/build/guests
+cmd="loglevel=info on_stop=poweroff"
+files=""
+i=0
+for g in hello cpuid msr memory triple compute hypercall; do
+	cmd="$cmd vm=$g:module=$i,mem=16M,pin=$((i % 4))"
+	files="$files $G/$g.elf"
+	i=$((i + 1))
+done
+mkimage guests "$cmd" $files
+boot_bochs guests --cpus 4 --timeout 600
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] 7 of 7 VM\(s\) started'
+for t in hello hello-fwcfg; do must "^\[hello\] TEST $t PASS"; done
+for t in cpuid-vmx-hidden cpuid-hypervisor-leaf cpuid-osxsave; do must "^\[cpuid\] TEST $t PASS"; done
+for t in msr-sysenter msr-pat msr-pat-invalid-gp msr-tsc msr-efer msr-kernel-gs-base \
+	msr-kernel-gs-base-gp msr-fs-base msr-fs-base-gp msr-gs-base-gp msr-tsc-aux msr-unknown-gp; do
+	must "^\[msr\] TEST $t PASS"
+done
+for t in compute-crc32 compute-primes compute-fnv; do must "^\[compute\] TEST $t PASS"; done
+for t in hypercall-version hypercall-print hypercall-yield hypercall-unknown; do
+	must "^\[hypercall\] TEST $t PASS"
+done
+must '^\[hypercall\] hello from guest via hypercall$'
+must '^\[memory\] TEST memory-isolation-setup PASS'
+must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc0000000 \(RIP 0x[0-9a-f]+\): outside guest memory'
+must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
+for g in hello cpuid msr compute; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+must 'vm hypercall: stopped: exit hypercall, status 0'
+must '\] all VMs have stopped'
+must_not 'TEST [a-z0-9-]+ FAIL|TEST memory-isolation FAIL|TEST triple-fault FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+case_end bochs-guests
+
+# -- Bad VM options and bad kernel images: each VM named gets a clear error and
+#    is not started; the good one still runs.
+cp "$G/hello.elf" "$OUT/good.elf"
+printf 'this is not an ELF kernel\n' > "$OUT/notelf.elf"
+head -c 700 "$G/hello.elf" > "$OUT/truncated.elf"
+objcopy --change-addresses 0x40000000 "$G/hello.elf" "$OUT/far.elf" 2>/dev/null
+mkimage badvms "on_stop=poweroff vm=ok:module=0,mem=8M vm=notelf:module=1 vm=trunc:module=2 vm=far:module=3 vm=nomod:module=9 vm=x/y:module=0 vm=small:module=0,mem=3M vm=typo:module=0,memory=8M vm=ok:module=0" \
+	"$OUT/good.elf" "$OUT/notelf.elf" "$OUT/truncated.elf" "$OUT/far.elf"
+boot_bochs badvms --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must "ERROR: vm notelf: bad kernel image \(module 1\): not an ELF file"
+must "ERROR: vm trunc: bad kernel image \(module 2\): segment 0: file bytes 0x[0-9a-f]+\+0x[0-9a-f]+ beyond the file \(700 bytes\)"
+must "ERROR: vm far: bad kernel image \(module 3\): segment [0-9]+ \[0x4010"
+must "ERROR: vm nomod: module=9 but the boot loader gave 4 module\(s\)"
+must "WARN: ignoring vm=x/y:module=0: bad VM name 'x/y'"
+must "WARN: ignoring vm=small:module=0,mem=3M: vm 'small': mem=3M below the 4M minimum"
+must "WARN: ignoring vm=typo:module=0,memory=8M: vm 'typo': unknown key 'memory'"
+must "ERROR: vm ok: a VM of that name exists already"
+must '^\[cpu0\] 1 of 6 VM\(s\) started'
+must '^\[ok\] TEST hello PASS'
+must 'vm ok: stopped: exit device: value 0x0, status 1'
+must_not 'PANIC|EXCEPTION'
+case_end bochs-bad-vm-options-and-images
+
+# -- The guests that do not depend on virtualization pass bare under QEMU too.
+if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
+	echo "TEST qemu-bare-guests PASS"
+else
+	echo "TEST qemu-bare-guests FAIL (log: $OUT/bare.log)"
+	cat "$OUT/bare.log"
+	FAILS=$((FAILS + 1))
+fi
+
 [ $FAILS = 0 ] && echo "integration: all tests passed" || echo "integration: $FAILS test(s) failed"
 [ $FAILS = 0 ]

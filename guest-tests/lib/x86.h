@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sable guest library: x86 instruction wrappers for 32-bit protected mode
+ * guests (port I/O, CPUID, TSC, control registers).
+ */
+#ifndef GUEST_X86_H
+#define GUEST_X86_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes one byte to an I/O port. */
+static inline void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+
+/* Writes one 16-bit word to an I/O port. */
+static inline void outw(uint16_t port, uint16_t v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+
+/* Writes one 32-bit dword to an I/O port. */
+static inline void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+
+/* Reads one byte from an I/O port. */
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+/* Reads one 16-bit word from an I/O port. */
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+/* Reads one 32-bit dword from an I/O port. */
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+/* Executes CPUID with EAX=leaf, ECX=subleaf and stores the four outputs in *r. */
+static inline void cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+{
+	asm volatile("cpuid"
+	             : "=a"(r->eax), "=b"(r->ebx), "=c"(r->ecx), "=d"(r->edx)
+	             : "a"(leaf), "c"(subleaf)
+	             : "memory");
+}
+
+/* Returns the 64-bit time-stamp counter (RDTSC, not serializing). */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Returns the TSC (RDTSCP) and stores IA32_TSC_AUX in *aux; needs CPUID.80000001h:EDX[27]. */
+static inline uint64_t rdtscp(uint32_t *aux)
+{
+	uint32_t lo, hi, c;
+
+	asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(c));
+	*aux = c;
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Reads CR0. */
+static inline uint32_t read_cr0(void)
+{
+	uint32_t v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+/* Reads CR4. */
+static inline uint32_t read_cr4(void)
+{
+	uint32_t v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+/* Writes CR4 (may #GP if a reserved or unsupported bit is set). */
+static inline void write_cr4(uint32_t v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* Spins one PAUSE. */
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+/* Stops the CPU for good: interrupts off, HLT in a loop. */
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt" ::: "memory");
+}
+
+#define CR4_OSXSAVE (1u << 18)
+
+/* Architectural MSR numbers used by the tests. */
+#define MSR_IA32_TSC            0x00000010
+#define MSR_IA32_SYSENTER_CS    0x00000174
+#define MSR_IA32_SYSENTER_ESP   0x00000175
+#define MSR_IA32_SYSENTER_EIP   0x00000176
+#define MSR_IA32_PAT            0x00000277
+#define MSR_IA32_EFER           0xC0000080
+#define MSR_IA32_FS_BASE        0xC0000100
+#define MSR_IA32_GS_BASE        0xC0000101
+#define MSR_IA32_KERNEL_GS_BASE 0xC0000102
+#define MSR_IA32_TSC_AUX        0xC0000103
+
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+
+/* Exception vectors. */
+#define X86_DE 0
+#define X86_UD 6
+#define X86_DF 8
+#define X86_GP 13
+#define X86_PF 14
+
+#endif
