@@ -9,8 +9,11 @@ NASM    := nasm
 OBJCOPY := objcopy
 
 # Boot options baked into the image's grub.cfg, and extra guest kernels.
-CMDLINE ?= loglevel=info on_stop=poweroff
-GUESTS  ?=
+# The default image runs four test guests spread over the cores.
+GUESTS  ?= $(BUILD)/guests/hello.elf $(BUILD)/guests/cpuid.elf $(BUILD)/guests/msr.elf \
+	$(BUILD)/guests/compute.elf
+CMDLINE ?= loglevel=info on_stop=poweroff vm=hello:module=0,mem=16M vm=cpuid:module=1,mem=16M \
+	vm=msr:module=2,mem=16M vm=compute:module=3,mem=16M
 GRUB_TIMEOUT ?= 0
 # V=1 shows full compiler command lines.
 Q := $(if $(V),,@)
