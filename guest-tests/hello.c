@@ -69,6 +69,38 @@ static void check_mmap(const struct multiboot_info *mbi)
 	CHECK(covers_1m, "no type-1 mmap entry covers 1 MiB (%d entries)", n);
 }
 
+/* Modules (flag bit 3): each in RAM, page-aligned; prints the first line of each. */
+static void check_modules(const struct multiboot_info *mbi)
+{
+	const struct multiboot_module *m;
+	char first[64];
+
+	if (!(mbi->flags & MBI_FLAG_MODS) || mbi->mods_count == 0) {
+		test_skip("hello-modules", "no modules given");
+		return;
+	}
+	test_begin("hello-modules");
+	m = (const struct multiboot_module *)(uintptr_t)mbi->mods_addr;
+	for (uint32_t i = 0; i < mbi->mods_count && i < 16; i++) {
+		uint32_t len = m[i].mod_end - m[i].mod_start, n = 0;
+		const char *p = (const char *)(uintptr_t)m[i].mod_start;
+
+		if (!CHECK(m[i].mod_end >= m[i].mod_start && m[i].mod_end <= ram_top(mbi),
+		           "module %u [0x%x, 0x%x) outside RAM", i, m[i].mod_start, m[i].mod_end) ||
+		    !CHECK((m[i].mod_start & 0xfff) == 0, "module %u at 0x%x not page-aligned", i,
+		           m[i].mod_start))
+			break;
+		while (n < len && n < sizeof(first) - 1 && p[n] != '\n') {
+			first[n] = p[n] >= 32 && p[n] < 127 ? p[n] : '.';
+			n++;
+		}
+		first[n] = 0;
+		info("module %u: %u bytes, cmdline \"%s\", first line \"%s\"", i, len,
+		     m[i].string ? (const char *)(uintptr_t)m[i].string : "", first);
+	}
+	test_end();
+}
+
 /* fw_cfg: signature "QEMU", ID bit 0, a sane CPU count, RAM size if provided. */
 static void check_fw_cfg(const struct multiboot_info *mbi)
 {
@@ -113,7 +145,9 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	}
 	test_end();
 
-	if (magic == MULTIBOOT_BOOTLOADER_MAGIC && mbi)
+	if (magic == MULTIBOOT_BOOTLOADER_MAGIC && mbi) {
+		check_modules(mbi);
 		check_fw_cfg(mbi);
+	}
 	tests_finish();
 }

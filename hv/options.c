@@ -25,6 +25,7 @@ static const struct word_value selftest_words[] = {
 	{"none", SELFTEST_NONE},
 	{"ud", SELFTEST_UD},
 	{"pf", SELFTEST_PF},
+	{"vmentry", SELFTEST_VMENTRY},
 };
 
 static const struct word_value on_stop_words[] = {
@@ -104,7 +105,7 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 	if (cmdline_key_is(t, "selftest")) {
 		v = lookup_word(selftest_words, ARRAY_SIZE(selftest_words), t);
 		if (v < 0)
-			return expected(why, n, "none, ud or pf");
+			return expected(why, n, "none, ud, pf or vmentry");
 		o->selftest = (enum selftest)v;
 		return 0;
 	}

@@ -15,8 +15,9 @@ enum on_stop {
 
 enum selftest {
 	SELFTEST_NONE = 0,
-	SELFTEST_UD, /* execute UD2 after boot: exercises the exception report */
-	SELFTEST_PF, /* read page 0 after boot: exercises the page-fault report */
+	SELFTEST_UD,      /* execute UD2 after boot: exercises the exception report */
+	SELFTEST_PF,      /* read page 0 after boot: exercises the page-fault report */
+	SELFTEST_VMENTRY, /* corrupt the last VM's guest state: exercises the failed-entry report */
 };
 
 struct hv_options {

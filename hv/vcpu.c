@@ -8,15 +8,17 @@ bool vcpu_regs_consistent(const struct vcpu *v)
 
 uint64_t vcpu_read_gpr(struct vcpu *v, unsigned n)
 {
-	return n == VCPU_REGS_RSP ? vcpu_read_rsp(v) : v->regs[n & 15];
+	n &= 15;
+	return n == VCPU_REGS_RSP ? vcpu_read_rsp(v) : v->regs[n];
 }
 
 void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val)
 {
+	n &= 15;
 	if (n == VCPU_REGS_RSP)
 		vcpu_write_rsp(v, val);
 	else
-		v->regs[n & 15] = val;
+		v->regs[n] = val;
 }
 
 void vcpu_regs_reset_after_exit(struct vcpu *v)

@@ -54,8 +54,9 @@ int pt_init(struct pgtable *pt, const struct pt_format *fmt, const struct pt_ops
  * va, pa and the remaining length allow, up to max_page. Returns 0; -EINVAL
  * for unaligned or wrapping arguments or va beyond 48 bits; -EEXIST if part of
  * the range is already mapped (unless PT_MAP_SKIP_MAPPED, which then leaves
- * those parts alone); -ENOMEM if a table cannot be allocated (what was mapped
- * before the failure stays mapped).
+ * those parts alone); -ENOMEM if a table cannot be allocated. On -EEXIST and
+ * -ENOMEM what was mapped before the failing piece stays mapped; callers treat
+ * the table as unusable (VM creation frees it).
  */
 int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t len, uint64_t flags,
            uint64_t max_page, unsigned mode);

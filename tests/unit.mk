@@ -21,3 +21,9 @@ unit_guest_cpuid_SRCS := hv/guest_cpuid.c
 unit_vmx_caps_SRCS := vmx/vmx_caps.c
 unit_fwcfg_SRCS := hv/fwcfg.c
 unit_uart_emu_SRCS := hv/uart_emu.c
+
+UNIT_TESTS += ept memslot vcpu xcr0
+unit_ept_SRCS := vmx/ept.c mm/pgtable.c
+unit_memslot_SRCS := hv/memslot.c
+unit_vcpu_SRCS := hv/vcpu.c
+unit_xcr0_SRCS := fpu/xcr0.c

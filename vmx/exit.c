@@ -276,11 +276,11 @@ static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
 	                                    "invalid VMCS link pointer"};
 	uint64_t q = to_vmx(v)->exit_qual;
 
-	log_err("vm %s vcpu %u: VM entry failed: %s (exit reason %u)%s%s", v->vm->name, v->id,
+	log_err("vm %s vcpu %u: %s (exit reason %u)%s%s", v->vm->name, v->id,
 	        vmx_exit_reason_name(reason), EXIT_REASON_BASIC(reason),
 	        q < 5 && q >= 2 ? ": " : "", q < 5 ? quals[q] : "");
 	vmx_dump_vmcs(v);
-	vm_stop(v->vm, "VM entry failed: %s", vmx_exit_reason_name(reason));
+	vm_stop(v->vm, "%s", vmx_exit_reason_name(reason));
 	return EXIT_STOP_VM;
 }
 

@@ -2,6 +2,7 @@
 #include "err.h"
 #include "fpu/fpu.h"
 #include "hv/log.h"
+#include "hv/options.h"
 #include "hv/panic.h"
 #include "hv/vm.h"
 #include "kstring.h"
@@ -168,8 +169,12 @@ static void vmx_vcpu_load(struct vcpu *v)
 		panic("VMCLEAR of vm %s vcpu %u failed", v->vm->name, v->id);
 	if (!vmptrld(x->vmcs))
 		panic("VMPTRLD of vm %s vcpu %u failed", v->vm->name, v->id);
-	if (fresh)
+	if (fresh) {
 		vmx_vmcs_setup(v);
+		/* RFLAGS bit 1 clear is invalid guest state (SDM sec. 27.3.1.4). */
+		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
+			vmcs_writel(GUEST_RFLAGS, 0);
+	}
 	wrmsr(MSR_KERNEL_GS_BASE, x->kernel_gs_base);
 	wrmsr(MSR_STAR, x->star);
 	wrmsr(MSR_LSTAR, x->lstar);

@@ -122,7 +122,7 @@ cp "$G/hello.elf" "$OUT/good.elf"
 printf 'this is not an ELF kernel\n' > "$OUT/notelf.elf"
 head -c 700 "$G/hello.elf" > "$OUT/truncated.elf"
 objcopy --change-addresses 0x40000000 "$G/hello.elf" "$OUT/far.elf" 2>/dev/null
-mkimage badvms "on_stop=poweroff vm=ok:module=0,mem=8M vm=notelf:module=1 vm=trunc:module=2 vm=far:module=3 vm=nomod:module=9 vm=x/y:module=0 vm=small:module=0,mem=3M vm=typo:module=0,memory=8M vm=ok:module=0" \
+mkimage badvms "on_stop=poweroff selftest=vmentry vm=ok:module=0,mem=8M,mods=1 vm=notelf:module=1 vm=trunc:module=2 vm=far:module=3 vm=nomod:module=9 vm=x/y:module=0 vm=small:module=0,mem=3M vm=typo:module=0,memory=8M vm=ok:module=0 vm=broken:module=0,mem=8M,pin=1" \
 	"$OUT/good.elf" "$OUT/notelf.elf" "$OUT/truncated.elf" "$OUT/far.elf"
 boot_bochs badvms --cpus 2 --timeout 300
 case_begin
@@ -135,8 +135,14 @@ must "WARN: ignoring vm=x/y:module=0: bad VM name 'x/y'"
 must "WARN: ignoring vm=small:module=0,mem=3M: vm 'small': mem=3M below the 4M minimum"
 must "WARN: ignoring vm=typo:module=0,memory=8M: vm 'typo': unknown key 'memory'"
 must "ERROR: vm ok: a VM of that name exists already"
-must '^\[cpu0\] 1 of 6 VM\(s\) started'
+must '^\[cpu0\] 2 of 7 VM\(s\) started'
 must '^\[ok\] TEST hello PASS'
+must '^\[ok\] INFO module 0: 26 bytes, cmdline "notelf.elf", first line "this is not an ELF kernel"'
+must '^\[ok\] TEST hello-modules PASS'
+must 'ERROR: vm broken vcpu 0: VM-entry failure: invalid guest state \(exit reason 33\)'
+must '^  RIP 0*10[0-9a-f]{4} RSP 0000000000000000 RFLAGS 0000000000000000'
+must '^  CS   sel 0008 base 0000000000000000 limit ffffffff ar 0c09b'
+must 'vm broken: stopped: VM-entry failure: invalid guest state'
 must 'vm ok: stopped: exit device: value 0x0, status 1'
 must_not 'PANIC|EXCEPTION'
 case_end bochs-bad-vm-options-and-images

@@ -1,0 +1,434 @@
+/* Unit tests for hv/vcpu.c: the run loop and the register cache, against a fake
+ * backend that plays a scripted sequence of exits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hv/panic.h"
+#include "hv/vcpu.h"
+
+#define RIP_BIT BIT(VCPU_REGS_RIP)
+#define RSP_BIT BIT(VCPU_REGS_RSP)
+#define CR3_BIT BIT(VCPU_REGS_CR3)
+
+/* One entry into the guest and what the backend reports about its exit. */
+struct step {
+	int run_ret;             /* <0: entry failed */
+	bool fast;               /* fastpath handles it */
+	enum exit_action action; /* handle_exit's answer */
+	uint32_t set_requests;   /* requests raised while handling the exit */
+};
+
+static struct {
+	const struct step *script;
+	unsigned nsteps, step;
+	char log[64]; /* T flush_tlb, F flush_regs, R run, P fastpath, H handle_exit */
+	unsigned len;
+	unsigned cache_calls;
+	int cache_last;
+	uint32_t dirty_at_flush;
+	uint32_t avail_at_handle, dirty_at_handle;
+} fake;
+
+static struct {
+	jmp_buf env;
+	bool armed;
+	int calls;
+	char msg[256];
+} panic_rec;
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	panic_rec.calls++;
+	va_start(ap, fmt);
+	vsnprintf(panic_rec.msg, sizeof(panic_rec.msg), fmt, ap);
+	va_end(ap);
+	if (!panic_rec.armed)
+		fail_msg("unexpected panic at %s:%d: %s", file, line, panic_rec.msg);
+	longjmp(panic_rec.env, 1);
+}
+
+static void note(char c)
+{
+	assert_true(fake.len + 1 < sizeof(fake.log));
+	fake.log[fake.len++] = c;
+}
+
+static void fake_cache_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	fake.cache_calls++;
+	fake.cache_last = r;
+	v->regs[r] = 0x1000 + r;
+}
+
+static void fake_flush_regs(struct vcpu *v)
+{
+	note('F');
+	fake.dirty_at_flush = v->regs_dirty;
+}
+
+static int fake_run(struct vcpu *v)
+{
+	note('R');
+	if (fake.step >= fake.nsteps)
+		fail_msg("entered the guest beyond the script (%u steps)", fake.nsteps);
+	/* an exit clobbers whatever the cache claimed to know */
+	v->regs_avail = 0;
+	v->regs_dirty = 0xffffffff;
+	return fake.script[fake.step].run_ret;
+}
+
+static bool fake_fastpath(struct vcpu *v)
+{
+	note('P');
+	if (!fake.script[fake.step].fast)
+		return false;
+	fake.step++;
+	return true;
+}
+
+static enum exit_action fake_handle_exit(struct vcpu *v)
+{
+	const struct step *s = &fake.script[fake.step++];
+
+	note('H');
+	fake.avail_at_handle = v->regs_avail;
+	fake.dirty_at_handle = v->regs_dirty;
+	v->requests |= s->set_requests;
+	return s->action;
+}
+
+static void fake_flush_tlb(struct vcpu *v)
+{
+	note('T');
+}
+
+static const struct vmm_ops fake_ops = {
+	.name = "fake",
+	.cache_reg = fake_cache_reg,
+	.flush_regs = fake_flush_regs,
+	.run = fake_run,
+	.fastpath = fake_fastpath,
+	.handle_exit = fake_handle_exit,
+	.flush_tlb = fake_flush_tlb,
+};
+
+const struct vmm_ops *vmm_ops = &fake_ops;
+
+static struct vcpu vcpu;
+
+static int setup(void **state)
+{
+	memset(&fake, 0, sizeof(fake));
+	memset(&panic_rec, 0, sizeof(panic_rec));
+	memset(&vcpu, 0, sizeof(vcpu));
+	fake.cache_last = -1;
+	return 0;
+}
+
+static void play(const struct step *script, unsigned n)
+{
+	fake.script = script;
+	fake.nsteps = n;
+	fake.step = 0;
+}
+
+/* ---- the run loop (mechanism 1) ---- */
+
+static void test_stop_request_returns_before_entry(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_STOP | VCPU_REQ_TLB_FLUSH;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "");
+	assert_int_equal(vcpu.requests, 0);
+	assert_int_equal(vcpu.stats.exits, 0);
+}
+
+static void test_tlb_flush_request_once_then_enter(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_YIELD, 0},
+	};
+
+	play(script, 2);
+	vcpu.requests = VCPU_REQ_TLB_FLUSH;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "TFRPHFRPH");
+	assert_int_equal(vcpu.requests, 0);
+	assert_int_equal(vcpu.stats.exits, 2);
+}
+
+static void test_request_raised_by_handler(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, VCPU_REQ_TLB_FLUSH},
+		{0, false, EXIT_RESUME, VCPU_REQ_STOP},
+		{0, false, EXIT_HALT, 0},
+	};
+
+	play(script, 3);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "FRPHTFRPH");
+	assert_int_equal(fake.step, 2);
+	assert_int_equal(vcpu.stats.exits, 2);
+}
+
+static void test_flush_regs_before_each_entry(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0},
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_HALT, 0},
+	};
+
+	play(script, 3);
+	vcpu_write_rip(&vcpu, 0x401000);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_string_equal(fake.log, "FRPFRPHFRPH");
+	/* the last flush came after an exit: nothing dirty any more */
+	assert_int_equal(fake.dirty_at_flush, 0);
+}
+
+static void test_first_flush_sees_dirty_rip(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu_write_rip(&vcpu, 0x401000);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_string_equal(fake.log, "FRPH");
+	assert_int_equal(fake.dirty_at_flush, RIP_BIT);
+}
+
+static void test_fastpath_reenters_without_handler(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_STOP_VM, 0},
+		{0, true, EXIT_STOP_VM, 0},
+		{0, false, EXIT_HALT, 0},
+	};
+
+	play(script, 3);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_string_equal(fake.log, "FRPFRPFRPH");
+	assert_int_equal(vcpu.stats.fast_exits, 2);
+	assert_int_equal(vcpu.stats.exits, 3);
+	assert_int_equal(vcpu.stats.entries_failed, 0);
+}
+
+static void test_resume_loops(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_YIELD, 0},
+	};
+
+	play(script, 4);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPHFRPHFRPHFRPH");
+	assert_int_equal(vcpu.stats.exits, 4);
+	assert_int_equal(vcpu.stats.fast_exits, 0);
+}
+
+static void test_other_actions_returned(void **state)
+{
+	static const enum exit_action actions[] = {EXIT_YIELD, EXIT_HALT, EXIT_STOP_VM};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(actions); i++) {
+		struct step script[] = {{0, false, actions[i], 0}};
+
+		setup(state);
+		play(script, 1);
+		assert_int_equal(vcpu_run(&vcpu), actions[i]);
+		assert_string_equal(fake.log, "FRPH");
+		assert_int_equal(vcpu.stats.exits, 1);
+	}
+}
+
+static void test_failed_entry_stops_vm(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, 0},
+		{-1, false, EXIT_HALT, 0},
+	};
+
+	play(script, 2);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "FRPHFR");
+	assert_int_equal(vcpu.stats.entries_failed, 1);
+	assert_int_equal(vcpu.stats.exits, 1);
+}
+
+static void test_exit_resets_cache(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu_write_cr3(&vcpu, 0x5000);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	/* the handler already sees the reset cache, though run() scrambled it */
+	assert_int_equal(fake.avail_at_handle, VCPU_REGS_GPR_MASK);
+	assert_int_equal(fake.dirty_at_handle, 0);
+	assert_int_equal(vcpu.regs_avail, VCPU_REGS_GPR_MASK);
+	assert_int_equal(vcpu.regs_dirty, 0);
+	assert_true(vcpu_regs_consistent(&vcpu));
+}
+
+static void test_inconsistent_cache_panics(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu.regs_avail = 0;
+	vcpu.regs_dirty = RIP_BIT;
+	vcpu.requests = VCPU_REQ_TLB_FLUSH;
+	panic_rec.armed = true;
+	if (!setjmp(panic_rec.env)) {
+		vcpu_run(&vcpu);
+		fail_msg("vcpu_run returned with an inconsistent register cache");
+	}
+	panic_rec.armed = false;
+	assert_int_equal(panic_rec.calls, 1);
+	assert_non_null(strstr(panic_rec.msg, "vcpu_regs_consistent"));
+	/* never entered the guest */
+	assert_null(strchr(fake.log, 'F'));
+	assert_null(strchr(fake.log, 'R'));
+	assert_int_equal(vcpu.stats.exits, 0);
+}
+
+/* ---- the register cache (mechanism 7) ---- */
+
+static void test_read_caches_once_until_exit(void **state)
+{
+	assert_int_equal(vcpu_read_rip(&vcpu), 0x1000 + VCPU_REGS_RIP);
+	assert_int_equal(fake.cache_calls, 1);
+	assert_int_equal(fake.cache_last, VCPU_REGS_RIP);
+	assert_true(vcpu.regs_avail & RIP_BIT);
+	assert_false(vcpu.regs_dirty & RIP_BIT);
+	vcpu.regs[VCPU_REGS_RIP] = 0x7777; /* served from the cache now */
+	assert_int_equal(vcpu_read_rip(&vcpu), 0x7777);
+	assert_int_equal(vcpu_read_rip(&vcpu), 0x7777);
+	assert_int_equal(fake.cache_calls, 1);
+	vcpu_regs_reset_after_exit(&vcpu);
+	assert_int_equal(vcpu_read_rip(&vcpu), 0x1000 + VCPU_REGS_RIP);
+	assert_int_equal(fake.cache_calls, 2);
+	/* other cached registers are separate */
+	assert_int_equal(vcpu_read_cr4(&vcpu), 0x1000 + VCPU_REGS_CR4);
+	assert_int_equal(fake.cache_calls, 3);
+	assert_int_equal(fake.cache_last, VCPU_REGS_CR4);
+}
+
+static void test_write_marks_avail_and_dirty(void **state)
+{
+	vcpu_write_rip(&vcpu, 0xfff0);
+	assert_int_equal(fake.cache_calls, 0);
+	assert_int_equal(vcpu.regs_avail, RIP_BIT);
+	assert_int_equal(vcpu.regs_dirty, RIP_BIT);
+	assert_int_equal(vcpu_read_rip(&vcpu), 0xfff0);
+	assert_int_equal(fake.cache_calls, 0);
+	assert_true(vcpu_regs_consistent(&vcpu));
+}
+
+static void test_after_exit_gprs_available_not_rsp(void **state)
+{
+	vcpu_write_rip(&vcpu, 1);
+	vcpu_write_rsp(&vcpu, 2);
+	vcpu_regs_reset_after_exit(&vcpu);
+	assert_int_equal(vcpu.regs_dirty, 0);
+	for (unsigned r = 0; r < NR_VCPU_REGS; r++) {
+		bool avail = vcpu.regs_avail & (1u << r);
+
+		if (r < 16 && r != VCPU_REGS_RSP)
+			assert_true(avail);
+		else
+			assert_false(avail);
+	}
+}
+
+static void test_gpr_access(void **state)
+{
+	vcpu_regs_reset_after_exit(&vcpu);
+	vcpu.regs[VCPU_REGS_RBX] = 0xb0b;
+	vcpu.regs[VCPU_REGS_R15] = 0xf15;
+	vcpu.regs[VCPU_REGS_RSP] = 0xdead;
+	assert_int_equal(vcpu_read_gpr(&vcpu, VCPU_REGS_RBX), 0xb0b);
+	assert_int_equal(vcpu_read_gpr(&vcpu, 15), 0xf15);
+	assert_int_equal(fake.cache_calls, 0);
+	/* RSP is not stub-saved: fetched through the cache */
+	assert_int_equal(vcpu_read_gpr(&vcpu, 4), 0x1000 + VCPU_REGS_RSP);
+	assert_int_equal(fake.cache_calls, 1);
+	assert_int_equal(fake.cache_last, VCPU_REGS_RSP);
+	assert_int_equal(vcpu_read_gpr(&vcpu, 4), 0x1000 + VCPU_REGS_RSP);
+	assert_int_equal(fake.cache_calls, 1);
+
+	vcpu_regs_reset_after_exit(&vcpu);
+	vcpu_write_gpr(&vcpu, 4, 0x8000);
+	assert_int_equal(vcpu.regs[VCPU_REGS_RSP], 0x8000);
+	assert_int_equal(vcpu.regs_dirty, RSP_BIT);
+	assert_true(vcpu.regs_avail & RSP_BIT);
+	assert_int_equal(vcpu_read_gpr(&vcpu, 4), 0x8000);
+	assert_int_equal(fake.cache_calls, 1);
+
+	vcpu_write_gpr(&vcpu, VCPU_REGS_RAX, 0xaaa);
+	vcpu_write_gpr(&vcpu, VCPU_REGS_R9, 0x999);
+	assert_int_equal(vcpu.regs[VCPU_REGS_RAX], 0xaaa);
+	assert_int_equal(vcpu.regs[VCPU_REGS_R9], 0x999);
+	assert_int_equal(vcpu.regs_dirty, RSP_BIT); /* stub reloads them anyway */
+	assert_int_equal(vcpu.regs_avail, VCPU_REGS_GPR_MASK | RSP_BIT);
+	assert_int_equal(vcpu_read_gpr(&vcpu, VCPU_REGS_R9), 0x999);
+	assert_int_equal(fake.cache_calls, 1);
+}
+
+static void test_regs_consistent(void **state)
+{
+	vcpu.regs_avail = 0;
+	vcpu.regs_dirty = 0;
+	assert_true(vcpu_regs_consistent(&vcpu));
+	vcpu.regs_avail = RIP_BIT;
+	assert_true(vcpu_regs_consistent(&vcpu));
+	vcpu.regs_dirty = RIP_BIT;
+	assert_true(vcpu_regs_consistent(&vcpu));
+	vcpu.regs_dirty = RIP_BIT | CR3_BIT;
+	assert_false(vcpu_regs_consistent(&vcpu));
+	vcpu.regs_avail = 0;
+	vcpu.regs_dirty = RIP_BIT;
+	assert_false(vcpu_regs_consistent(&vcpu));
+	vcpu.regs_avail = VCPU_REGS_GPR_MASK;
+	vcpu.regs_dirty = RSP_BIT;
+	assert_false(vcpu_regs_consistent(&vcpu));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_stop_request_returns_before_entry, setup),
+		cmocka_unit_test_setup(test_tlb_flush_request_once_then_enter, setup),
+		cmocka_unit_test_setup(test_request_raised_by_handler, setup),
+		cmocka_unit_test_setup(test_flush_regs_before_each_entry, setup),
+		cmocka_unit_test_setup(test_first_flush_sees_dirty_rip, setup),
+		cmocka_unit_test_setup(test_fastpath_reenters_without_handler, setup),
+		cmocka_unit_test_setup(test_resume_loops, setup),
+		cmocka_unit_test_setup(test_other_actions_returned, setup),
+		cmocka_unit_test_setup(test_failed_entry_stops_vm, setup),
+		cmocka_unit_test_setup(test_exit_resets_cache, setup),
+		cmocka_unit_test_setup(test_inconsistent_cache_panics, setup),
+		cmocka_unit_test_setup(test_read_caches_once_until_exit, setup),
+		cmocka_unit_test_setup(test_write_marks_avail_and_dirty, setup),
+		cmocka_unit_test_setup(test_after_exit_gprs_available_not_rsp, setup),
+		cmocka_unit_test_setup(test_gpr_access, setup),
+		cmocka_unit_test_setup(test_regs_consistent, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
