@@ -81,6 +81,32 @@ static void test_osxsave(void)
 		test_fail(name, "OSXSAVE clear with CR4.OSXSAVE=1, ecx=0x%08x", r.ecx);
 }
 
+#define CR0_NE   (1u << 5)
+#define CR4_VMXE (1u << 13)
+
+/* The guest sees its own CR0.NE and CR4.VMXE, whatever the hardware holds. */
+static void test_cr_view(void)
+{
+	uint32_t cr0 = read_cr0(), seen;
+	int vec;
+
+	test_begin("cr0-ne-own-value");
+	write_cr0(cr0 & ~CR0_NE);
+	seen = read_cr0();
+	write_cr0(cr0 | CR0_NE);
+	CHECK(!(seen & CR0_NE), "CR0 read 0x%x after clearing NE", seen);
+	CHECK(read_cr0() & CR0_NE, "CR0.NE not set again (0x%x)", read_cr0());
+	test_end();
+
+	test_begin("cr4-vmxe-hidden");
+	CHECK(!(read_cr4() & CR4_VMXE), "CR4 0x%x shows VMXE", read_cr4());
+	if (under_sable()) {
+		vec = write_cr4_safe(read_cr4() | CR4_VMXE);
+		CHECK(vec == X86_GP, "setting CR4.VMXE gave vector %d, want #GP", vec);
+	}
+	test_end();
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	(void)magic;
@@ -89,5 +115,6 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	test_vmx_hidden();
 	test_hv_leaf();
 	test_osxsave();
+	test_cr_view();
 	tests_finish();
 }

@@ -211,6 +211,31 @@ static void test_unknown(void)
 		          MSR_UNKNOWN, rvec, v, wvec);
 }
 
+/* IA32_APIC_BASE reads as an enabled xAPIC at 0xFEE00000 on the boot CPU; the
+ * x2APIC MSRs #GP while the APIC is not in x2APIC mode (SDM Vol. 3A 11.12.1). */
+static void test_apic(void)
+{
+	uint64_t base = 0, v = 0;
+	int vec;
+
+	test_begin("msr-apic-base");
+	vec = rdmsr_safe(0x1b, &base);
+	if (CHECK(vec == 0, "rdmsr IA32_APIC_BASE faulted (vector %d)", vec))
+		CHECK((base & 0xfffff900ull) == 0xfee00900ull,
+		      "IA32_APIC_BASE 0x%llx, want 0xfee00000 | enable | BSP", base);
+	test_end();
+	if (!under_sable()) {
+		test_skip("msr-x2apic-gp", "not under Sable (emulators differ)");
+		return;
+	}
+	vec = rdmsr_safe(0x802, &v);
+	if (vec == X86_GP)
+		test_pass("msr-x2apic-gp");
+	else
+		test_fail("msr-x2apic-gp", "rdmsr 0x802 (x2APIC ID) gave vector %d value 0x%llx",
+		          vec, v);
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	(void)magic;
@@ -223,5 +248,6 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	test_bases();
 	test_tsc_aux();
 	test_unknown();
+	test_apic();
 	tests_finish();
 }

@@ -105,6 +105,12 @@ static inline uint32_t read_cr4(void)
 	return v;
 }
 
+/* Writes CR0. */
+static inline void write_cr0(uint32_t v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 /* Writes CR4 (may #GP if a reserved or unsupported bit is set). */
 static inline void write_cr4(uint32_t v)
 {

@@ -79,9 +79,9 @@ must '^\[cpu0\] EXCEPTION #UD invalid opcode \(vector 6\)'
 must '^\[cpu0\] stopped 2 other core\(s\)$'
 case_end qemu-invalid-opcode-report
 
-# -- Guests under Sable in Bochs: seven VMs over four cores (two per core on
-#    CPUs 0-2), each judged by its own TEST lines; the memory and triple-fault
-#    guests are stopped alone while the others finish.
+# -- Guests under Sable in Bochs: nine VMs over four cores (two or three per
+#    core), each judged by its own TEST lines or its stop line; the memory and
+#    triple-fault guests are stopped alone while the others finish.
 G=$ROOT/build/guests
 cmd="loglevel=info on_stop=poweroff"
 files=""
@@ -91,15 +91,22 @@ for g in hello cpuid msr memory triple compute hypercall; do
 	files="$files $G/$g.elf"
 	i=$((i + 1))
 done
-mkimage guests "$cmd" $files
+# the same exits guest twice: its module name (its command line) picks the way out
+cp "$G/exits.elf" "$OUT/word.elf"
+cp "$G/exits.elf" "$OUT/shutdown.elf"
+cmd="$cmd vm=exitw:module=7,mem=4M,pin=3 vm=exits:module=8,mem=4M,pin=3"
+mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf"
 boot_bochs guests --cpus 4 --timeout 600
 case_begin
 must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 7 of 7 VM\(s\) started'
+must '^\[cpu0\] 9 of 9 VM\(s\) started'
 for t in hello hello-fwcfg; do must "^\[hello\] TEST $t PASS"; done
-for t in cpuid-vmx-hidden cpuid-hypervisor-leaf cpuid-osxsave; do must "^\[cpuid\] TEST $t PASS"; done
+for t in cpuid-vmx-hidden cpuid-hypervisor-leaf cpuid-osxsave cr0-ne-own-value cr4-vmxe-hidden; do
+	must "^\[cpuid\] TEST $t PASS"
+done
 for t in msr-sysenter msr-pat msr-pat-invalid-gp msr-tsc msr-efer msr-kernel-gs-base \
-	msr-kernel-gs-base-gp msr-fs-base msr-fs-base-gp msr-gs-base-gp msr-tsc-aux msr-unknown-gp; do
+	msr-kernel-gs-base-gp msr-fs-base msr-fs-base-gp msr-gs-base-gp msr-tsc-aux msr-unknown-gp \
+	msr-apic-base msr-x2apic-gp; do
 	must "^\[msr\] TEST $t PASS"
 done
 for t in compute-crc32 compute-primes compute-fnv; do must "^\[compute\] TEST $t PASS"; done
@@ -112,6 +119,8 @@ must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc00
 must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
 for g in hello cpuid msr compute; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
 must 'vm hypercall: stopped: exit hypercall, status 0'
+must 'vm exitw: stopped: exit device: value 0x102, status 517'
+must 'vm exits: stopped: shutdown requested on port 0x8900'
 must '\] all VMs have stopped'
 must_not 'TEST [a-z0-9-]+ FAIL|TEST memory-isolation FAIL|TEST triple-fault FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
 case_end bochs-guests
