@@ -54,18 +54,11 @@ vmx_vcpu_enter:
 .resume:
 	vmresume
 .fail:
-	; Still the host's stack; guest values are in the registers: discard them.
-	mov rdi, [rsp]
+	; Still the host's stack; the guest values in the registers are dropped.
 .fail_early:
 	pop rdi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
 	mov eax, 1
-	ret
+	jmp restore_host
 
 ; HOST_RIP: the CPU arrives here on every VM exit with RSP = HOST_RSP.
 vmx_exit_stub:
@@ -88,11 +81,12 @@ vmx_exit_stub:
 	mov [rdi + CR2_OFF], rax
 	pop rax
 	mov [rdi + R(7)], rax
+	xor eax, eax
+restore_host:
 	pop r15
 	pop r14
 	pop r13
 	pop r12
 	pop rbx
 	pop rbp
-	xor eax, eax
 	ret
