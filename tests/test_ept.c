@@ -7,46 +7,21 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fake_tables.h"
+
 #include "err.h"
 #include "vmx/ept.h"
 
-#define FAKE_TABLES 1024          /* 4 KiB leaves over 1 GiB need 515 */
-#define FAKE_BASE   0x80000000ull /* "physical" address of table 0 */
+#define FAKE_TABLES 1024 /* 4 KiB leaves over 1 GiB need 515 */
 #define MT_MASK     (7ull << EPT_MT_SHIFT)
-
-struct fake_mem {
-	uint64_t (*tables)[PT_ENTRIES];
-	unsigned used, limit;
-};
-
-static hpa_t fake_alloc(void *ctx)
-{
-	struct fake_mem *m = ctx;
-
-	if (m->used >= m->limit)
-		return INVALID_HPA;
-	memset(m->tables[m->used], 0xa5, PAGE_SIZE); /* garbage, then zeroed as promised */
-	memset(m->tables[m->used], 0, PAGE_SIZE);
-	return FAKE_BASE + PAGE_SIZE * m->used++;
-}
-
-static uint64_t *fake_va(void *ctx, hpa_t pa)
-{
-	struct fake_mem *m = ctx;
-	uint64_t i = (pa - FAKE_BASE) / PAGE_SIZE;
-
-	assert_true(pa >= FAKE_BASE && i < m->used && pa % PAGE_SIZE == 0);
-	return m->tables[i];
-}
 
 static struct fake_mem mem;
 static struct ept ept;
 
 static int setup(void **state)
 {
-	mem.tables = calloc(FAKE_TABLES, PAGE_SIZE);
-	mem.used = 0;
-	mem.limit = FAKE_TABLES;
+	if (fake_mem_init(&mem, FAKE_TABLES) < 0)
+		return -1;
 	memset(&ept, 0, sizeof(ept));
 	return mem.tables ? 0 : -1;
 }

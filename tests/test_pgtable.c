@@ -7,35 +7,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fake_tables.h"
+
 #include "err.h"
 #include "mm/pgtable.h"
 
 #define FAKE_TABLES 64
-#define FAKE_BASE   0x40000000ull /* "physical" address of table 0 */
-
-struct fake_mem {
-	uint64_t (*tables)[PT_ENTRIES];
-	unsigned used, limit;
-};
-
-static hpa_t fake_alloc(void *ctx)
-{
-	struct fake_mem *m = ctx;
-
-	if (m->used >= m->limit)
-		return INVALID_HPA;
-	memset(m->tables[m->used], 0, PAGE_SIZE);
-	return FAKE_BASE + PAGE_SIZE * m->used++;
-}
-
-static uint64_t *fake_va(void *ctx, hpa_t pa)
-{
-	struct fake_mem *m = ctx;
-	uint64_t i = (pa - FAKE_BASE) / PAGE_SIZE;
-
-	assert_true(pa >= FAKE_BASE && i < m->used && pa % PAGE_SIZE == 0);
-	return m->tables[i];
-}
 
 static struct fake_mem mem;
 static struct pgtable pt;
@@ -44,9 +21,8 @@ static int setup(void **state)
 {
 	struct pt_ops ops = {fake_alloc, fake_va, &mem};
 
-	mem.tables = calloc(FAKE_TABLES, PAGE_SIZE);
-	mem.used = 0;
-	mem.limit = FAKE_TABLES;
+	if (fake_mem_init(&mem, FAKE_TABLES) < 0)
+		return -1;
 	assert_int_equal(pt_init(&pt, &pt_format_x86, &ops), 0);
 	return 0;
 }
