@@ -62,6 +62,7 @@
 #define XSAVE_FIRST_EXT       2u   /* first component not in the legacy region */
 #define XSAVE_LAST_EXT        62u
 #define XSAVE_COMP_SUPERVISOR (1u << 0) /* leaf 0xD sub i ECX: component lives in IA32_XSS */
+#define XSAVE_1_EAX_XSAVES    (1u << 3)
 #define XSAVE_1_EAX_XFD       (1u << 4)
 #define XCR0_XTILEDATA        BIT(18)
 
@@ -231,9 +232,10 @@ static uint32_t xsave_size(const struct guest_cpuid_ctx *c, uint64_t mask)
  * Leaf 0xD (XSAVE), SDM Vol. 1 sec. 13.2.
  * Sub 0: supported XCR0 bits (EDX:EAX) = host's & xcr0_allowed; EBX = area
  * size for the guest's XCR0; ECX = area size for all allowed, supported bits.
- * Sub 1: EAX passes through except XFD, which needs XTILEDATA allowed (and
- * the host's XFD); EBX = 0 because the XCR0|IA32_XSS compacted size is not
- * modelled; ECX/EDX = 0 because no IA32_XSS component is exposed.
+ * Sub 1: EAX passes through except XSAVES (bit 3), hidden because EBX, the
+ * XCR0|IA32_XSS compacted size a guest sizes XSAVES buffers with, is not
+ * modelled (EBX = 0), and XFD, which needs XTILEDATA allowed (and the host's
+ * XFD); ECX/EDX = 0 because no IA32_XSS component is exposed.
  * Sub i >= 2: the host's values if component i is allowed, else all zero.
  */
 static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
@@ -249,6 +251,7 @@ static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct
 		r->ecx = xsave_size(c, supported);
 		break;
 	case 1:
+		r->eax &= ~XSAVE_1_EAX_XSAVES;
 		if (!(c->xcr0_allowed & XCR0_XTILEDATA))
 			r->eax &= ~XSAVE_1_EAX_XFD;
 		r->ebx = 0;
