@@ -24,7 +24,6 @@
 struct mb2_info boot_info;
 void hv_main(uint32_t magic, uint64_t mbi_pa);
 void acpi_init(void);
-void vmx_check_support(void);
 
 static void option_warning(void *ctx, const char *msg)
 {

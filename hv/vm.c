@@ -97,9 +97,7 @@ static int alloc_ram(struct vm *vm, uint64_t size)
 
 static const char *module_args(const struct mb2_module *m)
 {
-	const char *s = m->cmdline ? m->cmdline : "";
-
-	return s;
+	return m->cmdline ? m->cmdline : "";
 }
 
 /* Loads the kernel module and writes the multiboot information after it. */

@@ -100,21 +100,48 @@ int vmx_probe(void)
 	return 0;
 }
 
+/* True when firmware locked IA32_FEATURE_CONTROL without allowing VMXON (SDM sec. 24.7). */
+static bool vmx_locked_off(uint64_t fc)
+{
+	return (fc & FEATURE_CONTROL_LOCKED) && !(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
+}
+
+static void report_locked_off(uint64_t fc)
+{
+	log_err("VMX disabled by firmware (IA32_FEATURE_CONTROL 0x%lx locked without VMXON): "
+	        "enable VT-x in the firmware setup",
+	        fc);
+}
+
+/* Refuses cleanly (one line naming the reason, then stop) when VMX is unusable. */
+void vmx_check_support(void)
+{
+	uint64_t fc;
+
+	if (!(cpuid(1).ecx & CPUID_1_ECX_VMX)) {
+		log_err("VMX not supported by this CPU: Sable cannot run here");
+		hv_stop(STOP_REFUSED);
+	}
+	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (vmx_locked_off(fc)) {
+		report_locked_off(fc);
+		hv_stop(STOP_REFUSED);
+	}
+	log_info("VMX present (IA32_FEATURE_CONTROL 0x%lx)", fc);
+}
+
 /* IA32_FEATURE_CONTROL: lock it with VMXON enabled if firmware left it open (SDM sec. 24.7). */
 static int feature_control_enable(void)
 {
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 
-	if (!(fc & FEATURE_CONTROL_LOCKED)) {
-		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX;
-		wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
-	}
-	if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
-		log_err("VMX disabled by firmware (IA32_FEATURE_CONTROL 0x%lx locked without "
-		        "VMXON): enable VT-x in the firmware setup",
-		        fc);
+	if (vmx_locked_off(fc)) {
+		report_locked_off(fc);
 		return -EOPNOTSUPP;
 	}
+	if (!(fc & FEATURE_CONTROL_LOCKED))
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
 	return 0;
 }
 

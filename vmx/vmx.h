@@ -57,6 +57,8 @@ static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
 	return v->arch;
 }
 
+/* Stops the machine with one clear line if this CPU cannot run VMX at all. */
+void vmx_check_support(void);
 /* Computes vmx_cfg; a missing required feature is a clear error. 0 or -EOPNOTSUPP. */
 int vmx_probe(void);
 /* Enters VMX operation on this CPU. 0 or -errno (reason logged). */

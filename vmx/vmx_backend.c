@@ -220,7 +220,6 @@ static void vmx_cache_reg(struct vcpu *v, enum vcpu_reg r)
  * and the guest's view in the read shadow. */
 static void vmx_flush_regs(struct vcpu *v)
 {
-	struct vcpu_vmx *x = to_vmx(v);
 	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
 
 	while (dirty) {
@@ -243,7 +242,6 @@ static void vmx_flush_regs(struct vcpu *v)
 		}
 	}
 	v->regs_dirty = 0;
-	(void)x;
 }
 
 static void report_entry_failure(struct vcpu *v)
