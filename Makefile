@@ -2,6 +2,31 @@
 # `make` builds build/sable.elf, `make iso` the bootable image, `make run` boots
 # it in Bochs, `make test` runs every test. See README.md.
 
+# Two stages, so that nothing is evaluated before the packages it needs exist:
+# stage 1 (this block) installs the missing Debian packages with
+# scripts/deps.sh, then runs stage 2 (the rest of this file) in a fresh make
+# for the same goals. Every $(shell ...) and := below (the 32-bit libgcc path,
+# for one) is therefore read after the install.
+ifndef SABLE_STAGE2
+.DEFAULT_GOAL := all
+NO_DEPS_GOALS := clean format format-check deps
+Makefile guest-tests/guests.mk tests/unit.mk: ;
+.PHONY: stage2
+stage2:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory SABLE_STAGE2=1 $(STAGE2_GOALS)
+clean:
+	rm -rf $(or $(BUILD),build)
+format format-check:
+	@$(MAKE) --no-print-directory SABLE_STAGE2=1 $@
+# Every other goal goes through stage2 once.
+STAGE2_GOALS := $(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(STAGE2_GOALS),)
+$(STAGE2_GOALS): stage2
+	@:
+endif
+else
+
 BUILD   ?= build
 CC      := gcc
 LD      := ld
@@ -30,7 +55,7 @@ HV_C_SRCS := $(wildcard hv/*.c mm/*.c drivers/*.c vmx/*.c fpu/*.c)
 HV_ASM_SRCS := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm vmx/*.asm))
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))
 
-.PHONY: all iso run run-qemu run-qemu-uefi usb test unit integration bench deps \
+.PHONY: all iso run run-qemu run-qemu-uefi usb test unit integration bench \
 	format format-check check clean
 all: $(BUILD)/sable.elf
 
@@ -63,13 +88,13 @@ $(BUILD)/sable.iso: $(BUILD)/sable.elf scripts/mkiso.sh $(GUESTS) FORCE
 	scripts/mkiso.sh $@ $(BUILD)/sable.elf "$(CMDLINE)" "$(GRUB_TIMEOUT)" $(GUESTS)
 FORCE:
 
-run: deps iso
+run: iso
 	scripts/bochs.sh --interactive --iso $(BUILD)/sable.iso
 
-run-qemu: deps iso
+run-qemu: iso
 	scripts/qemu.sh --iso $(BUILD)/sable.iso
 
-run-qemu-uefi: deps iso
+run-qemu-uefi: iso
 	scripts/qemu.sh --uefi --iso $(BUILD)/sable.iso
 
 # Writes the image to a USB stick: make usb DEV=/dev/sdX (erases the device).
@@ -94,19 +119,17 @@ $(BUILD)/tests/test_%: tests/test_%.c $$(unit_%_SRCS) $(wildcard include/*.h tes
 $(BUILD)/tests:
 	@mkdir -p $@
 
-unit: deps $(UNIT_BINS)
+unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-integration: deps all guests
+integration: all guests
 	tests/integration/run.sh
 
-test: deps format-check unit integration
+test: format-check unit integration
 
-bench: deps all guests
+bench: all guests
 	tests/integration/bench.sh
 
-deps:
-	@scripts/deps.sh
 
 # ---- style ---------------------------------------------------------------
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
@@ -115,7 +138,7 @@ format:
 format-check:
 	@scripts/format-check.sh $(FORMAT_SRCS)
 
-clean:
-	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+endif

@@ -18,7 +18,8 @@ GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
 GUEST_NASMFLAGS := -f elf32
 GUEST_LDFLAGS := -m elf_i386 -T $(GUEST_SRC)/lib/guest.ld -nostdlib -static \
 	-z max-page-size=0x1000 -z noexecstack --build-id=none
-# 64-bit division helpers (__udivdi3 and friends) for 32-bit code.
+# 64-bit division helpers (__udivdi3 and friends) for 32-bit code, from
+# gcc-multilib. Read in the Makefile's stage 2, after scripts/deps.sh.
 GUEST_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
 
 GUEST_LIB_OBJS := $(patsubst $(GUEST_SRC)/%.c,$(GUEST_OBJDIR)/%.o,$(wildcard $(GUEST_SRC)/lib/*.c)) \
@@ -43,6 +44,7 @@ $(GUEST_OBJDIR)/%.o: $(GUEST_SRC)/%.asm
 
 $(BUILD)/guests/%.elf: $(GUEST_OBJDIR)/%.o $(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
 	@echo "  LD      $@"
+	@[ -f "$(GUEST_LIBGCC)" ] || { echo "guests: no 32-bit libgcc ($(GUEST_LIBGCC)): install gcc-multilib (make deps)" >&2; exit 1; }
 	$(Q)$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) $(GUEST_LIBGCC)
 	$(Q)grub-file --is-x86-multiboot $@
 

@@ -7,7 +7,10 @@ set -eu
 out=$1 elf=$2 cmdline=$3 timeout=$4
 shift 4
 dir=$(mktemp -d "${TMPDIR:-/tmp}/sable-iso.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+# The log lives outside the folder xorriso packs: a file that changes while it
+# is read makes libisofs fail ("MISHAP ... has changed").
+log=$(mktemp "${TMPDIR:-/tmp}/sable-mkrescue.XXXXXX")
+trap 'rm -rf "$dir" "$log"' EXIT
 mkdir -p "$dir/boot/grub"
 cp "$elf" "$dir/boot/sable.elf"
 mods=""
@@ -29,5 +32,5 @@ menuentry "Sable" {
 $mods	boot
 }
 CFG
-grub-mkrescue -o "$out" "$dir" >/dev/null 2>"$dir/mkrescue.log" || { cat "$dir/mkrescue.log" >&2; exit 1; }
+grub-mkrescue -o "$out" "$dir" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
 echo "  ISO     $out ($(($(stat -c %s "$out") / 1024)) KiB, cmdline: $cmdline${*:+, guests: $*})"
