@@ -51,7 +51,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 KERNEL_LDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 -z noexecstack -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -Iboot/
 
-HV_C_SRCS := $(wildcard hv/*.c mm/*.c drivers/*.c vmx/*.c fpu/*.c)
+HV_C_SRCS := $(wildcard hv/*.c hv/*/*.c mm/*.c drivers/*.c vmx/*.c fpu/*.c)
 HV_ASM_SRCS := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm vmx/*.asm))
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))
 

@@ -2,7 +2,7 @@
 #include "drivers/acpi.h"
 #include "drivers/platform.h"
 #include "hv/log.h"
-#include "hv/multiboot2.h"
+#include "hv/loader/multiboot2.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
 #include "mm/mm.h"

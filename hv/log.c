@@ -1,8 +1,8 @@
 #include "hv/log.h"
 #include "drivers/uart.h"
-#include "hv/format.h"
+#include "hv/lib/format.h"
 #include "hv/percpu.h"
-#include "hv/spinlock.h"
+#include "hv/lib/spinlock.h"
 #include "param.h"
 
 enum log_level log_threshold = LOG_INFO;

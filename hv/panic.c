@@ -1,9 +1,9 @@
 #include "hv/panic.h"
 #include "drivers/lapic.h"
 #include "drivers/platform.h"
-#include "hv/format.h"
+#include "hv/lib/format.h"
 #include "hv/log.h"
-#include "hv/options.h"
+#include "hv/config/options.h"
 #include "hv/percpu.h"
 #include "x86.h"
 

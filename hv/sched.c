@@ -27,17 +27,6 @@ void sched_add(struct vcpu *v)
 	__atomic_fetch_add(&vcpus_alive, 1, __ATOMIC_RELAXED);
 }
 
-void sched_kick_vm(struct vm *vm)
-{
-	uint32_t self = cpu_id();
-
-	for (uint32_t i = 0; i < vm->nvcpus; i++) {
-		uint32_t cpu = vm->vcpus[i]->pcpu;
-		if (cpu != self)
-			lapic_send_fixed(percpu_area[cpu].apic_id, VEC_WAKEUP);
-	}
-}
-
 void sched_wait_for_go(void)
 {
 	struct percpu *c = this_cpu();

@@ -5,7 +5,6 @@
 #include "types.h"
 
 struct vcpu;
-struct vm;
 
 #define SCHED_TIME_SLICE_US 10000 /* a vCPU runs this long when others wait */
 
@@ -15,8 +14,6 @@ void sched_add(struct vcpu *v);
 __noreturn void sched_start(void);
 /* Scheduler loop of the calling CPU. */
 __noreturn void sched_cpu_loop(void);
-/* Makes every CPU running a vCPU of vm leave guest mode soon. */
-void sched_kick_vm(struct vm *vm);
 /* Called by an idle AP: waits for the BSP's go. */
 void sched_wait_for_go(void);
 

@@ -3,7 +3,7 @@
 #include "drivers/platform.h"
 #include "drivers/tsc.h"
 #include "hv/log.h"
-#include "hv/options.h"
+#include "hv/config/options.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
 #include "hv/sched.h"

@@ -1,14 +1,15 @@
 #include "hv/vm.h"
+#include "drivers/lapic.h"
 #include "err.h"
 #include "fpu/fpu.h"
-#include "hv/elf.h"
-#include "hv/format.h"
+#include "hv/loader/elf.h"
+#include "hv/lib/format.h"
 #include "hv/log.h"
-#include "hv/mbinfo.h"
-#include "hv/multiboot2.h"
+#include "hv/loader/mbinfo.h"
+#include "hv/loader/multiboot2.h"
 #include "hv/percpu.h"
-#include "hv/sched.h"
 #include "hv/smp.h"
+#include "hv/trap.h"
 #include "kstring.h"
 #include "mm/mm.h"
 
@@ -43,6 +44,18 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
 	return hpa == INVALID_HPA ? NULL : phys_to_virt(hpa);
 }
 
+/* Makes every other CPU running a vCPU of vm leave guest mode soon. */
+static void vm_kick(struct vm *vm)
+{
+	uint32_t self = cpu_id();
+
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		uint32_t cpu = vm->vcpus[i]->pcpu;
+		if (cpu != self)
+			lapic_send_fixed(percpu_area[cpu].apic_id, VEC_WAKEUP);
+	}
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX];
@@ -62,7 +75,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	log_info("vm %s: stopped: %s", vm->name, msg);
 	for (uint32_t i = 0; i < vm->nvcpus; i++)
 		__atomic_fetch_or(&vm->vcpus[i]->requests, VCPU_REQ_STOP, __ATOMIC_RELEASE);
-	sched_kick_vm(vm);
+	vm_kick(vm);
 }
 
 static void vm_free(struct vm *vm)

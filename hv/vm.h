@@ -2,12 +2,12 @@
 #ifndef SABLE_HV_VM_H
 #define SABLE_HV_VM_H
 
-#include "hv/fwcfg.h"
+#include "hv/vdev/fwcfg.h"
 #include "hv/memslot.h"
-#include "hv/spinlock.h"
-#include "hv/uart_emu.h"
+#include "hv/lib/spinlock.h"
+#include "hv/vdev/uart_emu.h"
 #include "hv/vcpu.h"
-#include "hv/vmconfig.h"
+#include "hv/config/vmconfig.h"
 #include "types.h"
 
 #define MAX_VMS 16

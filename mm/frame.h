@@ -2,7 +2,7 @@
 #ifndef SABLE_MM_FRAME_H
 #define SABLE_MM_FRAME_H
 
-#include "hv/multiboot2.h"
+#include "hv/loader/multiboot2.h"
 #include "param.h"
 #include "types.h"
 

@@ -2,7 +2,7 @@
 #include "err.h"
 #include "hv/log.h"
 #include "hv/panic.h"
-#include "hv/spinlock.h"
+#include "hv/lib/spinlock.h"
 #include "mm/heap.h"
 #include "param.h"
 #include "kstring.h"

@@ -2,7 +2,7 @@
 #ifndef SABLE_MM_MM_H
 #define SABLE_MM_MM_H
 
-#include "hv/multiboot2.h"
+#include "hv/loader/multiboot2.h"
 #include "mm/frame.h"
 #include "types.h"
 

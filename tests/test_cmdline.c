@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "err.h"
-#include "hv/cmdline.h"
+#include "hv/config/cmdline.h"
 
 /* Heap copy of s of exactly strlen(s) + 1 bytes, so ASan flags reads past the NUL. */
 static char *exact_copy(const char *s)

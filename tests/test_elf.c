@@ -9,8 +9,8 @@
 #include <cmocka.h>
 
 #include "err.h"
-#include "hv/elf.h"
-#include "hv/mbinfo.h"
+#include "hv/loader/elf.h"
+#include "hv/loader/mbinfo.h"
 
 #define IMG_MAX  0x4000
 #define MEM_SIZE MiB(4)

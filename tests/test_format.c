@@ -10,7 +10,7 @@
 #include <sys/types.h>
 #include <cmocka.h>
 
-#include "hv/format.h"
+#include "hv/lib/format.h"
 
 /* Formats with fmt_snprintf and the host snprintf into 256-byte buffers and
  * requires the same return value and text. */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/fwcfg.h"
+#include "hv/vdev/fwcfg.h"
 
 /* Selects key and requires the next n bytes to be want[0..n). */
 static void expect_item(struct fwcfg *f, uint16_t key, const uint8_t *want, size_t n)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/guest_cpuid.h"
+#include "hv/vdev/guest_cpuid.h"
 
 #define ANY 0xffffffffu /* table entry for a leaf that ignores the subleaf */
 

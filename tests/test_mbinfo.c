@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "err.h"
-#include "hv/mbinfo.h"
+#include "hv/loader/mbinfo.h"
 
 #define FILL 0xCC /* RAM contents before mbinfo_build */
 

@@ -9,7 +9,7 @@
 
 #include "err.h"
 #include "param.h"
-#include "hv/multiboot2.h"
+#include "hv/loader/multiboot2.h"
 
 #define IMG_MAX 16384
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/options.h"
+#include "hv/config/options.h"
 #include "param.h"
 
 struct warnings {

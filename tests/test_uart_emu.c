@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv/uart_emu.h"
+#include "hv/vdev/uart_emu.h"
 
 #define MAX_LINES 16
 

@@ -10,7 +10,7 @@
 
 #include "err.h"
 #include "param.h"
-#include "hv/vmconfig.h"
+#include "hv/config/vmconfig.h"
 
 /* Parses value[0..len) from a heap block of exactly len bytes (no NUL), so ASan
  * flags any read past len. */

@@ -2,25 +2,25 @@
 # modules it exercises. Built with ASan + UBSan, run by `make unit`.
 UNIT_TESTS := format cmdline multiboot2 frame heap acpi pgtable options
 
-unit_format_SRCS := hv/format.c
-unit_cmdline_SRCS := hv/cmdline.c
-unit_multiboot2_SRCS := hv/multiboot2.c
+unit_format_SRCS := hv/lib/format.c
+unit_cmdline_SRCS := hv/config/cmdline.c
+unit_multiboot2_SRCS := hv/loader/multiboot2.c
 unit_frame_SRCS := mm/frame.c
 unit_heap_SRCS := mm/heap.c
 unit_acpi_SRCS := drivers/acpi.c
 unit_pgtable_SRCS := mm/pgtable.c
-unit_options_SRCS := hv/options.c hv/cmdline.c hv/format.c hv/vmconfig.c
+unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c
 
 UNIT_TESTS += elf mbinfo vmconfig
-unit_elf_SRCS := hv/elf.c hv/format.c
-unit_mbinfo_SRCS := hv/mbinfo.c
-unit_vmconfig_SRCS := hv/vmconfig.c hv/cmdline.c hv/format.c
+unit_elf_SRCS := hv/loader/elf.c hv/lib/format.c
+unit_mbinfo_SRCS := hv/loader/mbinfo.c
+unit_vmconfig_SRCS := hv/config/vmconfig.c hv/config/cmdline.c hv/lib/format.c
 
 UNIT_TESTS += guest_cpuid vmx_caps fwcfg uart_emu
-unit_guest_cpuid_SRCS := hv/guest_cpuid.c
+unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c
 unit_vmx_caps_SRCS := vmx/vmx_caps.c
-unit_fwcfg_SRCS := hv/fwcfg.c
-unit_uart_emu_SRCS := hv/uart_emu.c
+unit_fwcfg_SRCS := hv/vdev/fwcfg.c
+unit_uart_emu_SRCS := hv/vdev/uart_emu.c
 
 UNIT_TESTS += ept memslot vcpu xcr0
 unit_ept_SRCS := vmx/ept.c mm/pgtable.c

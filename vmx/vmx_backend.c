@@ -2,7 +2,7 @@
 #include "err.h"
 #include "fpu/fpu.h"
 #include "hv/log.h"
-#include "hv/options.h"
+#include "hv/config/options.h"
 #include "hv/panic.h"
 #include "hv/vm.h"
 #include "kstring.h"

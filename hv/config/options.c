@@ -1,7 +1,7 @@
-#include "hv/options.h"
+#include "hv/config/options.h"
 #include "err.h"
-#include "hv/cmdline.h"
-#include "hv/format.h"
+#include "hv/config/cmdline.h"
+#include "hv/lib/format.h"
 #include "param.h"
 
 struct hv_options hv_options = {

@@ -10,7 +10,7 @@
  * a byte arriving at a full buffer first emits the buffer as a line.
  */
 #include "types.h"
-#include "hv/uart_emu.h"
+#include "hv/vdev/uart_emu.h"
 
 #define REG_RBR_THR 0 /* RBR / THR; DLL when DLAB=1 */
 #define REG_IER     1 /* IER; DLM when DLAB=1 */

@@ -3,7 +3,7 @@
 #define SABLE_HV_OPTIONS_H
 
 #include "hv/log.h"
-#include "hv/vmconfig.h"
+#include "hv/config/vmconfig.h"
 #include "types.h"
 
 #define MAX_VM_CONFIGS 16

@@ -1,7 +1,7 @@
 /* Multiboot v1 boot information builder (Multiboot Specification 0.6.96, sec. 3.3). */
 #include "err.h"
 #include "types.h"
-#include "hv/mbinfo.h"
+#include "hv/loader/mbinfo.h"
 
 #define MB1_LOWER_KB  639 /* [0, 0x9FC00) */
 #define MB1_MMAP_NENT 4

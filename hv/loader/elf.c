@@ -3,9 +3,9 @@
 
 #include "err.h"
 #include "types.h"
-#include "hv/elf.h"
-#include "hv/format.h"
-#include "hv/mbinfo.h"
+#include "hv/loader/elf.h"
+#include "hv/lib/format.h"
+#include "hv/loader/mbinfo.h"
 
 #define ELF_PN_XNUM 0xffff
 

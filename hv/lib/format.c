@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "types.h"
-#include "hv/format.h"
+#include "hv/lib/format.h"
 
 #define FMT_FIELD_MAX 0x7fffffff
 

@@ -1,4 +1,4 @@
-#include "hv/guest_io.h"
+#include "hv/vdev/guest_io.h"
 #include "hv/log.h"
 #include "hv/vm.h"
 

@@ -1,7 +1,7 @@
 /* Boot command line tokenizer and value parsers. */
 #include "err.h"
 #include "types.h"
-#include "hv/cmdline.h"
+#include "hv/config/cmdline.h"
 
 /* True for the token separators: space, tab, CR, LF. */
 static bool is_sep(char c)

@@ -5,7 +5,7 @@
  * file directory is empty.
  */
 #include "types.h"
-#include "hv/fwcfg.h"
+#include "hv/vdev/fwcfg.h"
 
 /* Byte i of the little-endian encoding of v. */
 static uint8_t le_byte(uint64_t v, uint32_t i)

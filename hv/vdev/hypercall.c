@@ -1,4 +1,4 @@
-#include "hv/hypercall.h"
+#include "hv/vdev/hypercall.h"
 #include "err.h"
 #include "hv/log.h"
 #include "hv/vm.h"

@@ -4,9 +4,9 @@
 #include "err.h"
 #include "param.h"
 #include "types.h"
-#include "hv/cmdline.h"
-#include "hv/format.h"
-#include "hv/vmconfig.h"
+#include "hv/config/cmdline.h"
+#include "hv/lib/format.h"
+#include "hv/config/vmconfig.h"
 
 #define SLICE_PRINT_MAX 64 /* longest user text quoted in a message */
 

@@ -1,4 +1,4 @@
-#include "hv/spinlock.h"
+#include "hv/lib/spinlock.h"
 #include "x86.h"
 
 void spin_lock(struct spinlock *l)

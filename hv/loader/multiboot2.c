@@ -2,7 +2,7 @@
 #include "err.h"
 #include "param.h"
 #include "types.h"
-#include "hv/multiboot2.h"
+#include "hv/loader/multiboot2.h"
 
 #define MB2_INFO_HDR       8 /* u32 total_size, u32 reserved */
 #define MB2_TAG_HDR        8 /* u32 type, u32 size */

@@ -17,7 +17,7 @@
  *    inputs; the subleaf is applied to that leaf.
  */
 #include "types.h"
-#include "hv/guest_cpuid.h"
+#include "hv/vdev/guest_cpuid.h"
 
 #define LEAF_EXT_BASE 0x80000000u
 
