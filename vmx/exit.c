@@ -9,6 +9,7 @@
 #include "hv/panic.h"
 #include "hv/vm.h"
 #include "vmx/msr.h"
+#include "vmx/paging.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -112,34 +113,36 @@ static enum exit_action handle_exception_nmi(struct vcpu *v)
 	return EXIT_STOP_VM;
 }
 
-/* MOV to CR0/CR4/CR3, CLTS, LMSW (qualification: sec. 28.2.1, table 28-3). */
+/* MOV to CR0/CR4/CR3, CLTS, LMSW (qualification: sec. 28.2.1, table 28-3). Changes of the
+ * paging mode go through vmx/paging.c. */
 static enum exit_action handle_cr_access(struct vcpu *v)
 {
 	uint64_t q = to_vmx(v)->exit_qual;
 	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	uint64_t val;
+	int r = 0;
 
 	if (type == 2) { /* CLTS */
 		vcpu_write_cr0(v, vcpu_read_cr0(v) & ~CR0_TS);
 	} else if (type == 3) { /* LMSW: only PE, MP, EM, TS; PE cannot be cleared */
 		val = (q >> 16) & 0xf;
-		vcpu_write_cr0(v, (vcpu_read_cr0(v) & ~0xeull) | val | (vcpu_read_cr0(v) & CR0_PE));
+		r = vmx_set_cr0(v,
+		                (vcpu_read_cr0(v) & ~0xeull) | val | (vcpu_read_cr0(v) & CR0_PE));
 	} else if (type == 0) { /* MOV to CR */
 		val = vcpu_read_gpr(v, reg);
+		if (!vmx_guest_64bit(v))
+			val = (uint32_t)val; /* 32-bit operand outside 64-bit mode */
 		if (cr == 0) {
-			if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
-			    ((val & CR0_NW) && !(val & CR0_CD)))
-				return inject_gp(v);
-			vcpu_write_cr0(v, val);
+			r = vmx_set_cr0(v, val);
 		} else if (cr == 4) {
 			if (val & CR4_VMXE || !vmx_fixed_ok(val | vmx_cfg.cr4_fixed0,
 			                                    vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1))
 				return inject_gp(v);
 			if ((val & CR4_OSXSAVE) && !fpu_host_xcr0())
 				return inject_gp(v);
-			vcpu_write_cr4(v, val);
+			r = vmx_set_cr4(v, val);
 		} else if (cr == 3) {
-			vcpu_write_cr3(v, val);
+			r = vmx_set_cr3(v, val);
 		} else {
 			return inject_ud(v);
 		}
@@ -149,6 +152,8 @@ static enum exit_action handle_cr_access(struct vcpu *v)
 		vm_stop(v->vm, "unexpected CR%u read exit", cr);
 		return EXIT_STOP_VM;
 	}
+	if (r < 0)
+		return inject_gp(v);
 	vmx_skip_instruction(v);
 	return EXIT_RESUME;
 }

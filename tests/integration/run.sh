@@ -156,6 +156,26 @@ must 'vm ok: stopped: exit device: value 0x0, status 1'
 must_not 'PANIC|EXCEPTION'
 case_end bochs-bad-vm-options-and-images
 
+# -- Architectural gaps a real OS hits (CPU modes, string I/O, task switches): each
+#    guest reports its own TEST lines; hello runs beside them on the same cores and
+#    must finish too.
+G=$ROOT/build/guests
+mkimage arch "loglevel=info on_stop=poweroff vm=modes:module=0,mem=8M,pin=0 vm=hello:module=1,mem=8M,pin=1" \
+	"$G/modes.elf" "$G/hello.elf"
+boot_bochs arch --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] 2 of 2 VM\(s\) started'
+for t in pae-exit-exit pae-direct-direct pae-exit-direct pae-direct-exit long-exit-exit \
+	long-direct-direct long-exit-direct long-direct-exit long-without-pae-gp; do
+	must "^\[modes\] TEST modes-$t PASS"
+done
+for g in modes hello; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+must '^\[hello\] TEST hello PASS'
+must '\] all VMs have stopped'
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|triple fault|VM-entry failure|VM entry failed'
+case_end bochs-arch-guests
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
 	echo "TEST qemu-bare-guests PASS"
