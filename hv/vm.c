@@ -3,6 +3,7 @@
 #include "err.h"
 #include "fpu/fpu.h"
 #include "hv/loader/elf.h"
+#include "hv/loader/mb1_header.h"
 #include "hv/lib/format.h"
 #include "hv/log.h"
 #include "hv/loader/mbinfo.h"
@@ -122,6 +123,7 @@ static int load_kernel(struct vm *vm, const struct vm_config *cfg, uint64_t *ent
 	struct mbinfo_request req = {0};
 	struct mbinfo_result res;
 	struct elf_plan plan;
+	struct mb1_header_info hdr;
 	uint8_t *ram = vm_gpa_to_hva(vm, 0, vm->mem_size);
 	char err[128];
 	int r;
@@ -138,6 +140,13 @@ static int load_kernel(struct vm *vm, const struct vm_config *cfg, uint64_t *ent
 		        vm->name, cfg->module);
 		return -EINVAL;
 	}
+	r = mb1_header_find(phys_to_virt(km->start), km->end - km->start, &hdr, err, sizeof(err));
+	if (r < 0) {
+		log_err("vm %s: bad kernel image (module %u): %s", vm->name, cfg->module, err);
+		return r;
+	}
+	if (hdr.flags & MB1_HEADER_VIDEO_MODE)
+		vm_log(vm, "multiboot header asks for a video mode: there is no display, ignored");
 	elf_copy_segments(&plan, phys_to_virt(km->start), ram);
 	for (uint32_t i = 0; i < cfg->nmods; i++) {
 		const struct mb2_module *m = &boot_info.modules[cfg->mods[i]];

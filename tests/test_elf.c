@@ -210,7 +210,6 @@ static void expect_reject(const struct img *im, uint64_t mem, const char *want)
 	if (strstr(err, want) == NULL)
 		fail_msg("reason '%s' lacks '%s'", err, want);
 	assert_int_equal(plan.nseg, 0);
-	assert_false(plan.multiboot);
 }
 
 static void check_std_plan(const struct elf_plan *plan, bool is64)
@@ -229,8 +228,6 @@ static void check_std_plan(const struct elf_plan *plan, bool is64)
 	assert_int_equal(plan->seg[1].offset, 0x1200);
 	assert_false(plan->seg[1].exec);
 	assert_int_equal(plan->load_end, 0x105000);
-	assert_true(plan->multiboot);
-	assert_int_equal(plan->mb_flags, MB1_HEADER_PAGE_ALIGN | MB1_HEADER_MEMORY_INFO);
 }
 
 static void test_elf64_basic(void **state)
@@ -273,7 +270,6 @@ static void test_segments_sorted(void **state)
 		assert_int_equal(plan.seg[1].offset, 0x1200);
 		assert_int_equal(plan.seg[2].paddr, 0x300000);
 		assert_int_equal(plan.load_end, 0x300010);
-		assert_false(plan.multiboot);
 	}
 }
 
@@ -335,59 +331,6 @@ static void test_entry_outside(void **state)
 		expect_ok(&im, MEM_SIZE, &plan);
 		assert_int_equal(plan.entry, 0x104fff);
 	}
-}
-
-static void test_multiboot_header_search(void **state)
-{
-	const struct ph phs[] = {
-		{ELF_PT_LOAD, ELF_PF_X, 0x1000, 0x100000, 0x100000, 0x2100, 0x2100},
-	};
-	struct img im;
-	struct elf_plan plan;
-
-	build(&im, true, phs, 1, 0x100000);
-	expect_ok(&im, MEM_SIZE, &plan);
-	assert_false(plan.multiboot);
-	/* Last possible position, the whole header inside 8192 bytes. */
-	put_mb(&im, 8192 - 12, MB1_HEADER_VIDEO_MODE, 0);
-	expect_ok(&im, MEM_SIZE, &plan);
-	assert_true(plan.multiboot);
-	assert_int_equal(plan.mb_flags, MB1_HEADER_VIDEO_MODE);
-
-	build(&im, true, phs, 1, 0x100000);
-	put_mb(&im, 8192 - 8, 0, 0); /* straddles the 8 KiB limit */
-	put_mb(&im, 8192, 0, 0);
-	put_mb(&im, 0x1002, 0, 0); /* misaligned */
-	put_mb(&im, 0x1100, 0, 1); /* bad checksum */
-	expect_ok(&im, MEM_SIZE, &plan);
-	assert_false(plan.multiboot);
-	assert_int_equal(plan.mb_flags, 0);
-
-	/* The first valid header counts; a bad one before it is skipped. */
-	put_mb(&im, 0x1200, MB1_HEADER_PAGE_ALIGN, 0);
-	put_mb(&im, 0x1300, MB1_HEADER_MEMORY_INFO, 0);
-	expect_ok(&im, MEM_SIZE, &plan);
-	assert_true(plan.multiboot);
-	assert_int_equal(plan.mb_flags, MB1_HEADER_PAGE_ALIGN);
-}
-
-static void test_multiboot_flags_rejected(void **state)
-{
-	struct img im;
-	struct elf_plan plan;
-
-	build(&im, false, std_phs, 2, 0x100010);
-	put_mb(&im, 0x1000, MB1_HEADER_AOUT_KLUDGE | MB1_HEADER_MEMORY_INFO, 0);
-	expect_reject(&im, MEM_SIZE,
-	              "multiboot header requests the a.out kludge (flags bit 16): unsupported");
-	put_mb(&im, 0x1000, BIT(3), 0);
-	expect_reject(&im, MEM_SIZE, "multiboot header flags 0x8 have unknown required bits");
-	put_mb(&im, 0x1000, BIT(15) | 1, 0);
-	expect_reject(&im, MEM_SIZE, "unknown required bits");
-	/* Optional bits other than 16 are ignored. */
-	put_mb(&im, 0x1000, BIT(17) | BIT(31) | MB1_HEADER_VIDEO_MODE, 0);
-	expect_ok(&im, MEM_SIZE, &plan);
-	assert_int_equal(plan.mb_flags, BIT(17) | BIT(31) | MB1_HEADER_VIDEO_MODE);
 }
 
 static void test_bad_ident(void **state)
@@ -803,8 +746,6 @@ int main(void)
 		cmocka_unit_test(test_ignored_headers),
 		cmocka_unit_test(test_entry_translated_from_vaddr),
 		cmocka_unit_test(test_entry_outside),
-		cmocka_unit_test(test_multiboot_header_search),
-		cmocka_unit_test(test_multiboot_flags_rejected),
 		cmocka_unit_test(test_bad_ident),
 		cmocka_unit_test(test_bad_type_machine),
 		cmocka_unit_test(test_bad_phentsize),

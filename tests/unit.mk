@@ -11,8 +11,9 @@ unit_acpi_SRCS := drivers/acpi.c
 unit_pgtable_SRCS := mm/pgtable.c
 unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c
 
-UNIT_TESTS += elf mbinfo vmconfig
+UNIT_TESTS += elf mbinfo vmconfig mb1_header
 unit_elf_SRCS := hv/loader/elf.c hv/lib/format.c
+unit_mb1_header_SRCS := hv/loader/mb1_header.c hv/lib/format.c
 unit_mbinfo_SRCS := hv/loader/mbinfo.c
 unit_vmconfig_SRCS := hv/config/vmconfig.c hv/config/cmdline.c hv/lib/format.c
 

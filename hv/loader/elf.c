@@ -5,7 +5,6 @@
 #include "types.h"
 #include "hv/loader/elf.h"
 #include "hv/lib/format.h"
-#include "hv/loader/mbinfo.h"
 
 #define ELF_PN_XNUM 0xffff
 
@@ -239,34 +238,6 @@ static int find_entry(const struct seg_info *segs, size_t n, uint64_t entry, uin
 	return fail(e, "entry 0x%llx not inside a loaded segment", ull(entry));
 }
 
-/* Looks for a multiboot v1 header (magic, flags, checksum summing to 0, 4-byte
- * aligned, inside the first 8192 bytes) and checks its flags are supported. */
-static int find_multiboot(const uint8_t *p, size_t len, struct elf_plan *plan,
-                          const struct elf_err *e)
-{
-	size_t limit = MIN(len, (size_t)MB1_HEADER_SEARCH);
-	uint32_t flags;
-
-	for (size_t off = 0; limit >= 12 && off <= limit - 12; off += MB1_HEADER_ALIGN) {
-		if (rd32(p + off) != MB1_HEADER_MAGIC)
-			continue;
-		flags = rd32(p + off + 4);
-		if ((uint32_t)(MB1_HEADER_MAGIC + flags + rd32(p + off + 8)) != 0)
-			continue;
-		if (flags & MB1_HEADER_AOUT_KLUDGE)
-			return fail(e, "multiboot header requests the a.out kludge (flags bit 16): "
-			               "unsupported");
-		if (flags & MB1_HEADER_REQUIRED &
-		    ~(MB1_HEADER_PAGE_ALIGN | MB1_HEADER_MEMORY_INFO | MB1_HEADER_VIDEO_MODE))
-			return fail(e, "multiboot header flags 0x%x have unknown required bits",
-			            flags);
-		plan->multiboot = true;
-		plan->mb_flags = flags;
-		return 0;
-	}
-	return 0;
-}
-
 /* Resets every field of the plan. */
 static void plan_init(struct elf_plan *plan)
 {
@@ -274,8 +245,6 @@ static void plan_init(struct elf_plan *plan)
 	plan->entry = 0;
 	plan->nseg = 0;
 	plan->load_end = 0;
-	plan->multiboot = false;
-	plan->mb_flags = 0;
 }
 
 /* elf_plan_load without the reset of the plan on failure. */
@@ -294,9 +263,6 @@ static int plan_image(const uint8_t *p, size_t len, uint64_t mem_size, struct el
 	if (ret < 0)
 		return ret;
 	ret = find_entry(segs, n, h.entry, &plan->entry, e);
-	if (ret < 0)
-		return ret;
-	ret = find_multiboot(p, len, plan, e);
 	if (ret < 0)
 		return ret;
 	plan->is64 = h.is64;

@@ -39,8 +39,6 @@ struct elf_plan {
 	struct elf_segment seg[ELF_MAX_SEGMENTS];
 	size_t nseg;       /* PT_LOAD with memsz > 0 only, sorted by paddr */
 	uint64_t load_end; /* highest paddr + memsz */
-	bool multiboot;    /* a valid multiboot v1 header in the first 8192 bytes */
-	uint32_t mb_flags;
 };
 
 /*

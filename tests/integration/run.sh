@@ -126,25 +126,60 @@ must_not 'TEST [a-z0-9-]+ FAIL|TEST memory-isolation FAIL|TEST triple-fault FAIL
 case_end bochs-guests
 
 # -- Bad VM options and bad kernel images: each VM named gets a clear error and
-#    is not started; the good one still runs.
+#    is not started; the good one still runs. Four copies of the hello guest
+#    with a broken multiboot header: none, a bad checksum, an unknown required
+#    flag (bit 3) and the a.out kludge (bit 16).
+# put_le32 FILE OFFSET VALUE: writes VALUE little-endian at OFFSET in FILE.
+put_le32() {
+	local v=$3
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) $((v >> 8 & 255)) \
+		$((v >> 16 & 255)) $((v >> 24 & 255)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# mb_header_copy SRC DST FLAGS SUM_DELTA: SRC with its multiboot header's flags
+# set to FLAGS and the checksum off by SUM_DELTA (FLAGS "none" clears the magic).
+mb_header_copy() {
+	local off
+	cp "$1" "$2"
+	off=$(LC_ALL=C grep -obUaP '\x02\xb0\xad\x1b' "$1" | head -n1 | cut -d: -f1)
+	if [ "$3" = none ]; then
+		put_le32 "$2" "$off" 0
+		return
+	fi
+	put_le32 "$2" $((off + 4)) "$3"
+	put_le32 "$2" $((off + 8)) $(((-(0x1BADB002 + $3) + $4) & 0xFFFFFFFF))
+}
 cp "$G/hello.elf" "$OUT/good.elf"
 printf 'this is not an ELF kernel\n' > "$OUT/notelf.elf"
 head -c 700 "$G/hello.elf" > "$OUT/truncated.elf"
 objcopy --change-addresses 0x40000000 "$G/hello.elf" "$OUT/far.elf" 2>/dev/null
-mkimage badvms "on_stop=poweroff selftest=vmentry vm=ok:module=0,mem=8M,mods=1 vm=notelf:module=1 vm=trunc:module=2 vm=far:module=3 vm=nomod:module=9 vm=x/y:module=0 vm=small:module=0,mem=3M vm=typo:module=0,memory=8M vm=ok:module=0 vm=broken:module=0,mem=8M,pin=1" \
-	"$OUT/good.elf" "$OUT/notelf.elf" "$OUT/truncated.elf" "$OUT/far.elf"
+mb_header_copy "$G/hello.elf" "$OUT/nohdr.elf" none 0
+mb_header_copy "$G/hello.elf" "$OUT/badsum.elf" 3 1
+mb_header_copy "$G/hello.elf" "$OUT/badflag.elf" 0xb 0
+mb_header_copy "$G/hello.elf" "$OUT/aout.elf" 0x10003 0
+mkimage badvms "on_stop=poweroff selftest=vmentry vm=ok:module=0,mem=8M,mods=1 vm=notelf:module=1 vm=trunc:module=2 vm=far:module=3 vm=nomod:module=9 vm=x/y:module=0 vm=small:module=0,mem=3M vm=typo:module=0,memory=8M vm=ok:module=0 vm=nohdr:module=4,mem=4M vm=badsum:module=5,mem=4M vm=badflag:module=6,mem=4M vm=aout:module=7,mem=4M vm=broken:module=0,mem=8M,pin=1" \
+	"$OUT/good.elf" "$OUT/notelf.elf" "$OUT/truncated.elf" "$OUT/far.elf" \
+	"$OUT/nohdr.elf" "$OUT/badsum.elf" "$OUT/badflag.elf" "$OUT/aout.elf"
 boot_bochs badvms --cpus 2 --timeout 300
 case_begin
 must_eq "bochs end" "$ENDED" poweroff
 must "ERROR: vm notelf: bad kernel image \(module 1\): not an ELF file"
 must "ERROR: vm trunc: bad kernel image \(module 2\): segment 0: file bytes 0x[0-9a-f]+\+0x[0-9a-f]+ beyond the file \(700 bytes\)"
 must "ERROR: vm far: bad kernel image \(module 3\): segment [0-9]+ \[0x4010"
-must "ERROR: vm nomod: module=9 but the boot loader gave 4 module\(s\)"
+must "ERROR: vm nomod: module=9 but the boot loader gave 8 module\(s\)"
 must "WARN: ignoring vm=x/y:module=0: bad VM name 'x/y'"
 must "WARN: ignoring vm=small:module=0,mem=3M: vm 'small': mem=3M below the 4M minimum"
 must "WARN: ignoring vm=typo:module=0,memory=8M: vm 'typo': unknown key 'memory'"
 must "ERROR: vm ok: a VM of that name exists already"
-must '^\[cpu0\] 2 of 7 VM\(s\) started'
+must "ERROR: vm nohdr: bad kernel image \(module 4\): no multiboot header \(magic 0x1BADB002\) in the first 8 KiB$"
+must "ERROR: vm badsum: bad kernel image \(module 5\): multiboot header at offset 0x[0-9a-f]+ has a bad checksum \(magic \+ flags \+ checksum = 0x1, must be 0\)$"
+must "ERROR: vm badflag: bad kernel image \(module 6\): multiboot header flags 0xb: required bit 3 is not supported$"
+must "ERROR: vm aout: bad kernel image \(module 7\): multiboot header flags 0x10003: bit 16 \(a.out kludge, load addresses in the header\) is not supported; link the kernel as ELF$"
+for g in nohdr badsum badflag aout; do
+	must "ERROR: vm $g: not started"
+	must_not "^\[$g\]|vm $g: [0-9]+ MiB"
+done
+must '^\[cpu0\] 2 of 11 VM\(s\) started'
 must '^\[ok\] TEST hello PASS'
 must '^\[ok\] INFO module 0: 26 bytes, cmdline "notelf.elf", first line "this is not an ELF kernel"'
 must '^\[ok\] TEST hello-modules PASS'
