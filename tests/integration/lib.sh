@@ -56,3 +56,24 @@ case_end() {
 	fi
 }
 skip() { echo "TEST $1 SKIP ($2)"; }
+
+# run_cases JOBS case_fn...: runs each case function (which boots and judges on
+# its own) with at most JOBS running at once: Bochs emulates on one host core,
+# so two boots share a two-core machine. Each case's output is kept apart and
+# printed in the order given; FAILS adds up the failures of all of them.
+run_cases() {
+	local jobs=$1 fn i=0 n
+	shift
+	local names=("$@")
+	for fn in "${names[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+		( FAILS=0; "$fn" > "$OUT/case-$fn.out" 2>&1; echo $FAILS > "$OUT/case-$fn.fails" ) &
+		i=$((i + 1))
+	done
+	wait
+	for fn in "${names[@]}"; do
+		cat "$OUT/case-$fn.out"
+		n=$(cat "$OUT/case-$fn.fails" 2>/dev/null || echo 1)
+		FAILS=$((FAILS + n))
+	done
+}
