@@ -21,10 +21,9 @@
 #define PTE_PS   0x80u
 
 static uint64_t gdt[4] __attribute__((aligned(8))) = {
-	0,
-	0x00CF9B000000FFFFull, /* 0x08: 32-bit code, the one entry.asm loaded */
-	0x00CF93000000FFFFull, /* 0x10: data */
-	0x00AF9B000000FFFFull, /* 0x18: 64-bit code (L=1, D=0) */
+	0, 0x00CF9B000000FFFFull, /* 0x08: 32-bit code, the one entry.asm loaded */
+	0x00CF93000000FFFFull,    /* 0x10: data */
+	0x00AF9B000000FFFFull,    /* 0x18: 64-bit code (L=1, D=0) */
 };
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt_long[512] __attribute__((aligned(4096)));
@@ -67,11 +66,11 @@ static int write_cr0_safe(uint32_t v)
 
 /* What the trip through long mode saw. */
 struct long_result {
-	uint32_t lo, hi;          /* a 64-bit shift result, 0x123456789 */
-	uint32_t efer_in;         /* EFER read in 64-bit mode */
-	uint32_t efer_sce;        /* EFER after WRMSR of SCE in 64-bit mode */
-	uint32_t alias;           /* in: alias address of marker; out: what it read in 64-bit mode */
-	uint32_t efer_out;        /* EFER after paging is off again, in 32-bit mode */
+	uint32_t lo, hi;   /* a 64-bit shift result, 0x123456789 */
+	uint32_t efer_in;  /* EFER read in 64-bit mode */
+	uint32_t efer_sce; /* EFER after WRMSR of SCE in 64-bit mode */
+	uint32_t alias;    /* in: alias address of marker; out: what it read in 64-bit mode */
+	uint32_t efer_out; /* EFER after paging is off again, in 32-bit mode */
 };
 
 /* Paging on with cr0_on (PAE and LME already set), far jump to 64-bit code, back to
@@ -111,7 +110,8 @@ static void long_trip(uint32_t cr0_on, uint32_t cr0_off, struct long_result *r)
 	             "rdmsr\n\t"
 	             "mov %%eax, 20(%%edi)\n\t"
 	             :
-	             : [on] "b"(cr0_on), [off] "S"(cr0_off), "D"(r) : "eax", "ecx", "edx", "memory");
+	             : [on] "b"(cr0_on), [off] "S"(cr0_off), "D"(r)
+	             : "eax", "ecx", "edx", "memory");
 }
 
 static void long_mode(const char *name, uint32_t ne_on, uint32_t ne_off)

@@ -10,6 +10,7 @@
 #include "hv/vm.h"
 #include "vmx/msr.h"
 #include "vmx/paging.h"
+#include "vmx/string_io.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -168,11 +169,8 @@ static enum exit_action handle_io(struct vcpu *v)
 	uint32_t val = (uint32_t)v->regs[VCPU_REGS_RAX];
 	enum exit_action a;
 
-	if (string) {
-		vm_stop(v->vm, "string I/O (INS/OUTS) on port 0x%x is not emulated (RIP 0x%lx)",
-		        port, vmcs_readl(GUEST_RIP));
-		return EXIT_STOP_VM;
-	}
+	if (string)
+		return vmx_string_io(v, q);
 	a = guest_io(v, port, size, in, &val);
 	if (in) {
 		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;

@@ -42,7 +42,8 @@ int paging_write_cr0(const struct paging_state *s, uint64_t val, struct paging_c
 	if (pg_off)
 		out->efer &= ~EFER_LMA;
 	out->mode_changed = (out->efer ^ s->efer) & EFER_LMA;
-	out->load_pdptes = paging_is_pae(val, s->cr4, out->efer) && ((val ^ s->cr0) & CR0_PDPTE_BITS);
+	out->load_pdptes =
+		paging_is_pae(val, s->cr4, out->efer) && ((val ^ s->cr0) & CR0_PDPTE_BITS);
 	return 0;
 }
 
