@@ -34,3 +34,5 @@ UNIT_TESTS += guest_walk
 unit_guest_walk_SRCS := hv/lib/guest_walk.c
 UNIT_TESTS += string_io
 unit_string_io_SRCS := hv/lib/string_io.c
+UNIT_TESTS += task_switch
+unit_task_switch_SRCS := hv/lib/task_switch.c

@@ -11,6 +11,7 @@
 #include "vmx/msr.h"
 #include "vmx/paging.h"
 #include "vmx/string_io.h"
+#include "vmx/task_switch.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -182,6 +183,12 @@ static enum exit_action handle_io(struct vcpu *v)
 	return a;
 }
 
+/* Task switch: emulated (vmx/task_switch.c). */
+static enum exit_action handle_task_switch(struct vcpu *v)
+{
+	return vmx_task_switch(v, to_vmx(v)->exit_qual);
+}
+
 static enum exit_action handle_msr_read(struct vcpu *v)
 {
 	uint64_t val;
@@ -264,6 +271,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_GETSEC] = inject_ud,
 	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
 	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_TASK_SWITCH] = handle_task_switch,
 	[EXIT_REASON_MSR_READ] = handle_msr_read,
 	[EXIT_REASON_MSR_WRITE] = handle_msr_write,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
