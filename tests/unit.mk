@@ -31,3 +31,9 @@ unit_xcr0_SRCS := fpu/xcr0.c
 
 UNIT_TESTS += paging_mode
 unit_paging_mode_SRCS := hv/lib/paging_mode.c
+UNIT_TESTS += guest_walk
+unit_guest_walk_SRCS := hv/lib/guest_walk.c
+UNIT_TESTS += string_io
+unit_string_io_SRCS := hv/lib/string_io.c
+UNIT_TESTS += task_switch
+unit_task_switch_SRCS := hv/lib/task_switch.c

@@ -10,6 +10,8 @@
 #include "hv/vm.h"
 #include "vmx/msr.h"
 #include "vmx/paging.h"
+#include "vmx/string_io.h"
+#include "vmx/task_switch.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -168,11 +170,8 @@ static enum exit_action handle_io(struct vcpu *v)
 	uint32_t val = (uint32_t)v->regs[VCPU_REGS_RAX];
 	enum exit_action a;
 
-	if (string) {
-		vm_stop(v->vm, "string I/O (INS/OUTS) on port 0x%x is not emulated (RIP 0x%lx)",
-		        port, vmcs_readl(GUEST_RIP));
-		return EXIT_STOP_VM;
-	}
+	if (string)
+		return vmx_string_io(v, q);
 	a = guest_io(v, port, size, in, &val);
 	if (in) {
 		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
@@ -182,6 +181,12 @@ static enum exit_action handle_io(struct vcpu *v)
 	if (a == EXIT_RESUME || a == EXIT_YIELD)
 		vmx_skip_instruction(v);
 	return a;
+}
+
+/* Task switch: emulated (vmx/task_switch.c). */
+static enum exit_action handle_task_switch(struct vcpu *v)
+{
+	return vmx_task_switch(v, to_vmx(v)->exit_qual);
 }
 
 static enum exit_action handle_msr_read(struct vcpu *v)
@@ -266,6 +271,7 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_GETSEC] = inject_ud,
 	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
 	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_TASK_SWITCH] = handle_task_switch,
 	[EXIT_REASON_MSR_READ] = handle_msr_read,
 	[EXIT_REASON_MSR_WRITE] = handle_msr_write,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,

@@ -6,21 +6,13 @@
 #include "err.h"
 #include "hv/lib/paging_mode.h"
 #include "hv/vm.h"
+#include "vmx/guest_mem.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
 
 #define AR_L           BIT(13)
 #define PDPTE_ADDR(c3) ((c3)&0xffffffe0ull) /* CR3 bits 31:5 (sec. 4.4.1) */
-
-static unsigned maxphyaddr(void)
-{
-	static unsigned bits;
-
-	if (!bits)
-		bits = cpuid(0x80000000).eax >= 0x80000008 ? cpuid(0x80000008).eax & 0xff : 36;
-	return bits;
-}
 
 bool vmx_guest_64bit(struct vcpu *v)
 {
@@ -48,7 +40,7 @@ static int load_pdptes(struct vcpu *v, uint64_t cr3)
 		return -EINVAL;
 	for (int i = 0; i < 4; i++) {
 		e[i] = pdpt[i];
-		if (!paging_pdpte_valid(e[i], maxphyaddr()))
+		if (!paging_pdpte_valid(e[i], vmx_maxphyaddr()))
 			return -EINVAL;
 	}
 	for (int i = 0; i < 4; i++)

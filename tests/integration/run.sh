@@ -195,17 +195,30 @@ case_end bochs-bad-vm-options-and-images
 #    guest reports its own TEST lines; hello runs beside them on the same cores and
 #    must finish too.
 G=$ROOT/build/guests
-mkimage arch "loglevel=info on_stop=poweroff vm=modes:module=0,mem=8M,pin=0 vm=hello:module=1,mem=8M,pin=1" \
-	"$G/modes.elf" "$G/hello.elf"
+mkimage arch "loglevel=info on_stop=poweroff vm=modes:module=0,mem=8M,pin=0 vm=hello:module=1,mem=8M,pin=1 vm=strio:module=2,mem=8M,pin=1 vm=tasks:module=3,mem=8M,pin=0" \
+	"$G/modes.elf" "$G/hello.elf" "$G/strio.elf" "$G/tasks.elf"
 boot_bochs arch --cpus 2 --timeout 300
 case_begin
 must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 2 of 2 VM\(s\) started'
+must '^\[cpu0\] 4 of 4 VM\(s\) started'
 for t in pae-exit-exit pae-direct-direct pae-exit-direct pae-direct-exit long-exit-exit \
 	long-direct-direct long-exit-direct long-direct-exit long-without-pae-gp; do
 	must "^\[modes\] TEST modes-$t PASS"
 done
-for g in modes hello; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+for t in rep-outsb rep-outsb-backward outsw-outsd rep-insb rep-insb-backward insw-insd addr16 \
+	fs-override limit-gp pf-outsb pf-insb-readonly rep-20000; do
+	must "^\[strio\] TEST strio-$t PASS"
+done
+for l in "forward: rep outsb to COM1" "backward: rep outsb with DF=1" "outsw and rep outsd" \
+	"addr16: rep outsb with SI and CX" "fs: rep outsb through an FS override" \
+	"pf: the line up to the absent page"; do
+	must "^\[strio\] INFO strio $l\$"
+done
+for t in call-iret jmp jmp-gate int-gate df-gate short-tss-ts absent-tss-np tss16-gp \
+	busy-tss-gp new-task-ts; do
+	must "^\[tasks\] TEST tasks-$t PASS"
+done
+for g in modes hello strio tasks; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
 must '^\[hello\] TEST hello PASS'
 must '\] all VMs have stopped'
 must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|triple fault|VM-entry failure|VM entry failed'
