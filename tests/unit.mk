@@ -27,3 +27,6 @@ unit_ept_SRCS := vmx/ept.c mm/pgtable.c
 unit_memslot_SRCS := hv/memslot.c
 unit_vcpu_SRCS := hv/vcpu.c
 unit_xcr0_SRCS := fpu/xcr0.c
+
+UNIT_TESTS += msr_rules
+unit_msr_rules_SRCS := vmx/msr_rules.c
