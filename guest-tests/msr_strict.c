@@ -39,22 +39,22 @@
 #define EFER_SCE  (1ull << 0)
 #define EFER_NXE  (1ull << 11)
 
-#define CPUID_1_ECX_X2APIC         (1u << 21)
-#define CPUID_1_EDX_MCA            (1u << 14)
-#define CPUID_7_EBX_TSC_ADJUST     (1u << 1)
-#define CPUID_7_EDX_IBRS_IBPB      (1u << 26)
-#define CPUID_7_EDX_STIBP          (1u << 27)
-#define CPUID_7_EDX_L1D_FLUSH      (1u << 28)
-#define CPUID_7_EDX_SSBD           (1u << 31)
-#define CPUID_D_1_EAX_XSAVES       (1u << 3)
-#define CPUID_80000001_EDX_NX      (1u << 20)
-#define CPUID_80000001_EDX_RDTSCP  (1u << 27)
-#define CPUID_80000001_EDX_LM      (1u << 29)
+#define CPUID_1_ECX_X2APIC        (1u << 21)
+#define CPUID_1_EDX_MCA           (1u << 14)
+#define CPUID_7_EBX_TSC_ADJUST    (1u << 1)
+#define CPUID_7_EDX_IBRS_IBPB     (1u << 26)
+#define CPUID_7_EDX_STIBP         (1u << 27)
+#define CPUID_7_EDX_L1D_FLUSH     (1u << 28)
+#define CPUID_7_EDX_SSBD          (1u << 31)
+#define CPUID_D_1_EAX_XSAVES      (1u << 3)
+#define CPUID_80000001_EDX_NX     (1u << 20)
+#define CPUID_80000001_EDX_RDTSCP (1u << 27)
+#define CPUID_80000001_EDX_LM     (1u << 29)
 
-#define TSC_JUMP     1000000000000ull /* 10^12 ticks forward */
-#define TSC_BACK     500000000000ull
-#define TSC_SLACK    200000ull /* ticks the write itself may take (a few exits) */
-#define SPEC_ROUNDS  8
+#define TSC_JUMP    1000000000000ull /* 10^12 ticks forward */
+#define TSC_BACK    500000000000ull
+#define TSC_SLACK   200000ull /* ticks the write itself may take (a few exits) */
+#define SPEC_ROUNDS 8
 
 static struct cpuid_regs leaf1, leaf7;
 static uint32_t ext1_edx, maxphyaddr = 36;
@@ -191,7 +191,8 @@ static void test_debugctl(void)
 
 static void test_efer(void)
 {
-	uint64_t orig = rdmsr(MSR_IA32_EFER), reserved = ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
+	uint64_t orig = rdmsr(MSR_IA32_EFER),
+		 reserved = ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
 
 	test_begin("msr-strict-efer");
 	if (!(ext1_edx & CPUID_80000001_EDX_NX))
@@ -292,8 +293,7 @@ static void test_tsc(void)
 	t2 = rdtsc();
 	d = t2 + TSC_BACK - t1; /* time the write took */
 	CHECK(rdmsr(MSR_IA32_TSC_ADJUST) == a1 - TSC_BACK, "TSC_ADJUST did not read back");
-	CHECK(t2 < t1 && d < TSC_SLACK, "TSC 0x%llx -> 0x%llx after TSC_ADJUST -= 5*10^11", t1,
-	      t2);
+	CHECK(t2 < t1 && d < TSC_SLACK, "TSC 0x%llx -> 0x%llx after TSC_ADJUST -= 5*10^11", t1, t2);
 	wrmsr(MSR_IA32_TSC_ADJUST, a0);
 	CHECK(rdtsc() < t0 + TSC_SLACK * 4, "TSC not back near its start after TSC_ADJUST restore");
 	test_end();
@@ -338,7 +338,8 @@ static void test_spec_ctrl(void)
 	if (r.eax >= 2) { /* CPUID.(7,2):EDX adds SPEC_CTRL bits: keep them out of "reserved" */
 		cpuid(7, 2, &r);
 		if (r.edx & 0x1f) {
-			test_skip("msr-strict-spec-ctrl", "CPUID.(7,2):EDX offers more SPEC_CTRL bits");
+			test_skip("msr-strict-spec-ctrl",
+			          "CPUID.(7,2):EDX offers more SPEC_CTRL bits");
 			return;
 		}
 	}

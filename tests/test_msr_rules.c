@@ -9,7 +9,7 @@
 #include "err.h"
 #include "vmx/msr_rules.h"
 
-#define BASE_XAPIC (0xfee00000ull | APIC_BASE_EN | APIC_BASE_BSP)
+#define BASE_XAPIC  (0xfee00000ull | APIC_BASE_EN | APIC_BASE_BSP)
 #define BASE_X2APIC (BASE_XAPIC | APIC_BASE_EXTD)
 
 static const struct msr_guest_caps caps40 = {.maxphyaddr = 40};

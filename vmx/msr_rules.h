@@ -11,11 +11,11 @@
 #include "types.h"
 
 /* IA32_APIC_BASE (SDM Vol. 3A 10.4.4, 10.12.1). */
-#define APIC_BASE_BSP    BIT(8)
-#define APIC_BASE_EXTD   BIT(10) /* x2APIC mode */
-#define APIC_BASE_EN     BIT(11) /* xAPIC global enable */
-#define APIC_BASE_ADDR   0xfffffffffffff000ull
-#define APIC_BASE_RESET  (0xfee00000ull | APIC_BASE_EN)
+#define APIC_BASE_BSP   BIT(8)
+#define APIC_BASE_EXTD  BIT(10) /* x2APIC mode */
+#define APIC_BASE_EN    BIT(11) /* xAPIC global enable */
+#define APIC_BASE_ADDR  0xfffffffffffff000ull
+#define APIC_BASE_RESET (0xfee00000ull | APIC_BASE_EN)
 
 /* IA32_MTRR_DEF_TYPE (SDM Vol. 3A 11.11.2.1). */
 #define MTRR_DEF_TYPE_TYPE 0xffull
@@ -65,7 +65,6 @@ struct msr_guest_caps {
 	bool lm, nx, syscall;  /* CPUID.80000001H:EDX[29], [20], [11] */
 	uint32_t cpuid7_edx;   /* CPUID.(7,0):EDX: speculation controls */
 	uint32_t cpuid7_2_edx; /* CPUID.(7,2):EDX: further SPEC_CTRL bits */
-	uint64_t xss_supported; /* CPUID.(0xD,1):EDX:ECX */
 };
 
 typedef void (*msr_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
