@@ -5,29 +5,27 @@
  * vCPU (loaded at vcpu load, saved at put), reads it directly but has its
  * writes emulated, or has both emulated. The MSR bitmap is built from the
  * table (SDM Vol. 3C 25.6.9); any MSR not listed raises #GP in the guest.
- * Which written values are valid is decided in vmx/msr_rules.c (pure).
+ * Which written values are valid is decided in vmx/msr_rules.c (pure); the
+ * speculation-control MSRs are applied to the CPU in vmx/msr_spec.c.
  */
 #include "vmx/msr.h"
 #include "err.h"
 #include "fpu/fpu.h"
 #include "hv/log.h"
-#include "hv/percpu.h"
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vm.h"
 #include "kstring.h"
 #include "mm/mm.h"
 #include "vmx/msr_rules.h"
+#include "vmx/msr_state.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
 
 #define MSR_IA32_TSC           0x10
 #define MSR_IA32_TSC_ADJUST    0x3b
-#define MSR_IA32_SPEC_CTRL     0x48
-#define MSR_IA32_PRED_CMD      0x49
 #define MSR_IA32_BIOS_SIGN_ID  0x8b
 #define MSR_MTRRCAP            0xfe
-#define MSR_IA32_FLUSH_CMD     0x10b
 #define MSR_IA32_SYSENTER_CS   0x174
 #define MSR_IA32_SYSENTER_ESP  0x175
 #define MSR_IA32_SYSENTER_EIP  0x176
@@ -44,11 +42,6 @@
 #define MSR_TSC_AUX            0xc0000103
 #define FEATURE_CONTROL_LOCKED BIT(0)
 #define MTRR_DEF_TYPE_INITIAL  (MTRR_DEF_TYPE_E | MTRR_TYPE_WB)
-
-#define CPUID_7_EDX_IBRS_IBPB (1u << 26)
-#define CPUID_7_EDX_STIBP     (1u << 27)
-#define CPUID_7_EDX_L1D_FLUSH (1u << 28)
-#define CPUID_7_EDX_SSBD      (1u << 31)
 
 enum msr_policy {
 	MSR_PASS,      /* no exit; the VMCS guest-state area switches the MSR */
@@ -72,38 +65,8 @@ struct msr_rule {
 	int (*write)(struct vcpu *v, uint64_t val); /* NULL: WRMSR raises #GP */
 };
 
-/* One entry of a VM-entry/VM-exit MSR-load area (SDM Vol. 3C 25.7.2, 25.8.2). */
-struct vmx_msr_entry {
-	uint32_t index, reserved;
-	uint64_t value;
-};
-
-#define NR_SWITCHED 6
-
-/* Per-vCPU MSR state, kept in the backend data (16-byte aligned). */
-struct vmx_msr_state {
-	struct vmx_msr_entry entry_load; /* guest IA32_SPEC_CTRL, loaded on VM entry */
-	struct vmx_msr_entry exit_load;  /* host IA32_SPEC_CTRL, loaded on VM exit */
-	uint64_t switched[NR_SWITCHED];  /* MSR_SWITCHED values, in table order */
-	uint64_t apic_base, tsc_adjust, mtrr_def_type, spec_ctrl, mcg_status;
-};
-
 hpa_t vmx_msr_bitmap;
-static struct msr_guest_caps guest_caps; /* what every guest's CPUID says */
-static bool host_spec_ctrl, host_ibpb, host_l1d_flush;
-static const struct vm *last_vm[MAX_CPUS]; /* VM whose vCPU this core ran last */
-static bool ibpb_reported[MAX_CPUS];
-
-static struct vmx_msr_state *msr_state(struct vcpu *v)
-{
-	struct vcpu_vmx *x = to_vmx(v);
-
-	_Static_assert(sizeof(struct vmx_msr_state) <= sizeof(x->msr_state),
-	               "room for the MSR state");
-	_Static_assert(offsetof(struct vcpu_vmx, msr_state) % 16 == 0,
-	               "MSR-load areas are 16-byte aligned");
-	return (struct vmx_msr_state *)x->msr_state;
-}
+struct msr_guest_caps vmx_msr_caps;
 
 /* ---- emulated MSRs ---- */
 
@@ -117,7 +80,7 @@ static int efer_write(struct vcpu *v, uint64_t val)
 {
 	uint64_t now;
 
-	if (msr_efer_write(&guest_caps, vmcs_read64(GUEST_IA32_EFER), val,
+	if (msr_efer_write(&vmx_msr_caps, vmcs_read64(GUEST_IA32_EFER), val,
 	                   vcpu_read_cr0(v) & CR0_PG, &now) < 0)
 		return -EINVAL;
 	vmcs_write64(GUEST_IA32_EFER, now);
@@ -133,13 +96,13 @@ static int tsc_read(struct vcpu *v, uint64_t *val)
 static void tsc_apply(struct vcpu *v, const struct msr_tsc *t)
 {
 	to_vmx(v)->tsc_offset = t->offset;
-	msr_state(v)->tsc_adjust = t->adjust;
+	vmx_msr_state(v)->tsc_adjust = t->adjust;
 	vmcs_write64(TSC_OFFSET, t->offset);
 }
 
 static int tsc_write(struct vcpu *v, uint64_t val)
 {
-	struct msr_tsc t = {to_vmx(v)->tsc_offset, msr_state(v)->tsc_adjust};
+	struct msr_tsc t = {to_vmx(v)->tsc_offset, vmx_msr_state(v)->tsc_adjust};
 
 	msr_tsc_write(&t, rdtsc(), val);
 	tsc_apply(v, &t);
@@ -148,17 +111,17 @@ static int tsc_write(struct vcpu *v, uint64_t val)
 
 static int tsc_adjust_read(struct vcpu *v, uint64_t *val)
 {
-	if (!guest_caps.tsc_adjust)
+	if (!vmx_msr_caps.tsc_adjust)
 		return -EINVAL;
-	*val = msr_state(v)->tsc_adjust;
+	*val = vmx_msr_state(v)->tsc_adjust;
 	return 0;
 }
 
 static int tsc_adjust_write(struct vcpu *v, uint64_t val)
 {
-	struct msr_tsc t = {to_vmx(v)->tsc_offset, msr_state(v)->tsc_adjust};
+	struct msr_tsc t = {to_vmx(v)->tsc_offset, vmx_msr_state(v)->tsc_adjust};
 
-	if (!guest_caps.tsc_adjust)
+	if (!vmx_msr_caps.tsc_adjust)
 		return -EINVAL;
 	msr_tsc_adjust_write(&t, val);
 	tsc_apply(v, &t);
@@ -167,16 +130,16 @@ static int tsc_adjust_write(struct vcpu *v, uint64_t val)
 
 static int apic_base_read(struct vcpu *v, uint64_t *val)
 {
-	*val = msr_state(v)->apic_base;
+	*val = vmx_msr_state(v)->apic_base;
 	return 0;
 }
 
 /* Kept for the guest's reads; never reaches the real local APIC. */
 static int apic_base_write(struct vcpu *v, uint64_t val)
 {
-	struct vmx_msr_state *m = msr_state(v);
+	struct vmx_msr_state *m = vmx_msr_state(v);
 
-	if (msr_apic_base_check(&guest_caps, m->apic_base, val) < 0)
+	if (msr_apic_base_check(&vmx_msr_caps, m->apic_base, val) < 0)
 		return -EINVAL;
 	m->apic_base = val;
 	return 0;
@@ -215,7 +178,7 @@ static int bios_sign_id_write(struct vcpu *v, uint64_t val)
 
 static int mtrr_def_type_read(struct vcpu *v, uint64_t *val)
 {
-	*val = msr_state(v)->mtrr_def_type;
+	*val = vmx_msr_state(v)->mtrr_def_type;
 	return 0;
 }
 
@@ -223,83 +186,31 @@ static int mtrr_def_type_write(struct vcpu *v, uint64_t val)
 {
 	if (msr_mtrr_def_type_check(val) < 0)
 		return -EINVAL;
-	msr_state(v)->mtrr_def_type = val;
-	return 0;
-}
-
-/* The guest value goes into hardware through the VM-entry MSR-load area and
- * the host's comes back through the VM-exit one, only while they differ. */
-static void spec_ctrl_sync(struct vcpu *v)
-{
-	struct vmx_msr_state *m = msr_state(v);
-	uint32_t n = m->spec_ctrl != m->exit_load.value;
-
-	m->entry_load.value = m->spec_ctrl;
-	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, n);
-	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, n);
-}
-
-static int spec_ctrl_read(struct vcpu *v, uint64_t *val)
-{
-	if (!msr_spec_ctrl_exists(&guest_caps))
-		return -EINVAL;
-	*val = msr_state(v)->spec_ctrl;
-	return 0;
-}
-
-static int spec_ctrl_write(struct vcpu *v, uint64_t val)
-{
-	if (!msr_spec_ctrl_exists(&guest_caps) || (val & ~msr_spec_ctrl_valid(&guest_caps)))
-		return -EINVAL;
-	msr_state(v)->spec_ctrl = val;
-	if (host_spec_ctrl)
-		spec_ctrl_sync(v);
-	return 0;
-}
-
-static int pred_cmd_write(struct vcpu *v, uint64_t val)
-{
-	uint64_t valid = msr_pred_cmd_valid(&guest_caps);
-
-	if (!valid || (val & ~valid))
-		return -EINVAL;
-	if ((val & PRED_CMD_IBPB) && host_ibpb)
-		wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
-	return 0;
-}
-
-static int flush_cmd_write(struct vcpu *v, uint64_t val)
-{
-	uint64_t valid = msr_flush_cmd_valid(&guest_caps);
-
-	if (!valid || (val & ~valid))
-		return -EINVAL;
-	if ((val & FLUSH_CMD_L1D_FLUSH) && host_l1d_flush)
-		wrmsr(MSR_IA32_FLUSH_CMD, FLUSH_CMD_L1D_FLUSH);
+	vmx_msr_state(v)->mtrr_def_type = val;
 	return 0;
 }
 
 static int mcg_cap_read(struct vcpu *v, uint64_t *val)
 {
-	if (!guest_caps.mca)
+	if (!vmx_msr_caps.mca)
 		return -EINVAL;
-	*val = msr_mcg_cap(&guest_caps);
+	*val = msr_mcg_cap(&vmx_msr_caps);
 	return 0;
 }
 
 static int mcg_status_read(struct vcpu *v, uint64_t *val)
 {
-	if (!guest_caps.mca)
+	if (!vmx_msr_caps.mca)
 		return -EINVAL;
-	*val = msr_state(v)->mcg_status;
+	*val = vmx_msr_state(v)->mcg_status;
 	return 0;
 }
 
 static int mcg_status_write(struct vcpu *v, uint64_t val)
 {
-	if (!guest_caps.mca || (val & ~msr_mcg_status_valid(&guest_caps)))
+	if (!vmx_msr_caps.mca || (val & ~msr_mcg_status_valid(&vmx_msr_caps)))
 		return -EINVAL;
-	msr_state(v)->mcg_status = val;
+	vmx_msr_state(v)->mcg_status = val;
 	return 0;
 }
 
@@ -311,7 +222,7 @@ static int debugctl_read(struct vcpu *v, uint64_t *val)
 
 static int debugctl_write(struct vcpu *v, uint64_t val)
 {
-	if (val & ~msr_debugctl_valid(&guest_caps))
+	if (val & ~msr_debugctl_valid(&vmx_msr_caps))
 		return -EINVAL;
 	vmcs_write64(GUEST_IA32_DEBUGCTL, val);
 	return 0;
@@ -340,7 +251,7 @@ static int tsc_aux_write(struct vcpu *v, uint64_t val)
 /* IA32_XSS exists only with XSAVES; no supervisor component is offered. */
 static int xss_read(struct vcpu *v, uint64_t *val)
 {
-	if (!guest_caps.xsaves)
+	if (!vmx_msr_caps.xsaves)
 		return -EINVAL;
 	*val = 0;
 	return 0;
@@ -348,7 +259,7 @@ static int xss_read(struct vcpu *v, uint64_t *val)
 
 static int xss_write(struct vcpu *v, uint64_t val)
 {
-	return guest_caps.xsaves && !val ? 0 : -EINVAL;
+	return vmx_msr_caps.xsaves && !val ? 0 : -EINVAL;
 }
 
 /* ---- the policy table ---- */
@@ -370,16 +281,17 @@ static const struct msr_rule msr_table[] = {
 	{MSR_TSC_AUX, MSR_SWITCHED, NEED_RDTSCP, NULL, tsc_aux_write},
 	/* read directly (TSC offsetting applies), written through Sable */
 	{MSR_IA32_TSC, MSR_PASS_READ, NEED_NONE, tsc_read, tsc_write},
-	{MSR_IA32_SPEC_CTRL, MSR_PASS_READ, NEED_SPEC_CTRL, spec_ctrl_read, spec_ctrl_write},
+	{MSR_IA32_SPEC_CTRL, MSR_PASS_READ, NEED_SPEC_CTRL, vmx_spec_ctrl_read,
+         vmx_spec_ctrl_write},
 	/* emulated */
 	{MSR_IA32_EFER, MSR_EMULATED, NEED_NONE, efer_read, efer_write},
 	{MSR_IA32_APIC_BASE, MSR_EMULATED, NEED_NONE, apic_base_read, apic_base_write},
 	{MSR_IA32_FEATURE_CONTROL, MSR_EMULATED, NEED_NONE, feature_control_read, NULL},
 	{MSR_IA32_TSC_ADJUST, MSR_EMULATED, NEED_NONE, tsc_adjust_read, tsc_adjust_write},
-	{MSR_IA32_PRED_CMD, MSR_EMULATED, NEED_NONE, NULL, pred_cmd_write},
+	{MSR_IA32_PRED_CMD, MSR_EMULATED, NEED_NONE, NULL, vmx_pred_cmd_write},
 	{MSR_IA32_BIOS_SIGN_ID, MSR_EMULATED, NEED_NONE, read_zero, bios_sign_id_write},
 	{MSR_MTRRCAP, MSR_EMULATED, NEED_NONE, read_zero, NULL}, /* no variable/fixed MTRRs */
-	{MSR_IA32_FLUSH_CMD, MSR_EMULATED, NEED_NONE, NULL, flush_cmd_write},
+	{MSR_IA32_FLUSH_CMD, MSR_EMULATED, NEED_NONE, NULL, vmx_flush_cmd_write},
 	{MSR_IA32_MCG_CAP, MSR_EMULATED, NEED_NONE, mcg_cap_read, NULL},
 	{MSR_IA32_MCG_STATUS, MSR_EMULATED, NEED_NONE, mcg_status_read, mcg_status_write},
 	{MSR_IA32_MISC_ENABLE, MSR_EMULATED, NEED_NONE, misc_enable_read, misc_enable_write},
@@ -394,16 +306,20 @@ static bool need_met(const struct msr_rule *r)
 	case NEED_RDTSCP:
 		return vmx_cfg.rdtscp;
 	case NEED_SPEC_CTRL:
-		return host_spec_ctrl && msr_spec_ctrl_exists(&guest_caps);
+		return vmx_spec_ctrl_in_hardware();
 	}
 	return true;
 }
 
+/* The rule for msr; a switched MSR whose host feature is missing does not exist. */
 static const struct msr_rule *find_rule(uint32_t msr)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++)
-		if (msr_table[i].msr == msr)
-			return &msr_table[i];
+	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+		const struct msr_rule *r = &msr_table[i];
+
+		if (r->msr == msr)
+			return r->policy == MSR_SWITCHED && !need_met(r) ? NULL : r;
+	}
 	return NULL;
 }
 
@@ -457,18 +373,10 @@ int vmx_msr_setup_bitmap(void)
 		.nvcpus = 1,
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
 	};
-	struct cpuid_regs r;
 	uint8_t *bm;
 
-	msr_guest_caps_init(&guest_caps, guest_view_cpuid, &ctx);
-	cpuid_count(0, 0, &r);
-	if (r.eax >= 7) {
-		cpuid_count(7, 0, &r);
-		host_spec_ctrl =
-			r.edx & (CPUID_7_EDX_IBRS_IBPB | CPUID_7_EDX_STIBP | CPUID_7_EDX_SSBD);
-		host_ibpb = r.edx & CPUID_7_EDX_IBRS_IBPB;
-		host_l1d_flush = r.edx & CPUID_7_EDX_L1D_FLUSH;
-	}
+	msr_guest_caps_init(&vmx_msr_caps, guest_view_cpuid, &ctx);
+	vmx_spec_init();
 	vmx_msr_bitmap = mm_alloc_frames(1, PAGE_SIZE);
 	if (vmx_msr_bitmap == INVALID_HPA)
 		return -ENOMEM;
@@ -485,7 +393,7 @@ int vmx_msr_setup_bitmap(void)
 
 void vmx_msr_setup_vcpu(struct vcpu *v)
 {
-	struct vmx_msr_state *m = msr_state(v);
+	struct vmx_msr_state *m = vmx_msr_state(v);
 
 	m->apic_base = APIC_BASE_RESET | (v->id ? 0 : APIC_BASE_BSP);
 	m->mtrr_def_type = MTRR_DEF_TYPE_INITIAL;
@@ -500,27 +408,9 @@ void vmx_msr_setup_vcpu(struct vcpu *v)
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
 }
 
-/* An IBPB when this core goes from one VM's vCPU to another VM's, so that no
- * VM's branch predictions steer another's. */
-static void ibpb_on_vm_switch(struct vcpu *v)
-{
-	uint32_t cpu = cpu_id();
-	const struct vm *prev = last_vm[cpu];
-
-	last_vm[cpu] = v->vm;
-	if (!host_ibpb || !prev || prev == v->vm)
-		return;
-	wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
-	if (!ibpb_reported[cpu]) {
-		ibpb_reported[cpu] = true;
-		log_info("vm %s: IBPB on switching this core from vm %s (reported once per core)",
-		         v->vm->name, prev->name);
-	}
-}
-
 void vmx_msr_load_guest(struct vcpu *v)
 {
-	struct vmx_msr_state *m = msr_state(v);
+	struct vmx_msr_state *m = vmx_msr_state(v);
 	unsigned n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
@@ -530,16 +420,12 @@ void vmx_msr_load_guest(struct vcpu *v)
 			wrmsr(r->msr, m->switched[n]);
 		n += r->policy == MSR_SWITCHED;
 	}
-	if (host_spec_ctrl) {
-		m->exit_load.value = rdmsr(MSR_IA32_SPEC_CTRL);
-		spec_ctrl_sync(v);
-	}
-	ibpb_on_vm_switch(v);
+	vmx_spec_load_guest(v);
 }
 
 void vmx_msr_save_guest(struct vcpu *v)
 {
-	struct vmx_msr_state *m = msr_state(v);
+	struct vmx_msr_state *m = vmx_msr_state(v);
 	unsigned n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {

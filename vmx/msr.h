@@ -1,5 +1,6 @@
 /* Guest MSRs: the policy table, the MSR bitmap and the per-vCPU MSR switch
- * (vmx/msr.c), with the value rules in vmx/msr_rules.c. */
+ * (vmx/msr.c), with the value rules in vmx/msr_rules.c and the speculation
+ * controls in vmx/msr_spec.c. */
 #ifndef SABLE_VMX_MSR_H
 #define SABLE_VMX_MSR_H
 
