@@ -47,7 +47,7 @@ struct vcpu_vmx {
 	uint64_t tsc_offset;
 	uint64_t xcr0;
 	uint64_t time_slice;
-	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr.c) */
+	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 };
 
 static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
