@@ -37,3 +37,5 @@ UNIT_TESTS += string_io
 unit_string_io_SRCS := hv/lib/string_io.c
 UNIT_TESTS += task_switch
 unit_task_switch_SRCS := hv/lib/task_switch.c
+UNIT_TESTS += msr_rules
+unit_msr_rules_SRCS := vmx/msr_rules.c

@@ -1,149 +1,438 @@
-/* Emulated MSRs (SDM Vol. 4 for the MSR definitions). MSRs the CPU switches
- * itself pass through (vmx/vmx_backend.c); everything else ends here and an
- * MSR not listed raises #GP in the guest. */
+/*
+ * How guest MSRs are policed: one table (msr_table) says, per MSR, whether
+ * the guest reaches the hardware MSR directly (the CPU switches it through
+ * the VMCS guest state), reaches it directly while Sable switches it with the
+ * vCPU (loaded at vcpu load, saved at put), reads it directly but has its
+ * writes emulated, or has both emulated. The MSR bitmap is built from the
+ * table (SDM Vol. 3C 25.6.9); any MSR not listed raises #GP in the guest.
+ * Which written values are valid is decided in vmx/msr_rules.c (pure); the
+ * speculation-control MSRs are applied to the CPU in vmx/msr_spec.c.
+ */
 #include "vmx/msr.h"
 #include "err.h"
+#include "fpu/fpu.h"
 #include "hv/log.h"
+#include "hv/vdev/guest_cpuid.h"
 #include "hv/vm.h"
+#include "kstring.h"
+#include "mm/mm.h"
+#include "vmx/msr_rules.h"
+#include "vmx/msr_state.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
 
-#define MSR_IA32_TSC          0x10
-#define MSR_IA32_TSC_ADJUST   0x3b
-#define MSR_IA32_SPEC_CTRL    0x48
-#define MSR_IA32_PRED_CMD     0x49
-#define MSR_IA32_BIOS_SIGN_ID 0x8b
-#define MSR_MTRRCAP           0xfe
-#define MSR_IA32_MISC_ENABLE  0x1a0
-#define MSR_IA32_DEBUGCTL     0x1d9
-#define MSR_MTRR_DEF_TYPE     0x2ff
-#define MSR_IA32_XSS          0xda0
-#define MSR_X2APIC_FIRST      0x800
-#define MSR_X2APIC_LAST       0x8ff
+#define MSR_IA32_TSC           0x10
+#define MSR_IA32_TSC_ADJUST    0x3b
+#define MSR_IA32_BIOS_SIGN_ID  0x8b
+#define MSR_MTRRCAP            0xfe
+#define MSR_IA32_SYSENTER_CS   0x174
+#define MSR_IA32_SYSENTER_ESP  0x175
+#define MSR_IA32_SYSENTER_EIP  0x176
+#define MSR_IA32_MCG_CAP       0x179
+#define MSR_IA32_MCG_STATUS    0x17a
+#define MSR_IA32_MISC_ENABLE   0x1a0
+#define MSR_IA32_DEBUGCTL      0x1d9
+#define MSR_MTRR_DEF_TYPE      0x2ff
+#define MSR_IA32_XSS           0xda0
+#define MSR_STAR               0xc0000081
+#define MSR_LSTAR              0xc0000082
+#define MSR_CSTAR              0xc0000083
+#define MSR_SYSCALL_MASK       0xc0000084
+#define MSR_TSC_AUX            0xc0000103
+#define FEATURE_CONTROL_LOCKED BIT(0)
+#define MTRR_DEF_TYPE_INITIAL  (MTRR_DEF_TYPE_E | MTRR_TYPE_WB)
 
-#define APIC_BASE_DEFAULT        0xfee00000ull
-#define APIC_BASE_BSP            BIT(8)
-#define APIC_BASE_ENABLE         BIT(11)
-#define MISC_ENABLE_FAST_STRING  BIT(0)
-#define MISC_ENABLE_BTS_UNAVAIL  BIT(11)
-#define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
-#define FEATURE_CONTROL_LOCKED   BIT(0)
-#define EFER_WRITABLE            (EFER_SCE | EFER_LME | EFER_NXE)
-#define MTRR_DEF_TYPE_VALID      0xcffull /* type, FE, E */
-#define SPEC_CTRL_VALID          0x7ull   /* IBRS, STIBP, SSBD */
-
-/* Per-vCPU values of emulated MSRs, kept in the backend data. */
-struct vmx_msr_state {
-	uint64_t apic_base, tsc_adjust, mtrr_def_type, spec_ctrl;
+enum msr_policy {
+	MSR_PASS,      /* no exit; the VMCS guest-state area switches the MSR */
+	MSR_SWITCHED,  /* Sable loads it at vcpu load and saves it at put; no exit,
+	                * except WRMSR when the rule has a write check */
+	MSR_PASS_READ, /* RDMSR does not exit; WRMSR is emulated */
+	MSR_EMULATED,  /* both exit */
 };
 
-static struct vmx_msr_state *msr_state(struct vcpu *v)
+/* A host feature a rule needs; without it the MSR is emulated (or #GP). */
+enum msr_need {
+	NEED_NONE,
+	NEED_RDTSCP,    /* TSC_AUX exists and RDTSCP is enabled for guests */
+	NEED_SPEC_CTRL, /* host and guest both have IA32_SPEC_CTRL */
+};
+
+struct msr_rule {
+	uint32_t msr;
+	uint8_t policy, need;
+	int (*read)(struct vcpu *v, uint64_t *val); /* NULL: RDMSR raises #GP */
+	int (*write)(struct vcpu *v, uint64_t val); /* NULL: WRMSR raises #GP */
+};
+
+hpa_t vmx_msr_bitmap;
+struct msr_guest_caps vmx_msr_caps;
+
+/* ---- emulated MSRs ---- */
+
+static int efer_read(struct vcpu *v, uint64_t *val)
 {
-	_Static_assert(sizeof(struct vmx_msr_state) <= sizeof(((struct vcpu_vmx *)0)->msr_state),
-	               "room for the emulated MSRs");
-	return (struct vmx_msr_state *)to_vmx(v)->msr_state;
+	*val = vmcs_read64(GUEST_IA32_EFER);
+	return 0;
+}
+
+static int efer_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t now;
+
+	if (msr_efer_write(&vmx_msr_caps, vmcs_read64(GUEST_IA32_EFER), val,
+	                   vcpu_read_cr0(v) & CR0_PG, &now) < 0)
+		return -EINVAL;
+	vmcs_write64(GUEST_IA32_EFER, now);
+	return 0;
+}
+
+static int tsc_read(struct vcpu *v, uint64_t *val)
+{
+	*val = rdtsc() + to_vmx(v)->tsc_offset;
+	return 0;
+}
+
+static void tsc_apply(struct vcpu *v, const struct msr_tsc *t)
+{
+	to_vmx(v)->tsc_offset = t->offset;
+	vmx_msr_state(v)->tsc_adjust = t->adjust;
+	vmcs_write64(TSC_OFFSET, t->offset);
+}
+
+static int tsc_write(struct vcpu *v, uint64_t val)
+{
+	struct msr_tsc t = {to_vmx(v)->tsc_offset, vmx_msr_state(v)->tsc_adjust};
+
+	msr_tsc_write(&t, rdtsc(), val);
+	tsc_apply(v, &t);
+	return 0;
+}
+
+static int tsc_adjust_read(struct vcpu *v, uint64_t *val)
+{
+	if (!vmx_msr_caps.tsc_adjust)
+		return -EINVAL;
+	*val = vmx_msr_state(v)->tsc_adjust;
+	return 0;
+}
+
+static int tsc_adjust_write(struct vcpu *v, uint64_t val)
+{
+	struct msr_tsc t = {to_vmx(v)->tsc_offset, vmx_msr_state(v)->tsc_adjust};
+
+	if (!vmx_msr_caps.tsc_adjust)
+		return -EINVAL;
+	msr_tsc_adjust_write(&t, val);
+	tsc_apply(v, &t);
+	return 0;
+}
+
+static int apic_base_read(struct vcpu *v, uint64_t *val)
+{
+	*val = vmx_msr_state(v)->apic_base;
+	return 0;
+}
+
+/* Kept for the guest's reads; never reaches the real local APIC. */
+static int apic_base_write(struct vcpu *v, uint64_t val)
+{
+	struct vmx_msr_state *m = vmx_msr_state(v);
+
+	if (msr_apic_base_check(&vmx_msr_caps, m->apic_base, val) < 0)
+		return -EINVAL;
+	m->apic_base = val;
+	return 0;
+}
+
+static int feature_control_read(struct vcpu *v, uint64_t *val)
+{
+	*val = FEATURE_CONTROL_LOCKED; /* locked with VMX off: VMX is not offered */
+	return 0;
+}
+
+static int misc_enable_read(struct vcpu *v, uint64_t *val)
+{
+	*val = MSR_MISC_ENABLE_VALUE;
+	return 0;
+}
+
+/* No bit of IA32_MISC_ENABLE can be changed: only its own value is accepted. */
+static int misc_enable_write(struct vcpu *v, uint64_t val)
+{
+	return val == MSR_MISC_ENABLE_VALUE ? 0 : -EINVAL;
+}
+
+static int read_zero(struct vcpu *v, uint64_t *val)
+{
+	*val = 0;
+	return 0;
+}
+
+/* IA32_BIOS_SIGN_ID: a write asks CPUID to latch the microcode revision,
+ * which reads as 0 (no microcode update for a virtual CPU). */
+static int bios_sign_id_write(struct vcpu *v, uint64_t val)
+{
+	return 0;
+}
+
+static int mtrr_def_type_read(struct vcpu *v, uint64_t *val)
+{
+	*val = vmx_msr_state(v)->mtrr_def_type;
+	return 0;
+}
+
+static int mtrr_def_type_write(struct vcpu *v, uint64_t val)
+{
+	if (msr_mtrr_def_type_check(val) < 0)
+		return -EINVAL;
+	vmx_msr_state(v)->mtrr_def_type = val;
+	return 0;
+}
+
+static int mcg_cap_read(struct vcpu *v, uint64_t *val)
+{
+	if (!vmx_msr_caps.mca)
+		return -EINVAL;
+	*val = msr_mcg_cap(&vmx_msr_caps);
+	return 0;
+}
+
+static int mcg_status_read(struct vcpu *v, uint64_t *val)
+{
+	if (!vmx_msr_caps.mca)
+		return -EINVAL;
+	*val = vmx_msr_state(v)->mcg_status;
+	return 0;
+}
+
+static int mcg_status_write(struct vcpu *v, uint64_t val)
+{
+	if (!vmx_msr_caps.mca || (val & ~msr_mcg_status_valid(&vmx_msr_caps)))
+		return -EINVAL;
+	vmx_msr_state(v)->mcg_status = val;
+	return 0;
+}
+
+static int debugctl_read(struct vcpu *v, uint64_t *val)
+{
+	*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
+	return 0;
+}
+
+static int debugctl_write(struct vcpu *v, uint64_t val)
+{
+	if (val & ~msr_debugctl_valid(&vmx_msr_caps))
+		return -EINVAL;
+	vmcs_write64(GUEST_IA32_DEBUGCTL, val);
+	return 0;
+}
+
+/* Switched MSRs whose bits 63:32 are reserved: checked, then written to the
+ * hardware MSR, which holds the guest's value while the vCPU is current. */
+static int low32_write(uint32_t msr, uint64_t val)
+{
+	if (val >> 32)
+		return -EINVAL;
+	wrmsr(msr, val);
+	return 0;
+}
+
+static int fmask_write(struct vcpu *v, uint64_t val)
+{
+	return low32_write(MSR_SYSCALL_MASK, val);
+}
+
+static int tsc_aux_write(struct vcpu *v, uint64_t val)
+{
+	return low32_write(MSR_TSC_AUX, val);
+}
+
+/* IA32_XSS exists only with XSAVES; no supervisor component is offered. */
+static int xss_read(struct vcpu *v, uint64_t *val)
+{
+	if (!vmx_msr_caps.xsaves)
+		return -EINVAL;
+	*val = 0;
+	return 0;
+}
+
+static int xss_write(struct vcpu *v, uint64_t val)
+{
+	return vmx_msr_caps.xsaves && !val ? 0 : -EINVAL;
+}
+
+/* ---- the policy table ---- */
+
+static const struct msr_rule msr_table[] = {
+	/* switched by the VMCS guest-state area (SDM Vol. 3C 25.4.1, 26.3.2.1) */
+	{MSR_IA32_SYSENTER_CS, MSR_PASS, NEED_NONE, NULL, NULL},
+	{MSR_IA32_SYSENTER_ESP, MSR_PASS, NEED_NONE, NULL, NULL},
+	{MSR_IA32_SYSENTER_EIP, MSR_PASS, NEED_NONE, NULL, NULL},
+	{MSR_IA32_PAT, MSR_PASS, NEED_NONE, NULL, NULL},
+	{MSR_FS_BASE, MSR_PASS, NEED_NONE, NULL, NULL},
+	{MSR_GS_BASE, MSR_PASS, NEED_NONE, NULL, NULL},
+	/* switched by Sable with the vCPU (NR_SWITCHED of them) */
+	{MSR_KERNEL_GS_BASE, MSR_SWITCHED, NEED_NONE, NULL, NULL},
+	{MSR_STAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
+	{MSR_LSTAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
+	{MSR_CSTAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
+	{MSR_SYSCALL_MASK, MSR_SWITCHED, NEED_NONE, NULL, fmask_write},
+	{MSR_TSC_AUX, MSR_SWITCHED, NEED_RDTSCP, NULL, tsc_aux_write},
+	/* read directly (TSC offsetting applies), written through Sable */
+	{MSR_IA32_TSC, MSR_PASS_READ, NEED_NONE, tsc_read, tsc_write},
+	{MSR_IA32_SPEC_CTRL, MSR_PASS_READ, NEED_SPEC_CTRL, vmx_spec_ctrl_read,
+         vmx_spec_ctrl_write},
+	/* emulated */
+	{MSR_IA32_EFER, MSR_EMULATED, NEED_NONE, efer_read, efer_write},
+	{MSR_IA32_APIC_BASE, MSR_EMULATED, NEED_NONE, apic_base_read, apic_base_write},
+	{MSR_IA32_FEATURE_CONTROL, MSR_EMULATED, NEED_NONE, feature_control_read, NULL},
+	{MSR_IA32_TSC_ADJUST, MSR_EMULATED, NEED_NONE, tsc_adjust_read, tsc_adjust_write},
+	{MSR_IA32_PRED_CMD, MSR_EMULATED, NEED_NONE, NULL, vmx_pred_cmd_write},
+	{MSR_IA32_BIOS_SIGN_ID, MSR_EMULATED, NEED_NONE, read_zero, bios_sign_id_write},
+	{MSR_MTRRCAP, MSR_EMULATED, NEED_NONE, read_zero, NULL}, /* no variable/fixed MTRRs */
+	{MSR_IA32_FLUSH_CMD, MSR_EMULATED, NEED_NONE, NULL, vmx_flush_cmd_write},
+	{MSR_IA32_MCG_CAP, MSR_EMULATED, NEED_NONE, mcg_cap_read, NULL},
+	{MSR_IA32_MCG_STATUS, MSR_EMULATED, NEED_NONE, mcg_status_read, mcg_status_write},
+	{MSR_IA32_MISC_ENABLE, MSR_EMULATED, NEED_NONE, misc_enable_read, misc_enable_write},
+	{MSR_IA32_DEBUGCTL, MSR_EMULATED, NEED_NONE, debugctl_read, debugctl_write},
+	{MSR_MTRR_DEF_TYPE, MSR_EMULATED, NEED_NONE, mtrr_def_type_read, mtrr_def_type_write},
+	{MSR_IA32_XSS, MSR_EMULATED, NEED_NONE, xss_read, xss_write},
+};
+
+static bool need_met(const struct msr_rule *r)
+{
+	switch (r->need) {
+	case NEED_RDTSCP:
+		return vmx_cfg.rdtscp;
+	case NEED_SPEC_CTRL:
+		return vmx_spec_ctrl_in_hardware();
+	}
+	return true;
+}
+
+/* The rule for msr; a switched MSR whose host feature is missing does not exist. */
+static const struct msr_rule *find_rule(uint32_t msr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+		const struct msr_rule *r = &msr_table[i];
+
+		if (r->msr == msr)
+			return r->policy == MSR_SWITCHED && !need_met(r) ? NULL : r;
+	}
+	return NULL;
 }
 
 int vmx_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-	struct vmx_msr_state *m = msr_state(v);
+	const struct msr_rule *r = find_rule(msr);
 
-	switch (msr) {
-	case MSR_IA32_EFER:
-		*val = vmcs_read64(GUEST_IA32_EFER);
+	if (r && r->read && r->read(v, val) == 0)
 		return 0;
-	case MSR_IA32_APIC_BASE:
-		*val = m->apic_base
-		               ? m->apic_base
-		               : APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id ? 0 : APIC_BASE_BSP);
-		return 0;
-	case MSR_IA32_TSC_ADJUST:
-		*val = m->tsc_adjust;
-		return 0;
-	case MSR_IA32_FEATURE_CONTROL:
-		*val = FEATURE_CONTROL_LOCKED; /* locked with VMX off: VMX is not offered */
-		return 0;
-	case MSR_IA32_MISC_ENABLE:
-		*val = MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL;
-		return 0;
-	case MSR_IA32_BIOS_SIGN_ID:
-	case MSR_MTRRCAP: /* no variable or fixed MTRRs: everything is write-back */
-	case MSR_IA32_XSS:
-		*val = 0;
-		return 0;
-	case MSR_MTRR_DEF_TYPE:
-		*val = m->mtrr_def_type;
-		return 0;
-	case MSR_IA32_SPEC_CTRL:
-		*val = m->spec_ctrl;
-		return 0;
-	case MSR_IA32_DEBUGCTL:
-		*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
-		return 0;
-	}
-	log_debug("vm %s: RDMSR 0x%x: not emulated, #GP", v->vm->name, msr);
+	log_debug("vm %s: RDMSR 0x%x: #GP", v->vm->name, msr);
 	return -EINVAL;
-}
-
-static int write_efer(struct vcpu *v, uint64_t val)
-{
-	uint64_t old = vmcs_read64(GUEST_IA32_EFER);
-
-	if (val & ~(EFER_WRITABLE | EFER_LMA))
-		return -EINVAL;
-	/* LME may not change while paging is on (SDM Vol. 3A sec. 10.8.5). */
-	if (((val ^ old) & EFER_LME) && (vcpu_read_cr0(v) & CR0_PG))
-		return -EINVAL;
-	vmcs_write64(GUEST_IA32_EFER, (val & EFER_WRITABLE) | (old & EFER_LMA));
-	return 0;
-}
-
-static void write_tsc_offset(struct vcpu *v, int64_t delta)
-{
-	struct vcpu_vmx *x = to_vmx(v);
-
-	x->tsc_offset += (uint64_t)delta;
-	vmcs_write64(TSC_OFFSET, x->tsc_offset);
 }
 
 int vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	struct vmx_msr_state *m = msr_state(v);
+	const struct msr_rule *r = find_rule(msr);
 
-	switch (msr) {
-	case MSR_IA32_EFER:
-		return write_efer(v, val);
-	case MSR_IA32_TSC:
-		write_tsc_offset(v, (int64_t)(val - (rdtsc() + to_vmx(v)->tsc_offset)));
+	if (r && r->write && r->write(v, val) == 0)
 		return 0;
-	case MSR_IA32_TSC_ADJUST:
-		write_tsc_offset(v, (int64_t)(val - m->tsc_adjust));
-		m->tsc_adjust = val;
-		return 0;
-	case MSR_IA32_APIC_BASE:
-		/* kept for the guest's reads; never reaches the real local APIC */
-		m->apic_base = val;
-		return 0;
-	case MSR_IA32_MISC_ENABLE:
-	case MSR_IA32_BIOS_SIGN_ID:
-		return 0;
-	case MSR_IA32_PRED_CMD:
-		return val > 1 ? -EINVAL : 0;
-	case MSR_IA32_SPEC_CTRL:
-		if (val & ~SPEC_CTRL_VALID)
-			return -EINVAL;
-		m->spec_ctrl = val;
-		return 0;
-	case MSR_MTRR_DEF_TYPE:
-		if (val & ~MTRR_DEF_TYPE_VALID)
-			return -EINVAL;
-		m->mtrr_def_type = val;
-		return 0;
-	case MSR_IA32_XSS:
-	case MSR_IA32_DEBUGCTL:
-		return val ? -EINVAL : 0;
-	}
-	log_debug("vm %s: WRMSR 0x%x = 0x%lx: not emulated, #GP", v->vm->name, msr, val);
+	log_debug("vm %s: WRMSR 0x%x = 0x%lx: #GP", v->vm->name, msr, val);
 	return -EINVAL;
+}
+
+/* ---- bitmap, VMCS fields, vCPU switch ---- */
+
+static void guest_view_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs *out)
+{
+	guest_cpuid(ctx, leaf, sub, out);
+}
+
+static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs *out)
+{
+	cpuid_count(leaf, sub, out);
+}
+
+/* Bitmap layout: read low, read high, write low, write high (SDM Vol. 3C 25.6.9). */
+static void msr_passthrough(uint8_t *bm, uint32_t msr, bool read, bool write)
+{
+	uint32_t base = msr >= 0xc0000000 ? 1024 : 0, bit = msr & 0x1fff;
+
+	if (read)
+		bm[base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
+	if (write)
+		bm[2048 + base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
+}
+
+int vmx_msr_setup_bitmap(void)
+{
+	struct guest_cpuid_ctx ctx = {
+		.host = host_cpuid,
+		.nvcpus = 1,
+		.xcr0_allowed = fpu_guest_xcr0_allowed(),
+	};
+	uint8_t *bm;
+
+	msr_guest_caps_init(&vmx_msr_caps, guest_view_cpuid, &ctx);
+	vmx_spec_init();
+	vmx_msr_bitmap = mm_alloc_frames(1, PAGE_SIZE);
+	if (vmx_msr_bitmap == INVALID_HPA)
+		return -ENOMEM;
+	bm = phys_to_virt(vmx_msr_bitmap);
+	memset(bm, 0xff, PAGE_SIZE);
+	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+		const struct msr_rule *m = &msr_table[i];
+
+		if (m->policy != MSR_EMULATED && need_met(m))
+			msr_passthrough(bm, m->msr, true, m->policy != MSR_PASS_READ && !m->write);
+	}
+	return 0;
+}
+
+void vmx_msr_setup_vcpu(struct vcpu *v)
+{
+	struct vmx_msr_state *m = vmx_msr_state(v);
+
+	m->apic_base = APIC_BASE_RESET | (v->id ? 0 : APIC_BASE_BSP);
+	m->mtrr_def_type = MTRR_DEF_TYPE_INITIAL;
+	m->entry_load.index = MSR_IA32_SPEC_CTRL;
+	m->exit_load.index = MSR_IA32_SPEC_CTRL;
+	vmcs_write64(MSR_BITMAP, vmx_msr_bitmap);
+	/* the direct map is an identity map (mm/mm.h): these addresses are physical */
+	vmcs_write64(VM_ENTRY_MSR_LOAD_ADDR, (hpa_t)(uintptr_t)&m->entry_load);
+	vmcs_write64(VM_EXIT_MSR_LOAD_ADDR, (hpa_t)(uintptr_t)&m->exit_load);
+	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+}
+
+void vmx_msr_load_guest(struct vcpu *v)
+{
+	struct vmx_msr_state *m = vmx_msr_state(v);
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+		const struct msr_rule *r = &msr_table[i];
+
+		if (r->policy == MSR_SWITCHED && n < NR_SWITCHED && need_met(r))
+			wrmsr(r->msr, m->switched[n]);
+		n += r->policy == MSR_SWITCHED;
+	}
+	vmx_spec_load_guest(v);
+}
+
+void vmx_msr_save_guest(struct vcpu *v)
+{
+	struct vmx_msr_state *m = vmx_msr_state(v);
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+		const struct msr_rule *r = &msr_table[i];
+
+		if (r->policy == MSR_SWITCHED && n < NR_SWITCHED && need_met(r))
+			m->switched[n] = rdmsr(r->msr);
+		n += r->policy == MSR_SWITCHED;
+	}
 }

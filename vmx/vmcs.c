@@ -6,6 +6,7 @@
 #include "hv/vm.h"
 #include "mm/mm.h"
 #include "vmx/ept.h"
+#include "vmx/msr.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -20,7 +21,7 @@
 #define DR7_DEFAULT       0x400
 #define RFLAGS_RESERVED   BIT(1)
 
-extern hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b, vmx_msr_bitmap;
+extern hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b;
 
 static void setup_host_state(void)
 {
@@ -63,13 +64,10 @@ static void setup_controls(struct vcpu *v)
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write64(IO_BITMAP_A, vmx_io_bitmap_a);
 	vmcs_write64(IO_BITMAP_B, vmx_io_bitmap_b);
-	vmcs_write64(MSR_BITMAP, vmx_msr_bitmap);
+	vmx_msr_setup_vcpu(v);
 	vmcs_write64(EPT_POINTER, ept_pointer(v->vm->arch));
 	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
 	vmcs_write64(TSC_OFFSET, x->tsc_offset);

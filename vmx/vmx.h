@@ -44,12 +44,10 @@ struct vcpu_vmx {
 	uint64_t exit_qual;
 	uint32_t entry_ctls; /* current VM-entry controls (IA-32e mode guest follows EFER.LMA) */
 	uint64_t cr0_shadow_mask, cr4_shadow_mask;
-	/* Guest MSRs that the CPU does not switch: loaded while this vCPU is current. */
-	uint64_t kernel_gs_base, star, lstar, cstar, fmask, tsc_aux;
 	uint64_t tsc_offset;
 	uint64_t xcr0;
 	uint64_t time_slice;
-	uint64_t msr_state[8]; /* emulated MSRs (vmx/msr.c) */
+	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 };
 
 static inline struct vcpu_vmx *to_vmx(struct vcpu *v)

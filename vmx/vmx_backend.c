@@ -8,65 +8,24 @@
 #include "kstring.h"
 #include "mm/mm.h"
 #include "vmx/ept.h"
+#include "vmx/msr.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
 
-#define MSR_STAR              0xc0000081
-#define MSR_LSTAR             0xc0000082
-#define MSR_CSTAR             0xc0000083
-#define MSR_SYSCALL_MASK      0xc0000084
-#define MSR_TSC_AUX           0xc0000103
-#define MSR_IA32_SYSENTER_CS  0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
-#define MSR_IA32_TSC          0x10
-
-hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b, vmx_msr_bitmap;
+hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b;
 static uint16_t next_vpid = 1;
 
-/* Bitmap layout: read low, read high, write low, write high (SDM sec. 25.6.9). */
-static void msr_passthrough(uint8_t *bm, uint32_t msr, bool read, bool write)
-{
-	uint32_t base = msr >= 0xc0000000 ? 1024 : 0, bit = msr & 0x1fff;
-
-	if (read)
-		bm[base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
-	if (write)
-		bm[2048 + base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
-}
-
-/* Everything exits except MSRs the CPU context-switches (VMCS guest state) or
- * that Sable loads while the vCPU is current. I/O always exits. */
+/* I/O always exits; the MSR bitmap comes from the policy in vmx/msr.c. */
 static int setup_bitmaps(void)
 {
-	uint8_t *msr;
-
 	vmx_io_bitmap_a = mm_alloc_frames(1, PAGE_SIZE);
 	vmx_io_bitmap_b = mm_alloc_frames(1, PAGE_SIZE);
-	vmx_msr_bitmap = mm_alloc_frames(1, PAGE_SIZE);
-	if (vmx_io_bitmap_a == INVALID_HPA || vmx_io_bitmap_b == INVALID_HPA ||
-	    vmx_msr_bitmap == INVALID_HPA)
+	if (vmx_io_bitmap_a == INVALID_HPA || vmx_io_bitmap_b == INVALID_HPA)
 		return -ENOMEM;
 	memset(phys_to_virt(vmx_io_bitmap_a), 0xff, PAGE_SIZE);
 	memset(phys_to_virt(vmx_io_bitmap_b), 0xff, PAGE_SIZE);
-	msr = phys_to_virt(vmx_msr_bitmap);
-	memset(msr, 0xff, PAGE_SIZE);
-	msr_passthrough(msr, MSR_IA32_SYSENTER_CS, true, true);
-	msr_passthrough(msr, MSR_IA32_SYSENTER_ESP, true, true);
-	msr_passthrough(msr, MSR_IA32_SYSENTER_EIP, true, true);
-	msr_passthrough(msr, MSR_IA32_PAT, true, true);
-	msr_passthrough(msr, MSR_FS_BASE, true, true);
-	msr_passthrough(msr, MSR_GS_BASE, true, true);
-	msr_passthrough(msr, MSR_KERNEL_GS_BASE, true, true);
-	msr_passthrough(msr, MSR_STAR, true, true);
-	msr_passthrough(msr, MSR_LSTAR, true, true);
-	msr_passthrough(msr, MSR_CSTAR, true, true);
-	msr_passthrough(msr, MSR_SYSCALL_MASK, true, true);
-	msr_passthrough(msr, MSR_IA32_TSC, true, false);
-	if (vmx_cfg.rdtscp)
-		msr_passthrough(msr, MSR_TSC_AUX, true, true);
-	return 0;
+	return vmx_msr_setup_bitmap();
 }
 
 static int vmx_cpu_enable_op(void)
@@ -175,26 +134,12 @@ static void vmx_vcpu_load(struct vcpu *v)
 		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
 			vmcs_writel(GUEST_RFLAGS, 0);
 	}
-	wrmsr(MSR_KERNEL_GS_BASE, x->kernel_gs_base);
-	wrmsr(MSR_STAR, x->star);
-	wrmsr(MSR_LSTAR, x->lstar);
-	wrmsr(MSR_CSTAR, x->cstar);
-	wrmsr(MSR_SYSCALL_MASK, x->fmask);
-	if (vmx_cfg.rdtscp)
-		wrmsr(MSR_TSC_AUX, x->tsc_aux);
+	vmx_msr_load_guest(v);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
 {
-	struct vcpu_vmx *x = to_vmx(v);
-
-	x->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	x->star = rdmsr(MSR_STAR);
-	x->lstar = rdmsr(MSR_LSTAR);
-	x->cstar = rdmsr(MSR_CSTAR);
-	x->fmask = rdmsr(MSR_SYSCALL_MASK);
-	if (vmx_cfg.rdtscp)
-		x->tsc_aux = rdmsr(MSR_TSC_AUX);
+	vmx_msr_save_guest(v);
 }
 
 static const uint32_t reg_field[NR_VCPU_REGS] = {

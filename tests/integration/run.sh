@@ -223,6 +223,33 @@ must '^\[hello\] TEST hello PASS'
 must '\] all VMs have stopped'
 must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|triple fault|VM-entry failure|VM entry failed'
 case_end bochs-arch-guests
+# -- MSR policy (vmx/msr.c, vmx/msr_rules.c): two msr_strict guests share core 0
+#    (reserved bits #GP, valid values read back, TSC/TSC_ADJUST, speculation
+#    controls, machine-check MSRs; each keeps its own IA32_SPEC_CTRL across the
+#    switches, with an IBPB between the VMs) while hello runs on core 1.
+cp "$G/msr_strict.elf" "$OUT/msr_strict_alt.elf"
+mkimage msrstrict "loglevel=info on_stop=poweroff vm=strict:module=0,mem=8M,pin=0 vm=strict-alt:module=1,mem=8M,pin=0 vm=hello:module=2,mem=8M,pin=1" \
+	"$G/msr_strict.elf" "$OUT/msr_strict_alt.elf" "$G/hello.elf"
+boot_bochs msrstrict --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] 3 of 3 VM\(s\) started'
+for vm in strict strict-alt; do
+	for t in apic-base mtrr debugctl efer misc-enable feature-control bios-sign-id xss \
+		passthrough tsc-write-adjust tsc-adjust-write spec-ctrl spec-ctrl-direct \
+		spec-ctrl-kept pred-cmd flush-cmd mcg; do
+		must "^\[$vm\] TEST msr-strict-$t PASS"
+	done
+	must "vm $vm: stopped: exit device: value 0x0, status 1"
+done
+must '^\[strict\] INFO SPEC_CTRL=0x5 kept over'
+must '^\[strict-alt\] INFO SPEC_CTRL=0x0 kept over'
+must '^\[cpu0\] vm strict(-alt)?: IBPB on switching this core from vm strict(-alt)? \(reported once per core\)'
+must '^\[hello\] TEST hello PASS'
+must 'vm hello: stopped: exit device: value 0x0, status 1'
+must_not '^\[strict(-alt)?\] TEST [a-z0-9-]+ SKIP'
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+case_end bochs-msr-strict
 
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
