@@ -25,5 +25,8 @@ unit_uart_emu_SRCS := hv/vdev/uart_emu.c
 UNIT_TESTS += ept memslot vcpu xcr0
 unit_ept_SRCS := vmx/ept.c mm/pgtable.c
 unit_memslot_SRCS := hv/memslot.c
-unit_vcpu_SRCS := hv/vcpu.c
+unit_vcpu_SRCS := hv/vcpu.c hv/slice.c
 unit_xcr0_SRCS := fpu/xcr0.c
+
+UNIT_TESTS += slice
+unit_slice_SRCS := hv/slice.c

@@ -46,9 +46,11 @@ struct vcpu_vmx {
 	uint64_t cr0_shadow_mask, cr4_shadow_mask;
 	/* Guest MSRs that the CPU does not switch: loaded while this vCPU is current. */
 	uint64_t kernel_gs_base, star, lstar, cstar, fmask, tsc_aux;
+	/* Debug registers the VMCS does not hold (DR7 and DEBUGCTL are guest state):
+	 * loaded while this vCPU is current. */
+	uint64_t dr[4], dr6;
 	uint64_t tsc_offset;
-	uint64_t xcr0;
-	uint64_t time_slice;
+	bool preemption_timer; /* pin control set: the vCPU's slice has a deadline */
 	uint64_t msr_state[8]; /* emulated MSRs (vmx/msr.c) */
 };
 
