@@ -19,30 +19,29 @@
 #define ISO_GAP_TICKS   20000ull     /* a longer gap between two loop turns: another vCPU ran */
 #define ISO_MIN_RESUMES 300u
 
-#define CR0_MP           (1u << 1)
-#define CR0_EM           (1u << 2)
-#define CR4_OSFXSR       (1u << 9)
-#define CR4_OSXMMEXCPT   (1u << 10)
-#define CR4_PKE          (1u << 22)
-#define CPUID_1_EDX_SEP  (1u << 11)
-#define CPUID_1_EDX_SSE2 (1u << 26)
-#define CPUID_1_ECX_AVX  (1u << 28)
-#define CPUID_7_ECX_PKU  (1u << 3)
-#define CPUID_7_EDX_IBRS (1u << 26)
-#define CPUID_7_EDX_STIBP     (1u << 27)
-#define CPUID_7_EDX_SSBD      (1u << 31)
-#define CPUID_X1_EDX_SYSCALL  (1u << 11)
-#define CPUID_X1_EDX_RDTSCP   (1u << 27)
-#define CPUID_X1_EDX_LM       (1u << 29)
-#define MSR_IA32_SPEC_CTRL    0x48
-#define MSR_IA32_DEBUGCTL     0x1d9
-#define MSR_STAR              0xc0000081
-#define MSR_LSTAR             0xc0000082
-#define MSR_CSTAR             0xc0000083
-#define MSR_SYSCALL_MASK      0xc0000084
-#define CANONICAL_MASK        0x00007ffffffffff0ull
-#define DR6_FIXED             0xffff0ff0u
-#define DR7_FIXED             0x400u
+#define CR0_MP               (1u << 1)
+#define CR0_EM               (1u << 2)
+#define CR4_OSFXSR           (1u << 9)
+#define CR4_OSXMMEXCPT       (1u << 10)
+#define CPUID_1_EDX_SEP      (1u << 11)
+#define CPUID_1_EDX_SSE2     (1u << 26)
+#define CPUID_1_ECX_AVX      (1u << 28)
+#define CPUID_7_ECX_PKU      (1u << 3)
+#define CPUID_7_EDX_IBRS     (1u << 26)
+#define CPUID_7_EDX_STIBP    (1u << 27)
+#define CPUID_7_EDX_SSBD     (1u << 31)
+#define CPUID_X1_EDX_SYSCALL (1u << 11)
+#define CPUID_X1_EDX_RDTSCP  (1u << 27)
+#define CPUID_X1_EDX_LM      (1u << 29)
+#define MSR_IA32_SPEC_CTRL   0x48
+#define MSR_IA32_DEBUGCTL    0x1d9
+#define MSR_STAR             0xc0000081
+#define MSR_LSTAR            0xc0000082
+#define MSR_CSTAR            0xc0000083
+#define MSR_SYSCALL_MASK     0xc0000084
+#define CANONICAL_MASK       0x00007ffffffffff0ull
+#define DR6_FIXED            0xffff0ff0u
+#define DR7_FIXED            0x400u
 
 /* Register classes, each reported by one TEST line. */
 enum iso_class {
@@ -63,12 +62,18 @@ enum iso_class {
 };
 
 static const char *const class_test[NR_CLASSES] = {
-	[C_FPU] = "iso-fpu",         [C_XCR0] = "iso-xcr0",
-	[C_PKRU] = "iso-pkru",       [C_DR0_3] = "iso-dr0-3",
-	[C_DR6] = "iso-dr6",         [C_DR7] = "iso-dr7",
-	[C_DEBUGCTL] = "iso-debugctl", [C_CR2] = "iso-cr2",
-	[C_SYSCALL] = "iso-syscall-msrs", [C_KGSBASE] = "iso-kernel-gs-base",
-	[C_TSC_AUX] = "iso-tsc-aux", [C_SYSENTER] = "iso-sysenter",
+	[C_FPU] = "iso-fpu",
+	[C_XCR0] = "iso-xcr0",
+	[C_PKRU] = "iso-pkru",
+	[C_DR0_3] = "iso-dr0-3",
+	[C_DR6] = "iso-dr6",
+	[C_DR7] = "iso-dr7",
+	[C_DEBUGCTL] = "iso-debugctl",
+	[C_CR2] = "iso-cr2",
+	[C_SYSCALL] = "iso-syscall-msrs",
+	[C_KGSBASE] = "iso-kernel-gs-base",
+	[C_TSC_AUX] = "iso-tsc-aux",
+	[C_SYSENTER] = "iso-sysenter",
 	[C_SPEC_CTRL] = "iso-spec-ctrl",
 };
 
@@ -130,14 +135,6 @@ static bool has(uint32_t leaf, uint32_t reg, uint32_t bit)
 #define ECX 2
 #define EDX 3
 
-static uint64_t xgetbv0(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static int xsetbv_safe(uint64_t v)
 {
 	fault_arm();
@@ -148,53 +145,9 @@ static int xsetbv_safe(uint64_t v)
 	return fault_vector >= 0 ? fault_vector : 0;
 }
 
-static uint32_t rdpkru(void)
-{
-	uint32_t v, d;
-
-	asm volatile("rdpkru" : "=a"(v), "=d"(d) : "c"(0));
-	return v;
-}
-
-static void wrpkru(uint32_t v)
-{
-	asm volatile("wrpkru" : : "a"(v), "c"(0), "d"(0) : "memory");
-}
-
-#define DR_ACCESS(n)                                                                               \
-	static uint32_t read_dr##n(void)                                                           \
-	{                                                                                          \
-		uint32_t v;                                                                        \
-		asm volatile("mov %%dr" #n ", %0" : "=r"(v));                                      \
-		return v;                                                                          \
-	}                                                                                          \
-	static void write_dr##n(uint32_t v)                                                        \
-	{                                                                                          \
-		asm volatile("mov %0, %%dr" #n : : "r"(v) : "memory");                             \
-	}
-DR_ACCESS(0)
-DR_ACCESS(1)
-DR_ACCESS(2)
-DR_ACCESS(3)
-DR_ACCESS(6)
-DR_ACCESS(7)
-
 static uint32_t read_dr(unsigned n)
 {
 	return n == 0 ? read_dr0() : n == 1 ? read_dr1() : n == 2 ? read_dr2() : read_dr3();
-}
-
-static uint32_t read_cr2(void)
-{
-	uint32_t v;
-
-	asm volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
-static void write_cr2(uint32_t v)
-{
-	asm volatile("mov %0, %%cr2" : : "r"(v) : "memory");
 }
 
 static void load_vector_regs(const uint8_t (*x)[16], const uint8_t (*hi)[16], bool ymm)
@@ -243,14 +196,6 @@ static void store_vector_regs(uint8_t (*x)[16], uint8_t (*hi)[16], bool ymm)
 		             : "memory");
 }
 
-static uint16_t read_fcw(void)
-{
-	uint16_t v;
-
-	asm volatile("fnstcw %0" : "=m"(v));
-	return v;
-}
-
 /* XCR0: one of the legal values the CPU offers, picked by the pattern. */
 static void setup_xcr0(void)
 {
@@ -273,7 +218,7 @@ static void setup_xcr0(void)
 	if (!has(1, ECX, CPUID_1_ECX_AVX))
 		n = 1;
 	vec = xsetbv_safe(pick[pattern(40) % n]);
-	want.xcr0 = xgetbv0();
+	want.xcr0 = xgetbv(0);
 	if (vec)
 		snprintf(res.failed[C_XCR0], sizeof(res.failed[C_XCR0]),
 		         "XSETBV 0x%llx raised vector %d", pick[pattern(40) % n], vec);
@@ -296,7 +241,8 @@ static void setup_fpu(void)
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	for (unsigned i = 0; i < 8; i++)
 		for (unsigned j = 0; j < 16; j += 8) {
-			uint64_t lo = pattern(100 + 2 * i + j / 8), hi = pattern(200 + 2 * i + j / 8);
+			uint64_t lo = pattern(100 + 2 * i + j / 8),
+				 hi = pattern(200 + 2 * i + j / 8);
 			memcpy(&want.xmm[i][j], &lo, 8);
 			memcpy(&want.ymm_hi[i][j], &hi, 8);
 		}
@@ -424,7 +370,7 @@ static void check_all(void)
 	if (!res.skip[C_FPU])
 		expect(C_FPU, "the x87 control word", want.fcw, read_fcw());
 	if (!res.skip[C_XCR0])
-		expect(C_XCR0, "XCR0", want.xcr0, xgetbv0());
+		expect(C_XCR0, "XCR0", want.xcr0, xgetbv(0));
 	if (!res.skip[C_PKRU] && !res.failed[C_PKRU][0])
 		expect(C_PKRU, "PKRU", want.pkru, rdpkru());
 	for (unsigned i = 0; i < 4; i++)
@@ -497,8 +443,8 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	setup_debug_regs();
 	setup_cr2();
 	setup_msrs();
-	info("%s: xcr0=0x%llx pkru=0x%x dr7=0x%x cr2=0x%x", spin ? "spinning on CPUID" : "computing",
-	     want.xcr0, want.pkru, want.dr7, want.cr2);
+	info("%s: xcr0=0x%llx pkru=0x%x dr7=0x%x cr2=0x%x",
+	     spin ? "spinning on CPUID" : "computing", want.xcr0, want.pkru, want.dr7, want.cr2);
 	check_all();
 
 	start = last = rdtsc();
@@ -519,8 +465,8 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	} while (now - start < ISO_RUN_TICKS);
 	check_all();
 
-	info("resumed %u times in %llu TSC ticks, longest gap %llu, %u checks (work %llx)",
-	     resumes, now - start, max_gap, res.checks, work & 0xff);
+	info("resumed %u times in %llu TSC ticks, longest gap %llu, %u checks (work %llx)", resumes,
+	     now - start, max_gap, res.checks, work & 0xff);
 	if (resumes >= ISO_MIN_RESUMES)
 		test_pass("iso-slices");
 	else
