@@ -185,6 +185,11 @@ must_eq "distinct guest PKRU values" \
 	"$(sed -n 's/^\[iso-[a-z]*\] INFO .* pkru=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 3
 must '^\[hello\] TEST hello PASS'
 must 'vm hello: stopped: exit device: value 0x0, status 1'
+# hello, queued behind the spinner, finishes while the spinner still runs
+hello_at=$(grep -n 'vm hello: stopped' "$SERIAL" | head -1 | cut -d: -f1)
+spin_at=$(grep -n 'vm iso-spin: stopped' "$SERIAL" | head -1 | cut -d: -f1)
+must_eq "hello stopped before iso-spin" \
+	"$([ -n "$hello_at" ] && [ -n "$spin_at" ] && [ "$hello_at" -lt "$spin_at" ] && echo yes)" yes
 must '\] all VMs have stopped'
 must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
 case_end bochs-isolation-one-core
