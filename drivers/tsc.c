@@ -45,3 +45,8 @@ void udelay(uint64_t us)
 	while (rdtsc() < end)
 		cpu_relax();
 }
+
+uint64_t tsc_now(void)
+{
+	return rdtsc();
+}

@@ -11,5 +11,7 @@ extern uint64_t boot_tsc; /* TSC at the first instruction of boot/entry.asm */
  * assumes 1 GHz) if the PIT never counted down. */
 bool tsc_calibrate(void);
 void udelay(uint64_t us);
+/* The TSC now (a function, so that host tests can plug in a fake clock). */
+uint64_t tsc_now(void);
 
 #endif

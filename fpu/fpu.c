@@ -1,32 +1,55 @@
+/* The hardware-facing FPU switching: XSAVE/XRSTOR and XSETBV. */
 #include "fpu/fpu.h"
+#include "err.h"
 #include "fpu/xcr0.h"
-#include "hv/log.h"
+#include "hv/vcpu.h"
 #include "mm/mm.h"
 #include "x86.h"
 
 #define CPUID_1_ECX_XSAVE  BIT(26)
+#define CPUID_7_ECX_PKU    BIT(3)
 #define XSAVE_MXCSR_OFFSET 24
+#define XSAVE_LEGACY_SIZE  512
 #define MXCSR_DEFAULT      0x1f80
+/* PKRU stays out of the host XCR0: XCR0[9] is set only to switch images. */
 #define GUEST_XCR0_CANDIDATES                                                                      \
 	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
 
 static uint64_t host_xcr0;
+static uint64_t switch_mask; /* components in a vCPU's image: host_xcr0, and PKRU */
 static uint32_t area_size;
+
+static bool cpu_has_pku(void)
+{
+	struct cpuid_regs r;
+
+	if (cpuid(0).eax < 7)
+		return false;
+	cpuid_count(7, 0, &r);
+	return r.ecx & CPUID_7_ECX_PKU;
+}
 
 void fpu_init_cpu(void)
 {
 	struct cpuid_regs d;
+	uint64_t offered;
 
 	if (!(cpuid(1).ecx & CPUID_1_ECX_XSAVE))
 		return;
 	write_cr4(read_cr4() | CR4_OSXSAVE);
 	cpuid_count(0xd, 0, &d);
-	host_xcr0 = (((uint64_t)d.edx << 32) | d.eax) & GUEST_XCR0_CANDIDATES;
+	offered = ((uint64_t)d.edx << 32) | d.eax;
+	host_xcr0 = offered & GUEST_XCR0_CANDIDATES;
 	if (!xcr0_valid(host_xcr0, host_xcr0))
 		host_xcr0 &= XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM;
+	switch_mask = host_xcr0;
+	/* RDPKRU/WRPKRU work in any guest that sets its CR4.PKE, so PKRU is guest
+	 * state whenever the CPU has protection keys. */
+	if (cpu_has_pku() && (offered & XFEATURE_MASK_PKRU))
+		switch_mask |= XFEATURE_MASK_PKRU;
 	xsetbv(0, host_xcr0);
-	cpuid_count(0xd, 0, &d);
-	area_size = d.ebx;
+	/* ECX: the size for every component the CPU supports, PKRU included */
+	area_size = MAX(d.ebx, d.ecx);
 }
 
 uint64_t fpu_host_xcr0(void)
@@ -39,30 +62,77 @@ uint64_t fpu_guest_xcr0_allowed(void)
 	return host_xcr0;
 }
 
-hpa_t fpu_alloc_state(void)
+static size_t area_frames(void)
 {
-	size_t frames = ALIGN_UP((uint64_t)(area_size ? area_size : 512), PAGE_SIZE) / PAGE_SIZE;
-	hpa_t area = mm_alloc_frames(frames, PAGE_SIZE);
-
-	if (area != INVALID_HPA)
-		*(uint32_t *)((uint8_t *)phys_to_virt(area) + XSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
-	return area;
+	return ALIGN_UP((uint64_t)(area_size ? area_size : XSAVE_LEGACY_SIZE), PAGE_SIZE) /
+	       PAGE_SIZE;
 }
 
-void fpu_free_state(hpa_t area)
+int fpu_guest_init(struct vcpu *v)
 {
-	mm_free_frames(area,
-	               ALIGN_UP((uint64_t)(area_size ? area_size : 512), PAGE_SIZE) / PAGE_SIZE);
+	struct guest_fpu *g = &v->fpu;
+
+	g->xcr0 = XFEATURE_MASK_FP;
+	g->area = mm_alloc_frames(area_frames(), PAGE_SIZE);
+	if (g->area == INVALID_HPA)
+		return -ENOMEM;
+	/* XSTATE_BV = 0: every component in its init state, except MXCSR which
+	 * XRSTOR takes from the image (SDM Vol. 1 sec. 13.8.1). */
+	*(uint32_t *)((uint8_t *)phys_to_virt(g->area) + XSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
+	return 0;
 }
 
-void fpu_save(hpa_t area)
+void fpu_guest_free(struct vcpu *v)
 {
-	if (host_xcr0)
-		xsave(phys_to_virt(area), host_xcr0);
+	if (v->fpu.area && v->fpu.area != INVALID_HPA)
+		mm_free_frames(v->fpu.area, area_frames());
+	v->fpu.area = INVALID_HPA;
 }
 
-void fpu_restore(hpa_t area)
+/* Runs with the host XCR0; XSAVE and XRSTOR act on RFBM = XCR0 & mask (SDM Vol. 1
+ * sec. 13.7, 13.8), so XCR0 takes PKRU for the switch. XSAVE of PKRU needs only
+ * XCR0[9], not CR4.PKE (sec. 13.5.7). */
+void fpu_switch_to(struct vcpu *prev, struct vcpu *next)
 {
-	if (host_xcr0)
-		xrstor(phys_to_virt(area), host_xcr0);
+	bool with_pkru = switch_mask != host_xcr0;
+
+	if (!host_xcr0)
+		return;
+	if (with_pkru)
+		xsetbv(0, switch_mask);
+	if (prev)
+		xsave(phys_to_virt(prev->fpu.area), switch_mask);
+	if (next)
+		xrstor(phys_to_virt(next->fpu.area), switch_mask);
+	if (with_pkru)
+		xsetbv(0, host_xcr0);
+}
+
+void fpu_guest_enter(struct vcpu *v)
+{
+	struct guest_fpu *g = &v->fpu;
+
+	if (host_xcr0 && g->xcr0 != host_xcr0)
+		xsetbv(0, g->xcr0);
+}
+
+void fpu_guest_exit(struct vcpu *v)
+{
+	struct guest_fpu *g = &v->fpu;
+
+	if (host_xcr0 && g->xcr0 != host_xcr0)
+		xsetbv(0, host_xcr0);
+}
+
+int fpu_set_xcr0(struct vcpu *v, uint64_t val)
+{
+	if (!xcr0_valid(val, fpu_guest_xcr0_allowed()))
+		return -EINVAL;
+	v->fpu.xcr0 = val;
+	return 0;
+}
+
+uint64_t fpu_guest_xcr0(const struct vcpu *v)
+{
+	return v->fpu.xcr0;
 }

@@ -1,4 +1,13 @@
-/* Extended FPU state of the host and of vCPUs: the hardware-facing part. */
+/* Extended FPU state of the host and of vCPUs: the one place that switches it.
+ * Everything is switched eagerly, never lazily through CR0.TS:
+ * - the XSAVE image follows the vCPU that owns the CPU: fpu_switch_to() on
+ *   every vCPU switch. It holds x87, SSE, AVX, AVX-512 and PKRU: PKRU is
+ *   saved and loaded with the rest (XCR0[9] set only around that XSAVE and
+ *   XRSTOR), so it belongs to the vCPU without any cost per VM exit. The
+ *   hypervisor runs with CR4.PKE clear, so no guest's PKRU can restrict it.
+ * - XCR0 is the guest's only while it runs: fpu_guest_enter() right before
+ *   VM entry, fpu_guest_exit() right after the exit, each writing XCR0 only
+ *   when the guest's and the host's values differ (DESIGN.md mechanism 2). */
 #ifndef SABLE_FPU_FPU_H
 #define SABLE_FPU_FPU_H
 
@@ -6,17 +15,23 @@
 
 struct vcpu;
 
-/* Enables XSAVE on this CPU (CR4.OSXSAVE) and sets the host XCR0. */
+/* Enables XSAVE (CR4.OSXSAVE) on this CPU and sets the host XCR0. */
 void fpu_init_cpu(void);
 /* XCR0 while the hypervisor runs: every user component the CPU has that guests may use. */
 uint64_t fpu_host_xcr0(void);
 /* Components a guest may enable in XCR0. */
 uint64_t fpu_guest_xcr0_allowed(void);
-/* A save area for a vCPU in its init state; INVALID_HPA without memory. */
-hpa_t fpu_alloc_state(void);
-void fpu_free_state(hpa_t area);
-/* Eager switch of the vCPU FPU state (never lazy through CR0.TS). */
-void fpu_save(hpa_t area);
-void fpu_restore(hpa_t area);
+
+/* Gives v its FPU context in the init state (XCR0 = x87, PKRU = 0). 0 or -ENOMEM. */
+int fpu_guest_init(struct vcpu *v);
+void fpu_guest_free(struct vcpu *v);
+/* On a vCPU switch: saves prev's XSAVE image (prev may be NULL), loads next's. */
+void fpu_switch_to(struct vcpu *prev, struct vcpu *next);
+/* Around VM entry and exit: the guest's XCR0 in, the host's back. */
+void fpu_guest_enter(struct vcpu *v);
+void fpu_guest_exit(struct vcpu *v);
+/* XSETBV to XCR0 by the guest: 0, or -EINVAL for an illegal value (the caller injects #GP). */
+int fpu_set_xcr0(struct vcpu *v, uint64_t val);
+uint64_t fpu_guest_xcr0(const struct vcpu *v);
 
 #endif

@@ -185,14 +185,6 @@ static void test_fs_override(void)
 	test_end();
 }
 
-static uint32_t read_cr2(void)
-{
-	uint32_t v;
-
-	asm volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
 static void test_page_faults(void)
 {
 	static const char part[] = "INFO strio pf: the line up to the absent page\n";

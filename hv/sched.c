@@ -5,6 +5,7 @@
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
+#include "hv/slice.h"
 #include "hv/smp.h"
 #include "hv/trap.h"
 #include "hv/vcpu.h"
@@ -116,15 +117,14 @@ __noreturn void sched_cpu_loop(void)
 			continue;
 		}
 		if (c->current != v) {
-			if (c->current) {
-				fpu_save(c->current->fpstate);
+			if (c->current)
 				vmm_ops->vcpu_put(c->current);
-			}
 			vmm_ops->vcpu_load(v);
-			fpu_restore(v->fpstate);
+			fpu_switch_to(c->current, v);
 			c->current = v;
 		}
-		vmm_ops->set_time_slice(v, others ? slice : 0);
+		/* A fresh slice each time v is picked; it ends at a fixed TSC time. */
+		v->slice_end = others ? slice_deadline(tsc_now(), slice) : SLICE_NONE;
 		a = vcpu_run(v);
 		if (a == EXIT_HALT)
 			vcpu_halted(v);

@@ -1,5 +1,7 @@
 #include "hv/vcpu.h"
+#include "drivers/tsc.h"
 #include "hv/panic.h"
+#include "hv/slice.h"
 
 bool vcpu_regs_consistent(const struct vcpu *v)
 {
@@ -28,16 +30,22 @@ void vcpu_regs_reset_after_exit(struct vcpu *v)
 }
 
 /*
- * The run loop: pending requests, dirty registers back into the control
- * structure, enter; after the exit a fast path re-enters at once for cheap
- * exits, everything else goes through the exit handler table.
+ * The run loop: pending requests, the end of the time slice, dirty registers
+ * back into the control structure, enter; after the exit a fast path
+ * re-enters at once for cheap exits, everything else goes through the exit
+ * handler table. The slice is a TSC deadline checked before every entry, so
+ * exits that resume the guest do not extend it.
  */
 enum exit_action vcpu_run(struct vcpu *v)
 {
 	for (;;) {
-		uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+		uint32_t req;
 		enum exit_action a;
 
+		/* before taking the requests, so that none is dropped by the yield */
+		if (v->slice_end != SLICE_NONE && slice_expired(v->slice_end, tsc_now()))
+			return EXIT_YIELD;
+		req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 		if (req & VCPU_REQ_STOP)
 			return EXIT_STOP_VM;
 		if (req & VCPU_REQ_TLB_FLUSH)

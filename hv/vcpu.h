@@ -2,6 +2,7 @@
 #ifndef SABLE_HV_VCPU_H
 #define SABLE_HV_VCPU_H
 
+#include "fpu/guest_fpu.h"
 #include "hv/vmm_ops.h"
 #include "types.h"
 
@@ -64,7 +65,8 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	struct vcpu *next_on_cpu; /* run queue link */
 	void *arch;               /* backend data (struct vcpu_vmx) */
-	hpa_t fpstate;            /* XSAVE area, switched eagerly with the vCPU */
+	struct guest_fpu fpu;     /* its FPU context (fpu/) */
+	uint64_t slice_end;       /* TSC deadline of its time slice, SLICE_NONE: unlimited */
 	struct vcpu_stats stats;
 };
 

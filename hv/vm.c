@@ -82,8 +82,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 static void vm_free(struct vm *vm)
 {
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
-		if (vm->vcpus[i]->fpstate && vm->vcpus[i]->fpstate != INVALID_HPA)
-			fpu_free_state(vm->vcpus[i]->fpstate);
+		fpu_guest_free(vm->vcpus[i]);
 		vmm_ops->vcpu_free(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);
 	}
@@ -219,8 +218,7 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 		v->regs[VCPU_REGS_RBX] = info_gpa;
 		v->regs[VCPU_REGS_RIP] = entry;
 		v->regs_avail = VCPU_REGS_GPR_MASK;
-		v->fpstate = fpu_alloc_state();
-		if (v->fpstate == INVALID_HPA || vmm_ops->vcpu_create(v) < 0)
+		if (fpu_guest_init(v) < 0 || vmm_ops->vcpu_create(v) < 0)
 			return -ENOMEM;
 	}
 	return 0;

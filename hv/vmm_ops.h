@@ -34,7 +34,6 @@ struct vmm_ops {
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	void (*skip_instruction)(struct vcpu *v);
 	void (*flush_tlb)(struct vcpu *v);
-	void (*set_time_slice)(struct vcpu *v, uint64_t tsc_ticks); /* 0: none */
 	void (*dump)(struct vcpu *v);
 };
 

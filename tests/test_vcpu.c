@@ -8,7 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "drivers/tsc.h"
 #include "hv/panic.h"
+#include "hv/slice.h"
 #include "hv/vcpu.h"
 
 #define RIP_BIT BIT(VCPU_REGS_RIP)
@@ -32,7 +34,14 @@ static struct {
 	int cache_last;
 	uint32_t dirty_at_flush;
 	uint32_t avail_at_handle, dirty_at_handle;
+	uint64_t now;             /* the fake TSC */
+	uint64_t ticks_per_entry; /* guest time that passes in each entry */
 } fake;
+
+uint64_t tsc_now(void)
+{
+	return fake.now;
+}
 
 static struct {
 	jmp_buf env;
@@ -81,6 +90,7 @@ static int fake_run(struct vcpu *v)
 	/* an exit clobbers whatever the cache claimed to know */
 	v->regs_avail = 0;
 	v->regs_dirty = 0xffffffff;
+	fake.now += fake.ticks_per_entry;
 	return fake.script[fake.step].run_ret;
 }
 
@@ -308,6 +318,72 @@ static void test_inconsistent_cache_panics(void **state)
 	assert_int_equal(vcpu.stats.exits, 0);
 }
 
+/* ---- time slices: a TSC deadline that exits do not extend ---- */
+
+static void test_slice_ends_across_fast_exits(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0}, {0, true, EXIT_RESUME, 0}, {0, true, EXIT_RESUME, 0},
+		{0, true, EXIT_RESUME, 0}, {0, true, EXIT_RESUME, 0},
+	};
+
+	play(script, 5);
+	fake.now = 1000;
+	fake.ticks_per_entry = 100;
+	vcpu.slice_end = slice_deadline(fake.now, 250);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPFRPFRP");
+	assert_int_equal(vcpu.stats.exits, 3);
+	assert_int_equal(vcpu.stats.fast_exits, 3);
+}
+
+static void test_slice_ends_across_resumed_exits(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_RESUME, 0},
+	};
+
+	play(script, 3);
+	fake.now = 5;
+	fake.ticks_per_entry = 10;
+	vcpu.slice_end = slice_deadline(fake.now, 20);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPHFRPH");
+	assert_int_equal(vcpu.stats.exits, 2);
+}
+
+static void test_no_slice_never_yields_on_time(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0},
+		{0, false, EXIT_RESUME, 0},
+		{0, true, EXIT_RESUME, 0},
+		{0, false, EXIT_HALT, 0},
+	};
+
+	play(script, 4);
+	fake.ticks_per_entry = 1ull << 40;
+	vcpu.slice_end = SLICE_NONE;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_int_equal(vcpu.stats.exits, 4);
+}
+
+static void test_expired_slice_keeps_requests(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_RESUME, 0}};
+
+	play(script, 1);
+	fake.now = 300;
+	vcpu.slice_end = 300;
+	vcpu.requests = VCPU_REQ_TLB_FLUSH;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "");
+	assert_int_equal(vcpu.requests, VCPU_REQ_TLB_FLUSH);
+	assert_int_equal(vcpu.stats.exits, 0);
+}
+
 /* ---- the register cache (mechanism 7) ---- */
 
 static void test_read_caches_once_until_exit(void **state)
@@ -423,6 +499,10 @@ int main(void)
 		cmocka_unit_test_setup(test_other_actions_returned, setup),
 		cmocka_unit_test_setup(test_failed_entry_stops_vm, setup),
 		cmocka_unit_test_setup(test_exit_resets_cache, setup),
+		cmocka_unit_test_setup(test_slice_ends_across_fast_exits, setup),
+		cmocka_unit_test_setup(test_slice_ends_across_resumed_exits, setup),
+		cmocka_unit_test_setup(test_no_slice_never_yields_on_time, setup),
+		cmocka_unit_test_setup(test_expired_slice_keeps_requests, setup),
 		cmocka_unit_test_setup(test_inconsistent_cache_panics, setup),
 		cmocka_unit_test_setup(test_read_caches_once_until_exit, setup),
 		cmocka_unit_test_setup(test_write_marks_avail_and_dirty, setup),

@@ -26,7 +26,7 @@ unit_uart_emu_SRCS := hv/vdev/uart_emu.c
 UNIT_TESTS += ept memslot vcpu xcr0
 unit_ept_SRCS := vmx/ept.c mm/pgtable.c
 unit_memslot_SRCS := hv/memslot.c
-unit_vcpu_SRCS := hv/vcpu.c
+unit_vcpu_SRCS := hv/vcpu.c hv/slice.c
 unit_xcr0_SRCS := fpu/xcr0.c
 
 UNIT_TESTS += paging_mode
@@ -39,3 +39,5 @@ UNIT_TESTS += task_switch
 unit_task_switch_SRCS := hv/lib/task_switch.c
 UNIT_TESTS += msr_rules
 unit_msr_rules_SRCS := vmx/msr_rules.c
+UNIT_TESTS += slice
+unit_slice_SRCS := hv/slice.c

@@ -1,7 +1,6 @@
 /* VM-exit handlers (SDM Vol. 3C ch. 26, exit qualifications in sec. 28.2.1). */
 #include "drivers/lapic.h"
 #include "fpu/fpu.h"
-#include "fpu/xcr0.h"
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vdev/guest_io.h"
 #include "hv/vdev/hypercall.h"
@@ -42,13 +41,12 @@ static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs
 
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
-	struct vcpu_vmx *x = to_vmx(v);
 	struct guest_cpuid_ctx ctx = {
 		.host = host_cpuid,
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.cr4_osxsave = (vcpu_read_cr4(v) & CR4_OSXSAVE) != 0,
-		.guest_xcr0 = x->xcr0,
+		.guest_xcr0 = fpu_guest_xcr0(v),
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
 	};
 	struct cpuid_regs r;
@@ -216,9 +214,8 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 {
 	uint64_t val = (v->regs[VCPU_REGS_RDX] << 32) | (uint32_t)v->regs[VCPU_REGS_RAX];
 
-	if ((uint32_t)v->regs[VCPU_REGS_RCX] != 0 || !xcr0_valid(val, fpu_guest_xcr0_allowed()))
+	if ((uint32_t)v->regs[VCPU_REGS_RCX] != 0 || fpu_set_xcr0(v, val) < 0)
 		return inject_gp(v);
-	to_vmx(v)->xcr0 = val;
 	vmx_skip_instruction(v);
 	return EXIT_RESUME;
 }
@@ -241,9 +238,11 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v)
 	return EXIT_STOP_VM;
 }
 
+/* The run loop yields once the slice's TSC deadline has passed; a timer that
+ * fired a little early (it counts in steps of 2^shift ticks) re-enters for the rest. */
 static enum exit_action handle_preemption_timer(struct vcpu *v)
 {
-	return EXIT_YIELD;
+	return EXIT_RESUME;
 }
 
 static const exit_handler_t exit_handlers[] = {

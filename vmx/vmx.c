@@ -66,12 +66,17 @@ int vmx_probe(void)
 	                    SECONDARY_EXEC_WBINVD_EXITING,
 	            MSR_IA32_VMX_PROCBASED_CTLS2, 0, &vmx_cfg.proc2);
 	r |= adjust("VM-exit",
-	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
-	                    VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |
+	                    VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER |
+	                    VM_EXIT_LOAD_IA32_EFER,
 	            VM_EXIT_ACK_INTR_ON_EXIT, MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
 	            &vmx_cfg.exit);
-	r |= adjust("VM-entry", VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER, 0,
-	            MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, &vmx_cfg.entry);
+	/* DR7 and IA32_DEBUGCTL are VMCS guest state only with the debug controls
+	 * (SDM Vol. 3C sec. 25.7.1, 25.8.1); without them the guest's DR7 is lost at
+	 * every exit, which sets DR7 to 400H (sec. 28.5.1). */
+	r |= adjust("VM-entry",
+	            VM_ENTRY_LOAD_DEBUG_CONTROLS | VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER,
+	            0, MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, &vmx_cfg.entry);
 	if (r)
 		return -EOPNOTSUPP;
 	vmx_decode_ept_caps(rdmsr(MSR_IA32_VMX_EPT_VPID_CAP), &vmx_cfg.ept);

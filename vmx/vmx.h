@@ -44,9 +44,11 @@ struct vcpu_vmx {
 	uint64_t exit_qual;
 	uint32_t entry_ctls; /* current VM-entry controls (IA-32e mode guest follows EFER.LMA) */
 	uint64_t cr0_shadow_mask, cr4_shadow_mask;
+	/* Debug registers the VMCS does not hold (DR7 and DEBUGCTL are guest state):
+	 * loaded while this vCPU is current. */
+	uint64_t dr[4], dr6;
 	uint64_t tsc_offset;
-	uint64_t xcr0;
-	uint64_t time_slice;
+	bool preemption_timer;                /* pin control set: the vCPU's slice has a deadline */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 };
 

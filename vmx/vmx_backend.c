@@ -4,6 +4,7 @@
 #include "hv/log.h"
 #include "hv/config/options.h"
 #include "hv/panic.h"
+#include "hv/slice.h"
 #include "hv/vm.h"
 #include "kstring.h"
 #include "mm/mm.h"
@@ -12,6 +13,9 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
+
+#define DR6_INIT 0xffff0ff0ull /* reset value (SDM Vol. 3B sec. 18.2.3) */
+#define DR7_INIT 0x400ull      /* no breakpoint enabled (sec. 18.2.4) */
 
 hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b;
 static uint16_t next_vpid = 1;
@@ -28,6 +32,19 @@ static int setup_bitmaps(void)
 	return vmx_msr_setup_bitmap();
 }
 
+/* The hypervisor's own debug state: no breakpoint enabled, so guest values in
+ * DR0-DR3 cannot fire in root operation. Every VM exit sets DR7 to 400H and
+ * clears IA32_DEBUGCTL again (SDM Vol. 3C sec. 28.5.1). */
+static void host_debug_init(void)
+{
+	write_dr7(DR7_INIT);
+	write_dr0(0);
+	write_dr1(0);
+	write_dr2(0);
+	write_dr3(0);
+	write_dr6(DR6_INIT);
+}
+
 static int vmx_cpu_enable_op(void)
 {
 	static bool bitmaps_ready;
@@ -37,6 +54,7 @@ static int vmx_cpu_enable_op(void)
 			return -ENOMEM;
 		bitmaps_ready = true;
 	}
+	host_debug_init();
 	return vmx_cpu_enable();
 }
 
@@ -102,7 +120,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 	}
 	*(uint32_t *)phys_to_virt(x->vmcs) = vmx_cfg.basic.revision;
 	x->vpid = vmx_cfg.vpid ? __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) : 0;
-	x->xcr0 = 1; /* x87 */
+	x->dr6 = DR6_INIT;
 	v->arch = x;
 	return 0;
 }
@@ -134,11 +152,24 @@ static void vmx_vcpu_load(struct vcpu *v)
 		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
 			vmcs_writel(GUEST_RFLAGS, 0);
 	}
+	/* DR0-DR3 and DR6 are no VMCS state: switched eagerly with the vCPU. */
+	write_dr0(x->dr[0]);
+	write_dr1(x->dr[1]);
+	write_dr2(x->dr[2]);
+	write_dr3(x->dr[3]);
+	write_dr6(x->dr6);
 	vmx_msr_load_guest(v);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
 {
+	struct vcpu_vmx *x = to_vmx(v);
+
+	x->dr[0] = read_dr0();
+	x->dr[1] = read_dr1();
+	x->dr[2] = read_dr2();
+	x->dr[3] = read_dr3();
+	x->dr6 = read_dr6();
 	vmx_msr_save_guest(v);
 }
 
@@ -199,26 +230,41 @@ static void report_entry_failure(struct vcpu *v)
 	vm_stop(v->vm, "VM entry failed (error %u)", err);
 }
 
+/* Arms the VMX-preemption timer with the time left in v's slice, so that a
+ * guest that never exits still gives up the CPU at the slice's deadline
+ * (SDM Vol. 3C sec. 26.5.1); the run loop enforces the deadline across exits. */
+static void program_slice(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+	bool want = v->slice_end != SLICE_NONE && (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER);
+	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
+	uint32_t value;
+
+	if (want != x->preemption_timer) {
+		vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
+		             want ? pin | PIN_BASED_VMX_PREEMPTION_TIMER : pin);
+		x->preemption_timer = want;
+	}
+	if (want) {
+		/* an expired slice gives 0: the exit comes before any guest instruction */
+		slice_timer_value(v->slice_end, rdtsc(), vmx_cfg.preemption_timer_shift, &value);
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, value);
+	}
+}
+
 static int vmx_run(struct vcpu *v)
 {
 	struct vcpu_vmx *x = to_vmx(v);
-	uint64_t host_xcr0 = fpu_host_xcr0();
-	bool switch_xcr0 = x->xcr0 != host_xcr0;
+	int failed;
 
-	if (switch_xcr0)
-		xsetbv(0, x->xcr0);
-	if (x->time_slice)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
-		             (uint32_t)MIN(x->time_slice >> vmx_cfg.preemption_timer_shift,
-		                           0xffffffffull));
-	if (vmx_vcpu_enter(v, x->launched)) {
-		if (switch_xcr0)
-			xsetbv(0, host_xcr0);
+	program_slice(v);
+	fpu_guest_enter(v);
+	failed = vmx_vcpu_enter(v, x->launched);
+	fpu_guest_exit(v);
+	if (failed) {
 		report_entry_failure(v);
 		return -EIO;
 	}
-	if (switch_xcr0)
-		xsetbv(0, host_xcr0);
 	x->launched = true;
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
 	x->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
@@ -249,18 +295,6 @@ static void vmx_flush_tlb(struct vcpu *v)
 		invept(VMX_EPT_EXTENT_CONTEXT, ept_pointer(v->vm->arch));
 }
 
-static void vmx_set_time_slice(struct vcpu *v, uint64_t ticks)
-{
-	struct vcpu_vmx *x = to_vmx(v);
-	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
-	bool want = ticks && (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER);
-
-	if (want == (x->time_slice != 0))
-		return;
-	x->time_slice = want ? ticks : 0;
-	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, want ? pin | PIN_BASED_VMX_PREEMPTION_TIMER : pin);
-}
-
 static void vmx_dump(struct vcpu *v)
 {
 	vmx_dump_vmcs(v);
@@ -283,7 +317,6 @@ static const struct vmm_ops vmx_ops = {
 	.inject_exception = vmx_inject_exception,
 	.skip_instruction = vmx_skip_instruction,
 	.flush_tlb = vmx_flush_tlb,
-	.set_time_slice = vmx_set_time_slice,
 	.dump = vmx_dump,
 };
 

@@ -117,6 +117,72 @@ static inline void write_cr4(uint32_t v)
 	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* Reads extended control register index (XGETBV; needs CR4.OSXSAVE). */
+static inline uint64_t xgetbv(uint32_t index)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Reads PKRU (needs CR4.PKE, else #UD). */
+static inline uint32_t rdpkru(void)
+{
+	uint32_t v, d;
+
+	asm volatile("rdpkru" : "=a"(v), "=d"(d) : "c"(0));
+	return v;
+}
+
+/* Writes PKRU (needs CR4.PKE, else #UD). */
+static inline void wrpkru(uint32_t v)
+{
+	asm volatile("wrpkru" : : "a"(v), "c"(0), "d"(0) : "memory");
+}
+
+/* Reads and writes CR2. */
+static inline uint32_t read_cr2(void)
+{
+	uint32_t v;
+
+	asm volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr2(uint32_t v)
+{
+	asm volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+}
+
+/* read_drN/write_drN for the debug registers DR0-DR3, DR6 and DR7. */
+#define GUEST_DR_ACCESSORS(n)                                                                      \
+	static inline uint32_t read_dr##n(void)                                                    \
+	{                                                                                          \
+		uint32_t v;                                                                        \
+		asm volatile("mov %%dr" #n ", %0" : "=r"(v));                                      \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_dr##n(uint32_t v)                                                 \
+	{                                                                                          \
+		asm volatile("mov %0, %%dr" #n : : "r"(v) : "memory");                             \
+	}
+GUEST_DR_ACCESSORS(0)
+GUEST_DR_ACCESSORS(1)
+GUEST_DR_ACCESSORS(2)
+GUEST_DR_ACCESSORS(3)
+GUEST_DR_ACCESSORS(6)
+GUEST_DR_ACCESSORS(7)
+
+/* Reads the x87 control word (FNSTCW). */
+static inline uint16_t read_fcw(void)
+{
+	uint16_t v;
+
+	asm volatile("fnstcw %0" : "=m"(v));
+	return v;
+}
+
 /* Spins one PAUSE. */
 static inline void cpu_relax(void)
 {
@@ -131,6 +197,7 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 }
 
 #define CR4_OSXSAVE (1u << 18)
+#define CR4_PKE     (1u << 22)
 
 /* Architectural MSR numbers used by the tests. */
 #define MSR_IA32_TSC            0x00000010

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: MIT
+/*
+ * isolation: several copies of this guest share one physical CPU. Each one
+ * writes patterns derived from its command line into every per-vCPU register
+ * its CPUID offers (FPU/SSE/AVX registers, XCR0, PKRU, DR0-DR3, DR6, DR7, CR2,
+ * the SYSCALL and SYSENTER MSRs, KERNEL_GS_BASE, TSC_AUX, SPEC_CTRL), then
+ * runs for ISO_RUN_TICKS of TSC time. Every time it comes back after another
+ * vCPU ran (a TSC jump of more than ISO_GAP_TICKS between two turns of its
+ * loop) it checks every register. A command line containing "spin" makes the
+ * guest exit all the time (CPUID in the loop); the others compute.
+ *
+ * One TEST line per register class, plus iso-slices: the guest must have been
+ * descheduled and resumed at least ISO_MIN_RESUMES times, which fails if a
+ * guest that exits often is never preempted.
+ */
+#include "guest.h"
+
+#define ISO_RUN_TICKS   300000000ull /* TSC time each guest runs (30 s at Bochs' 10 MHz TSC) */
+#define ISO_GAP_TICKS   20000ull     /* a longer gap between two loop turns: another vCPU ran */
+#define ISO_MIN_RESUMES 300u
+
+#define CR0_MP               (1u << 1)
+#define CR0_EM               (1u << 2)
+#define CR4_OSFXSR           (1u << 9)
+#define CR4_OSXMMEXCPT       (1u << 10)
+#define CPUID_1_EDX_SEP      (1u << 11)
+#define CPUID_1_EDX_SSE2     (1u << 26)
+#define CPUID_1_ECX_AVX      (1u << 28)
+#define CPUID_7_ECX_PKU      (1u << 3)
+#define CPUID_7_EDX_IBRS     (1u << 26)
+#define CPUID_7_EDX_STIBP    (1u << 27)
+#define CPUID_7_EDX_SSBD     (1u << 31)
+#define CPUID_X1_EDX_SYSCALL (1u << 11)
+#define CPUID_X1_EDX_RDTSCP  (1u << 27)
+#define CPUID_X1_EDX_LM      (1u << 29)
+#define MSR_IA32_SPEC_CTRL   0x48
+#define MSR_IA32_DEBUGCTL    0x1d9
+#define MSR_STAR             0xc0000081
+#define MSR_LSTAR            0xc0000082
+#define MSR_CSTAR            0xc0000083
+#define MSR_SYSCALL_MASK     0xc0000084
+#define CANONICAL_MASK       0x00007ffffffffff0ull
+#define DR6_FIXED            0xffff0ff0u
+#define DR7_FIXED            0x400u
+
+/* Register classes, each reported by one TEST line. */
+enum iso_class {
+	C_FPU,
+	C_XCR0,
+	C_PKRU,
+	C_DR0_3,
+	C_DR6,
+	C_DR7,
+	C_DEBUGCTL,
+	C_CR2,
+	C_SYSCALL,
+	C_KGSBASE,
+	C_TSC_AUX,
+	C_SYSENTER,
+	C_SPEC_CTRL,
+	NR_CLASSES,
+};
+
+static const char *const class_test[NR_CLASSES] = {
+	[C_FPU] = "iso-fpu",
+	[C_XCR0] = "iso-xcr0",
+	[C_PKRU] = "iso-pkru",
+	[C_DR0_3] = "iso-dr0-3",
+	[C_DR6] = "iso-dr6",
+	[C_DR7] = "iso-dr7",
+	[C_DEBUGCTL] = "iso-debugctl",
+	[C_CR2] = "iso-cr2",
+	[C_SYSCALL] = "iso-syscall-msrs",
+	[C_KGSBASE] = "iso-kernel-gs-base",
+	[C_TSC_AUX] = "iso-tsc-aux",
+	[C_SYSENTER] = "iso-sysenter",
+	[C_SPEC_CTRL] = "iso-spec-ctrl",
+};
+
+static struct {
+	const char *skip[NR_CLASSES]; /* reason the class is not offered, or NULL */
+	char failed[NR_CLASSES][112]; /* first mismatch, empty if none */
+	unsigned checks;
+} res;
+
+/* What this guest wrote, read back once right after writing. */
+static struct {
+	uint8_t xmm[8][16], ymm_hi[8][16];
+	bool ymm;
+	uint16_t fcw;
+	uint64_t xcr0;
+	uint32_t pkru, dr[4], dr6, dr7, cr2;
+	uint64_t star, lstar, cstar, fmask, kgsbase, tsc_aux, spec_ctrl;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+} want;
+
+static uint64_t seed;
+
+static uint64_t pattern(unsigned k)
+{
+	uint64_t z = seed + 0x9e3779b97f4a7c15ull * (k + 1);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void mismatch(enum iso_class c, const char *reg, uint64_t w, uint64_t got)
+{
+	if (res.failed[c][0])
+		return;
+	snprintf(res.failed[c], sizeof(res.failed[c]),
+	         "%s is 0x%llx, wrote 0x%llx (check %u, after a reschedule)", reg, got, w,
+	         res.checks);
+}
+
+static void expect(enum iso_class c, const char *reg, uint64_t w, uint64_t got)
+{
+	if (got != w)
+		mismatch(c, reg, w, got);
+}
+
+static bool has(uint32_t leaf, uint32_t reg, uint32_t bit)
+{
+	struct cpuid_regs r;
+	uint32_t v[4];
+
+	cpuid(leaf & 0x80000000u, 0, &r);
+	if (r.eax < leaf)
+		return false;
+	cpuid(leaf, 0, &r);
+	v[0] = r.eax, v[1] = r.ebx, v[2] = r.ecx, v[3] = r.edx;
+	return v[reg] & bit;
+}
+#define ECX 2
+#define EDX 3
+
+static int xsetbv_safe(uint64_t v)
+{
+	fault_arm();
+	asm volatile("1: xsetbv\n2:\n\t" EXTABLE(1b, 2b)
+	             :
+	             : "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+	             : "memory");
+	return fault_vector >= 0 ? fault_vector : 0;
+}
+
+static uint32_t read_dr(unsigned n)
+{
+	return n == 0 ? read_dr0() : n == 1 ? read_dr1() : n == 2 ? read_dr2() : read_dr3();
+}
+
+static void load_vector_regs(const uint8_t (*x)[16], const uint8_t (*hi)[16], bool ymm)
+{
+	asm volatile("movdqu 0(%0), %%xmm0\n\tmovdqu 16(%0), %%xmm1\n\t"
+	             "movdqu 32(%0), %%xmm2\n\tmovdqu 48(%0), %%xmm3\n\t"
+	             "movdqu 64(%0), %%xmm4\n\tmovdqu 80(%0), %%xmm5\n\t"
+	             "movdqu 96(%0), %%xmm6\n\tmovdqu 112(%0), %%xmm7"
+	             :
+	             : "r"(x)
+	             : "memory");
+	if (ymm) /* the upper halves, without touching the low ones */
+		asm volatile("vinsertf128 $1, 0(%0), %%ymm0, %%ymm0\n\t"
+		             "vinsertf128 $1, 16(%0), %%ymm1, %%ymm1\n\t"
+		             "vinsertf128 $1, 32(%0), %%ymm2, %%ymm2\n\t"
+		             "vinsertf128 $1, 48(%0), %%ymm3, %%ymm3\n\t"
+		             "vinsertf128 $1, 64(%0), %%ymm4, %%ymm4\n\t"
+		             "vinsertf128 $1, 80(%0), %%ymm5, %%ymm5\n\t"
+		             "vinsertf128 $1, 96(%0), %%ymm6, %%ymm6\n\t"
+		             "vinsertf128 $1, 112(%0), %%ymm7, %%ymm7"
+		             :
+		             : "r"(hi)
+		             : "memory");
+}
+
+static void store_vector_regs(uint8_t (*x)[16], uint8_t (*hi)[16], bool ymm)
+{
+	asm volatile("movdqu %%xmm0, 0(%0)\n\tmovdqu %%xmm1, 16(%0)\n\t"
+	             "movdqu %%xmm2, 32(%0)\n\tmovdqu %%xmm3, 48(%0)\n\t"
+	             "movdqu %%xmm4, 64(%0)\n\tmovdqu %%xmm5, 80(%0)\n\t"
+	             "movdqu %%xmm6, 96(%0)\n\tmovdqu %%xmm7, 112(%0)"
+	             :
+	             : "r"(x)
+	             : "memory");
+	if (ymm)
+		asm volatile("vextractf128 $1, %%ymm0, 0(%0)\n\t"
+		             "vextractf128 $1, %%ymm1, 16(%0)\n\t"
+		             "vextractf128 $1, %%ymm2, 32(%0)\n\t"
+		             "vextractf128 $1, %%ymm3, 48(%0)\n\t"
+		             "vextractf128 $1, %%ymm4, 64(%0)\n\t"
+		             "vextractf128 $1, %%ymm5, 80(%0)\n\t"
+		             "vextractf128 $1, %%ymm6, 96(%0)\n\t"
+		             "vextractf128 $1, %%ymm7, 112(%0)"
+		             :
+		             : "r"(hi)
+		             : "memory");
+}
+
+/* XCR0: one of the legal values the CPU offers, picked by the pattern. */
+static void setup_xcr0(void)
+{
+	static const uint64_t candidates[] = {0x3, 0x7, 0xe7};
+	uint64_t offered, pick[3];
+	unsigned n = 0;
+	struct cpuid_regs r;
+	int vec;
+
+	if (!has(1, ECX, CPUID_1_ECX_XSAVE)) {
+		res.skip[C_XCR0] = "CPUID.1:ECX[26] (XSAVE) not offered";
+		return;
+	}
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	cpuid(0xd, 0, &r);
+	offered = ((uint64_t)r.edx << 32) | r.eax;
+	for (unsigned i = 0; i < ARRAY_SIZE(candidates); i++)
+		if ((candidates[i] & offered) == candidates[i])
+			pick[n++] = candidates[i];
+	if (!has(1, ECX, CPUID_1_ECX_AVX))
+		n = 1;
+	vec = xsetbv_safe(pick[pattern(40) % n]);
+	want.xcr0 = xgetbv(0);
+	if (vec)
+		snprintf(res.failed[C_XCR0], sizeof(res.failed[C_XCR0]),
+		         "XSETBV 0x%llx raised vector %d", pick[pattern(40) % n], vec);
+	/* SSE without x87 is never a legal XCR0 (SDM Vol. 1 sec. 13.3). */
+	vec = xsetbv_safe(0x2);
+	if (vec == X86_GP)
+		test_pass("iso-xsetbv-invalid-gp");
+	else
+		test_fail("iso-xsetbv-invalid-gp", "XSETBV 0x2 raised vector %d, want 13", vec);
+	want.ymm = want.xcr0 & 0x4;
+}
+
+static void setup_fpu(void)
+{
+	if (!has(1, EDX, CPUID_1_EDX_SSE2)) {
+		res.skip[C_FPU] = "CPUID.1:EDX[26] (SSE2) not offered";
+		return;
+	}
+	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	for (unsigned i = 0; i < 8; i++)
+		for (unsigned j = 0; j < 16; j += 8) {
+			uint64_t lo = pattern(100 + 2 * i + j / 8),
+				 hi = pattern(200 + 2 * i + j / 8);
+			memcpy(&want.xmm[i][j], &lo, 8);
+			memcpy(&want.ymm_hi[i][j], &hi, 8);
+		}
+	load_vector_regs(want.xmm, want.ymm_hi, want.ymm);
+	/* x87 control word: exception masks, precision and rounding control */
+	want.fcw = (uint16_t)((pattern(99) & 0x0f3f) | 0x40);
+	asm volatile("fninit\n\tfldcw %0" : : "m"(want.fcw));
+	want.fcw = read_fcw();
+}
+
+static void setup_pkru(void)
+{
+	if (!has(7, ECX, CPUID_7_ECX_PKU)) {
+		res.skip[C_PKRU] = "CPUID.7.0:ECX[3] (PKU) not offered";
+		return;
+	}
+	if (write_cr4_safe(read_cr4() | CR4_PKE)) {
+		snprintf(res.failed[C_PKRU], sizeof(res.failed[C_PKRU]),
+		         "setting CR4.PKE raised vector %d", fault_vector);
+		return;
+	}
+	wrpkru((uint32_t)pattern(1));
+	want.pkru = rdpkru();
+}
+
+/* Breakpoint addresses, status and control with no breakpoint enabled: RW/LEN
+ * fields of all four set (RW = 10b, I/O, avoided), L0-3/G0-3 and GD clear. */
+static void setup_debug_regs(void)
+{
+	uint32_t dr7 = DR7_FIXED, p = (uint32_t)pattern(2);
+
+	write_dr0((uint32_t)pattern(3));
+	write_dr1((uint32_t)pattern(4));
+	write_dr2((uint32_t)pattern(5));
+	write_dr3((uint32_t)pattern(6));
+	for (unsigned i = 0; i < 4; i++)
+		want.dr[i] = read_dr(i);
+	write_dr6(DR6_FIXED | (p & 0xe00f));
+	want.dr6 = read_dr6();
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t f = (p >> (16 + 4 * i)) & 0xf;
+		if ((f & 3) == 2)
+			f ^= 1;
+		dr7 |= f << (16 + 4 * i);
+	}
+	dr7 |= p & 0x300; /* LE, GE */
+	write_dr7(dr7);
+	want.dr7 = read_dr7();
+}
+
+static void setup_cr2(void)
+{
+	write_cr2((uint32_t)pattern(7));
+	want.cr2 = read_cr2();
+}
+
+static uint64_t canonical(unsigned k)
+{
+	return pattern(k) & CANONICAL_MASK;
+}
+
+static void setup_msrs(void)
+{
+	if (has(0x80000001, EDX, CPUID_X1_EDX_LM)) {
+		wrmsr(MSR_IA32_KERNEL_GS_BASE, canonical(10));
+		want.kgsbase = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+		wrmsr(MSR_STAR, pattern(11));
+		wrmsr(MSR_LSTAR, canonical(12));
+		wrmsr(MSR_CSTAR, canonical(13));
+		wrmsr(MSR_SYSCALL_MASK, (uint32_t)pattern(14));
+		want.star = rdmsr(MSR_STAR);
+		want.lstar = rdmsr(MSR_LSTAR);
+		want.cstar = rdmsr(MSR_CSTAR);
+		want.fmask = rdmsr(MSR_SYSCALL_MASK);
+	} else {
+		res.skip[C_KGSBASE] = "CPUID.80000001h:EDX[29] (long mode) not offered";
+		res.skip[C_SYSCALL] = res.skip[C_KGSBASE];
+	}
+	if (has(0x80000001, EDX, CPUID_X1_EDX_RDTSCP)) {
+		wrmsr(MSR_IA32_TSC_AUX, (uint32_t)pattern(15));
+		want.tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
+	} else {
+		res.skip[C_TSC_AUX] = "CPUID.80000001h:EDX[27] (RDTSCP) not offered";
+	}
+	if (has(1, EDX, CPUID_1_EDX_SEP)) {
+		wrmsr(MSR_IA32_SYSENTER_CS, pattern(16) & 0xfff8);
+		wrmsr(MSR_IA32_SYSENTER_ESP, canonical(17));
+		wrmsr(MSR_IA32_SYSENTER_EIP, canonical(18));
+		want.sysenter_cs = rdmsr(MSR_IA32_SYSENTER_CS);
+		want.sysenter_esp = rdmsr(MSR_IA32_SYSENTER_ESP);
+		want.sysenter_eip = rdmsr(MSR_IA32_SYSENTER_EIP);
+	} else {
+		res.skip[C_SYSENTER] = "CPUID.1:EDX[11] (SYSENTER) not offered";
+	}
+	if (has(7, EDX, CPUID_7_EDX_IBRS)) {
+		uint64_t bits = 1 | (has(7, EDX, CPUID_7_EDX_STIBP) ? 2 : 0) |
+		                (has(7, EDX, CPUID_7_EDX_SSBD) ? 4 : 0);
+		int vec = wrmsr_safe(MSR_IA32_SPEC_CTRL, pattern(19) & bits);
+
+		if (vec || rdmsr_safe(MSR_IA32_SPEC_CTRL, &want.spec_ctrl))
+			snprintf(res.failed[C_SPEC_CTRL], sizeof(res.failed[C_SPEC_CTRL]),
+			         "SPEC_CTRL access raised vector %d", vec ? vec : fault_vector);
+	} else {
+		res.skip[C_SPEC_CTRL] = "CPUID.7.0:EDX[26] (IBRS/IBPB, SPEC_CTRL) not offered";
+	}
+}
+
+static void check_all(void)
+{
+	static uint8_t x[8][16], hi[8][16];
+	uint64_t v;
+
+	res.checks++;
+	if (!res.skip[C_FPU]) {
+		store_vector_regs(x, hi, want.ymm);
+		for (unsigned i = 0; i < 8; i++) {
+			if (memcmp(x[i], want.xmm[i], 16))
+				mismatch(C_FPU, "an XMM register", *(uint64_t *)want.xmm[i],
+				         *(uint64_t *)x[i]);
+			if (want.ymm && memcmp(hi[i], want.ymm_hi[i], 16))
+				mismatch(C_FPU, "a YMM upper half", *(uint64_t *)want.ymm_hi[i],
+				         *(uint64_t *)hi[i]);
+		}
+	}
+	if (!res.skip[C_FPU])
+		expect(C_FPU, "the x87 control word", want.fcw, read_fcw());
+	if (!res.skip[C_XCR0])
+		expect(C_XCR0, "XCR0", want.xcr0, xgetbv(0));
+	if (!res.skip[C_PKRU] && !res.failed[C_PKRU][0])
+		expect(C_PKRU, "PKRU", want.pkru, rdpkru());
+	for (unsigned i = 0; i < 4; i++)
+		expect(C_DR0_3, "DR0-3", want.dr[i], read_dr(i));
+	expect(C_DR6, "DR6", want.dr6, read_dr6());
+	expect(C_DR7, "DR7", want.dr7, read_dr7());
+	if (rdmsr_safe(MSR_IA32_DEBUGCTL, &v))
+		mismatch(C_DEBUGCTL, "RDMSR DEBUGCTL vector", 0, (uint64_t)fault_vector);
+	else
+		expect(C_DEBUGCTL, "DEBUGCTL", 0, v);
+	expect(C_CR2, "CR2", want.cr2, read_cr2());
+	if (!res.skip[C_SYSCALL]) {
+		expect(C_SYSCALL, "STAR", want.star, rdmsr(MSR_STAR));
+		expect(C_SYSCALL, "LSTAR", want.lstar, rdmsr(MSR_LSTAR));
+		expect(C_SYSCALL, "CSTAR", want.cstar, rdmsr(MSR_CSTAR));
+		expect(C_SYSCALL, "FMASK", want.fmask, rdmsr(MSR_SYSCALL_MASK));
+		expect(C_KGSBASE, "KERNEL_GS_BASE", want.kgsbase, rdmsr(MSR_IA32_KERNEL_GS_BASE));
+	}
+	if (!res.skip[C_TSC_AUX]) {
+		uint32_t aux;
+
+		expect(C_TSC_AUX, "TSC_AUX", want.tsc_aux, rdmsr(MSR_IA32_TSC_AUX));
+		rdtscp(&aux);
+		expect(C_TSC_AUX, "RDTSCP ECX", want.tsc_aux, aux);
+	}
+	if (!res.skip[C_SYSENTER]) {
+		expect(C_SYSENTER, "SYSENTER_CS", want.sysenter_cs, rdmsr(MSR_IA32_SYSENTER_CS));
+		expect(C_SYSENTER, "SYSENTER_ESP", want.sysenter_esp, rdmsr(MSR_IA32_SYSENTER_ESP));
+		expect(C_SYSENTER, "SYSENTER_EIP", want.sysenter_eip, rdmsr(MSR_IA32_SYSENTER_EIP));
+	}
+	if (!res.skip[C_SPEC_CTRL] && !res.failed[C_SPEC_CTRL][0] &&
+	    !rdmsr_safe(MSR_IA32_SPEC_CTRL, &v))
+		expect(C_SPEC_CTRL, "SPEC_CTRL", want.spec_ctrl, v);
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+static bool contains(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *s; s++)
+		if (strncmp(s, word, n) == 0)
+			return true;
+	return false;
+}
+
+int guest_main(uint32_t magic, const struct multiboot_info *mbi)
+{
+	const char *cmdline = "isolation";
+	uint64_t start, last, now, max_gap = 0, work = 1;
+	unsigned resumes = 0;
+	struct cpuid_regs r;
+	bool spin;
+
+	if (magic == MULTIBOOT_BOOTLOADER_MAGIC && (mbi->flags & MBI_FLAG_CMDLINE))
+		cmdline = (const char *)(uintptr_t)mbi->cmdline;
+	seed = fnv1a(cmdline);
+	spin = contains(cmdline, "spin");
+	setup_xcr0();
+	setup_fpu();
+	setup_pkru();
+	setup_debug_regs();
+	setup_cr2();
+	setup_msrs();
+	info("%s: xcr0=0x%llx pkru=0x%x dr7=0x%x cr2=0x%x",
+	     spin ? "spinning on CPUID" : "computing", want.xcr0, want.pkru, want.dr7, want.cr2);
+	check_all();
+
+	start = last = rdtsc();
+	do {
+		if (spin)
+			cpuid(0, 0, &r);
+		else
+			for (unsigned i = 0; i < 16; i++)
+				work = work * 6364136223846793005ull + 1442695040888963407ull;
+		now = rdtsc();
+		if (now - last > ISO_GAP_TICKS) {
+			resumes++;
+			if (now - last > max_gap)
+				max_gap = now - last;
+			check_all();
+		}
+		last = now;
+	} while (now - start < ISO_RUN_TICKS);
+	check_all();
+
+	info("resumed %u times in %llu TSC ticks, longest gap %llu, %u checks (work %llx)", resumes,
+	     now - start, max_gap, res.checks, work & 0xff);
+	if (resumes >= ISO_MIN_RESUMES)
+		test_pass("iso-slices");
+	else
+		test_fail("iso-slices", "resumed only %u times in %llu TSC ticks, want >= %u",
+		          resumes, now - start, ISO_MIN_RESUMES);
+	for (unsigned c = 0; c < NR_CLASSES; c++) {
+		if (res.skip[c])
+			test_skip(class_test[c], res.skip[c]);
+		else if (res.failed[c][0])
+			test_fail(class_test[c], "%s", res.failed[c]);
+		else
+			test_pass(class_test[c]);
+	}
+	tests_finish();
+}

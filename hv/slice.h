@@ -1,0 +1,22 @@
+/* Time slices as deadlines on the TSC (pure). A slice is a deadline, not a
+ * duration: it keeps running down across VM exits, so a guest that exits
+ * often gives up the CPU as surely as one that never exits. */
+#ifndef SABLE_HV_SLICE_H
+#define SABLE_HV_SLICE_H
+
+#include "types.h"
+
+#define SLICE_NONE 0 /* no deadline: the vCPU runs until it halts, yields or stops */
+
+/* Deadline of a slice of `ticks` TSC ticks from now; SLICE_NONE for ticks = 0.
+ * Saturates instead of wrapping (and never yields SLICE_NONE for ticks > 0). */
+uint64_t slice_deadline(uint64_t now, uint64_t ticks);
+/* True once now has reached a deadline; never for SLICE_NONE. */
+bool slice_expired(uint64_t deadline, uint64_t now);
+/* Start value of a count-down timer that ticks once every 2^shift TSC ticks
+ * (the VMX-preemption timer, SDM Vol. 3C sec. 26.5.1) for the time left until
+ * the deadline: rounded up, capped at UINT32_MAX. False (and *value = 0) once
+ * the deadline has passed or for SLICE_NONE. */
+bool slice_timer_value(uint64_t deadline, uint64_t now, unsigned shift, uint32_t *value);
+
+#endif
