@@ -186,6 +186,27 @@ static inline void irq_enable_and_halt(void)
 {
 	__asm__ volatile("sti; hlt" ::: "memory");
 }
+/* sti; nop; cli: one instruction boundary with interrupts on (STI's shadow
+ * covers the nop), so a pending interrupt is taken through the IDT there. */
+static inline void irq_window(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+/* INT 2: runs the NMI handler through the IDT; its IRET unblocks NMIs. */
+static inline void nmi_handler_call(void)
+{
+	__asm__ volatile("int $2" ::: "memory");
+}
+static inline uint64_t read_dr6(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+static inline void write_dr6(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
+}
 static inline void halt(void)
 {
 	__asm__ volatile("hlt" ::: "memory");

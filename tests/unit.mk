@@ -27,3 +27,6 @@ unit_ept_SRCS := vmx/ept.c mm/pgtable.c
 unit_memslot_SRCS := hv/memslot.c
 unit_vcpu_SRCS := hv/vcpu.c
 unit_xcr0_SRCS := fpu/xcr0.c
+
+UNIT_TESTS += exc_reflect
+unit_exc_reflect_SRCS := vmx/exc_reflect.c
