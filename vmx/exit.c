@@ -93,16 +93,16 @@ static enum exit_action handle_vmcall(struct vcpu *v)
 	return hypercall(v);
 }
 
-/* No PMU is offered (CPUID leaf 0xA reads 0): RDPMC has no valid counter. */
-static enum exit_action handle_rdpmc(struct vcpu *v)
-{
-	return inject_gp(v);
-}
-
 static enum exit_action handle_triple_fault(struct vcpu *v)
 {
 	vm_stop(v->vm, "triple fault (vCPU %u, RIP 0x%lx)", v->id, vmcs_readl(GUEST_RIP));
 	return EXIT_STOP_VM;
+}
+
+/* No PMU is offered (CPUID leaf 0xA reads 0): RDPMC has no valid counter. */
+static enum exit_action handle_rdpmc(struct vcpu *v)
+{
+	return inject_gp(v);
 }
 
 /* MOV to CR0/CR4/CR3, CLTS, LMSW (qualification: sec. 28.2.1, table 28-3). */

@@ -120,6 +120,10 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v)
 	case EXC_REFLECT:
 		break;
 	}
+	/* An intercepted #DB left DR6 alone (sec. 27.1): the guest gets the causes
+	 * from the qualification. DR6 is not switched by VM entry/exit, so the
+	 * value written here is the guest's. The pending-debug-exceptions field
+	 * needs nothing: a vectoring entry does not deliver it (sec. 26.6.3). */
 	if (vector == EXC_DB && (ex.info & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION)
 		write_dr6(exc_dr6_after_db(read_dr6(), to_vmx(v)->exit_qual));
 	inject(&d.event);
