@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Runs with interrupts enabled (EFLAGS.IF = 1) for a fixed number of TSC
- * ticks (command line "ticks=N", default 4000000) while the host sends
+ * ticks (command line "ticks=N", default 15000000, 1.5 s at Bochs' 10 MHz) while the host sends
  * NMIs and interrupts to its core (selftest=events). Sable injects no
  * interrupt into guests, so IF = 1 must be harmless: any vector that did
  * reach this guest would fault on its 32-entry IDT and fail the run.
@@ -20,7 +20,7 @@ static uint64_t parse_ticks(const struct multiboot_info *mbi)
 				n = n * 10 + (uint64_t)(*p - '0');
 			return n;
 		}
-	return 4000000;
+	return 15000000;
 }
 
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)

@@ -157,8 +157,9 @@ must_not 'PANIC|EXCEPTION'
 case_end bochs-bad-vm-options-and-images
 
 # -- Interrupts, NMIs and exceptions never take the hypervisor down.
-#    Bochs, 4 cores, selftest=events: CPU 0 stays idle (the firmware's PIT tick
-#    must not arrive as "#DF"), then sends NMIs and stray vectors (the remapped
+#    Bochs, 4 cores, selftest=events: CPU 0 stays idle for over a second of
+#    emulated time while spin runs, some 20 ticks of the firmware's PIT (which
+#    must not arrive as "#DF"); first it sends NMIs and stray vectors (the remapped
 #    8259A's 0x20/0x27/0x2f, 0x80) to the other cores while guests run there
 #    and to itself in root mode; each core reports them and goes on. CPU 3
 #    runs the hostile guests (#AC and #DB delivery loops) next to the priv
