@@ -158,8 +158,8 @@ static void unexpected_irq(uint8_t vector, enum irq_path path, bool pic_spurious
 		return;
 	*seen |= bit;
 	log_warn("unexpected interrupt vector 0x%x%s %s (reported once per vector)", vector,
-	         pic_spurious         ? " (spurious 8259A IRQ)"
-	         : pic_vector(vector) ? " (8259A IRQ)"
+	         pic_spurious         ? " (spurious 8259A IRQ 7/15)"
+	         : pic_vector(vector) ? " (8259A range)"
 	                              : "",
 	         paths[path]);
 }
