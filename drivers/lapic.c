@@ -6,6 +6,7 @@
 #define LAPIC_ID        0x020
 #define LAPIC_EOI       0x0b0
 #define LAPIC_SVR       0x0f0
+#define LAPIC_ISR       0x100 /* eight 32-bit registers, 16 bytes apart */
 #define LAPIC_ICR_LO    0x300
 #define LAPIC_ICR_HI    0x310
 #define LAPIC_LVT_LINT0 0x350
@@ -20,6 +21,7 @@
 #define ICR_LEVEL_ASSERT     BIT(14)
 #define ICR_ALL_BUT_SELF     (3u << 18)
 #define LVT_MASKED           BIT(16)
+#define LVT_DELIVERY_NMI     (4u << 8)
 
 #define APIC_BASE_EXTD   BIT(10)
 #define APIC_BASE_ENABLE BIT(11)
@@ -44,9 +46,19 @@ static void lapic_write(uint32_t reg, uint32_t v)
 		mmio[reg / 4] = v;
 }
 
-static void lapic_enable(void)
+/*
+ * LINT0 is masked on every core: the only thing wired there is the 8259A's
+ * INTR (virtual-wire mode), and the PICs are masked too. LINT1 carries the
+ * platform NMI (IOCHK, watchdog, front-panel button); the MP specification
+ * (1.4, sec. 3.6.2.2) and the usual MADT entries wire it to the bootstrap
+ * processor only, so it is an NMI there and masked on the APs: such an NMI is
+ * then reported and survived by the NMI handler instead of being lost.
+ */
+static void lapic_enable(bool bsp)
 {
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, bsp ? LVT_DELIVERY_NMI : LVT_MASKED);
 }
 
 void lapic_init_bsp(uint64_t mmio_pa)
@@ -57,7 +69,7 @@ void lapic_init_bsp(uint64_t mmio_pa)
 	mmio = (volatile uint32_t *)(uintptr_t)(mmio_pa ? mmio_pa : LAPIC_DEFAULT_PA);
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
-	lapic_enable();
+	lapic_enable(true);
 	ready = true;
 }
 
@@ -68,7 +80,7 @@ void lapic_init_ap(void)
 	/* An AP starts in xAPIC mode; follow the BSP's mode. */
 	if (x2apic && !(base & APIC_BASE_EXTD))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_EXTD);
-	lapic_enable();
+	lapic_enable(false);
 }
 
 bool lapic_ready(void)
@@ -90,6 +102,11 @@ uint32_t lapic_id(void)
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+bool lapic_in_service(uint8_t vector)
+{
+	return lapic_read(LAPIC_ISR + (vector / 32u) * 0x10) & BIT(vector % 32u);
 }
 
 static bool icr_wait_idle(void)

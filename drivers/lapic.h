@@ -15,6 +15,8 @@ bool lapic_ready(void);
 bool lapic_x2apic_mode(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
+/* True if vector is in service (its ISR bit set): only then does it want an EOI. */
+bool lapic_in_service(uint8_t vector);
 
 /* Inter-processor interrupts. Each waits (bounded) for the previous one to be
  * accepted; false if the APIC never reported delivery. */

@@ -5,7 +5,7 @@
 # A guest <name> is guest-tests/<name>.c linked with the library in
 # guest-tests/lib/; GUEST_CFLAGS_<name> adds per-guest compiler flags.
 
-GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation
+GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation priv acloop dbloop spin
 GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
 
 GUEST_SRC    := guest-tests
@@ -23,7 +23,7 @@ GUEST_LDFLAGS := -m elf_i386 -T $(GUEST_SRC)/lib/guest.ld -nostdlib -static \
 GUEST_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
 
 GUEST_LIB_OBJS := $(patsubst $(GUEST_SRC)/%.c,$(GUEST_OBJDIR)/%.o,$(wildcard $(GUEST_SRC)/lib/*.c)) \
-	$(GUEST_OBJDIR)/lib/entry.o
+	$(patsubst $(GUEST_SRC)/%.asm,$(GUEST_OBJDIR)/%.o,$(wildcard $(GUEST_SRC)/lib/*.asm))
 GUEST_OBJS := $(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_NAMES))
 
 .PHONY: guests guests-bare

@@ -1,6 +1,7 @@
 /* The bootstrap processor's path from boot/entry.asm to a running system. */
 #include "drivers/acpi.h"
 #include "drivers/lapic.h"
+#include "drivers/pic.h"
 #include "drivers/platform.h"
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
@@ -55,6 +56,39 @@ static void run_selftest(enum selftest t)
 	}
 }
 
+/*
+ * selftest=events: while the APs run their guests, NMIs and interrupt vectors
+ * nothing handles (the remapped 8259A's timer and spurious IRQ 7/15 vectors,
+ * and 0x80) go to every other core, then to this one in root mode. Every core
+ * must report them and keep going.
+ */
+static void selftest_events(void)
+{
+	static const uint8_t stray[] = {PIC_VECTOR_BASE, PIC_VECTOR_BASE + 7, PIC_VECTOR_BASE + 15,
+	                                0x80};
+	uint32_t self = lapic_id();
+
+	log_info("selftest: %u rounds of an NMI and vectors 0x20 0x27 0x2f 0x80 to the other "
+	         "cores while guests run",
+	         SELFTEST_EVENT_ROUNDS);
+	sched_release_aps();
+	for (uint32_t r = 0; r < SELFTEST_EVENT_ROUNDS; r++) {
+		udelay(SELFTEST_EVENT_GAP_US);
+		for (uint32_t i = 1; i < MAX_CPUS; i++) {
+			if (percpu_area[i].state != CPU_ONLINE)
+				continue;
+			lapic_send_nmi(percpu_area[i].apic_id);
+			for (size_t k = 0; k < ARRAY_SIZE(stray); k++)
+				lapic_send_fixed(percpu_area[i].apic_id, stray[k]);
+		}
+	}
+	lapic_send_nmi(self);
+	for (size_t k = 0; k < ARRAY_SIZE(stray); k++)
+		lapic_send_fixed(self, stray[k]);
+	irq_window();
+	trap_report();
+}
+
 /* VMX on this CPU, the VMs from the vm= options, then the scheduler. */
 static __noreturn void start_vmm(void)
 {
@@ -76,6 +110,8 @@ static __noreturn void start_vmm(void)
 			sched_add(vm->vcpus[j]);
 	}
 	log_info("%u of %u VM(s) started", nr_vms, hv_options.nvms);
+	if (hv_options.selftest == SELFTEST_EVENTS)
+		selftest_events();
 	sched_start();
 }
 
@@ -84,6 +120,7 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	uint32_t online;
 
 	uart_init();
+	pic_init();
 	idt_init();
 	percpu_init_cpu(&percpu_area[0]);
 	log_raw("\nSable " SABLE_VERSION " microhypervisor\n");

@@ -107,6 +107,7 @@ __noreturn void sched_cpu_loop(void)
 		struct vcpu *v;
 		enum exit_action a;
 
+		trap_report();
 		reap_stopped(c);
 		v = pick_next(c, &others);
 		if (!v) {
@@ -133,14 +134,19 @@ __noreturn void sched_cpu_loop(void)
 	}
 }
 
-__noreturn void sched_start(void)
+void sched_release_aps(void)
 {
 	for (uint32_t i = 1; i < MAX_CPUS; i++) {
-		if (percpu_area[i].state != CPU_ONLINE)
+		if (percpu_area[i].state != CPU_ONLINE || percpu_area[i].go)
 			continue;
 		percpu_area[i].go = true;
 		lapic_send_fixed(percpu_area[i].apic_id, VEC_WAKEUP);
 	}
+}
+
+__noreturn void sched_start(void)
+{
+	sched_release_aps();
 	if (!__atomic_load_n(&vcpus_alive, __ATOMIC_ACQUIRE)) {
 		log_info("no VM to run");
 		hv_stop(STOP_DONE);

@@ -10,6 +10,8 @@ struct vcpu;
 
 /* Queues v on its physical CPU. */
 void sched_add(struct vcpu *v);
+/* Lets every online AP start its scheduler loop (once; later calls do nothing). */
+void sched_release_aps(void);
 /* Starts every online CPU's scheduler loop; the BSP enters its own and never returns. */
 __noreturn void sched_start(void);
 /* Scheduler loop of the calling CPU. */

@@ -1,5 +1,6 @@
 #include "hv/trap.h"
 #include "drivers/lapic.h"
+#include "drivers/pic.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
@@ -22,6 +23,12 @@ extern const uint64_t isr_stub_table[256];
 
 static struct idt_entry idt[256] __aligned(16);
 static irq_handler_t irq_handlers[256];
+
+/* Per core: vectors already reported as unexpected, and NMIs taken (written
+ * by the NMI handler, reported later from normal context by trap_report()). */
+static uint64_t unexpected_seen[MAX_CPUS][256 / 64];
+static volatile uint32_t nmis_taken[MAX_CPUS], nmis_in_guest[MAX_CPUS];
+static uint32_t nmis_reported[MAX_CPUS];
 
 static const char *const exception_names[32] = {
 	[0] = "#DE divide error",
@@ -92,17 +99,85 @@ void trap_dump(const struct trap_frame *f)
 	log_raw("  CR0 %016lx  CR4 %016lx\n", read_cr0(), read_cr4());
 }
 
+/*
+ * A host NMI: the stop request of a panicking core, the selftest's, or the
+ * platform's (LINT1 on the BSP). Outside a panic it is counted and survived;
+ * the IRET back unblocks NMIs (SDM Vol. 3A sec. 6.7.1). Nothing here may take
+ * a lock: the NMI can arrive while this core holds the console lock.
+ */
+static void handle_nmi(void)
+{
+	if (panic_in_progress())
+		cpu_park();
+	if (percpu_ready())
+		nmis_taken[cpu_id()]++;
+}
+
+void trap_note_guest_nmi(void)
+{
+	nmis_in_guest[cpu_id()]++;
+}
+
+void trap_report(void)
+{
+	uint32_t cpu = cpu_id(), n = nmis_taken[cpu];
+
+	if (n == nmis_reported[cpu])
+		return;
+	nmis_reported[cpu] = n;
+	log_info("host NMI handled: %u so far, %u of them while a guest ran", n,
+	         nmis_in_guest[cpu]);
+}
+
 static void handle_exception(struct trap_frame *f)
 {
 	const char *name = exception_names[f->vector];
 
-	if (f->vector == VEC_NMI && panic_in_progress())
-		cpu_park();
+	if (f->vector == VEC_NMI) {
+		handle_nmi();
+		return;
+	}
 	log_begin_emergency();
 	log_raw("[cpu%u] EXCEPTION %s (vector %lu) error code 0x%lx\n", cpu_id(),
 	        name ? name : "reserved", f->vector, f->error_code);
 	trap_dump(f);
 	panic("unhandled exception %lu at RIP 0x%lx", f->vector, f->rip);
+}
+
+/* Reports an unexpected vector once per core; never fatal. */
+static void unexpected_irq(uint8_t vector, enum irq_path path, bool pic_spurious)
+{
+	static const char *const paths[] = {
+		[IRQ_VIA_IDT] = "through the IDT",
+		[IRQ_ACKED_ON_EXIT] = "acknowledged on VM exit",
+	};
+	uint64_t *seen = &unexpected_seen[cpu_id()][vector / 64];
+	uint64_t bit = 1ull << (vector % 64);
+
+	if (*seen & bit)
+		return;
+	*seen |= bit;
+	log_warn("unexpected interrupt vector 0x%x%s %s (reported once per vector)", vector,
+	         pic_spurious         ? " (spurious 8259A IRQ 7/15)"
+	         : pic_vector(vector) ? " (8259A range)"
+	                              : "",
+	         paths[path]);
+}
+
+void irq_dispatch(uint8_t vector, enum irq_path path)
+{
+	bool pic_spurious = false;
+
+	if (vector == VEC_SPURIOUS)
+		return; /* the local APIC's own: no EOI (SDM Vol. 3A sec. 11.9) */
+	if (pic_vector(vector) && !lapic_in_service(vector))
+		pic_spurious = pic_ack(vector); /* through LINT0 as ExtINT: the PIC's own EOI */
+	if (irq_handlers[vector])
+		irq_handlers[vector](vector);
+	else if (vector != VEC_WAKEUP)
+		unexpected_irq(vector, path, pic_spurious);
+	if (lapic_in_service(vector))
+		lapic_eoi();
 }
 
 void trap_dispatch(struct trap_frame *f)
@@ -111,13 +186,7 @@ void trap_dispatch(struct trap_frame *f)
 		handle_exception(f);
 		return;
 	}
-	if (f->vector == VEC_SPURIOUS)
-		return;
-	if (irq_handlers[f->vector])
-		irq_handlers[f->vector](f);
-	else if (f->vector != VEC_WAKEUP)
-		log_warn("unexpected interrupt vector %lu", f->vector);
-	lapic_eoi();
+	irq_dispatch((uint8_t)f->vector, IRQ_VIA_IDT);
 }
 
 uint64_t idt_base(void)

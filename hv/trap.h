@@ -21,7 +21,13 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame must match boot/
 #define VEC_WAKEUP        0xf0 /* IPI that only wakes a halted CPU */
 #define VEC_SPURIOUS      0xff /* LAPIC spurious-interrupt vector */
 
-typedef void (*irq_handler_t)(struct trap_frame *f);
+typedef void (*irq_handler_t)(uint8_t vector);
+
+/* How an external interrupt reached the hypervisor. */
+enum irq_path {
+	IRQ_VIA_IDT,       /* taken through the IDT in root mode */
+	IRQ_ACKED_ON_EXIT, /* acknowledged by a VM exit ("acknowledge interrupt on exit") */
+};
 
 /* Builds the IDT (once, on the BSP). */
 void idt_init(void);
@@ -33,6 +39,14 @@ void idt_load(void);
 void irq_register(uint8_t vector, irq_handler_t fn);
 /* Entry from boot/isr.asm. */
 void trap_dispatch(struct trap_frame *f);
+/* Runs the handler of an external interrupt and EOIs it. A vector with no
+ * handler (a masked 8259A's, spurious ones, stray IPIs) is reported once per
+ * vector and core, never fatal. */
+void irq_dispatch(uint8_t vector, enum irq_path path);
+/* Counts a host NMI that caused a VM exit (before it is re-raised). */
+void trap_note_guest_nmi(void);
+/* Prints, from normal context, the NMIs this core took since the last call. */
+void trap_report(void);
 /* Prints the saved registers of f. */
 void trap_dump(const struct trap_frame *f);
 

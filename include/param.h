@@ -17,6 +17,14 @@
 #define AP_TRAMPOLINE_PA    0x8000ull /* real-mode entry page for INIT-SIPI-SIPI (below 1 MiB) */
 #define AP_START_TIMEOUT_US 200000    /* how long the BSP waits for one AP to come online */
 
+/* Exits for one guest exception vector at one RIP in a row before the VM is
+ * stopped as caught in its own event delivery (vmx/exit_event.c). */
+#define GUEST_EXC_LOOP_LIMIT 64
+
+/* selftest=events: rounds of NMIs and stray vectors, and the time between them. */
+#define SELFTEST_EVENT_ROUNDS 4
+#define SELFTEST_EVENT_GAP_US 50000
+
 #define LOG_LINE_MAX    512                 /* one console line, prefix included */
 #define MAX_PHYS_MAPPED ((uint64_t)1 << 39) /* the direct map stops at 512 GiB */
 

@@ -204,6 +204,17 @@ static inline void irq_enable_and_halt(void)
 {
 	__asm__ volatile("sti; hlt" ::: "memory");
 }
+/* sti; nop; cli: one instruction boundary with interrupts on (STI's shadow
+ * covers the nop), so a pending interrupt is taken through the IDT there. */
+static inline void irq_window(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+/* INT 2: runs the NMI handler through the IDT; its IRET unblocks NMIs. */
+static inline void nmi_handler_call(void)
+{
+	__asm__ volatile("int $2" ::: "memory");
+}
 static inline void halt(void)
 {
 	__asm__ volatile("hlt" ::: "memory");

@@ -101,6 +101,25 @@ static void test_bad_input_warned_and_ignored(void **state)
 	assert_int_equal(o.loglevel, LOG_DEBUG); /* good options after bad ones still apply */
 }
 
+static void test_events_selftest_and_vmx_ack(void **state)
+{
+	struct warnings w;
+	struct hv_options o = parse("", &w, 0);
+
+	assert_true(o.vmx_ack); /* taken when the CPU offers it */
+	o = parse("selftest=events vmx_ack=off", &w, 0);
+	assert_int_equal(o.selftest, SELFTEST_EVENTS);
+	assert_false(o.vmx_ack);
+	o = parse("vmx_ack=no vmx_ack=on", &w, 0);
+	assert_true(o.vmx_ack);
+	o = parse("vmx_ack=maybe", &w, 1);
+	assert_true(o.vmx_ack);
+	assert_string_equal(w.last, "ignoring vmx_ack=maybe: expected on or off");
+	parse("selftest=event", &w, 1);
+	assert_string_equal(w.last,
+	                    "ignoring selftest=event: expected none, ud, pf, vmentry or events");
+}
+
 static void test_overlong_tokens(void **state)
 {
 	char line[1024];
@@ -121,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_path_skipped_only_first),
 		cmocka_unit_test(test_bad_input_warned_and_ignored),
 		cmocka_unit_test(test_overlong_tokens),
+		cmocka_unit_test(test_events_selftest_and_vmx_ack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,3 +41,5 @@ UNIT_TESTS += msr_rules
 unit_msr_rules_SRCS := vmx/msr_rules.c
 UNIT_TESTS += slice
 unit_slice_SRCS := hv/slice.c
+UNIT_TESTS += exc_reflect
+unit_exc_reflect_SRCS := vmx/exc_reflect.c

@@ -78,8 +78,18 @@ static enum exit_action handle_pause(struct vcpu *v)
 	return EXIT_YIELD;
 }
 
+/* CPL is SS.DPL (SDM Vol. 3C sec. 25.4.1). */
+static unsigned guest_cpl(void)
+{
+	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+/* Hypercalls are for the guest kernel: at CPL > 0 VMCALL does nothing but
+ * raise #UD, as it does without a hypervisor to answer it (README.md). */
 static enum exit_action handle_vmcall(struct vcpu *v)
 {
+	if (guest_cpl() != 0)
+		return inject_ud(v);
 	vmx_skip_instruction(v);
 	return hypercall(v);
 }
@@ -90,27 +100,10 @@ static enum exit_action handle_triple_fault(struct vcpu *v)
 	return EXIT_STOP_VM;
 }
 
-static enum exit_action handle_external_interrupt(struct vcpu *v)
+/* No PMU is offered (CPUID leaf 0xA reads 0): RDPMC has no valid counter. */
+static enum exit_action handle_rdpmc(struct vcpu *v)
 {
-	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
-
-	if (info & INTR_INFO_VALID)
-		lapic_eoi(); /* the wake-up IPI: its work is in the vCPU requests */
-	return EXIT_RESUME;
-}
-
-static enum exit_action handle_exception_nmi(struct vcpu *v)
-{
-	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
-
-	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
-		if (panic_in_progress())
-			cpu_park();
-		return EXIT_RESUME;
-	}
-	vm_stop(v->vm, "unexpected exception vector %u intercepted at RIP 0x%lx",
-	        info & INTR_INFO_VECTOR_MASK, vmcs_readl(GUEST_RIP));
-	return EXIT_STOP_VM;
+	return inject_gp(v);
 }
 
 /* MOV to CR0/CR4/CR3, CLTS, LMSW (qualification: sec. 28.2.1, table 28-3). Changes of the
@@ -246,14 +239,18 @@ static enum exit_action handle_preemption_timer(struct vcpu *v)
 }
 
 static const exit_handler_t exit_handlers[] = {
-	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
-	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_REASON_EXCEPTION_NMI] = vmx_handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_skip,
 	[EXIT_REASON_WBINVD] = handle_skip,
 	[EXIT_REASON_PAUSE] = handle_pause,
+	[EXIT_REASON_RDPMC] = handle_rdpmc,
+	/* CPUID hides MONITOR/MWAIT: without the feature both raise #UD. */
+	[EXIT_REASON_MONITOR] = inject_ud,
+	[EXIT_REASON_MWAIT] = inject_ud,
 	[EXIT_REASON_VMCALL] = handle_vmcall,
 	[EXIT_REASON_VMCLEAR] = inject_ud,
 	[EXIT_REASON_VMLAUNCH] = inject_ud,
@@ -301,6 +298,8 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 
 	if (reason & EXIT_REASON_ENTRY_FAILED)
 		return handle_failed_entry(v, reason);
+	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
+		exc_loop_reset(&to_vmx(v)->exc_loop); /* the guest made progress */
 	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 		return exit_handlers[basic](v);
 	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,
@@ -316,6 +315,7 @@ bool vmx_fastpath(struct vcpu *v)
 	uint32_t reason = to_vmx(v)->exit_reason;
 
 	if (reason == EXIT_REASON_CPUID) {
+		exc_loop_reset(&to_vmx(v)->exc_loop);
 		handle_cpuid(v);
 		return true;
 	}

@@ -20,6 +20,10 @@
 #define GUEST_PAT_DEFAULT 0x0007040600070406ull
 #define DR7_DEFAULT       0x400
 #define RFLAGS_RESERVED   BIT(1)
+/* #DB and #AC can recur during their own delivery with no instruction
+ * boundary in between (CVE-2015-8104, CVE-2015-5307), #MC means the machine
+ * is in trouble: all three exit (vmx/exit_event.c). */
+#define EXCEPTIONS_INTERCEPTED (BIT(1) | BIT(17) | BIT(18))
 
 extern hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b;
 
@@ -60,7 +64,7 @@ static void setup_controls(struct vcpu *v)
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	x->entry_ctls = vmx_cfg.entry;
 	vmcs_write32(VM_ENTRY_CONTROLS, x->entry_ctls);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(EXCEPTION_BITMAP, EXCEPTIONS_INTERCEPTED);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -79,7 +83,9 @@ static void setup_controls(struct vcpu *v)
 	 * shown to the guest as it set them (sec. 25.6.6). */
 	x->cr0_shadow_mask = (vmx_cfg.cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG)) |
 	                     (~vmx_cfg.cr0_fixed1 & 0xffffffffull);
-	x->cr4_shadow_mask = vmx_cfg.cr4_fixed0 | (~vmx_cfg.cr4_fixed1 & 0xffffffffull);
+	/* CR4.PCE too: the guest sees its own value, the hardware keeps 0, so
+	 * RDPMC at CPL > 0 faults and at CPL 0 exits (RDPMC exiting). */
+	x->cr4_shadow_mask = vmx_cfg.cr4_fixed0 | (~vmx_cfg.cr4_fixed1 & 0xffffffffull) | CR4_PCE;
 	vmcs_writel(CR0_GUEST_HOST_MASK, x->cr0_shadow_mask);
 	vmcs_writel(CR4_GUEST_HOST_MASK, x->cr4_shadow_mask);
 }

@@ -1,6 +1,7 @@
 /* VMX capabilities and per-CPU VMX operation (SDM Vol. 3C ch. 24, 25.6-25.8, 26.2). */
 #include "vmx/vmx.h"
 #include "err.h"
+#include "hv/config/options.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
@@ -55,7 +56,8 @@ int vmx_probe(void)
 	            MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, &vmx_cfg.pin);
 	r |= adjust("processor-based",
 	            CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
-	                    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+	                    CPU_BASED_RDPMC_EXITING | CPU_BASED_MONITOR_EXITING |
+	                    CPU_BASED_MWAIT_EXITING | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 	            CPU_BASED_USE_TSC_OFFSETTING, MSR_IA32_VMX_PROCBASED_CTLS,
 	            MSR_IA32_VMX_TRUE_PROCBASED_CTLS, &vmx_cfg.proc);
 	if (r)
@@ -69,8 +71,8 @@ int vmx_probe(void)
 	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |
 	                    VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER |
 	                    VM_EXIT_LOAD_IA32_EFER,
-	            VM_EXIT_ACK_INTR_ON_EXIT, MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
-	            &vmx_cfg.exit);
+	            hv_options.vmx_ack ? VM_EXIT_ACK_INTR_ON_EXIT : 0, MSR_IA32_VMX_EXIT_CTLS,
+	            MSR_IA32_VMX_TRUE_EXIT_CTLS, &vmx_cfg.exit);
 	/* DR7 and IA32_DEBUGCTL are VMCS guest state only with the debug controls
 	 * (SDM Vol. 3C sec. 25.7.1, 25.8.1); without them the guest's DR7 is lost at
 	 * every exit, which sets DR7 to 400H (sec. 28.5.1). */
@@ -97,11 +99,12 @@ int vmx_probe(void)
 	vmx_cfg.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	vmx_cfg.preemption_timer_shift = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_SHIFT_MASK;
 	log_info("VMX: VMCS revision %u, EPT%s%s, VPID %s, unrestricted guest, preemption timer "
-	         "%s, XSAVES %s",
+	         "%s, XSAVES %s, acknowledge interrupt on exit %s",
 	         vmx_cfg.basic.revision, vmx_cfg.ept.pages_2m ? " 2M" : "",
 	         vmx_cfg.ept.pages_1g ? " 1G" : "", vmx_cfg.vpid ? "yes" : "no",
 	         (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) ? "yes" : "no",
-	         vmx_cfg.xsaves ? "yes" : "no");
+	         vmx_cfg.xsaves ? "yes" : "no",
+	         (vmx_cfg.exit & VM_EXIT_ACK_INTR_ON_EXIT) ? "yes" : "no");
 	return 0;
 }
 

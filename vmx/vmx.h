@@ -4,6 +4,7 @@
 
 #include "hv/vcpu.h"
 #include "types.h"
+#include "vmx/exc_reflect.h"
 #include "vmx/vmx_caps.h"
 
 #define MSR_IA32_VMX_BASIC               0x480
@@ -50,6 +51,7 @@ struct vcpu_vmx {
 	uint64_t tsc_offset;
 	bool preemption_timer;                /* pin control set: the vCPU's slice has a deadline */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
+	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
 };
 
 static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
@@ -69,6 +71,9 @@ int vmx_vmcs_setup(struct vcpu *v);
 void vmx_dump_vmcs(struct vcpu *v);
 /* The exit handler table. */
 enum exit_action vmx_handle_exit(struct vcpu *v);
+/* Exception/NMI and external-interrupt exits (vmx/exit_event.c). */
+enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
+enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
 bool vmx_fastpath(struct vcpu *v);
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 void vmx_skip_instruction(struct vcpu *v);

@@ -212,7 +212,8 @@ static void vmx_flush_regs(struct vcpu *v)
 		} else if (r == VCPU_REGS_CR4) {
 			vmcs_writel(CR4_READ_SHADOW, val);
 			vmcs_writel(GUEST_CR4,
-			            vmx_apply_fixed(val, vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1));
+			            vmx_apply_fixed(val, vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1) &
+			                    ~(uint64_t)CR4_PCE); /* owned: see vmx/vmcs.c */
 		} else {
 			__vmcs_write(reg_field[r], val);
 		}

@@ -128,10 +128,15 @@ isr_table:
 
 section .data
 align 8
+global gdt
 gdt:
 	dq 0				; null
 	dq 0x00CF9B000000FFFF		; 0x08: code, base 0, 4 GiB, 32-bit, accessed
 	dq 0x00CF93000000FFFF		; 0x10: data, base 0, 4 GiB, writable, accessed
+	dq 0x00CFFB000000FFFF		; 0x18: user code (DPL 3), flat
+	dq 0x00CFF3000000FFFF		; 0x20: user data (DPL 3), flat
+	dq 0				; 0x28: TSS, filled in by user_init() (user.c)
+	dq 0x00CF9F000000FFFF		; 0x30: conforming code (DPL 0), flat
 gdt_end:
 
 align 4
@@ -148,8 +153,9 @@ idt_desc:
 
 section .bss
 align 16
+global idt
 idt:
-	resq NR_VECTORS
+	resq 256			; only the first NR_VECTORS are in the limit at first
 align 16
 stack:
 	resb STACK_SIZE

@@ -143,4 +143,25 @@ void wrmsr(uint32_t msr, uint64_t val);
 /* Writes CR4; returns 0 or the exception vector (13 = #GP for an unsupported bit). */
 int write_cr4_safe(uint32_t val);
 
+/* ---- CPL 3 (user.c, user_entry.asm) ---- */
+
+#define GUEST_KERNEL_CS     0x08
+#define GUEST_KERNEL_DS     0x10
+#define GUEST_USER_CS       (0x18 | 3)
+#define GUEST_USER_DS       (0x20 | 3)
+#define GUEST_TSS_SEL       0x28
+#define GUEST_CONFORMING_CS 0x30 /* DPL 0 conforming: a handler there keeps the CPL */
+#define USER_RETURN_VECTOR  0x30
+
+/* Loads a TSS (ESP0 = a library stack) and the gate user_run() returns through. Idempotent. */
+void user_init(void);
+/*
+ * Runs fn at CPL 3 on the stack whose top is user_esp, and returns when fn
+ * does. fn may not do I/O (IOPL 0); faults in it go through the IDT as usual
+ * (EXTABLE fixups work). Call user_init() first.
+ */
+void user_run(void (*fn)(void), uint32_t user_esp);
+/* Points IDT entry vector at handler (32-bit interrupt gate, selector, gate DPL). */
+void idt_set_gate(unsigned vector, void (*handler)(void), uint16_t selector, unsigned dpl);
+
 #endif

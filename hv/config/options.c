@@ -8,6 +8,7 @@ struct hv_options hv_options = {
 	.loglevel = LOG_INFO,
 	.on_stop = ON_STOP_HALT,
 	.max_cpus = MAX_CPUS,
+	.vmx_ack = true,
 };
 
 struct word_value {
@@ -22,10 +23,12 @@ static const struct word_value loglevel_words[] = {
 };
 
 static const struct word_value selftest_words[] = {
-	{"none", SELFTEST_NONE},
-	{"ud", SELFTEST_UD},
-	{"pf", SELFTEST_PF},
-	{"vmentry", SELFTEST_VMENTRY},
+	{"none", SELFTEST_NONE},       {"ud", SELFTEST_UD},         {"pf", SELFTEST_PF},
+	{"vmentry", SELFTEST_VMENTRY}, {"events", SELFTEST_EVENTS},
+};
+
+static const struct word_value on_off_words[] = {
+	{"on", 1}, {"off", 0}, {"1", 1}, {"0", 0}, {"yes", 1}, {"no", 0},
 };
 
 static const struct word_value on_stop_words[] = {
@@ -39,6 +42,7 @@ void options_defaults(struct hv_options *o)
 	o->on_stop = ON_STOP_HALT;
 	o->max_cpus = MAX_CPUS;
 	o->selftest = SELFTEST_NONE;
+	o->vmx_ack = true;
 }
 
 static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
@@ -105,8 +109,15 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 	if (cmdline_key_is(t, "selftest")) {
 		v = lookup_word(selftest_words, ARRAY_SIZE(selftest_words), t);
 		if (v < 0)
-			return expected(why, n, "none, ud, pf or vmentry");
+			return expected(why, n, "none, ud, pf, vmentry or events");
 		o->selftest = (enum selftest)v;
+		return 0;
+	}
+	if (cmdline_key_is(t, "vmx_ack")) {
+		v = lookup_word(on_off_words, ARRAY_SIZE(on_off_words), t);
+		if (v < 0)
+			return expected(why, n, "on or off");
+		o->vmx_ack = v;
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {

@@ -18,6 +18,7 @@ enum selftest {
 	SELFTEST_UD,      /* execute UD2 after boot: exercises the exception report */
 	SELFTEST_PF,      /* read page 0 after boot: exercises the page-fault report */
 	SELFTEST_VMENTRY, /* corrupt the last VM's guest state: exercises the failed-entry report */
+	SELFTEST_EVENTS,  /* NMIs and stray interrupt vectors to every core while guests run */
 };
 
 struct hv_options {
@@ -25,6 +26,7 @@ struct hv_options {
 	enum on_stop on_stop;
 	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
 	enum selftest selftest;
+	bool vmx_ack; /* use "acknowledge interrupt on exit" when the CPU has it */
 	struct vm_config vms[MAX_VM_CONFIGS]; /* from vm= options, in order */
 	uint32_t nvms;
 };

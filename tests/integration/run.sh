@@ -287,6 +287,68 @@ must_eq "hello stopped before iso-spin" \
 must '\] all VMs have stopped'
 must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
 case_end bochs-isolation-one-core
+# -- Interrupts, NMIs and exceptions never take the hypervisor down.
+#    Bochs, 4 cores, selftest=events: CPU 0 stays idle for over a second of
+#    emulated time while spin runs, some 20 ticks of the firmware's PIT (which
+#    must not arrive as "#DF"); first it sends NMIs and stray vectors (the remapped
+#    8259A's 0x20/0x27/0x2f, 0x80) to the other cores while guests run there
+#    and to itself in root mode; each core reports them and goes on. CPU 3
+#    runs the hostile guests (#AC and #DB delivery loops) next to the priv
+#    guest (RDPMC/MONITOR/MWAIT, CR4.PCE, VMCALL at CPL 3) and hello, which
+#    must finish. The spin guests run with EFLAGS.IF = 1: Bochs 2.7 only makes
+#    an external-interrupt exit when the guest's IF is set.
+cp "$G/spin.elf" "$OUT/spin2.elf"
+mkimage events "loglevel=info on_stop=poweroff selftest=events vm=spin:module=0,mem=4M,pin=1 vm=spin2:module=1,mem=4M,pin=2 vm=acloop:module=2,mem=4M,pin=3 vm=dbloop:module=3,mem=4M,pin=3 vm=priv:module=4,mem=4M,pin=3 vm=hello:module=5,mem=4M,pin=3" \
+	"$G/spin.elf" "$OUT/spin2.elf" "$G/acloop.elf" "$G/dbloop.elf" "$G/priv.elf" "$G/hello.elf"
+boot_bochs events --cpus 4 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] 6 of 6 VM\(s\) started'
+must 'acknowledge interrupt on exit yes'
+for c in 1 2; do
+	for v in 0x20 0x27 0x2f 0x80; do
+		must "^\[cpu$c\] WARN: unexpected interrupt vector $v .*acknowledged on VM exit \(reported once per vector\)"
+	done
+	must "^\[cpu$c\] host NMI handled: [1-9][0-9]* so far, [1-9][0-9]* of them while a guest ran"
+done
+for v in 0x20 0x27 0x2f 0x80; do
+	must "^\[cpu0\] WARN: unexpected interrupt vector $v .*through the IDT"
+done
+must '^\[cpu0\] host NMI handled: 1 so far, 0 of them while a guest ran'
+must '^\[spin\] TEST spin-through-host-events PASS'
+must '^\[spin2\] TEST spin-through-host-events PASS'
+must '^\[acloop\] INFO provoking #AC during #AC delivery'
+must '^\[cpu3\] vm acloop: stopped: #AC recurs at RIP 0x[0-9a-f]+ with no guest instruction completing \(64 times in a row, vCPU 0\)'
+must '^\[dbloop\] TEST db-dr6-reflected PASS'
+must '^\[dbloop\] TEST db-delivery-loop SKIP|vm dbloop: stopped: #DB recurs at RIP'
+for t in cpuid-monitor-pmu-hidden monitor-ud mwait-ud rdpmc-gp cr4-pce-shadow rdpmc-user-gp \
+	vmcall-user-ud vmcall-kernel; do
+	must "^\[priv\] TEST $t PASS"
+done
+must 'vm priv: stopped: exit device: value 0x0, status 1'
+must 'vm hello: stopped: exit device: value 0x0, status 1'
+must '\] all VMs have stopped'
+must '\] stopped 3 other core\(s\)$'
+must_not 'PANIC|EXCEPTION|TEST [a-z0-9-]+ FAIL|exit hypercall, status 7|some did not answer'
+case_end bochs-interrupts-nmis-exceptions
+
+#    The same events without "acknowledge interrupt on exit" (vmx_ack=off):
+#    the exit leaves the interrupt pending and a root-mode window takes it.
+mkimage events-noack "loglevel=info on_stop=poweroff vmx_ack=off selftest=events vm=spin:module=0,mem=4M,pin=1" \
+	"$G/spin.elf"
+boot_bochs events-noack --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must 'acknowledge interrupt on exit no'
+must '^\[cpu1\] external-interrupt exit without acknowledgement: the interrupt is taken through the IDT'
+for v in 0x20 0x27 0x2f 0x80; do
+	must "^\[cpu1\] WARN: unexpected interrupt vector $v .*through the IDT"
+done
+must '^\[cpu1\] host NMI handled: 4 so far, 4 of them while a guest ran'
+must '^\[spin\] TEST spin-through-host-events PASS'
+must '^\[cpu1\] stopped 1 other core\(s\)$'
+must_not 'PANIC|EXCEPTION|FAIL|acknowledged on VM exit'
+case_end bochs-interrupts-without-ack
 
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
