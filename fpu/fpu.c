@@ -49,10 +49,12 @@ hpa_t fpu_alloc_state(void)
 	return area;
 }
 
-void fpu_free_state(hpa_t area)
+size_t fpu_free_state(hpa_t area)
 {
-	mm_free_frames(area,
-	               ALIGN_UP((uint64_t)(area_size ? area_size : 512), PAGE_SIZE) / PAGE_SIZE);
+	size_t frames = ALIGN_UP((uint64_t)(area_size ? area_size : 512), PAGE_SIZE) / PAGE_SIZE;
+
+	mm_free_frames(area, frames);
+	return frames;
 }
 
 void fpu_save(hpa_t area)

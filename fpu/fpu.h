@@ -14,7 +14,8 @@ uint64_t fpu_host_xcr0(void);
 uint64_t fpu_guest_xcr0_allowed(void);
 /* A save area for a vCPU in its init state; INVALID_HPA without memory. */
 hpa_t fpu_alloc_state(void);
-void fpu_free_state(hpa_t area);
+/* Frees an area from fpu_alloc_state; returns the number of frames freed. */
+size_t fpu_free_state(hpa_t area);
 /* Eager switch of the vCPU FPU state (never lazy through CR0.TS). */
 void fpu_save(hpa_t area);
 void fpu_restore(hpa_t area);

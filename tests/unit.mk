@@ -28,3 +28,6 @@ unit_ept_SRCS := vmx/ept.c mm/pgtable.c
 unit_memslot_SRCS := hv/memslot.c
 unit_vcpu_SRCS := hv/vcpu.c
 unit_xcr0_SRCS := fpu/xcr0.c
+
+UNIT_TESTS += vpid
+unit_vpid_SRCS := vmx/vpid.c

@@ -145,6 +145,17 @@ static int feature_control_enable(void)
 	return 0;
 }
 
+void vmx_prepare_cpus(uint32_t ncpus)
+{
+	for (uint32_t i = 0; i < ncpus && i < MAX_CPUS; i++) {
+		if (vmxon_region[i])
+			continue;
+		vmxon_region[i] = mm_alloc_frames(1, PAGE_SIZE);
+		if (vmxon_region[i] == INVALID_HPA)
+			vmxon_region[i] = 0; /* that CPU tries again, and reports it */
+	}
+}
+
 int vmx_cpu_enable(void)
 {
 	uint32_t cpu = cpu_id();
@@ -157,13 +168,14 @@ int vmx_cpu_enable(void)
 	cr4 = vmx_apply_fixed(cr4, vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1);
 	write_cr0(cr0);
 	write_cr4(cr4);
-	region = mm_alloc_frames(1, PAGE_SIZE);
+	region = vmxon_region[cpu] ? vmxon_region[cpu] : mm_alloc_frames(1, PAGE_SIZE);
 	if (region == INVALID_HPA)
 		return -ENOMEM;
 	*(uint32_t *)phys_to_virt(region) = vmx_cfg.basic.revision;
 	if (!vmxon(region)) {
 		log_err("VMXON failed on cpu%u", cpu);
 		mm_free_frames(region, 1);
+		vmxon_region[cpu] = 0;
 		return -EIO;
 	}
 	vmxon_region[cpu] = region;

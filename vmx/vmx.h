@@ -61,6 +61,10 @@ static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
 void vmx_check_support(void);
 /* Computes vmx_cfg; a missing required feature is a clear error. 0 or -EOPNOTSUPP. */
 int vmx_probe(void);
+/* Allocates the VMXON regions of CPUs 0..ncpus-1 now, on the BSP before any VM
+ * exists, so that the free memory counted then stays put when the APs enter
+ * VMX operation later. */
+void vmx_prepare_cpus(uint32_t ncpus);
 /* Enters VMX operation on this CPU. 0 or -errno (reason logged). */
 int vmx_cpu_enable(void);
 /* Sets up the VMCS of v (host state, controls, initial guest state). */

@@ -38,14 +38,14 @@ static int check_flags(const struct mb1_header_info *h, char *err, size_t errlen
 
 	if (h->flags & MB1_HEADER_AOUT_KLUDGE) {
 		say(err, errlen,
-		     "multiboot header flags 0x%x: bit 16 (a.out kludge, load addresses in the "
-		     "header) is not supported; link the kernel as ELF",
-		     h->flags);
+		    "multiboot header flags 0x%x: bit 16 (a.out kludge, load addresses in the "
+		    "header) is not supported; link the kernel as ELF",
+		    h->flags);
 		return -EOPNOTSUPP;
 	}
 	if (bit >= 0) {
 		say(err, errlen, "multiboot header flags 0x%x: required bit %d is not supported",
-		     h->flags, bit);
+		    h->flags, bit);
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -83,9 +83,9 @@ int mb1_header_find(const void *image, size_t len, struct mb1_header_info *out, 
 	}
 	if (bad_sum)
 		say(err, errlen,
-		     "multiboot header at offset 0x%x has a bad checksum (magic + flags + checksum "
-		     "= 0x%x, must be 0)",
-		     bad_off, bad_total);
+		    "multiboot header at offset 0x%x has a bad checksum (magic + flags + checksum "
+		    "= 0x%x, must be 0)",
+		    bad_off, bad_total);
 	else
 		say(err, errlen, "no multiboot header (magic 0x1BADB002) in the first 8 KiB");
 	return -ENOENT;

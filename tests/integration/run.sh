@@ -191,6 +191,38 @@ must 'vm ok: stopped: exit device: value 0x0, status 1'
 must_not 'PANIC|EXCEPTION'
 case_end bochs-bad-vm-options-and-images
 
+# -- Resources: VMs that stop are freed, restart=N builds them again. Two VMs
+#    restarted in sequence on two cores beside one that runs once; each run
+#    passes, each stop frees the same number of frames, and the free memory
+#    and heap after the last VM equal those before the first one.
+mkimage restart "loglevel=info on_stop=poweroff vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1" \
+	"$G/hello.elf" "$G/hypercall.elf" "$G/compute.elf"
+boot_bochs restart --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] 3 of 3 VM\(s\) started'
+must_eq "hello runs passed" "$(grep -c '^\[again\] TEST hello PASS' "$SERIAL")" 6
+must_eq "hypercall runs passed" "$(grep -c '^\[twice\] TEST hypercall-yield PASS' "$SERIAL")" 3
+for t in compute-crc32 compute-primes compute-fnv; do must "^\[once\] TEST $t PASS"; done
+for k in 1 2 3 4 5; do must "^\[cpu0\] vm again: restart $k of 5$"; done
+for k in 1 2; do must "^\[cpu1\] vm twice: restart $k of 2$"; done
+must_not 'restart 6 of 5|restart 3 of 2|vm once: restart'
+for g in again:6 twice:3 once:1; do
+	freed=$(sed -n "s/^\[cpu[0-9]*\] vm ${g%:*}: freed \([0-9]*\) frames ([0-9.]* MiB)$/\1/p" "$SERIAL")
+	must_eq "${g%:*} free reports" "$(echo "$freed" | grep -c .)" "${g#*:}"
+	must_eq "${g%:*} frames freed per run" "$(echo "$freed" | sort -u | wc -l)" 1
+done
+must '^\[cpu[01]\] vm again: freed 10[2-9][0-9] frames \(4\.0 MiB\)$'
+must '^\[cpu[01]\] vm once: freed 41[0-9][0-9] frames \(16\.[0-9] MiB\)$'
+mem_re='memory %s: \([0-9]*\) frames free, heap \([0-9]*\) bytes free, \([0-9]*\) heap blocks in use'
+before=$(sed -n "s/^\[cpu0\] $(printf "$mem_re" 'before the first VM')$/\1 \2 \3/p" "$SERIAL")
+after=$(sed -n "s/^\[cpu[0-9]*\] $(printf "$mem_re" 'after the last VM stopped')$/\1 \2 \3/p" "$SERIAL")
+must_eq "free frames, heap bytes, heap blocks before the first VM" "$(echo "$before" | wc -w)" 3
+must_eq "free frames, heap bytes, heap blocks after the last VM" "$after" "$before"
+must '\] all VMs have stopped'
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR'
+case_end bochs-vm-restart-frees-memory
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
 	echo "TEST qemu-bare-guests PASS"
