@@ -62,9 +62,9 @@ static void test_small_pool_limit(void **state)
 static void test_bad_frees(void **state)
 {
 	vpid_pool_init(&pool, 10);
-	assert_int_equal(vpid_free(&pool, 0), -EINVAL);   /* the host's */
-	assert_int_equal(vpid_free(&pool, 5), -EINVAL);   /* never taken */
-	assert_int_equal(vpid_free(&pool, 11), -EINVAL);  /* beyond the pool */
+	assert_int_equal(vpid_free(&pool, 0), -EINVAL);  /* the host's */
+	assert_int_equal(vpid_free(&pool, 5), -EINVAL);  /* never taken */
+	assert_int_equal(vpid_free(&pool, 11), -EINVAL); /* beyond the pool */
 	assert_int_equal(vpid_free(&pool, 70000), -EINVAL);
 	assert_int_equal(vpid_alloc(&pool), 1);
 	assert_int_equal(vpid_free(&pool, 1), 0);
@@ -108,8 +108,10 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_range),         cmocka_unit_test(test_lowest_free_first),
-		cmocka_unit_test(test_small_pool_limit),   cmocka_unit_test(test_bad_frees),
+		cmocka_unit_test(test_full_range),
+		cmocka_unit_test(test_lowest_free_first),
+		cmocka_unit_test(test_small_pool_limit),
+		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_random_against_model),
 	};
 

@@ -2,6 +2,7 @@
 #include "drivers/lapic.h"
 #include "fpu/fpu.h"
 #include "fpu/xcr0.h"
+#include "hv/config/options.h"
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vdev/guest_io.h"
 #include "hv/vdev/hypercall.h"
@@ -291,6 +292,8 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 
 	if (reason & EXIT_REASON_ENTRY_FAILED)
 		return handle_failed_entry(v, reason);
+	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
+		vmx_selftest_vmread();
 	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 		return exit_handlers[basic](v);
 	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,

@@ -3,7 +3,9 @@
 #include "err.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/lib/format.h"
 #include "hv/percpu.h"
+#include "hv/vm.h"
 #include "mm/mm.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -18,14 +20,68 @@ static hpa_t vmxon_region[MAX_CPUS];
 
 _Static_assert(offsetof(struct vcpu, cr2) == 21 * 8, "vmx/entry.asm CR2_OFF");
 
+/* The vCPU of this CPU's run queue whose VMCS is current here, or NULL. */
+static struct vcpu *vmcs_owner(hpa_t vmcs)
+{
+	struct percpu *c = this_cpu();
+	struct vcpu *v = c->runq;
+
+	if (!v || vmcs == INVALID_HPA)
+		return NULL;
+	do {
+		if (to_vmx(v) && to_vmx(v)->vmcs == vmcs)
+			return v;
+		v = v->next_on_cpu;
+	} while (v != c->runq);
+	return NULL;
+}
+
+/*
+ * A VMREAD or VMWRITE failed: always a hypervisor bug (a field this CPU lacks,
+ * a read-only field, no current VMCS). VMfailInvalid leaves no error number;
+ * VMfailValid stores it in the VM-instruction error field (SDM Vol. 3C
+ * sec. 31.2, 31.4). The VM whose VMCS is current stops; without one, panic.
+ */
+static void vmcs_access_failed(const char *what)
+{
+	hpa_t vmcs = vmptrst();
+	struct vcpu *v = vmcs_owner(vmcs);
+	uint64_t err;
+
+	if (vmcs == INVALID_HPA || !vmread_raw(VM_INSTRUCTION_ERROR, &err))
+		panic("%s failed: VMfailInvalid (no current VMCS)", what);
+	if (!v)
+		panic("%s failed: VM-instruction error %lu (%s), VMCS 0x%lx of no vCPU here", what,
+		      err, vmx_insn_error_name((uint32_t)err), vmcs);
+	log_err("vm %s vcpu %u: %s failed: VM-instruction error %lu (%s)", v->vm->name, v->id, what,
+	        err, vmx_insn_error_name((uint32_t)err));
+	vm_stop(v->vm, "hypervisor bug: %s failed (VM-instruction error %lu)", what, err);
+}
+
+uint64_t vmcs_read_failed(unsigned long field)
+{
+	char what[48];
+
+	fmt_snprintf(what, sizeof(what), "VMREAD of field 0x%lx", field);
+	vmcs_access_failed(what);
+	return 0;
+}
+
 bool __vmcs_write(unsigned long field, uint64_t value)
 {
+	char what[64];
+
 	if (likely(vmwrite_raw(field, value)))
 		return true;
-	log_err("VMWRITE of field 0x%lx = 0x%lx failed: VM-instruction error %lu (%s)", field,
-	        value, __vmcs_read(VM_INSTRUCTION_ERROR),
-	        vmx_insn_error_name((uint32_t)__vmcs_read(VM_INSTRUCTION_ERROR)));
+	fmt_snprintf(what, sizeof(what), "VMWRITE of field 0x%lx = 0x%lx", field, value);
+	vmcs_access_failed(what);
 	return false;
+}
+
+void vmx_selftest_vmread(void)
+{
+	log_info("selftest: VMREAD of field 0x%x, which does not exist", VMCS_FIELD_NONEXISTENT);
+	(void)__vmcs_read(VMCS_FIELD_NONEXISTENT);
 }
 
 /* One control field: required bits must be settable, optional ones are taken when offered. */

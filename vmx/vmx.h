@@ -78,6 +78,13 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32
 void vmx_skip_instruction(struct vcpu *v);
 
 int vmx_vcpu_enter(struct vcpu *v, int launched);
+
+/* Natural-width fields have no high half (access type 1, SDM Vol. 3D App. B.4):
+ * this encoding is GUEST_CR0's with access type 1, a field no CPU has. */
+#define VMCS_FIELD_NONEXISTENT 0x6801u
+/* selftest=vmread: reads VMCS_FIELD_NONEXISTENT from the current VMCS, which
+ * must be reported and stop that VM alone. */
+void vmx_selftest_vmread(void);
 void vmx_exit_stub(void);
 
 #endif

@@ -18,6 +18,7 @@ enum selftest {
 	SELFTEST_UD,      /* execute UD2 after boot: exercises the exception report */
 	SELFTEST_PF,      /* read page 0 after boot: exercises the page-fault report */
 	SELFTEST_VMENTRY, /* corrupt the last VM's guest state: exercises the failed-entry report */
+	SELFTEST_VMREAD,  /* VMREAD of a field that does not exist in the last VM's first exit */
 };
 
 struct hv_options {

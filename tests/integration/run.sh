@@ -194,13 +194,21 @@ case_end bochs-bad-vm-options-and-images
 # -- Resources: VMs that stop are freed, restart=N builds them again. Two VMs
 #    restarted in sequence on two cores beside one that runs once; each run
 #    passes, each stop frees the same number of frames, and the free memory
-#    and heap after the last VM equal those before the first one.
-mkimage restart "loglevel=info on_stop=poweroff vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1" \
+#    and heap after the last VM equal those before the first one. The last VM
+#    (selftest=vmread) makes the hypervisor VMREAD a field that does not exist:
+#    reported with the VM-instruction error, and that VM alone stops.
+mkimage restart "loglevel=info on_stop=poweroff selftest=vmread vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1 vm=bug:module=0,mem=4M,pin=0" \
 	"$G/hello.elf" "$G/hypercall.elf" "$G/compute.elf"
 boot_bochs restart --cpus 2 --timeout 300
 case_begin
 must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 3 of 3 VM\(s\) started'
+must '^\[cpu0\] 4 of 4 VM\(s\) started'
+must '^\[cpu0\] selftest: VMREAD of field 0x6801, which does not exist$'
+must '^\[cpu0\] ERROR: vm bug vcpu 0: VMREAD of field 0x6801 failed: VM-instruction error 12 \(VMREAD/VMWRITE from/to unsupported VMCS component\)$'
+must '^\[cpu0\] vm bug: stopped: hypervisor bug: VMREAD of field 0x6801 failed \(VM-instruction error 12\)$'
+must '^\[cpu0\] vm bug: freed [0-9]+ frames \(4\.0 MiB\)$'
+must_not '^\[bug\] TEST'
+must_eq "selftest VMREADs" "$(grep -c 'selftest: VMREAD' "$SERIAL")" 1
 must_eq "hello runs passed" "$(grep -c '^\[again\] TEST hello PASS' "$SERIAL")" 6
 must_eq "hypercall runs passed" "$(grep -c '^\[twice\] TEST hypercall-yield PASS' "$SERIAL")" 3
 for t in compute-crc32 compute-primes compute-fnv; do must "^\[once\] TEST $t PASS"; done
@@ -220,7 +228,7 @@ after=$(sed -n "s/^\[cpu[0-9]*\] $(printf "$mem_re" 'after the last VM stopped')
 must_eq "free frames, heap bytes, heap blocks before the first VM" "$(echo "$before" | wc -w)" 3
 must_eq "free frames, heap bytes, heap blocks after the last VM" "$after" "$before"
 must '\] all VMs have stopped'
-must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR'
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (again|twice|once)'
 case_end bochs-vm-restart-frees-memory
 
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
