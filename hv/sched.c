@@ -14,7 +14,9 @@
 
 static uint32_t vcpus_alive;
 
-/* Any CPU may queue a vCPU; the CPU it is pinned to moves it into its ring. */
+/* Any CPU may queue a vCPU; the CPU it is pinned to moves it into its ring.
+ * A vCPU's VMCS is only ever current on the CPU whose ring holds it, so that
+ * CPU is the one to retire it (VMCLEAR). */
 void sched_add(struct vcpu *v)
 {
 	struct percpu *c = &percpu_area[v->pcpu];
@@ -25,7 +27,7 @@ void sched_add(struct vcpu *v)
 		v->next_on_cpu = head;
 	while (!__atomic_compare_exchange_n(&c->incoming, &head, v, true, __ATOMIC_RELEASE,
 	                                    __ATOMIC_RELAXED));
-	if (c->go && v->pcpu != cpu_id())
+	if (c->state == CPU_ONLINE && v->pcpu != cpu_id())
 		lapic_send_fixed(c->apic_id, VEC_WAKEUP);
 }
 

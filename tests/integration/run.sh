@@ -196,13 +196,16 @@ case_end bochs-bad-vm-options-and-images
 #    passes, each stop frees the same number of frames, and the free memory
 #    and heap after the last VM equal those before the first one. The last VM
 #    (selftest=vmread) makes the hypervisor VMREAD a field that does not exist:
-#    reported with the VM-instruction error, and that VM alone stops.
-mkimage restart "loglevel=info on_stop=poweroff selftest=vmread vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1 vm=bug:module=0,mem=4M,pin=0" \
-	"$G/hello.elf" "$G/hypercall.elf" "$G/compute.elf"
+#    reported with the VM-instruction error, and that VM alone stops. The VM
+#    "pair" has a vCPU on each core (a one-CPU guest, so only the hypervisor's
+#    lines are judged): whichever core retires its vCPU last frees it.
+cp "$G/exits.elf" "$OUT/word.elf"
+mkimage restart "loglevel=info on_stop=poweroff selftest=vmread vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1 vm=pair:module=3,mem=4M,cpus=2,pin=0+1,restart=2 vm=bug:module=0,mem=4M,pin=0" \
+	"$G/hello.elf" "$G/hypercall.elf" "$G/compute.elf" "$OUT/word.elf"
 boot_bochs restart --cpus 2 --timeout 300
 case_begin
 must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 4 of 4 VM\(s\) started'
+must '^\[cpu0\] 5 of 5 VM\(s\) started'
 must '^\[cpu0\] selftest: VMREAD of field 0x6801, which does not exist$'
 must '^\[cpu0\] ERROR: vm bug vcpu 0: VMREAD of field 0x6801 failed: VM-instruction error 12 \(VMREAD/VMWRITE from/to unsupported VMCS component\)$'
 must '^\[cpu0\] vm bug: stopped: hypervisor bug: VMREAD of field 0x6801 failed \(VM-instruction error 12\)$'
@@ -215,7 +218,9 @@ for t in compute-crc32 compute-primes compute-fnv; do must "^\[once\] TEST $t PA
 for k in 1 2 3 4 5; do must "^\[cpu0\] vm again: restart $k of 5$"; done
 for k in 1 2; do must "^\[cpu1\] vm twice: restart $k of 2$"; done
 must_not 'restart 6 of 5|restart 3 of 2|vm once: restart'
-for g in again:6 twice:3 once:1; do
+for k in 1 2; do must "^\[cpu[01]\] vm pair: restart $k of 2$"; done
+must_eq "pair stops" "$(grep -c '^\[cpu[01]\] vm pair: stopped: ' "$SERIAL")" 3
+for g in again:6 twice:3 once:1 pair:3; do
 	freed=$(sed -n "s/^\[cpu[0-9]*\] vm ${g%:*}: freed \([0-9]*\) frames ([0-9.]* MiB)$/\1/p" "$SERIAL")
 	must_eq "${g%:*} free reports" "$(echo "$freed" | grep -c .)" "${g#*:}"
 	must_eq "${g%:*} frames freed per run" "$(echo "$freed" | sort -u | wc -l)" 1
@@ -228,7 +233,7 @@ after=$(sed -n "s/^\[cpu[0-9]*\] $(printf "$mem_re" 'after the last VM stopped')
 must_eq "free frames, heap bytes, heap blocks before the first VM" "$(echo "$before" | wc -w)" 3
 must_eq "free frames, heap bytes, heap blocks after the last VM" "$after" "$before"
 must '\] all VMs have stopped'
-must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (again|twice|once)'
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (again|twice|once|pair)|vm pair: stopped: hypervisor'
 case_end bochs-vm-restart-frees-memory
 
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
