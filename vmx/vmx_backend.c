@@ -148,7 +148,8 @@ static int vpid_get(void)
 
 	spin_lock(&vpids_lock);
 	if (!vpids_ready) {
-		vpid_pool_init(&vpids, VPID_MAX);
+		vpid_pool_init(&vpids, hv_options.selftest == SELFTEST_VPIDS ? SELFTEST_VPID_POOL
+		                                                             : VPID_MAX);
 		vpids_ready = true;
 	}
 	vpid = vpid_alloc(&vpids);
@@ -178,7 +179,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 		vpid = vpid_get();
 		if (vpid < 0) {
 			log_err("vm %s vcpu %u: all %u VPIDs are in use", v->vm->name, v->id,
-			        VPID_MAX);
+			        vpids.last);
 			kfree(x);
 			return -ENOSPC;
 		}

@@ -236,6 +236,27 @@ must '\] all VMs have stopped'
 must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (again|twice|once|pair)|vm pair: stopped: hypervisor'
 case_end bochs-vm-restart-frees-memory
 
+# -- Resources: VPIDs come from a pool (selftest=vpids: only 2). Two VMs take
+#    both, a third finds none and is not started, cleanly; the restarts of the
+#    first get the VPID it gave back, and memory returns to its start value.
+mkimage vpids "loglevel=info on_stop=poweroff selftest=vpids vm=first:module=0,mem=4M,pin=0,restart=3 vm=second:module=0,mem=4M,pin=1 vm=third:module=0,mem=4M,pin=1" \
+	"$G/hello.elf"
+boot_bochs vpids --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] ERROR: vm third vcpu 0: all 2 VPIDs are in use$'
+must '^\[cpu0\] ERROR: vm third: not started \(error -28\)$'
+must '^\[cpu0\] 2 of 3 VM\(s\) started'
+must_eq "first runs passed" "$(grep -c '^\[first\] TEST hello PASS' "$SERIAL")" 4
+must '^\[second\] TEST hello PASS'
+must '^\[cpu0\] vm first: restart 3 of 3$'
+must_not '^\[third\]|vm third: [0-9]+ MiB'
+before=$(sed -n "s/^\[cpu0\] memory before the first VM: \(.*\)$/\1/p" "$SERIAL")
+after=$(sed -n "s/^\[cpu[0-9]*\] memory after the last VM stopped: \(.*\)$/\1/p" "$SERIAL")
+must_eq "memory after the last VM" "$after" "$before"
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (first|second)'
+case_end bochs-vpid-pool
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
 	echo "TEST qemu-bare-guests PASS"
