@@ -82,11 +82,16 @@ int fpu_guest_init(struct vcpu *v)
 	return 0;
 }
 
-void fpu_guest_free(struct vcpu *v)
+size_t fpu_guest_free(struct vcpu *v)
 {
-	if (v->fpu.area && v->fpu.area != INVALID_HPA)
-		mm_free_frames(v->fpu.area, area_frames());
+	size_t frames = 0;
+
+	if (v->fpu.area && v->fpu.area != INVALID_HPA) {
+		frames = area_frames();
+		mm_free_frames(v->fpu.area, frames);
+	}
 	v->fpu.area = INVALID_HPA;
+	return frames;
 }
 
 /* Runs with the host XCR0; XSAVE and XRSTOR act on RFBM = XCR0 & mask (SDM Vol. 1

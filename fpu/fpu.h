@@ -24,7 +24,8 @@ uint64_t fpu_guest_xcr0_allowed(void);
 
 /* Gives v its FPU context in the init state (XCR0 = x87, PKRU = 0). 0 or -ENOMEM. */
 int fpu_guest_init(struct vcpu *v);
-void fpu_guest_free(struct vcpu *v);
+/* Frees v's save area (a second call does nothing); returns the frames freed. */
+size_t fpu_guest_free(struct vcpu *v);
 /* On a vCPU switch: saves prev's XSAVE image (prev may be NULL), loads next's. */
 void fpu_switch_to(struct vcpu *prev, struct vcpu *next);
 /* Around VM entry and exit: the guest's XCR0 in, the host's back. */

@@ -92,6 +92,7 @@ static void selftest_events(void)
 /* VMX on this CPU, the VMs from the vm= options, then the scheduler. */
 static __noreturn void start_vmm(void)
 {
+	uint32_t started = 0;
 	struct vm *vm;
 
 	if (vmx_probe() < 0) {
@@ -103,13 +104,16 @@ static __noreturn void start_vmm(void)
 		log_err("cannot enter VMX operation on the bootstrap processor");
 		hv_stop(STOP_REFUSED);
 	}
+	vmx_prepare_cpus(cpus_online);
+	mm_report("before the first VM");
 	for (uint32_t i = 0; i < hv_options.nvms; i++) {
 		if (vm_create(&hv_options.vms[i], &vm) < 0)
 			continue;
+		started++;
 		for (uint32_t j = 0; j < vm->nvcpus; j++)
 			sched_add(vm->vcpus[j]);
 	}
-	log_info("%u of %u VM(s) started", nr_vms, hv_options.nvms);
+	log_info("%u of %u VM(s) started", started, hv_options.nvms);
 	if (hv_options.selftest == SELFTEST_EVENTS)
 		selftest_events();
 	sched_start();

@@ -48,6 +48,8 @@ struct percpu {
 	struct vcpu *runq;    /* vCPUs pinned here, a ring via next_on_cpu */
 	struct vcpu *current; /* vCPU last run here (its VMCS is current) */
 	volatile bool go;     /* set by the BSP: start scheduling */
+	/* vCPUs queued by sched_add from any CPU, linked by next_on_cpu. */
+	struct vcpu *incoming;
 };
 
 extern struct percpu percpu_area[MAX_CPUS];

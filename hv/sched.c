@@ -10,22 +10,43 @@
 #include "hv/trap.h"
 #include "hv/vcpu.h"
 #include "hv/vm.h"
+#include "mm/mm.h"
 #include "x86.h"
 
 static uint32_t vcpus_alive;
 
+/* Any CPU may queue a vCPU; the CPU it is pinned to moves it into its ring.
+ * A vCPU's VMCS is only ever current on the CPU whose ring holds it, so that
+ * CPU is the one to retire it (VMCLEAR). */
 void sched_add(struct vcpu *v)
 {
 	struct percpu *c = &percpu_area[v->pcpu];
+	struct vcpu *head = __atomic_load_n(&c->incoming, __ATOMIC_RELAXED);
 
-	if (!c->runq) {
-		v->next_on_cpu = v;
-		c->runq = v;
-	} else {
-		v->next_on_cpu = c->runq->next_on_cpu;
-		c->runq->next_on_cpu = v;
+	__atomic_fetch_add(&vcpus_alive, 1, __ATOMIC_ACQ_REL);
+	do
+		v->next_on_cpu = head;
+	while (!__atomic_compare_exchange_n(&c->incoming, &head, v, true, __ATOMIC_RELEASE,
+	                                    __ATOMIC_RELAXED));
+	if (c->state == CPU_ONLINE && v->pcpu != cpu_id())
+		lapic_send_fixed(c->apic_id, VEC_WAKEUP);
+}
+
+/* Moves the vCPUs queued for this CPU into its run queue ring. */
+static void take_incoming(struct percpu *c)
+{
+	struct vcpu *v = __atomic_exchange_n(&c->incoming, NULL, __ATOMIC_ACQUIRE), *next;
+
+	for (; v; v = next) {
+		next = v->next_on_cpu;
+		if (!c->runq) {
+			v->next_on_cpu = v;
+			c->runq = v;
+		} else {
+			v->next_on_cpu = c->runq->next_on_cpu;
+			c->runq->next_on_cpu = v;
+		}
 	}
-	__atomic_fetch_add(&vcpus_alive, 1, __ATOMIC_RELAXED);
 }
 
 void sched_wait_for_go(void)
@@ -61,29 +82,55 @@ static struct vcpu *pick_next(struct percpu *c, bool *others_waiting)
 	return found;
 }
 
-static void vcpu_retire(struct vcpu *v)
+/*
+ * v's VM has stopped: v leaves this CPU for good. Its VMCS stops being current
+ * here; it is then freed on this CPU, the CPU it is pinned to (the VM goes with
+ * its last vCPU). A VM built again for restart= is queued before v stops
+ * counting, so the count of live vCPUs only reaches 0 once nothing will run.
+ */
+static void vcpu_retire(struct percpu *c, struct vcpu *v)
 {
-	if (v->state == VCPU_STOPPED)
-		return;
+	struct vm *next;
+
 	v->state = VCPU_STOPPED;
+	if (c->current == v)
+		c->current = NULL;
+	next = vm_vcpu_retire(v);
+	for (uint32_t i = 0; next && i < next->nvcpus; i++)
+		sched_add(next->vcpus[i]);
 	if (__atomic_sub_fetch(&vcpus_alive, 1, __ATOMIC_ACQ_REL) == 0) {
+		mm_report("after the last VM stopped");
 		log_info("all VMs have stopped");
 		hv_stop(STOP_DONE);
 	}
 }
 
-/* Stops the vCPUs of VMs that stopped; they never run again. */
+/* Unlinks and retires the vCPUs of VMs that stopped: one walk round the ring,
+ * from the vCPU after the head to the head, prev trailing v. */
 static void reap_stopped(struct percpu *c)
 {
-	struct vcpu *v = c->runq;
+	struct vcpu *prev = c->runq, *v, *next;
+	bool last;
 
-	if (!v)
+	if (!prev)
 		return;
-	do {
-		if (v->vm->state == VM_STOPPED)
-			vcpu_retire(v);
-		v = v->next_on_cpu;
-	} while (v != c->runq);
+	for (v = prev->next_on_cpu;; v = next) {
+		next = v->next_on_cpu;
+		last = v == c->runq;
+		if (v->vm->state != VM_STOPPED) {
+			prev = v;
+		} else if (next == v) {
+			c->runq = NULL;
+			vcpu_retire(c, v);
+		} else {
+			prev->next_on_cpu = next;
+			if (c->runq == v)
+				c->runq = prev;
+			vcpu_retire(c, v);
+		}
+		if (last)
+			return;
+	}
 }
 
 static void vcpu_halted(struct vcpu *v)
@@ -108,7 +155,8 @@ __noreturn void sched_cpu_loop(void)
 		enum exit_action a;
 
 		trap_report();
-		reap_stopped(c);
+		reap_stopped(c); /* may queue a restarted VM's vCPUs here */
+		take_incoming(c);
 		v = pick_next(c, &others);
 		if (!v) {
 			if (panic_in_progress())

@@ -16,8 +16,9 @@
 
 #define MB1_INFO_ALIGN PAGE_SIZE
 
-struct vm *vms[MAX_VMS];
-uint32_t nr_vms;
+struct vm *vms[MAX_VMS]; /* by id; NULL: a free slot */
+uint32_t nr_vms;         /* slots in use at some time: vms[nr_vms..] are all NULL */
+static struct spinlock vms_lock = SPINLOCK_INIT;
 extern struct mb2_info boot_info;
 
 void vm_log(struct vm *vm, const char *fmt, ...)
@@ -79,18 +80,33 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	vm_kick(vm);
 }
 
-static void vm_free(struct vm *vm)
+/* Frees v's FPU area and control structure (on the CPU its VMCS was last
+ * current on, if it ever was); a second call does nothing. */
+static void vcpu_release(struct vcpu *v)
 {
+	__atomic_fetch_add(&v->vm->frames_freed, fpu_guest_free(v), __ATOMIC_RELAXED);
+	vmm_ops->vcpu_free(v);
+}
+
+/* Frees the VM and what is left of its vCPUs; returns the frames freed in all,
+ * those of vCPUs retired before included. */
+static uint64_t vm_free(struct vm *vm)
+{
+	uint64_t frames;
+
 	for (uint32_t i = 0; i < vm->nvcpus; i++) {
-		fpu_guest_free(vm->vcpus[i]);
-		vmm_ops->vcpu_free(vm->vcpus[i]);
+		vcpu_release(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);
 	}
 	if (vm->arch)
 		vmm_ops->vm_destroy(vm);
-	for (size_t i = 0; i < vm->mem.n; i++)
+	for (size_t i = 0; i < vm->mem.n; i++) {
 		mm_free_frames(vm->mem.slot[i].hpa, vm->mem.slot[i].size / PAGE_SIZE);
+		vm->frames_freed += vm->mem.slot[i].size / PAGE_SIZE;
+	}
+	frames = __atomic_load_n(&vm->frames_freed, __ATOMIC_ACQUIRE);
 	kfree(vm);
+	return frames;
 }
 
 /* Guest RAM as one contiguous host block (the loaders address it as an array). */
@@ -188,16 +204,42 @@ static int check_config(const struct vm_config *cfg)
 			        cfg->pin[i], cpus_online - 1);
 			return -EINVAL;
 		}
-	for (uint32_t i = 0; i < nr_vms; i++)
-		if (!strcmp(vms[i]->name, cfg->name)) {
-			log_err("vm %s: a VM of that name exists already", cfg->name);
-			return -EEXIST;
-		}
-	if (nr_vms == MAX_VMS) {
-		log_err("vm %s: at most %d VMs", cfg->name, MAX_VMS);
-		return -ENOSPC;
-	}
 	return 0;
+}
+
+/* Puts vm in a free slot of vms[] unless a VM of its name exists. */
+static int vm_insert(struct vm *vm)
+{
+	int r = -ENOSPC;
+
+	spin_lock(&vms_lock);
+	for (uint32_t i = 0; i < nr_vms; i++)
+		if (vms[i] && !strcmp(vms[i]->name, vm->name)) {
+			r = -EEXIST;
+			goto out;
+		}
+	for (uint32_t i = 0; i < MAX_VMS; i++)
+		if (!vms[i]) {
+			vms[i] = vm;
+			vm->id = i;
+			nr_vms = MAX(nr_vms, i + 1);
+			r = 0;
+			break;
+		}
+out:
+	spin_unlock(&vms_lock);
+	if (r == -EEXIST)
+		log_err("vm %s: a VM of that name exists already", vm->name);
+	else if (r < 0)
+		log_err("vm %s: at most %d VMs", vm->name, MAX_VMS);
+	return r;
+}
+
+static void vm_remove(struct vm *vm)
+{
+	spin_lock(&vms_lock);
+	vms[vm->id] = NULL;
+	spin_unlock(&vms_lock);
 }
 
 static uint32_t next_auto_cpu;
@@ -205,6 +247,8 @@ static uint32_t next_auto_cpu;
 static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t entry,
                         uint32_t info_gpa)
 {
+	int r;
+
 	for (uint32_t i = 0; i < cfg->ncpus; i++) {
 		struct vcpu *v = kzalloc(sizeof(*v));
 
@@ -213,18 +257,25 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 		vm->vcpus[vm->nvcpus++] = v;
 		v->vm = vm;
 		v->id = i;
-		v->pcpu = cfg->pinned ? cfg->pin[i] : (next_auto_cpu++ % cpus_online);
+		v->pcpu = cfg->pinned ? cfg->pin[i]
+		                      : __atomic_fetch_add(&next_auto_cpu, 1, __ATOMIC_RELAXED) %
+		                                cpus_online;
 		v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
 		v->regs[VCPU_REGS_RBX] = info_gpa;
 		v->regs[VCPU_REGS_RIP] = entry;
 		v->regs_avail = VCPU_REGS_GPR_MASK;
-		if (fpu_guest_init(v) < 0 || vmm_ops->vcpu_create(v) < 0)
+		if (fpu_guest_init(v) < 0)
 			return -ENOMEM;
+		r = vmm_ops->vcpu_create(v);
+		if (r < 0)
+			return r;
 	}
+	vm->vcpus_live = vm->nvcpus;
 	return 0;
 }
 
-int vm_create(const struct vm_config *cfg, struct vm **out)
+/* vm_create for the given run of cfg (0 = the first). */
+static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 {
 	struct vm *vm;
 	uint64_t entry;
@@ -238,7 +289,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out)
 	if (!vm)
 		return -ENOMEM;
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
-	vm->id = nr_vms;
+	vm->config = cfg;
+	vm->run = run;
 	uart_emu_init(&vm->uart, guest_line, vm);
 	fwcfg_init(&vm->fwcfg, cfg->mem, (uint16_t)cfg->ncpus);
 	r = alloc_ram(vm, cfg->mem);
@@ -248,15 +300,43 @@ int vm_create(const struct vm_config *cfg, struct vm **out)
 		r = load_kernel(vm, cfg, &entry, &info_gpa);
 	if (!r)
 		r = create_vcpus(vm, cfg, entry, info_gpa);
+	if (!r)
+		r = vm_insert(vm);
 	if (r < 0) {
 		log_err("vm %s: not started (error %d)", cfg->name, r);
 		vm_free(vm);
 		return r;
 	}
-	vms[nr_vms++] = vm;
 	*out = vm;
 	log_info("vm %s: %lu MiB, %u vCPU(s) on CPU %u%s, entry 0x%lx, kernel module %u", vm->name,
 	         vm->mem_size >> 20, vm->nvcpus, vm->vcpus[0]->pcpu, vm->nvcpus > 1 ? "..." : "",
 	         entry, cfg->module);
 	return 0;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out)
+{
+	return vm_build(cfg, 0, out);
+}
+
+struct vm *vm_vcpu_retire(struct vcpu *v)
+{
+	struct vm *vm = v->vm, *next = NULL;
+	const struct vm_config *cfg = vm->config;
+	uint32_t run = vm->run;
+	uint64_t frames;
+
+	vcpu_release(v);
+	if (__atomic_sub_fetch(&vm->vcpus_live, 1, __ATOMIC_ACQ_REL))
+		return NULL;
+	vm_remove(vm);
+	frames = vm_free(vm);
+	log_info("vm %s: freed %lu frames (%lu.%lu MiB)", cfg->name, frames,
+	         frames * PAGE_SIZE >> 20, (frames * PAGE_SIZE * 10 >> 20) % 10);
+	if (run < cfg->restart) {
+		log_info("vm %s: restart %u of %u", cfg->name, run + 1, cfg->restart);
+		if (vm_build(cfg, run + 1, &next) < 0)
+			next = NULL;
+	}
+	return next;
 }

@@ -33,6 +33,10 @@ struct vm {
 	char shutdown_match; /* progress through "Shutdown" on port 0x8900 */
 	volatile enum vm_state state;
 	uint32_t vcpus_halted;
+	uint32_t vcpus_live;            /* vCPUs not retired yet; the last one frees the VM */
+	uint64_t frames_freed;          /* frames returned so far, for the report */
+	const struct vm_config *config; /* what it was built from (restart=) */
+	uint32_t run;                   /* 0 for the first run, then 1..config->restart */
 };
 
 extern struct vm *vms[MAX_VMS];
@@ -42,6 +46,16 @@ extern uint32_t nr_vms;
  * image, multiboot information, vCPUs. On failure prints why, frees what it
  * built and returns -errno; the VM does not exist then. */
 int vm_create(const struct vm_config *cfg, struct vm **out);
+
+/*
+ * Called by the CPU v is pinned to once v's VM has stopped, after that CPU's
+ * scheduler has let go of v: frees v's control structure and FPU area here
+ * (its VMCS may only be cleared on this CPU). The last vCPU of the VM to be
+ * retired also frees the VM (EPT, RAM, objects), prints the frames freed and,
+ * if its configuration asks for restarts, builds it again: that new VM is
+ * returned for the caller to schedule, else NULL. Nobody may touch v afterwards.
+ */
+struct vm *vm_vcpu_retire(struct vcpu *v);
 
 /* Host pointer to guest-physical [gpa, gpa+len) if it is all guest RAM, else NULL. */
 void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);

@@ -105,6 +105,22 @@ uint64_t mm_free_bytes(void)
 	return frames.free_frames * PAGE_SIZE;
 }
 
+void mm_report(const char *when)
+{
+	uint64_t free_frames;
+	size_t heap_free, heap_used;
+
+	spin_lock(&frames_lock);
+	free_frames = frames.free_frames;
+	spin_unlock(&frames_lock);
+	spin_lock(&heap_lock);
+	heap_free = heap.free_bytes;
+	heap_used = heap.used_blocks;
+	spin_unlock(&heap_lock);
+	log_info("memory %s: %lu frames free, heap %zu bytes free, %zu heap blocks in use", when,
+	         free_frames, heap_free, heap_used);
+}
+
 void mm_set_alloc_limit(uint64_t limit)
 {
 	alloc_limit = limit;

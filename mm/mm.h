@@ -27,6 +27,8 @@ hpa_t mm_alloc_frames(size_t nframes, uint64_t align);
 hpa_t mm_alloc_frames_below(size_t nframes, uint64_t align, uint64_t limit);
 void mm_free_frames(hpa_t pa, size_t nframes);
 uint64_t mm_free_bytes(void);
+/* Prints the free frames and the heap's free bytes and blocks in use, exactly. */
+void mm_report(const char *when);
 /* Raises the highest address frames may come from (after the direct map exists). */
 void mm_set_alloc_limit(uint64_t limit);
 

@@ -56,6 +56,8 @@ static void test_known_options(void **state)
 	assert_int_equal(o.on_stop, ON_STOP_POWEROFF);
 	assert_int_equal(o.max_cpus, 2);
 	assert_int_equal(o.selftest, SELFTEST_PF);
+	assert_int_equal(parse("selftest=vmread", &w, 0).selftest, SELFTEST_VMREAD);
+	assert_int_equal(parse("selftest=vpids", &w, 0).selftest, SELFTEST_VPIDS);
 	o = parse("loglevel=0 loglevel=warn", &w, 0);
 	assert_int_equal(o.loglevel, LOG_WARN); /* the last one wins */
 	o = parse("cpus=0x40 on_stop=halt", &w, 0);

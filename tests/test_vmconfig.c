@@ -77,6 +77,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.nmods, 0);
 	for (int i = 0; i < VMCONFIG_MAX_MODS; i++)
 		assert_int_equal(cfg.mods[i], 0);
+	assert_int_equal(cfg.restart, 0);
 }
 
 static void test_all_keys(void **state)
@@ -161,6 +162,19 @@ static void test_cpus(void **state)
 	expect_err("a:module=0,cpus=4294967297", "vm 'a': cpus=4294967297 out of range (1-8)");
 	expect_err("a:module=0,cpus=two", "vm 'a': bad cpus= value 'two'");
 	expect_err("a:module=0,cpus=0x", "vm 'a': bad cpus= value '0x'");
+}
+
+static void test_restart(void **state)
+{
+	assert_int_equal(parse_ok("a:module=0,restart=0").restart, 0);
+	assert_int_equal(parse_ok("a:restart=7,module=0").restart, 7);
+	assert_int_equal(parse_ok("a:module=0,restart=1000").restart, 1000);
+	expect_err("a:module=0,restart=1001", "vm 'a': restart=1001 out of range (0-1000)");
+	expect_err("a:module=0,restart=4294967296",
+	           "vm 'a': restart=4294967296 out of range (0-1000)");
+	expect_err("a:module=0,restart=-1", "vm 'a': bad restart= value '-1'");
+	expect_err("a:module=0,restart=", "vm 'a': empty value for 'restart'");
+	expect_err("a:module=0,restart=1,restart=2", "vm 'a': duplicate key 'restart'");
 }
 
 static void test_module(void **state)
@@ -413,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_key_order_and_forms),
 		cmocka_unit_test(test_mem_sizes),
 		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_module),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_mods),

@@ -43,3 +43,5 @@ UNIT_TESTS += slice
 unit_slice_SRCS := hv/slice.c
 UNIT_TESTS += exc_reflect
 unit_exc_reflect_SRCS := vmx/exc_reflect.c
+UNIT_TESTS += vpid
+unit_vpid_SRCS := vmx/vpid.c

@@ -1,6 +1,7 @@
 /* VM-exit handlers (SDM Vol. 3C ch. 26, exit qualifications in sec. 28.2.1). */
 #include "drivers/lapic.h"
 #include "fpu/fpu.h"
+#include "hv/config/options.h"
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vdev/guest_io.h"
 #include "hv/vdev/hypercall.h"
@@ -300,6 +301,8 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 		return handle_failed_entry(v, reason);
 	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
 		exc_loop_reset(&to_vmx(v)->exc_loop); /* the guest made progress */
+	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
+		vmx_selftest_vmread();
 	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 		return exit_handlers[basic](v);
 	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,

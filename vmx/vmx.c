@@ -4,7 +4,9 @@
 #include "hv/config/options.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/lib/format.h"
 #include "hv/percpu.h"
+#include "hv/vm.h"
 #include "mm/mm.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -19,14 +21,68 @@ static hpa_t vmxon_region[MAX_CPUS];
 
 _Static_assert(offsetof(struct vcpu, cr2) == 21 * 8, "vmx/entry.asm CR2_OFF");
 
+/* The vCPU of this CPU's run queue whose VMCS is current here, or NULL. */
+static struct vcpu *vmcs_owner(hpa_t vmcs)
+{
+	struct percpu *c = this_cpu();
+	struct vcpu *v = c->runq;
+
+	if (!v || vmcs == INVALID_HPA)
+		return NULL;
+	do {
+		if (to_vmx(v) && to_vmx(v)->vmcs == vmcs)
+			return v;
+		v = v->next_on_cpu;
+	} while (v != c->runq);
+	return NULL;
+}
+
+/*
+ * A VMREAD or VMWRITE failed: always a hypervisor bug (a field this CPU lacks,
+ * a read-only field, no current VMCS). VMfailInvalid leaves no error number;
+ * VMfailValid stores it in the VM-instruction error field (SDM Vol. 3C
+ * sec. 31.2, 31.4). The VM whose VMCS is current stops; without one, panic.
+ */
+static void vmcs_access_failed(const char *what)
+{
+	hpa_t vmcs = vmptrst();
+	struct vcpu *v = vmcs_owner(vmcs);
+	uint64_t err;
+
+	if (vmcs == INVALID_HPA || !vmread_raw(VM_INSTRUCTION_ERROR, &err))
+		panic("%s failed: VMfailInvalid (no current VMCS)", what);
+	if (!v)
+		panic("%s failed: VM-instruction error %lu (%s), VMCS 0x%lx of no vCPU here", what,
+		      err, vmx_insn_error_name((uint32_t)err), vmcs);
+	log_err("vm %s vcpu %u: %s failed: VM-instruction error %lu (%s)", v->vm->name, v->id, what,
+	        err, vmx_insn_error_name((uint32_t)err));
+	vm_stop(v->vm, "hypervisor bug: %s failed (VM-instruction error %lu)", what, err);
+}
+
+uint64_t vmcs_read_failed(unsigned long field)
+{
+	char what[48];
+
+	fmt_snprintf(what, sizeof(what), "VMREAD of field 0x%lx", field);
+	vmcs_access_failed(what);
+	return 0;
+}
+
 bool __vmcs_write(unsigned long field, uint64_t value)
 {
+	char what[64];
+
 	if (likely(vmwrite_raw(field, value)))
 		return true;
-	log_err("VMWRITE of field 0x%lx = 0x%lx failed: VM-instruction error %lu (%s)", field,
-	        value, __vmcs_read(VM_INSTRUCTION_ERROR),
-	        vmx_insn_error_name((uint32_t)__vmcs_read(VM_INSTRUCTION_ERROR)));
+	fmt_snprintf(what, sizeof(what), "VMWRITE of field 0x%lx = 0x%lx", field, value);
+	vmcs_access_failed(what);
 	return false;
+}
+
+void vmx_selftest_vmread(void)
+{
+	log_info("selftest: VMREAD of field 0x%x, which does not exist", VMCS_FIELD_NONEXISTENT);
+	(void)__vmcs_read(VMCS_FIELD_NONEXISTENT);
 }
 
 /* One control field: required bits must be settable, optional ones are taken when offered. */
@@ -153,6 +209,17 @@ static int feature_control_enable(void)
 	return 0;
 }
 
+void vmx_prepare_cpus(uint32_t ncpus)
+{
+	for (uint32_t i = 0; i < ncpus && i < MAX_CPUS; i++) {
+		if (vmxon_region[i])
+			continue;
+		vmxon_region[i] = mm_alloc_frames(1, PAGE_SIZE);
+		if (vmxon_region[i] == INVALID_HPA)
+			vmxon_region[i] = 0; /* that CPU tries again, and reports it */
+	}
+}
+
 int vmx_cpu_enable(void)
 {
 	uint32_t cpu = cpu_id();
@@ -165,13 +232,14 @@ int vmx_cpu_enable(void)
 	cr4 = vmx_apply_fixed(cr4, vmx_cfg.cr4_fixed0, vmx_cfg.cr4_fixed1);
 	write_cr0(cr0);
 	write_cr4(cr4);
-	region = mm_alloc_frames(1, PAGE_SIZE);
+	region = vmxon_region[cpu] ? vmxon_region[cpu] : mm_alloc_frames(1, PAGE_SIZE);
 	if (region == INVALID_HPA)
 		return -ENOMEM;
 	*(uint32_t *)phys_to_virt(region) = vmx_cfg.basic.revision;
 	if (!vmxon(region)) {
 		log_err("VMXON failed on cpu%u", cpu);
 		mm_free_frames(region, 1);
+		vmxon_region[cpu] = 0;
 		return -EIO;
 	}
 	vmxon_region[cpu] = region;

@@ -63,6 +63,10 @@ static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
 void vmx_check_support(void);
 /* Computes vmx_cfg; a missing required feature is a clear error. 0 or -EOPNOTSUPP. */
 int vmx_probe(void);
+/* Allocates the VMXON regions of CPUs 0..ncpus-1 now, on the BSP before any VM
+ * exists, so that the free memory counted then stays put when the APs enter
+ * VMX operation later. */
+void vmx_prepare_cpus(uint32_t ncpus);
 /* Enters VMX operation on this CPU. 0 or -errno (reason logged). */
 int vmx_cpu_enable(void);
 /* Sets up the VMCS of v (host state, controls, initial guest state). */
@@ -79,6 +83,13 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32
 void vmx_skip_instruction(struct vcpu *v);
 
 int vmx_vcpu_enter(struct vcpu *v, int launched);
+
+/* Natural-width fields have no high half (access type 1, SDM Vol. 3D App. B.4):
+ * this encoding is GUEST_CR0's with access type 1, a field no CPU has. */
+#define VMCS_FIELD_NONEXISTENT 0x6801u
+/* selftest=vmread: reads VMCS_FIELD_NONEXISTENT from the current VMCS, which
+ * must be reported and stop that VM alone. */
+void vmx_selftest_vmread(void);
 void vmx_exit_stub(void);
 
 #endif

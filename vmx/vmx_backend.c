@@ -12,13 +12,16 @@
 #include "vmx/msr.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vpid.h"
 #include "x86.h"
 
 #define DR6_INIT 0xffff0ff0ull /* reset value (SDM Vol. 3B sec. 18.2.3) */
 #define DR7_INIT 0x400ull      /* no breakpoint enabled (sec. 18.2.4) */
 
 hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b;
-static uint16_t next_vpid = 1;
+static struct vpid_pool vpids;
+static struct spinlock vpids_lock = SPINLOCK_INIT;
+static bool vpids_ready;
 
 /* I/O always exits; the MSR bitmap comes from the policy in vmx/msr.c. */
 static int setup_bitmaps(void)
@@ -87,51 +90,116 @@ static int vmx_vm_init(struct vm *vm)
 	return 0;
 }
 
-/* Frees the EPT tables by walking them (4 levels, leaves are not tables). */
-static void free_tables(uint64_t *t, int level)
+/* Frees the EPT tables below t by walking them (4 levels, leaves are not
+ * tables); returns how many. */
+static uint64_t free_tables(uint64_t *t, int level)
 {
+	uint64_t n = 0;
+
 	for (int i = 0; level > 1 && i < PT_ENTRIES; i++)
 		if ((t[i] & EPT_RWX) && !(t[i] & PTE_PS)) {
-			free_tables(phys_to_virt(t[i] & PTE_ADDR_MASK), level - 1);
+			n += free_tables(phys_to_virt(t[i] & PTE_ADDR_MASK), level - 1);
 			mm_free_frames(t[i] & PTE_ADDR_MASK, 1);
+			n++;
 		}
+	return n;
 }
 
+/* Frees the EPT; every vCPU of vm has been freed (and its CPU's translations
+ * dropped) before. */
 static void vmx_vm_destroy(struct vm *vm)
 {
 	struct ept *e = vm->arch;
+	uint64_t n = free_tables(phys_to_virt(e->pt.root), PT_LEVELS);
 
-	free_tables(phys_to_virt(e->pt.root), PT_LEVELS);
 	mm_free_frames(e->pt.root, 1);
+	__atomic_fetch_add(&vm->frames_freed, n + 1, __ATOMIC_RELAXED);
 	kfree(e);
 	vm->arch = NULL;
+}
+
+/* A nonzero VPID for a new vCPU (SDM Vol. 3C sec. 26.2.1.1), or -ENOSPC. */
+static int vpid_get(void)
+{
+	int vpid;
+
+	spin_lock(&vpids_lock);
+	if (!vpids_ready) {
+		vpid_pool_init(&vpids, hv_options.selftest == SELFTEST_VPIDS ? SELFTEST_VPID_POOL
+		                                                             : VPID_MAX);
+		vpids_ready = true;
+	}
+	vpid = vpid_alloc(&vpids);
+	spin_unlock(&vpids_lock);
+	return vpid;
+}
+
+static void vpid_put(uint16_t vpid)
+{
+	int r;
+
+	spin_lock(&vpids_lock);
+	r = vpid_free(&vpids, vpid);
+	spin_unlock(&vpids_lock);
+	if (r < 0)
+		panic("VPID %u freed but not allocated", vpid);
 }
 
 static int vmx_vcpu_create(struct vcpu *v)
 {
 	struct vcpu_vmx *x = kzalloc(sizeof(*x));
+	int vpid = 0;
 
 	if (!x)
 		return -ENOMEM;
+	if (vmx_cfg.vpid) {
+		vpid = vpid_get();
+		if (vpid < 0) {
+			log_err("vm %s vcpu %u: all %u VPIDs are in use", v->vm->name, v->id,
+			        vpids.last);
+			kfree(x);
+			return -ENOSPC;
+		}
+	}
 	x->vmcs = mm_alloc_frames(1, PAGE_SIZE);
 	if (x->vmcs == INVALID_HPA) {
+		if (vpid)
+			vpid_put((uint16_t)vpid);
 		kfree(x);
 		return -ENOMEM;
 	}
 	*(uint32_t *)phys_to_virt(x->vmcs) = vmx_cfg.basic.revision;
-	x->vpid = vmx_cfg.vpid ? __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) : 0;
+	x->vpid = (uint16_t)vpid;
 	x->dr6 = DR6_INIT;
 	v->arch = x;
 	return 0;
 }
 
+/*
+ * Runs on the CPU where v's VMCS was last current (any CPU if it never was):
+ * VMCLEAR writes the VMCS back and makes it inactive, so its frame may be
+ * reused (SDM Vol. 3C sec. 25.1, 25.11). The translations tagged with its VPID
+ * and derived from its VM's EPT are dropped on this CPU before the VPID and the
+ * EPT tables are handed out again (sec. 29.4.3).
+ */
 static void vmx_vcpu_free(struct vcpu *v)
 {
 	struct vcpu_vmx *x = to_vmx(v);
 
 	if (!x)
 		return;
+	if (!vmclear(x->vmcs))
+		panic("VMCLEAR of vm %s vcpu %u failed", v->vm->name, v->id);
+	if (x->vpid) {
+		invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, x->vpid, 0);
+		vpid_put(x->vpid);
+	}
+	if (v->vm->arch && vmx_cfg.ept.invept_single)
+		invept(VMX_EPT_EXTENT_CONTEXT, ept_pointer(v->vm->arch));
+	else if (v->vm->arch && vmx_cfg.ept.invept_all)
+		invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	mm_free_frames(x->vmcs, 1);
+	__atomic_fetch_add(&v->vm->frames_freed, 1, __ATOMIC_RELAXED);
 	kfree(x);
 	v->arch = NULL;
 }

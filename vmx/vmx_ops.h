@@ -33,14 +33,39 @@ static inline bool vmptrld(hpa_t pa)
 	return !fail;
 }
 
+/* The current VMCS pointer; INVALID_HPA when there is none (SDM Vol. 3C sec. 31.3). */
+static inline hpa_t vmptrst(void)
+{
+	hpa_t pa;
+	__asm__ volatile("vmptrst %0" : "=m"(pa) : : "memory");
+	return pa;
+}
+
+static inline bool vmread_raw(unsigned long field, uint64_t *value)
+{
+	bool fail;
+	uint64_t v = 0;
+	__asm__ volatile("vmread %2, %1; " VMX_FAILED : "=qm"(fail), "+rm"(v) : "r"(field) : "cc");
+	*value = v;
+	return !fail;
+}
+
+/* A failed VMREAD of field: reported (field, VM-instruction error), the VM whose
+ * VMCS is current is stopped, or the hypervisor panics without one. Returns 0. */
+uint64_t vmcs_read_failed(unsigned long field);
+
+/* Reads a field; a failure is a hypervisor bug, handled by vmcs_read_failed. */
 static inline uint64_t __vmcs_read(unsigned long field)
 {
 	uint64_t v;
-	__asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"(field) : "cc");
-	return v;
+
+	if (likely(vmread_raw(field, &v)))
+		return v;
+	return vmcs_read_failed(field);
 }
 
-/* Writes a field; on failure reports field, value and the VM-instruction error. */
+/* Writes a field; on failure reports field, value and the VM-instruction error
+ * and stops the VM whose VMCS is current (panics without one). */
 bool __vmcs_write(unsigned long field, uint64_t value);
 
 static inline bool vmwrite_raw(unsigned long field, uint64_t value)

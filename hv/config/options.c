@@ -24,7 +24,8 @@ static const struct word_value loglevel_words[] = {
 
 static const struct word_value selftest_words[] = {
 	{"none", SELFTEST_NONE},       {"ud", SELFTEST_UD},         {"pf", SELFTEST_PF},
-	{"vmentry", SELFTEST_VMENTRY}, {"events", SELFTEST_EVENTS},
+	{"vmentry", SELFTEST_VMENTRY}, {"events", SELFTEST_EVENTS}, {"vmread", SELFTEST_VMREAD},
+	{"vpids", SELFTEST_VPIDS},
 };
 
 static const struct word_value on_off_words[] = {
@@ -109,7 +110,7 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 	if (cmdline_key_is(t, "selftest")) {
 		v = lookup_word(selftest_words, ARRAY_SIZE(selftest_words), t);
 		if (v < 0)
-			return expected(why, n, "none, ud, pf, vmentry or events");
+			return expected(why, n, "none, ud, pf, vmentry, events, vmread or vpids");
 		o->selftest = (enum selftest)v;
 		return 0;
 	}

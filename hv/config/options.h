@@ -19,7 +19,11 @@ enum selftest {
 	SELFTEST_PF,      /* read page 0 after boot: exercises the page-fault report */
 	SELFTEST_VMENTRY, /* corrupt the last VM's guest state: exercises the failed-entry report */
 	SELFTEST_EVENTS,  /* NMIs and stray interrupt vectors to every core while guests run */
+	SELFTEST_VMREAD,  /* VMREAD of a field that does not exist in the last VM's first exit */
+	SELFTEST_VPIDS,   /* only SELFTEST_VPID_POOL VPIDs: exercises running out of them */
 };
+
+#define SELFTEST_VPID_POOL 2
 
 struct hv_options {
 	enum log_level loglevel;

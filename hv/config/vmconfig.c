@@ -13,11 +13,21 @@
 /* Arguments for "%.*s" of the slice s[0..n), shortened to SLICE_PRINT_MAX. */
 #define SL(s, n) (int)MIN((n), (size_t)SLICE_PRINT_MAX), (s)
 
-enum vm_key { KEY_MODULE, KEY_MEM, KEY_CPUS, KEY_PIN, KEY_MODS, KEY_CMDLINE, KEY_COUNT };
+enum vm_key {
+	KEY_MODULE,
+	KEY_MEM,
+	KEY_CPUS,
+	KEY_PIN,
+	KEY_MODS,
+	KEY_CMDLINE,
+	KEY_RESTART,
+	KEY_COUNT
+};
 
 static const char *const key_names[KEY_COUNT] = {
-	[KEY_MODULE] = "module", [KEY_MEM] = "mem",   [KEY_CPUS] = "cpus",
-	[KEY_PIN] = "pin",       [KEY_MODS] = "mods", [KEY_CMDLINE] = "cmdline",
+	[KEY_MODULE] = "module",   [KEY_MEM] = "mem",   [KEY_CPUS] = "cpus",
+	[KEY_PIN] = "pin",         [KEY_MODS] = "mods", [KEY_CMDLINE] = "cmdline",
+	[KEY_RESTART] = "restart",
 };
 
 /* State of one vmconfig_parse call. */
@@ -182,6 +192,20 @@ static int parse_list(struct parser *p, const char *key, const char *what, const
 	}
 }
 
+static int set_restart(struct parser *p, const char *v, size_t len)
+{
+	uint64_t n;
+	int ret = cmdline_parse_u64(v, len, &n);
+
+	if (ret == -EINVAL)
+		return fail(p, "bad restart= value '%.*s'", SL(v, len));
+	if (ret < 0 || n > VMCONFIG_MAX_RESTART)
+		return fail(p, "restart=%.*s out of range (0-%u)", SL(v, len),
+		            VMCONFIG_MAX_RESTART);
+	p->cfg->restart = (uint32_t)n;
+	return 0;
+}
+
 static int set_pin(struct parser *p, const char *v, size_t len)
 {
 	int ret = parse_list(p, "pin", "CPU", v, len, MAX_CPUS, p->cfg->pin, VMCONFIG_MAX_VCPUS,
@@ -232,6 +256,8 @@ static int apply_field(struct parser *p, const char *f, size_t len)
 		return set_cpus(p, v, vlen);
 	case KEY_PIN:
 		return set_pin(p, v, vlen);
+	case KEY_RESTART:
+		return set_restart(p, v, vlen);
 	default:
 		return set_mods(p, v, vlen);
 	}
@@ -270,6 +296,7 @@ static void config_init(struct vm_config *cfg)
 	for (size_t i = 0; i < VMCONFIG_MAX_MODS; i++)
 		cfg->mods[i] = 0;
 	cfg->nmods = 0;
+	cfg->restart = 0;
 }
 
 int vmconfig_parse(const char *value, size_t len, struct vm_config *cfg, char *err, size_t errlen)

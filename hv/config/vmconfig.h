@@ -10,6 +10,7 @@
 #define VMCONFIG_MAX_MEM     GiB(64)
 #define VMCONFIG_DEFAULT_MEM MiB(32)
 #define VMCONFIG_NAME_MAX    15
+#define VMCONFIG_MAX_RESTART 1000
 
 struct vm_config {
 	char name[VMCONFIG_NAME_MAX + 1]; /* NUL-terminated, [A-Za-z0-9_-] */
@@ -20,11 +21,12 @@ struct vm_config {
 	bool pinned;
 	uint32_t mods[VMCONFIG_MAX_MODS]; /* GRUB module indexes passed to the guest */
 	uint32_t nmods;
+	uint32_t restart; /* times the VM is built again after it stops */
 };
 
 /*
  * Parses value[0..len) (the text after "vm=", not NUL-terminated) into *cfg:
- *   <name>:module=N[,mem=SIZE][,cpus=N][,pin=A[+B...]][,mods=A[+B...]]
+ *   <name>:module=N[,mem=SIZE][,cpus=N][,pin=A[+B...]][,mods=A[+B...]][,restart=N]
  * Module indexes must be below MAX_BOOT_MODULES and CPU indexes below MAX_CPUS.
  * A single pin= entry pins every vCPU to that CPU. Returns 0 or -EINVAL with a
  * one-line reason in err (errlen bytes, always NUL-terminated when errlen > 0);

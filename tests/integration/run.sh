@@ -349,6 +349,71 @@ must '^\[spin\] TEST spin-through-host-events PASS'
 must '^\[cpu1\] stopped 1 other core\(s\)$'
 must_not 'PANIC|EXCEPTION|FAIL|acknowledged on VM exit'
 case_end bochs-interrupts-without-ack
+# -- Resources: VMs that stop are freed, restart=N builds them again. Two VMs
+#    restarted in sequence on two cores beside one that runs once; each run
+#    passes, each stop frees the same number of frames, and the free memory
+#    and heap after the last VM equal those before the first one. The last VM
+#    (selftest=vmread) makes the hypervisor VMREAD a field that does not exist:
+#    reported with the VM-instruction error, and that VM alone stops. The VM
+#    "pair" has a vCPU on each core (a one-CPU guest, so only the hypervisor's
+#    lines are judged): whichever core retires its vCPU last frees it.
+cp "$G/exits.elf" "$OUT/word.elf"
+mkimage restart "loglevel=info on_stop=poweroff selftest=vmread vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1 vm=pair:module=3,mem=4M,cpus=2,pin=0+1,restart=2 vm=bug:module=0,mem=4M,pin=0" \
+	"$G/hello.elf" "$G/hypercall.elf" "$G/compute.elf" "$OUT/word.elf"
+boot_bochs restart --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] 5 of 5 VM\(s\) started'
+must '^\[cpu0\] selftest: VMREAD of field 0x6801, which does not exist$'
+must '^\[cpu0\] ERROR: vm bug vcpu 0: VMREAD of field 0x6801 failed: VM-instruction error 12 \(VMREAD/VMWRITE from/to unsupported VMCS component\)$'
+must '^\[cpu0\] vm bug: stopped: hypervisor bug: VMREAD of field 0x6801 failed \(VM-instruction error 12\)$'
+must '^\[cpu0\] vm bug: freed [0-9]+ frames \(4\.0 MiB\)$'
+must_not '^\[bug\] TEST'
+must_eq "selftest VMREADs" "$(grep -c 'selftest: VMREAD' "$SERIAL")" 1
+must_eq "hello runs passed" "$(grep -c '^\[again\] TEST hello PASS' "$SERIAL")" 6
+must_eq "hypercall runs passed" "$(grep -c '^\[twice\] TEST hypercall-yield PASS' "$SERIAL")" 3
+for t in compute-crc32 compute-primes compute-fnv; do must "^\[once\] TEST $t PASS"; done
+for k in 1 2 3 4 5; do must "^\[cpu0\] vm again: restart $k of 5$"; done
+for k in 1 2; do must "^\[cpu1\] vm twice: restart $k of 2$"; done
+must_not 'restart 6 of 5|restart 3 of 2|vm once: restart'
+for k in 1 2; do must "^\[cpu[01]\] vm pair: restart $k of 2$"; done
+must_eq "pair stops" "$(grep -c '^\[cpu[01]\] vm pair: stopped: ' "$SERIAL")" 3
+for g in again:6 twice:3 once:1 pair:3; do
+	freed=$(sed -n "s/^\[cpu[0-9]*\] vm ${g%:*}: freed \([0-9]*\) frames ([0-9.]* MiB)$/\1/p" "$SERIAL")
+	must_eq "${g%:*} free reports" "$(echo "$freed" | grep -c .)" "${g#*:}"
+	must_eq "${g%:*} frames freed per run" "$(echo "$freed" | sort -u | wc -l)" 1
+done
+must '^\[cpu[01]\] vm again: freed 10[2-9][0-9] frames \(4\.0 MiB\)$'
+must '^\[cpu[01]\] vm once: freed 41[0-9][0-9] frames \(16\.[0-9] MiB\)$'
+mem_re='memory %s: \([0-9]*\) frames free, heap \([0-9]*\) bytes free, \([0-9]*\) heap blocks in use'
+before=$(sed -n "s/^\[cpu0\] $(printf "$mem_re" 'before the first VM')$/\1 \2 \3/p" "$SERIAL")
+after=$(sed -n "s/^\[cpu[0-9]*\] $(printf "$mem_re" 'after the last VM stopped')$/\1 \2 \3/p" "$SERIAL")
+must_eq "free frames, heap bytes, heap blocks before the first VM" "$(echo "$before" | wc -w)" 3
+must_eq "free frames, heap bytes, heap blocks after the last VM" "$after" "$before"
+must '\] all VMs have stopped'
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (again|twice|once|pair)|vm pair: stopped: hypervisor'
+case_end bochs-vm-restart-frees-memory
+
+# -- Resources: VPIDs come from a pool (selftest=vpids: only 2). Two VMs take
+#    both, a third finds none and is not started, cleanly; the restarts of the
+#    first get the VPID it gave back, and memory returns to its start value.
+mkimage vpids "loglevel=info on_stop=poweroff selftest=vpids vm=first:module=0,mem=4M,pin=0,restart=3 vm=second:module=0,mem=4M,pin=1 vm=third:module=0,mem=4M,pin=1" \
+	"$G/hello.elf"
+boot_bochs vpids --cpus 2 --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must '^\[cpu0\] ERROR: vm third vcpu 0: all 2 VPIDs are in use$'
+must '^\[cpu0\] ERROR: vm third: not started \(error -28\)$'
+must '^\[cpu0\] 2 of 3 VM\(s\) started'
+must_eq "first runs passed" "$(grep -c '^\[first\] TEST hello PASS' "$SERIAL")" 4
+must '^\[second\] TEST hello PASS'
+must '^\[cpu0\] vm first: restart 3 of 3$'
+must_not '^\[third\]|vm third: [0-9]+ MiB'
+before=$(sed -n "s/^\[cpu0\] memory before the first VM: \(.*\)$/\1/p" "$SERIAL")
+after=$(sed -n "s/^\[cpu[0-9]*\] memory after the last VM stopped: \(.*\)$/\1/p" "$SERIAL")
+must_eq "memory after the last VM" "$after" "$before"
+must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (first|second)'
+case_end bochs-vpid-pool
 
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
