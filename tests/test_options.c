@@ -118,8 +118,9 @@ static void test_events_selftest_and_vmx_ack(void **state)
 	assert_true(o.vmx_ack);
 	assert_string_equal(w.last, "ignoring vmx_ack=maybe: expected on or off");
 	parse("selftest=event", &w, 1);
-	assert_string_equal(w.last,
-	                    "ignoring selftest=event: expected none, ud, pf, vmentry or events");
+	assert_string_equal(
+		w.last,
+		"ignoring selftest=event: expected none, ud, pf, vmentry, events, vmread or vpids");
 }
 
 static void test_overlong_tokens(void **state)
