@@ -170,6 +170,10 @@ for t in pae-exit-exit pae-direct-direct pae-exit-direct pae-direct-exit long-ex
 	long-direct-direct long-exit-direct long-direct-exit long-without-pae-gp; do
 	must "^\[modes\] TEST modes-$t PASS"
 done
+for l in "rep outsb under PAE paging from the 1 GiB alias" "rep outsb in 64-bit mode" \
+	"rep outsb in 64-bit mode, 32-bit addresses"; do
+	must "^\[modes\] INFO modes: $l\$"
+done
 for t in rep-outsb rep-outsb-backward outsw-outsd rep-insb rep-insb-backward insw-insd addr16 \
 	fs-override limit-gp pf-outsb pf-insb-readonly rep-20000; do
 	must "^\[strio\] TEST strio-$t PASS"
