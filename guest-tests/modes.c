@@ -198,6 +198,8 @@ static void pae_mode(const char *name, uint32_t ne_on, uint32_t ne_off)
 	/* string I/O through the alias: the hypervisor walks the PAE tables */
 	asm volatile("rep outsb" : "+S"(esi), "+c"(ecx) : "d"(0x3f8) : "memory");
 	efer_vec = wrmsr_safe(MSR_IA32_EFER, EFER_LME); /* LME may not change under paging */
+	if (efer_vec == 0)
+		wrmsr(MSR_IA32_EFER, 0); /* it did: undo it before paging goes off */
 	write_cr0(cr0 | ne_off);
 	write_cr4(read_cr4() & ~CR4_PAE);
 	CHECK(cr0_pg & CR0_PG, "CR0.PG not set: 0x%x", cr0_pg);
@@ -205,7 +207,9 @@ static void pae_mode(const char *name, uint32_t ne_on, uint32_t ne_off)
 	CHECK(after == seen + 1, "write through the alias not seen: 0x%x", after);
 	CHECK(esi == ALIAS + (uint32_t)(uintptr_t)line + sizeof(line) - 1 && ecx == 0,
 	      "REP OUTSB through the alias: ESI 0x%x ECX %u", esi, ecx);
-	CHECK(efer_vec == X86_GP, "WRMSR EFER.LME under paging raised %u, want #GP", efer_vec);
+	if (efer_vec || !under_tcg()) /* QEMU TCG does not raise this #GP */
+		CHECK(efer_vec == X86_GP, "WRMSR EFER.LME under paging raised %u, want #GP",
+		      efer_vec);
 	CHECK(rdmsr(MSR_IA32_EFER) == 0, "EFER changed");
 	test_end();
 }
@@ -214,17 +218,24 @@ static void pae_mode(const char *name, uint32_t ne_on, uint32_t ne_off)
 static void long_without_pae(void)
 {
 	uint32_t cr0 = read_cr0() & ~(CR0_PG | CR0_NE);
+	uint32_t after;
 	int exiting, direct;
 
-	test_begin("modes-long-without-pae-gp");
 	write_cr3((uint32_t)(uintptr_t)pml4);
 	wrmsr(MSR_IA32_EFER, EFER_LME);
 	exiting = write_cr0_safe(cr0 | CR0_PG | CR0_NE);
 	direct = write_cr0_safe(cr0 | CR0_PG);
+	after = read_cr0();
+	write_cr0(cr0);
 	wrmsr(MSR_IA32_EFER, 0);
+	if (!exiting && !direct && under_tcg()) {
+		test_skip("modes-long-without-pae-gp", "QEMU TCG does not raise this #GP");
+		return;
+	}
+	test_begin("modes-long-without-pae-gp");
 	CHECK(exiting == X86_GP, "MOV CR0 (PG, NE) raised %d, want #GP", exiting);
 	CHECK(direct == X86_GP, "MOV CR0 (PG) raised %d, want #GP", direct);
-	CHECK(!(read_cr0() & CR0_PG), "paging is on");
+	CHECK(!(after & CR0_PG), "paging went on: CR0 0x%x", after);
 	test_end();
 }
 

@@ -68,7 +68,8 @@ static void test_rep_outsb_backward(void)
 	test_end();
 }
 
-/* Words and dwords to the UART: its data register takes the low byte of each. */
+/* Words and dwords to the UART: its data register takes the low byte of each, the
+ * other bytes go to the registers above it. */
 static void test_outsw_outsd(void)
 {
 	static const char text[] = "INFO strio outsw and rep outsd\n";
@@ -78,8 +79,10 @@ static void test_outsw_outsd(void)
 	struct regs r;
 
 	for (unsigned i = 0; i < n; i++) {
-		w[i] = (uint16_t)(0x5a00 | (uint8_t)text[i]);
-		d[i] = 0xa5a5a500u | (uint8_t)text[i];
+		/* a bus splits wider writes into bytes for the next registers: keep them as
+		 * serial_init() set them (IER 0, FIFOs on without clearing them, LCR 0x03) */
+		w[i] = (uint8_t)text[i];
+		d[i] = 0x03c10000u | (uint8_t)text[i];
 	}
 	test_begin("strio-outsw-outsd");
 	r = (struct regs){(uint32_t)(uintptr_t)w, 0, 0};
@@ -117,6 +120,10 @@ static void test_ins(void)
 	CHECK(r.edi == (uint32_t)(uintptr_t)buf - 1, "EDI 0x%x", r.edi);
 	test_end();
 
+	if (!under_sable()) {
+		test_skip("strio-insw-insd", "wide reads of fw_cfg's data port are Sable's");
+		return;
+	}
 	test_begin("strio-insw-insd");
 	memset(buf, 0, sizeof(buf));
 	outw(FWCFG_SEL, 0);
@@ -171,17 +178,22 @@ static void test_fs_override(void)
 	CHECK(r.esi == 0x100 + n && r.ecx == 0, "ESI 0x%x ECX %u", r.esi, r.ecx);
 	test_end();
 
-	/* a dword at offset 0xffe crosses the 0xfff limit */
-	test_begin("strio-limit-gp");
-	r = (struct regs){0xffe, 0, 1};
+	/* the byte at 0xfff is inside the 0xfff limit, the next one is not: #GP(0) with
+	 * the registers at the second element (to a port without a device) */
+	r = (struct regs){0xfff, 0, 2};
 	fault_arm();
-	asm volatile("1: rep outsl %%fs:(%%esi), (%%dx)\n2:\n\t" EXTABLE(1b, 2b)
+	asm volatile("1: rep outsb %%fs:(%%esi), (%%dx)\n2:\n\t" EXTABLE(1b, 2b)
 	             : "+S"(r.esi), "+c"(r.ecx)
-	             : "d"(COM1_PORT)
+	             : "d"(SINK_PORT)
 	             : "memory");
+	if (fault_vector < 0 && under_tcg()) {
+		test_skip("strio-limit-gp", "QEMU TCG does not check segment limits");
+		return;
+	}
+	test_begin("strio-limit-gp");
 	CHECK(fault_vector == X86_GP && fault_error == 0, "vector %d error 0x%x, want #GP(0)",
 	      fault_vector, fault_error);
-	CHECK(r.esi == 0xffe && r.ecx == 1, "registers moved: ESI 0x%x ECX %u", r.esi, r.ecx);
+	CHECK(r.esi == 0x1000 && r.ecx == 1, "ESI 0x%x ECX %u, want 0x1000 and 1", r.esi, r.ecx);
 	test_end();
 }
 

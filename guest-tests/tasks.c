@@ -407,7 +407,10 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	test_double_fault();
 	expect_fault("tasks-short-tss-ts", SEL_SHORT, 10);
 	expect_fault("tasks-absent-tss-np", SEL_ABSENT, 11);
-	expect_fault("tasks-tss16-gp", SEL_TSS16, 13);
+	if (under_sable()) /* a CPU runs the 16-bit TSS; Sable refuses it */
+		expect_fault("tasks-tss16-gp", SEL_TSS16, 13);
+	else
+		test_skip("tasks-tss16-gp", "16-bit TSSs are refused by Sable only");
 	expect_fault("tasks-busy-tss-gp", SEL_MAIN, 13);
 	test_fault_in_new_task();
 	tests_finish();
