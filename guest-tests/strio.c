@@ -7,7 +7,8 @@
  * on, REP OUTSB running into a not-present page stops there with #PF (CR2, error code,
  * registers at the faulting element), and REP INSB into a read-only page faults without
  * consuming port data. A segment limit violation is #GP(0), and a 20000-byte REP OUTSB
- * (many exits' worth) completes.
+ * (many exits' worth) completes. With a command line starting "badmem" it instead reads
+ * a string from outside its RAM, and the hypervisor must stop it.
  */
 #include "guest.h"
 
@@ -275,10 +276,26 @@ static void test_huge_rep(void)
 	test_end();
 }
 
+/* REP OUTSB from guest-physical memory that is not RAM: the hypervisor stops the VM. */
+static void outs_from_outside_ram(void)
+{
+	struct regs r = {0xc0000000u, 0, 16};
+
+	puts("INFO strio: rep outsb from outside guest RAM");
+	serial_flush();
+	STRING_OP("rep outsb", &r, COM1_PORT);
+	test_fail("strio-outside-ram", "still running after REP OUTSB from 0xc0000000");
+	tests_finish();
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
-	(void)magic;
-	(void)mbi;
+	const char *cmdline = "";
+
+	if (magic == MULTIBOOT_BOOTLOADER_MAGIC && (mbi->flags & MBI_FLAG_CMDLINE))
+		cmdline = (const char *)(uintptr_t)mbi->cmdline;
+	if (strncmp(cmdline, "badmem", 6) == 0 && under_sable())
+		outs_from_outside_ram();
 	serial_flush();
 	test_rep_outsb();
 	test_rep_outsb_backward();
