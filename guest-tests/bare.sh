@@ -3,7 +3,7 @@
 # each serial log: at least one "TEST ... PASS", no "TEST ... FAIL", and QEMU
 # exit status 1 (isa-debug-exit with guest status 0).
 #
-# usage: guest-tests/bare.sh [guest...]     (default: hello msr compute cpuid bench)
+# usage: guest-tests/bare.sh [guest...]     (default: hello msr compute cpuid bench modes strio tasks)
 # env:   BUILD (default build), QEMU (default qemu-system-x86_64), TIMEOUT (default 60),
 #        VERBOSE=1 prints every log.
 # Logs go to $BUILD/guests/bare/<guest>.log. Exits nonzero if any guest fails.
@@ -13,7 +13,7 @@ BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 TIMEOUT=${TIMEOUT:-60}
 GUESTS=("$@")
-[ ${#GUESTS[@]} -eq 0 ] && GUESTS=(hello msr compute cpuid bench)
+[ ${#GUESTS[@]} -eq 0 ] && GUESTS=(hello msr compute cpuid bench modes strio tasks)
 
 command -v "$QEMU" >/dev/null || { echo "bare.sh: $QEMU not found"; exit 2; }
 LOGDIR="$BUILD/guests/bare"

@@ -351,6 +351,7 @@ static void test_vm86_task(void **unused)
 	assert_int_equal(cpu.seg[TASK_CS].base, 0x12340);
 	assert_int_equal(cpu.seg[TASK_CS].limit, 0xffff);
 	assert_int_equal(cpu.seg[TASK_DS].ar, 0xf3);
+	assert_int_equal(cpu.seg[TASK_CS].ar, 0xf3);
 }
 
 static void test_memory_outside_ram(void **unused)

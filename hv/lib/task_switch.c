@@ -18,7 +18,7 @@
 #define EFLAGS_FIXED     BIT(1)
 #define CR0_PG_BIT       BIT(31)
 #define CR0_TS_BIT       BIT(3)
-#define AR_VM86_DATA     0xf3 /* present, DPL 3, read/write accessed */
+#define AR_VM86_DATA     0xf3 /* present, DPL 3, read/write accessed: virtual-8086 mode */
 #define TSS32_MIN_LIMIT  0x67
 #define TSS_DYNAMIC      0x20 /* EIP through GS: what the old task's TSS receives */
 #define TSS_DYNAMIC_LEN  0x40
@@ -209,7 +209,7 @@ static enum task_result load_new_task(struct ctx *c, const struct tss32 *t)
 			struct task_seg *s = &cpu->seg[i];
 			s->base = (uint32_t)s->sel << 4;
 			s->limit = 0xffff;
-			s->ar = AR_VM86_DATA | (i == TASK_CS ? TYPE_CODE : 0);
+			s->ar = AR_VM86_DATA; /* every segment, CS too (SDM Vol. 3C 27.3.1.2) */
 		}
 		return TASK_OK;
 	}

@@ -193,17 +193,24 @@ case_end bochs-bad-vm-options-and-images
 
 # -- Architectural gaps a real OS hits (CPU modes, string I/O, task switches): each
 #    guest reports its own TEST lines; hello runs beside them on the same cores and
-#    must finish too.
+#    must finish too, as must the others when badmem is stopped for a string read
+#    from outside its RAM.
 G=$ROOT/build/guests
-mkimage arch "loglevel=info on_stop=poweroff vm=modes:module=0,mem=8M,pin=0 vm=hello:module=1,mem=8M,pin=1 vm=strio:module=2,mem=8M,pin=1 vm=tasks:module=3,mem=8M,pin=0" \
-	"$G/modes.elf" "$G/hello.elf" "$G/strio.elf" "$G/tasks.elf"
+cp "$G/strio.elf" "$OUT/badmem.elf" # its command line (the module name) picks the bad read
+mkimage arch "loglevel=info on_stop=poweroff vm=modes:module=0,mem=8M,pin=0 vm=hello:module=1,mem=8M,pin=1 vm=strio:module=2,mem=8M,pin=1 vm=tasks:module=3,mem=8M,pin=0 vm=badmem:module=4,mem=4M,pin=0" \
+	"$G/modes.elf" "$G/hello.elf" "$G/strio.elf" "$G/tasks.elf" "$OUT/badmem.elf"
 boot_bochs arch --cpus 2 --timeout 300
 case_begin
 must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 4 of 4 VM\(s\) started'
+must '^\[cpu0\] 5 of 5 VM\(s\) started'
+must 'vm badmem: stopped: OUTS on port 0x3f8: linear address 0xc0000000 is not guest RAM'
 for t in pae-exit-exit pae-direct-direct pae-exit-direct pae-direct-exit long-exit-exit \
 	long-direct-direct long-exit-direct long-direct-exit long-without-pae-gp; do
 	must "^\[modes\] TEST modes-$t PASS"
+done
+for l in "rep outsb under PAE paging from the 1 GiB alias" "rep outsb in 64-bit mode" \
+	"rep outsb in 64-bit mode, 32-bit addresses"; do
+	must "^\[modes\] INFO modes: $l\$"
 done
 for t in rep-outsb rep-outsb-backward outsw-outsd rep-insb rep-insb-backward insw-insd addr16 \
 	fs-override limit-gp pf-outsb pf-insb-readonly rep-20000; do
