@@ -117,6 +117,36 @@ static inline void write_cr4(uint32_t v)
 	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* Reads CR3. */
+static inline uint32_t read_cr3(void)
+{
+	uint32_t v;
+
+	asm volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+/* Writes CR3. */
+static inline void write_cr3(uint32_t v)
+{
+	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+/* Reads extended control register xcr (XGETBV; needs CR4.OSXSAVE). */
+static inline uint64_t xgetbv(uint32_t xcr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Writes extended control register xcr (XSETBV; needs CR4.OSXSAVE). */
+static inline void xsetbv(uint32_t xcr, uint64_t v)
+{
+	asm volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
 /* Spins one PAUSE. */
 static inline void cpu_relax(void)
 {
