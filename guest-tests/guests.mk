@@ -28,9 +28,10 @@ GUEST_LIB_OBJS := $(patsubst $(GUEST_SRC)/%.c,$(GUEST_OBJDIR)/%.o,$(wildcard $(G
 GUEST_OBJS := $(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_NAMES))
 # Guests built from more than one file: GUEST_PARTS_<name> names the other
 # guest-tests/*.c files linked into it.
-GUEST_PARTS_hostile := hostile_gen
+GUEST_PARTS_hostile := hostile_gen hostile_gen_io
 # hostile's check/after callbacks share one signature and use what they need
 GUEST_CFLAGS_hostile_gen := -Wno-unused-parameter
+GUEST_CFLAGS_hostile_gen_io := -Wno-unused-parameter
 GUEST_PART_OBJS := $(foreach g,$(GUEST_NAMES),$(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_PARTS_$(g))))
 $(foreach g,$(GUEST_NAMES),$(eval $(BUILD)/guests/$(g).elf: $(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_PARTS_$(g)))))
 

@@ -18,17 +18,17 @@
 #include "fuzz.h"
 #include "hostile.h"
 
-#define DEFAULT_SEED  1
-#define DEFAULT_COUNT 20000
-#define MAX_REPORTS   20
-#define PROGRESS      5000
+#define DEFAULT_SEED     1
+#define DEFAULT_COUNT    20000
+#define MAX_REPORTS      20
+#define PROGRESS         5000
 #define VECTORS_PER_LINE 16 /* the console splits long lines */
 
 const char *const hostile_class_names[NR_CLASSES] = {
-	[C_MSR] = "msr",     [C_CR] = "cr",       [C_DR] = "dr",       [C_XCR] = "xcr",
-	[C_IO] = "io",       [C_STRIO] = "strio", [C_VMX] = "vmx",     [C_VMCALL] = "vmcall",
-	[C_CPUID] = "cpuid", [C_MISC] = "misc",   [C_INT] = "int",     [C_MWAIT] = "mwait",
-	[C_HLT] = "hlt",
+	[C_MSR] = "msr",     [C_CR] = "cr",       [C_DR] = "dr",   [C_XCR] = "xcr",
+	[C_IO] = "io",       [C_STRIO] = "strio", [C_VMX] = "vmx", [C_VMCALL] = "vmcall",
+	[C_CPUID] = "cpuid", [C_MISC] = "misc",   [C_PMC] = "pmc", [C_INT] = "int",
+	[C_MWAIT] = "mwait", [C_HLT] = "hlt",
 };
 
 struct hostile_env env;
@@ -203,7 +203,7 @@ static void run_one(uint32_t n, struct insn *i)
 
 static void snapshot_env(void)
 {
-	struct cpuid_regs r;
+	struct cpuid_regs r, max;
 	uint32_t upper = 0;
 
 	env.cr0 = read_cr0();
@@ -212,10 +212,15 @@ static void snapshot_env(void)
 	env.pat = rdmsr(MSR_IA32_PAT);
 	cpuid(1, 0, &r);
 	env.has_xsave = r.ecx & CPUID_1_ECX_XSAVE;
-	cpuid(0, 0, &r);
-	if (r.eax >= 7) {
+	env.has_monitor = r.ecx & (1u << 3);
+	cpuid(0, 0, &max);
+	if (max.eax >= 7) {
 		cpuid(7, 0, &r);
 		env.has_invpcid = r.ebx & (1u << 10);
+	}
+	if (max.eax >= 0xa) {
+		cpuid(0xa, 0, &r);
+		env.pmu_counters = ((r.eax >> 8) & 0xff) + (r.edx & 0x1f);
 	}
 	if (env.has_xsave) {
 		cpuid(0xd, 0, &r);
@@ -276,8 +281,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	ok = parse_cmdline(cmdline);
 	rng_state = env.seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
 	snapshot_env();
-	printf("INFO hostile seed=%llu count=%u classes=", (unsigned long long)env.seed,
-	       env.count);
+	printf("INFO hostile seed=%llu count=%u classes=", (unsigned long long)env.seed, env.count);
 	for (unsigned c = 0, first = 1; c < NR_CLASSES; c++)
 		if (env.classes & (1u << c)) {
 			printf("%s%s", first ? "" : ",", hostile_class_names[c]);

@@ -20,7 +20,8 @@ enum hostile_class {
 	C_VMX,    /* VMX instructions */
 	C_VMCALL, /* VMCALL with random function numbers */
 	C_CPUID,  /* CPUID */
-	C_MISC,   /* INVLPG, INVD, WBINVD, INVPCID, RDTSC(P), RDPMC, PAUSE, SGDT/SIDT */
+	C_MISC,   /* INVLPG, INVD, WBINVD, INVPCID, RDTSC(P), PAUSE, SGDT/SIDT */
+	C_PMC,    /* RDPMC */
 	C_INT,    /* INT n, INT3, INTO, INT1, UD2 */
 	C_MWAIT,  /* MONITOR/MWAIT */
 	C_HLT,    /* HLT */
@@ -58,7 +59,8 @@ struct hostile_env {
 	uint32_t mem_top; /* end of guest RAM */
 	uint32_t cr0, cr3, cr4;
 	uint64_t pat, xcr0_supported;
-	bool has_xsave, has_xgetbv1, has_rdtscp, has_invpcid;
+	bool has_xsave, has_xgetbv1, has_rdtscp, has_invpcid, has_monitor;
+	uint32_t pmu_counters; /* general-purpose + fixed counters (CPUID 0xA) */
 };
 
 extern struct hostile_env env;
@@ -71,5 +73,51 @@ uint32_t rnd_below(uint32_t n);
 void emit(struct insn *i, unsigned n, ...);
 /* Fills *i with a random instruction of class c, its operands and expectations. */
 void hostile_generate(unsigned c, struct insn *i);
+
+#define EFLAGS_CF       (1u << 0)
+#define EFLAGS_ARITH    0x8d5u /* CF PF AF ZF SF OF */
+#define EFLAGS_IF       (1u << 9)
+#define EFLAGS_DF       (1u << 10)
+#define EFLAGS_OF       (1u << 11)
+#define CR0_PE          (1u << 0)
+#define CR0_ET          (1u << 4)
+#define CR0_NW          (1u << 29)
+#define CR0_CD          (1u << 30)
+#define CR0_PG          (1u << 31)
+#define CR0_DEFINED     0xe005003fu /* PE MP EM TS ET NE WP AM NW CD PG */
+#define CR4_DE          (1u << 3)
+#define DR7_GD          (1u << 13)
+#define BP_LOW_LIMIT    0x10000000u /* breakpoint addresses stay above guest memory */
+#define HC_EFAULT       ((uint32_t)-14)
+#define HC_EINVAL       ((uint32_t)-22)
+#define HC_PRINT_MAX    256
+#define MODRM_ESI(reg)  (((reg) << 3) | 6) /* [esi] */
+#define MODRM_REG(r, m) (0xc0 | ((r) << 3) | (m))
+
+/* Buffer for memory operands and string I/O (hostile_gen.c). */
+extern uint8_t hostile_buf[4096];
+/* Address of hostile_buf + off. */
+uint32_t buf_addr(uint32_t off);
+/* 0, one bit, a byte, all ones or random. */
+uint32_t rnd_value(void);
+/* Random contents for the first 64 bytes of hostile_buf. */
+void fill_buf(void);
+/* Names the instruction and its expected outcome (allow mask or exact vector). */
+void expect(struct insn *i, const char *what, uint32_t allow, int want_vec);
+/* Register checks: EBX/ESI/EDI unchanged; also EAX/ECX/EDX unchanged. */
+const char *keep_bsd(const struct insn *i, const struct fuzz_regs *o);
+const char *keep_all(const struct insn *i, const struct fuzz_regs *o);
+
+/* Generators of hostile_gen_io.c. */
+void gen_io(struct insn *i);
+void gen_strio(struct insn *i);
+void gen_vmx(struct insn *i);
+void gen_vmcall(struct insn *i);
+void gen_cpuid(struct insn *i);
+void gen_misc(struct insn *i);
+void gen_pmc(struct insn *i);
+void gen_int(struct insn *i);
+void gen_mwait(struct insn *i);
+void gen_hlt(struct insn *i);
 
 #endif

@@ -156,6 +156,60 @@ must 'vm ok: stopped: exit device: value 0x0, status 1'
 must_not 'PANIC|EXCEPTION'
 case_end bochs-bad-vm-options-and-images
 
+# -- Hostile guests (issue 6 sec. 6): three seeded streams of random sensitive
+#    instructions, each beside a well-behaved compute VM on the same core, in
+#    one Bochs boot. A hostile VM passes with its own PASS line and a clean exit,
+#    or when the hypervisor stopped it for a triple fault it caused itself;
+#    anything else (another stop reason, no stop, a FAIL) fails the case.
+#    HOSTILE_SEEDS="a b c" replaces the default seeds. Classes left out (the
+#    guest's own default runs all of them):
+#      strio  the hypervisor stops the VM on INS/OUTS: string I/O is not emulated yet
+#      pmc    RDPMC runs natively (no RDPMC exiting) and reads the host's counters
+#             although CPUID leaf 0xA reports no PMU: no #GP
+#      mwait  MONITOR/MWAIT run natively although CPUID hides them (no #UD), and
+#             MONITOR of an address outside guest RAM stops the VM (EPT violation)
+#      hlt    no interrupt source exists yet: the first HLT stops the VM
+#             ("all vCPUs halted")
+hostile_seeds=${HOSTILE_SEEDS:-"1 20260 77777"}
+hostile_classes=msr,cr,dr,xcr,io,vmx,vmcall,cpuid,misc,int
+echo "INFO hostile seeds: $hostile_seeds (classes $hostile_classes, 20000 instructions each)"
+cmd="loglevel=info on_stop=poweroff"
+hfiles=()
+i=0
+for s in $hostile_seeds; do
+	n=$((i / 2 + 1))
+	mkdir -p "$OUT/hostile$n"
+	# the module's file name becomes the guest's command line
+	cp "$G/hostile.elf" "$OUT/hostile$n/hostile seed=$s count=20000 classes=$hostile_classes"
+	hfiles+=("$OUT/hostile$n/hostile seed=$s count=20000 classes=$hostile_classes" "$G/compute.elf")
+	cmd="$cmd vm=hostile$n:module=$i,mem=16M,pin=$((n - 1)) vm=good$n:module=$((i + 1)),mem=16M,pin=$((n - 1))"
+	i=$((i + 2))
+done
+mkimage hostile "$cmd" "${hfiles[@]}"
+boot_bochs hostile --cpus $((i / 2)) --timeout 300
+case_begin
+must_eq "bochs end" "$ENDED" poweroff
+must "^\[cpu0\] $i of $i VM\(s\) started"
+n=0
+for s in $hostile_seeds; do
+	n=$((n + 1))
+	why=$(sed -n "s/.*\] vm hostile$n: stopped: //p" "$SERIAL")
+	if grep -q "^\[hostile$n\] TEST hostile-seed-$s PASS" "$SERIAL" &&
+		[ "$why" = "exit device: value 0x0, status 1" ]; then
+		echo "INFO hostile$n (seed $s): PASS, $(sed -n "s/^\[hostile$n\] INFO hostile vectors none=\([0-9]*\).*/\1/p" "$SERIAL") without a vector"
+	elif echo "$why" | grep -q "^triple fault"; then
+		echo "INFO hostile$n (seed $s): stopped by the hypervisor: $why"
+	else
+		CASE_OK=0
+		CASE_WHY="$CASE_WHY; hostile$n (seed $s) neither passed nor was stopped for a triple fault: '${why:-still running}'"
+	fi
+	for t in compute-crc32 compute-primes compute-fnv; do must "^\[good$n\] TEST $t PASS"; done
+	must "vm good$n: stopped: exit device: value 0x0, status 1"
+done
+must '\] all VMs have stopped'
+must_not 'TEST [a-z0-9-]+ FAIL|CHECK FAILED|PANIC|EXCEPTION'
+case_end bochs-hostile-guests
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
 	echo "TEST qemu-bare-guests PASS"
