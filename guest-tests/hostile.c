@@ -25,10 +25,10 @@
 #define VECTORS_PER_LINE 16 /* the console splits long lines */
 
 const char *const hostile_class_names[NR_CLASSES] = {
-	[C_MSR] = "msr",     [C_CR] = "cr",       [C_DR] = "dr",   [C_XCR] = "xcr",
-	[C_IO] = "io",       [C_STRIO] = "strio", [C_VMX] = "vmx", [C_VMCALL] = "vmcall",
-	[C_CPUID] = "cpuid", [C_MISC] = "misc",   [C_PMC] = "pmc", [C_INT] = "int",
-	[C_MWAIT] = "mwait", [C_HLT] = "hlt",
+	[C_MSR] = "msr",     [C_CR] = "cr",       [C_DR] = "dr",     [C_XCR] = "xcr",
+	[C_IO] = "io",       [C_STRIO] = "strio", [C_VMX] = "vmx",   [C_VMCALL] = "vmcall",
+	[C_CPUID] = "cpuid", [C_MISC] = "misc",   [C_PMC] = "pmc",   [C_INT] = "int",
+	[C_MWAIT] = "mwait", [C_HLT] = "hlt",     [C_STEP] = "step",
 };
 
 struct hostile_env env;
@@ -156,6 +156,15 @@ static void print_insn(const char *tag, uint32_t n, const struct insn *i)
 /* The reason the outcome is wrong, or NULL. */
 static const char *judge(const struct insn *i, int vec, const struct fuzz_regs *out)
 {
+	if (i->step) {
+		/* single-step trap: #DB with EIP right after the instruction */
+		if (vec == 1 && fuzz_trap_eip == fuzz_slot_addr() + i->len)
+			vec = -1;
+		else if (vec == 1)
+			return "single-step #DB late (after the following instruction)";
+		else if (vec < 0)
+			return "single-step #DB missing";
+	}
 	if (i->want_vec != WANT_ANY) {
 		if (vec != i->want_vec)
 			return "wrong vector";
@@ -164,7 +173,7 @@ static const char *judge(const struct insn *i, int vec, const struct fuzz_regs *
 		if (!(i->allow & bit))
 			return "vector not allowed";
 	}
-	if (vec < 0 && i->check)
+	if (vec < 0 && i->check && !i->step)
 		return i->check(i, out);
 	return NULL;
 }

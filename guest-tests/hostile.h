@@ -25,6 +25,7 @@ enum hostile_class {
 	C_INT,    /* INT n, INT3, INTO, INT1, UD2 */
 	C_MWAIT,  /* MONITOR/MWAIT */
 	C_HLT,    /* HLT */
+	C_STEP,   /* a CPUID, RDMSR/WRMSR, IN/OUT, VMCALL or XSETBV with EFLAGS.TF set */
 	NR_CLASSES
 };
 
@@ -49,6 +50,7 @@ struct insn {
 	insn_check_t check;
 	insn_after_t after;
 	uint32_t aux; /* generator data for check/after */
+	bool step;    /* EFLAGS.TF: a #DB must follow the instruction if it completes */
 };
 
 /* What the generators need to know about the guest, read at start. */
@@ -79,6 +81,7 @@ void hostile_generate(unsigned c, struct insn *i);
 #define EFLAGS_IF       (1u << 9)
 #define EFLAGS_DF       (1u << 10)
 #define EFLAGS_OF       (1u << 11)
+#define EFLAGS_TF       (1u << 8)
 #define CR0_PE          (1u << 0)
 #define CR0_ET          (1u << 4)
 #define CR0_NW          (1u << 29)

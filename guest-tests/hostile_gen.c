@@ -80,7 +80,7 @@ static const uint32_t known_msrs[] = {
 
 static void after_msr(const struct insn *i, int vec, const struct fuzz_regs *o)
 {
-	if (i->b[1] != 0x30 || vec >= 0)
+	if (i->b[i->len - 1] != 0x30 || vec >= 0) /* not a WRMSR that completed */
 		return;
 	if (i->in.ecx == MSR_IA32_EFER)
 		wrmsr(MSR_IA32_EFER, 0);
@@ -322,6 +322,47 @@ static void gen_xcr(struct insn *i)
 	}
 }
 
+/* Puts one to three segment-override or address-size prefixes in front: they
+ * change nothing for these instructions but the length the hypervisor skips. */
+static void add_prefixes(struct insn *i)
+{
+	static const uint8_t prefixes[] = {0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x67};
+	unsigned n = 1 + rnd_below(3);
+
+	if (i->len + n > FUZZ_MAX_INSN)
+		return;
+	for (unsigned k = i->len; k-- > 0;)
+		i->b[k + n] = i->b[k];
+	for (unsigned k = 0; k < n; k++)
+		i->b[k] = prefixes[rnd_below(ARRAY_SIZE(prefixes))];
+	i->len += n;
+}
+
+/* One exiting instruction the hypervisor completes itself, with TF set: the
+ * single-step #DB is due after it (SDM Vol. 3B 18.3.1.4). */
+static void gen_step(struct insn *i)
+{
+	switch (rnd_below(5)) {
+	case 0:
+		gen_cpuid(i);
+		break;
+	case 1:
+		gen_msr(i);
+		break;
+	case 2:
+		gen_io(i);
+		break;
+	case 3:
+		gen_vmcall(i);
+		break;
+	default:
+		gen_xcr(i);
+		break;
+	}
+	i->in.eflags |= EFLAGS_TF;
+	i->step = true;
+}
+
 void hostile_generate(unsigned c, struct insn *i)
 {
 	static void (*const gen[NR_CLASSES])(struct insn *) = {
@@ -329,7 +370,7 @@ void hostile_generate(unsigned c, struct insn *i)
 		[C_XCR] = gen_xcr,     [C_IO] = gen_io,         [C_STRIO] = gen_strio,
 		[C_VMX] = gen_vmx,     [C_VMCALL] = gen_vmcall, [C_CPUID] = gen_cpuid,
 		[C_MISC] = gen_misc,   [C_PMC] = gen_pmc,       [C_INT] = gen_int,
-		[C_MWAIT] = gen_mwait, [C_HLT] = gen_hlt,
+		[C_MWAIT] = gen_mwait, [C_HLT] = gen_hlt,       [C_STEP] = gen_step,
 	};
 
 	memset(i, 0, sizeof(*i));
@@ -340,4 +381,7 @@ void hostile_generate(unsigned c, struct insn *i)
 	if (rnd_below(8) == 0)
 		i->in.eflags |= EFLAGS_IF;
 	gen[c](i);
+	if ((c == C_MSR || c == C_IO || c == C_CPUID || c == C_VMCALL || c == C_XCR) &&
+	    rnd_below(8) == 0)
+		add_prefixes(i);
 }

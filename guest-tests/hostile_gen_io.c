@@ -37,12 +37,19 @@ static bool overlaps(uint32_t port, unsigned size, uint32_t lo, uint32_t hi)
 	return port < hi && port + size > lo;
 }
 
-/* Ports the guest must not write: the exit device, the shutdown port, its own
- * console (COM1) and the 0xE9 debug console (garbage in the log). */
+/* Ports the guest must not write: the exit device, the shutdown port, its
+ * console's transmit register and the 0xE9 debug console (garbage in the log).
+ * The other COM1 registers may be written: the guest reprograms them after. */
 static bool port_unsafe_out(uint16_t port, unsigned size)
 {
 	return overlaps(port, size, 0xf4, 0xf8) || overlaps(port, size, 0x8900, 0x8904) ||
-	       overlaps(port, size, 0x3f8, 0x400) || overlaps(port, size, 0xe9, 0xea);
+	       overlaps(port, size, 0x3f8, 0x3f9) || overlaps(port, size, 0xe9, 0xea);
+}
+
+static void after_out(const struct insn *i, int vec, const struct fuzz_regs *o)
+{
+	if (overlaps(i->in.edx & 0xffff, i->aux & 7, 0x3f9, 0x400))
+		serial_init();
 }
 
 static const char *check_in(const struct insn *i, const struct fuzz_regs *o)
@@ -73,6 +80,7 @@ void gen_io(struct insn *i)
 	i->in.edx = (i->in.edx & 0xffff0000u) | port;
 	i->aux = size;
 	i->check = in ? check_in : keep_all;
+	i->after = in ? NULL : after_out;
 	expect(i, in ? "in" : "out", OK_NONE, WANT_ANY);
 }
 
@@ -116,6 +124,7 @@ void gen_strio(struct insn *i)
 		i->in.eflags |= EFLAGS_DF;
 	i->aux = size | rep << 3 | (unsigned)in << 4;
 	i->check = check_strio;
+	i->after = in ? NULL : after_out;
 	expect(i, in ? (rep ? "rep ins" : "ins") : (rep ? "rep outs" : "outs"), OK_NONE, WANT_ANY);
 }
 

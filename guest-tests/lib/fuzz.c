@@ -18,7 +18,7 @@ int fuzz_exec(const uint8_t *code, unsigned len, struct fuzz_regs *r)
 	for (unsigned i = 0; i < len; i++)
 		fuzz_slot[i] = code[i];
 	fuzz_slot[len] = INSN_RET;
-	/* the CALL in fuzz_run orders the stores before the fetch (SDM Vol. 3A 9.1.3) */
+	/* fuzz_run enters the slot by IRETD, which serializes: the new bytes are fetched */
 	asm volatile("" ::: "memory");
 	return fuzz_run(r);
 }

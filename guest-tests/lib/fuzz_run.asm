@@ -2,13 +2,14 @@
 ;
 ; Sable guest library (fuzz_run.asm): runs one generated instruction with a recovery point.
 ;
-; fuzz_run(regs) loads EAX..EDI and EFLAGS from *regs, calls the code slot
+; fuzz_run(regs) loads EAX..EDI and EFLAGS from *regs, enters the code slot
 ; (the instruction bytes followed by RET, written by fuzz_exec() in fuzz.c),
 ; stores the registers back and returns -1. If the instruction raises any of
 ; the 256 vectors (exception, INT n, interrupt), the handler records the
 ; vector, error code and EIP, puts ESP back where fuzz_run saved it and
 ; returns the vector instead. Whether the CPU pushed an error code is read
-; from the frame size (12 or 16 bytes below the slot's stack pointer), so
+; from the frame size (12 or 16 bytes below the slot's stack pointer; 8 for
+; a trap taken after the slot's RET, when a single-step #DB came late), so
 ; INT n for a vector that has an error code as an exception needs no special
 ; case. On both paths EFLAGS is reset (IF, DF, TF, AC clear), DR7 is reset to
 ; 0x400 and FS/GS are reloaded (a WRMSR of FS_BASE/GS_BASE changes their
@@ -65,9 +66,13 @@ fuzz_run:
 	mov dword [fuzz_trap_has_error], 0
 	mov dword [fuzz_trap_eip], 0
 	mov [fuzz_saved_esp], esp
-	lea eax, [esp - 4]		; ESP while the slot runs (after CALL)
-	mov [fuzz_insn_esp], eax
+	push dword fuzz_back		; where the slot's RET goes
+	mov [fuzz_insn_esp], esp	; ESP while the slot runs
+	; enter the slot by IRETD, so that EFLAGS.TF set in *r single-steps
+	; the generated instruction itself (SDM Vol. 3B 18.3.1.4)
 	push dword [ebp + 24]
+	push dword KERNEL_CS
+	push dword fuzz_slot
 	mov eax, [ebp + 0]
 	mov ebx, [ebp + 4]
 	mov ecx, [ebp + 8]
@@ -75,8 +80,8 @@ fuzz_run:
 	mov esi, [ebp + 16]
 	mov edi, [ebp + 20]
 	mov byte [fuzz_active], 1
-	popfd
-	call fuzz_slot
+	iretd
+fuzz_back:
 	pushfd
 	cli
 	mov [fuzz_tmp], eax
@@ -124,6 +129,8 @@ fuzz_trap_common:
 	mov eax, [fuzz_insn_esp]
 	sub eax, esp
 	sub eax, 4			; bytes the CPU pushed
+	cmp eax, 8			; a trap after the slot's RET (a late #DB)
+	je .no_error
 	cmp eax, 12
 	je .no_error
 	cmp eax, 16

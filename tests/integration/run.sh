@@ -171,7 +171,7 @@ case_end bochs-bad-vm-options-and-images
 #      hlt    no interrupt source exists yet: the first HLT stops the VM
 #             ("all vCPUs halted")
 hostile_seeds=${HOSTILE_SEEDS:-"1 20260 77777"}
-hostile_classes=msr,cr,dr,xcr,io,vmx,vmcall,cpuid,misc,int
+hostile_classes=msr,cr,dr,xcr,io,vmx,vmcall,cpuid,misc,int,step
 echo "INFO hostile seeds: $hostile_seeds (classes $hostile_classes, 20000 instructions each)"
 cmd="loglevel=info on_stop=poweroff"
 hfiles=()
