@@ -46,6 +46,9 @@ struct vcpu_vmx {
 	uint64_t cr0_shadow_mask, cr4_shadow_mask;
 	/* Guest MSRs that the CPU does not switch: loaded while this vCPU is current. */
 	uint64_t kernel_gs_base, star, lstar, cstar, fmask, tsc_aux;
+	/* Debug registers outside the VMCS (only DR7 is guest state, SDM sec. 25.4.1);
+	 * guest MOV DR does not exit, so they are switched with the vCPU too. */
+	uint64_t dr[4], dr6;
 	uint64_t tsc_offset;
 	uint64_t xcr0;
 	uint64_t time_slice;

@@ -21,6 +21,7 @@
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_TSC          0x10
+#define DR6_INIT              0xffff0ff0ull /* power-up value (SDM Vol. 3B 18.2.3) */
 
 hpa_t vmx_io_bitmap_a, vmx_io_bitmap_b, vmx_msr_bitmap;
 static uint16_t next_vpid = 1;
@@ -144,6 +145,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 	*(uint32_t *)phys_to_virt(x->vmcs) = vmx_cfg.basic.revision;
 	x->vpid = vmx_cfg.vpid ? __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED) : 0;
 	x->xcr0 = 1; /* x87 */
+	x->dr6 = DR6_INIT;
 	v->arch = x;
 	return 0;
 }
@@ -182,6 +184,11 @@ static void vmx_vcpu_load(struct vcpu *v)
 	wrmsr(MSR_SYSCALL_MASK, x->fmask);
 	if (vmx_cfg.rdtscp)
 		wrmsr(MSR_TSC_AUX, x->tsc_aux);
+	write_dr0(x->dr[0]);
+	write_dr1(x->dr[1]);
+	write_dr2(x->dr[2]);
+	write_dr3(x->dr[3]);
+	write_dr6(x->dr6);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
@@ -195,6 +202,11 @@ static void vmx_vcpu_put(struct vcpu *v)
 	x->fmask = rdmsr(MSR_SYSCALL_MASK);
 	if (vmx_cfg.rdtscp)
 		x->tsc_aux = rdmsr(MSR_TSC_AUX);
+	x->dr[0] = read_dr0();
+	x->dr[1] = read_dr1();
+	x->dr[2] = read_dr2();
+	x->dr[3] = read_dr3();
+	x->dr6 = read_dr6();
 }
 
 static const uint32_t reg_field[NR_VCPU_REGS] = {
