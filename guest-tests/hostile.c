@@ -184,6 +184,9 @@ static void run_one(uint32_t n, struct insn *i)
 	const char *why;
 	int vec;
 
+	if (i->cls == C_DR && (why = hostile_dr_check()) && ++mismatches <= MAX_REPORTS)
+		printf("CHECK FAILED hostile #%u: before it: %s (not switched per vCPU)\n", n, why);
+
 	if (n >= env.trace_from)
 		print_insn("INFO hostile run", n, i);
 	vec = fuzz_exec(i->b, i->len, &out);
@@ -290,6 +293,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	ok = parse_cmdline(cmdline);
 	rng_state = env.seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
 	snapshot_env();
+	hostile_dr_init();
 	printf("INFO hostile seed=%llu count=%u classes=", (unsigned long long)env.seed, env.count);
 	for (unsigned c = 0, first = 1; c < NR_CLASSES; c++)
 		if (env.classes & (1u << c)) {

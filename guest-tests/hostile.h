@@ -73,6 +73,10 @@ uint32_t rnd(void);
 uint32_t rnd_below(uint32_t n);
 /* Appends n bytes (ints) to the instruction. */
 void emit(struct insn *i, unsigned n, ...);
+/* Records DR0-DR3 as the guest starts. */
+void hostile_dr_init(void);
+/* NULL if DR0-DR3 still hold what this guest last wrote, else what changed. */
+const char *hostile_dr_check(void);
 /* Fills *i with a random instruction of class c, its operands and expectations. */
 void hostile_generate(unsigned c, struct insn *i);
 

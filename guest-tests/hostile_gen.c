@@ -213,10 +213,50 @@ static void gen_cr(struct insn *i)
 
 /* ---- dr ---- */
 
+/* What this guest last wrote to DR0-DR3: nothing else writes them, so a
+ * different value means another VM's breakpoints reached this vCPU. */
+static uint32_t dr_written[4];
+static uint32_t dr_leaks;
+
 static void after_dr(const struct insn *i, int vec, const struct fuzz_regs *o)
 {
+	unsigned n = (i->b[2] >> 3) & 7;
+
 	if (i->aux)
 		write_cr4(env.cr4);
+	if (vec < 0 && i->b[1] == 0x23 && n < 4)
+		dr_written[n] = i->in.eax;
+}
+
+static void read_drs(uint32_t dr[4])
+{
+	dr[0] = read_dr(0);
+	dr[1] = read_dr(1);
+	dr[2] = read_dr(2);
+	dr[3] = read_dr(3);
+}
+
+void hostile_dr_init(void)
+{
+	read_drs(dr_written);
+}
+
+const char *hostile_dr_check(void)
+{
+	static char why[96];
+	uint32_t dr[4];
+
+	read_drs(dr);
+	for (unsigned n = 0; n < 4; n++) {
+		if (dr[n] == dr_written[n])
+			continue;
+		snprintf(why, sizeof(why), "DR%u = 0x%x, this guest wrote 0x%x", n, dr[n],
+		         dr_written[n]);
+		dr_written[n] = dr[n];
+		dr_leaks++;
+		return why;
+	}
+	return NULL;
 }
 
 static void gen_dr(struct insn *i)

@@ -147,6 +147,14 @@ static inline void xsetbv(uint32_t xcr, uint64_t v)
 	asm volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
 }
 
+/* Reads debug register DR0-DR3 (n is a constant). */
+#define read_dr(n)                                                                                 \
+	({                                                                                         \
+		uint32_t v_;                                                                       \
+		asm volatile("mov %%dr" #n ", %0" : "=r"(v_));                                     \
+		v_;                                                                                \
+	})
+
 /* Spins one PAUSE. */
 static inline void cpu_relax(void)
 {
