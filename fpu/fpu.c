@@ -10,13 +10,18 @@
 #define GUEST_XCR0_CANDIDATES                                                                      \
 	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
 
+#define CPUID_7_ECX_PKU BIT(3)
+
 static uint64_t host_xcr0;
 static uint32_t area_size;
+static bool pkru_switched;
 
 void fpu_init_cpu(void)
 {
 	struct cpuid_regs d;
 
+	if (cpuid(0).eax >= 7 && (cpuid(7).ecx & CPUID_7_ECX_PKU))
+		pkru_switched = true;
 	if (!(cpuid(1).ecx & CPUID_1_ECX_XSAVE))
 		return;
 	write_cr4(read_cr4() | CR4_OSXSAVE);
@@ -27,6 +32,26 @@ void fpu_init_cpu(void)
 	xsetbv(0, host_xcr0);
 	cpuid_count(0xd, 0, &d);
 	area_size = d.ebx;
+}
+
+bool fpu_pkru_switched(void)
+{
+	return pkru_switched;
+}
+
+/* The host runs with CR4.PKE clear, so a guest's PKRU left in the register
+ * never applies to it; PKE is set only around RDPKRU/WRPKRU, with no memory
+ * access in between. */
+uint32_t fpu_swap_pkru(uint32_t v)
+{
+	uint64_t cr4 = read_cr4();
+	uint32_t old;
+
+	write_cr4(cr4 | CR4_PKE);
+	old = rdpkru();
+	wrpkru(v);
+	write_cr4(cr4);
+	return old;
 }
 
 uint64_t fpu_host_xcr0(void)

@@ -8,6 +8,11 @@ struct vcpu;
 
 /* Enables XSAVE on this CPU (CR4.OSXSAVE) and sets the host XCR0. */
 void fpu_init_cpu(void);
+/* True if this CPU has PKRU: guests may load it (WRPKRU with their own CR4.PKE)
+ * and the host XCR0 does not save it, so it is switched with the vCPU. */
+bool fpu_pkru_switched(void);
+/* Loads PKRU with v and returns its previous value (only if fpu_pkru_switched()). */
+uint32_t fpu_swap_pkru(uint32_t v);
 /* XCR0 while the hypervisor runs: every user component the CPU has that guests may use. */
 uint64_t fpu_host_xcr0(void);
 /* Components a guest may enable in XCR0. */

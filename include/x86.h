@@ -152,6 +152,19 @@ DEFINE_DR_ACCESSORS(2)
 DEFINE_DR_ACCESSORS(3)
 DEFINE_DR_ACCESSORS(6)
 
+/* PKRU (RDPKRU/WRPKRU need CR4.PKE). */
+static inline uint32_t rdpkru(void)
+{
+	uint32_t eax, edx;
+	__asm__ volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static inline void wrpkru(uint32_t v)
+{
+	__asm__ volatile("wrpkru" : : "a"(v), "c"(0), "d"(0) : "memory");
+}
+
 static inline uint64_t xgetbv(uint32_t index)
 {
 	uint32_t lo, hi;

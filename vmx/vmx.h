@@ -49,6 +49,7 @@ struct vcpu_vmx {
 	/* Debug registers outside the VMCS (only DR7 is guest state, SDM sec. 25.4.1);
 	 * guest MOV DR does not exit, so they are switched with the vCPU too. */
 	uint64_t dr[4], dr6;
+	uint32_t pkru; /* when fpu_pkru_switched() */
 	uint64_t tsc_offset;
 	uint64_t xcr0;
 	uint64_t time_slice;

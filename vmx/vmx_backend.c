@@ -189,6 +189,8 @@ static void vmx_vcpu_load(struct vcpu *v)
 	write_dr2(x->dr[2]);
 	write_dr3(x->dr[3]);
 	write_dr6(x->dr6);
+	if (fpu_pkru_switched())
+		fpu_swap_pkru(x->pkru);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
@@ -207,6 +209,8 @@ static void vmx_vcpu_put(struct vcpu *v)
 	x->dr[2] = read_dr2();
 	x->dr[3] = read_dr3();
 	x->dr6 = read_dr6();
+	if (fpu_pkru_switched())
+		x->pkru = fpu_swap_pkru(0);
 }
 
 static const uint32_t reg_field[NR_VCPU_REGS] = {
