@@ -28,7 +28,7 @@ const char *const hostile_class_names[NR_CLASSES] = {
 	[C_MSR] = "msr",     [C_CR] = "cr",       [C_DR] = "dr",     [C_XCR] = "xcr",
 	[C_IO] = "io",       [C_STRIO] = "strio", [C_VMX] = "vmx",   [C_VMCALL] = "vmcall",
 	[C_CPUID] = "cpuid", [C_MISC] = "misc",   [C_PMC] = "pmc",   [C_INT] = "int",
-	[C_MWAIT] = "mwait", [C_HLT] = "hlt",     [C_STEP] = "step",
+	[C_MWAIT] = "mwait", [C_HLT] = "hlt",     [C_STEP] = "step", [C_PKRU] = "pkru",
 };
 
 struct hostile_env env;
@@ -110,7 +110,10 @@ static bool parse_classes(const char *s, size_t len)
 		else if (c < NR_CLASSES)
 			env.classes |= 1u << c;
 		else if (n) {
-			printf("CHECK FAILED hostile: unknown class '%.*s'\n", (int)n, s);
+			char name[16];
+			snprintf(name, sizeof(name), "%s", s);
+			name[n < sizeof(name) ? n : sizeof(name) - 1] = '\0';
+			printf("CHECK FAILED hostile: unknown class '%s'\n", name);
 			ok = false;
 		}
 		s += n;
@@ -184,7 +187,11 @@ static void run_one(uint32_t n, struct insn *i)
 	const char *why;
 	int vec;
 
-	if (i->cls == C_DR && (why = hostile_dr_check()) && ++mismatches <= MAX_REPORTS)
+	/* state only this guest writes must still hold its own last value */
+	why = i->cls == C_DR               ? hostile_dr_check()
+	      : i->cls == C_PKRU && i->aux ? hostile_pkru_check()
+	                                   : NULL;
+	if (why && ++mismatches <= MAX_REPORTS)
 		printf("CHECK FAILED hostile #%u: before it: %s (not switched per vCPU)\n", n, why);
 
 	if (n >= env.trace_from)
@@ -229,6 +236,7 @@ static void snapshot_env(void)
 	if (max.eax >= 7) {
 		cpuid(7, 0, &r);
 		env.has_invpcid = r.ebx & (1u << 10);
+		env.has_pku = r.ecx & (1u << 3);
 	}
 	if (max.eax >= 0xa) {
 		cpuid(0xa, 0, &r);

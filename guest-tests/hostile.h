@@ -26,6 +26,7 @@ enum hostile_class {
 	C_MWAIT,  /* MONITOR/MWAIT */
 	C_HLT,    /* HLT */
 	C_STEP,   /* a CPUID, RDMSR/WRMSR, IN/OUT, VMCALL or XSETBV with EFLAGS.TF set */
+	C_PKRU,   /* RDPKRU/WRPKRU with CR4.PKE set */
 	NR_CLASSES
 };
 
@@ -61,7 +62,7 @@ struct hostile_env {
 	uint32_t mem_top; /* end of guest RAM */
 	uint32_t cr0, cr3, cr4;
 	uint64_t pat, xcr0_supported;
-	bool has_xsave, has_xgetbv1, has_rdtscp, has_invpcid, has_monitor;
+	bool has_xsave, has_xgetbv1, has_rdtscp, has_invpcid, has_monitor, has_pku;
 	uint32_t pmu_counters; /* general-purpose + fixed counters (CPUID 0xA) */
 };
 
@@ -77,6 +78,8 @@ void emit(struct insn *i, unsigned n, ...);
 void hostile_dr_init(void);
 /* NULL if DR0-DR3 still hold what this guest last wrote, else what changed. */
 const char *hostile_dr_check(void);
+/* NULL if PKRU still holds what this guest last wrote (call with CR4.PKE set). */
+const char *hostile_pkru_check(void);
 /* Fills *i with a random instruction of class c, its operands and expectations. */
 void hostile_generate(unsigned c, struct insn *i);
 

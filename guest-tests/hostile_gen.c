@@ -403,6 +403,62 @@ static void gen_step(struct insn *i)
 	i->step = true;
 }
 
+/* ---- pkru ---- */
+
+#define CR4_PKE (1u << 22)
+
+static uint32_t pkru_written; /* PKRU is 0 at reset */
+
+static uint32_t rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	asm volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+const char *hostile_pkru_check(void)
+{
+	static char why[64];
+	uint32_t v = rdpkru();
+
+	if (v == pkru_written)
+		return NULL;
+	snprintf(why, sizeof(why), "PKRU = 0x%x, this guest wrote 0x%x", v, pkru_written);
+	pkru_written = v;
+	return why;
+}
+
+static void after_pkru(const struct insn *i, int vec, const struct fuzz_regs *o)
+{
+	if (vec < 0 && i->b[2] == 0xef)
+		pkru_written = i->in.eax;
+	if (i->aux)
+		write_cr4(env.cr4);
+}
+
+/* RDPKRU/WRPKRU: #UD unless CR4.PKE, #GP for ECX (and EDX for WRPKRU) != 0
+ * (SDM Vol. 2B). aux: CR4.PKE was set for it. */
+static void gen_pkru(struct insn *i)
+{
+	bool wr = rnd_below(2), bad = rnd_below(8) == 0;
+
+	i->after = after_pkru;
+	i->aux = env.has_pku;
+	if (i->aux)
+		write_cr4(env.cr4 | CR4_PKE);
+	i->in.ecx = bad && rnd_below(2) ? rnd() | 1 : 0;
+	i->in.edx = bad && wr && !i->in.ecx ? rnd() | 1 : 0;
+	emit(i, 3, 0x0f, 0x01, wr ? 0xef : 0xee);
+	i->check = wr ? keep_all : keep_bsd;
+	if (!i->aux)
+		expect(i, wr ? "wrpkru" : "rdpkru", 0, X86_UD);
+	else if (i->in.ecx || i->in.edx)
+		expect(i, wr ? "wrpkru" : "rdpkru", 0, X86_GP);
+	else
+		expect(i, wr ? "wrpkru" : "rdpkru", 0, -1);
+}
+
 void hostile_generate(unsigned c, struct insn *i)
 {
 	static void (*const gen[NR_CLASSES])(struct insn *) = {
@@ -411,6 +467,7 @@ void hostile_generate(unsigned c, struct insn *i)
 		[C_VMX] = gen_vmx,     [C_VMCALL] = gen_vmcall, [C_CPUID] = gen_cpuid,
 		[C_MISC] = gen_misc,   [C_PMC] = gen_pmc,       [C_INT] = gen_int,
 		[C_MWAIT] = gen_mwait, [C_HLT] = gen_hlt,       [C_STEP] = gen_step,
+		[C_PKRU] = gen_pkru,
 	};
 
 	memset(i, 0, sizeof(*i));

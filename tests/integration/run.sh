@@ -159,7 +159,7 @@ case_end bochs-bad-vm-options-and-images
 # -- Hostile guests (issue 6 sec. 6): three seeded streams of random sensitive
 #    instructions beside well-behaved compute VMs, in one Bochs boot: core 0
 #    runs hostile1, hostile2 and good1, core 1 hostile3 and good2. The first two
-#    share a core so that each sees whether the other's DR0-DR3 leak into it
+#    share a core so that each sees whether the other's DR0-DR3 or PKRU leak into it
 #    (they take turns at their VMCALL YIELDs). A hostile VM passes with its own
 #    PASS line and a clean exit, or when the hypervisor stopped it for a triple
 #    fault it caused itself;
@@ -174,7 +174,7 @@ case_end bochs-bad-vm-options-and-images
 #      hlt    no interrupt source exists yet: the first HLT stops the VM
 #             ("all vCPUs halted")
 hostile_seeds=${HOSTILE_SEEDS:-"1 20260 77777"}
-hostile_classes=msr,cr,dr,xcr,io,vmx,vmcall,cpuid,misc,int,step
+hostile_classes=msr,cr,dr,xcr,io,vmx,vmcall,cpuid,misc,int,step,pkru
 echo "INFO hostile seeds: $hostile_seeds (classes $hostile_classes, 20000 instructions each)"
 cmd="loglevel=info on_stop=poweroff"
 hfiles=()
