@@ -8,11 +8,13 @@
  * instructions raise #UD, INT n raises vector n, unknown hypercalls return
  * -ENOSYS, I/O leaves unread register bits alone, ...) are checked; others
  * may fault or not. The guest keeps itself alive: CR0.PE stays set and PG
- * clear, no writes to the exit device, the 0x8900 shutdown port, COM1 or
- * port 0xE9, no EXIT hypercall, breakpoints only outside guest memory, and
- * what an instruction changed (CR0/3/4, DR7, XCR0, EFER, PAT, FS/GS, EFLAGS)
- * is put back after it. Ends with the counts per class and per vector and
- * "TEST hostile-seed-<seed> PASS".
+ * clear, no writes to the exit device, the 0x8900 shutdown port, COM1's
+ * transmit register or port 0xE9, no EXIT hypercall, breakpoints only
+ * outside guest memory, and what an instruction changed (CR0/3/4, DR7, XCR0,
+ * EFER, PAT, FS/GS, EFLAGS, the UART) is put back after it. DR0-DR3 and PKRU
+ * must keep what the guest last wrote: another VM's values leaking in fail
+ * it. Ends with the counts per class and per vector and
+ * "TEST hostile-seed-<seed> PASS" (README.md: the hostile guest's rules).
  */
 #include "guest.h"
 #include "fuzz.h"

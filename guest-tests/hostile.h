@@ -83,14 +83,12 @@ const char *hostile_pkru_check(void);
 /* Fills *i with a random instruction of class c, its operands and expectations. */
 void hostile_generate(unsigned c, struct insn *i);
 
-#define EFLAGS_CF       (1u << 0)
 #define EFLAGS_ARITH    0x8d5u /* CF PF AF ZF SF OF */
 #define EFLAGS_IF       (1u << 9)
 #define EFLAGS_DF       (1u << 10)
 #define EFLAGS_OF       (1u << 11)
 #define EFLAGS_TF       (1u << 8)
 #define CR0_PE          (1u << 0)
-#define CR0_ET          (1u << 4)
 #define CR0_NW          (1u << 29)
 #define CR0_CD          (1u << 30)
 #define CR0_PG          (1u << 31)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * hostile guest: one generator per instruction class. Each picks operands,
+ * hostile guest: the shared helpers, the dispatcher and the generators for
+ * the register classes (MSR, CR, DR, XCR, PKRU, single-step). Each picks operands,
  * writes the encoding (SDM Vol. 2), states the architectural outcome where
  * it is known for a CPL-0 protected-mode guest with paging off, and names
  * what must be put back afterwards.
@@ -216,7 +217,6 @@ static void gen_cr(struct insn *i)
 /* What this guest last wrote to DR0-DR3: nothing else writes them, so a
  * different value means another VM's breakpoints reached this vCPU. */
 static uint32_t dr_written[4];
-static uint32_t dr_leaks;
 
 static void after_dr(const struct insn *i, int vec, const struct fuzz_regs *o)
 {
@@ -253,7 +253,6 @@ const char *hostile_dr_check(void)
 		snprintf(why, sizeof(why), "DR%u = 0x%x, this guest wrote 0x%x", n, dr[n],
 		         dr_written[n]);
 		dr_written[n] = dr[n];
-		dr_leaks++;
 		return why;
 	}
 	return NULL;
