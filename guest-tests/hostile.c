@@ -27,10 +27,11 @@
 #define VECTORS_PER_LINE 16 /* the console splits long lines */
 
 const char *const hostile_class_names[NR_CLASSES] = {
-	[C_MSR] = "msr",     [C_CR] = "cr",       [C_DR] = "dr",     [C_XCR] = "xcr",
-	[C_IO] = "io",       [C_STRIO] = "strio", [C_VMX] = "vmx",   [C_VMCALL] = "vmcall",
-	[C_CPUID] = "cpuid", [C_MISC] = "misc",   [C_PMC] = "pmc",   [C_INT] = "int",
-	[C_MWAIT] = "mwait", [C_HLT] = "hlt",     [C_STEP] = "step", [C_PKRU] = "pkru",
+	[C_MSR] = "msr",     [C_CR] = "cr",         [C_DR] = "dr",     [C_XCR] = "xcr",
+	[C_IO] = "io",       [C_STRIO] = "strio",   [C_VMX] = "vmx",   [C_VMCALL] = "vmcall",
+	[C_CPUID] = "cpuid", [C_MISC] = "misc",     [C_PMC] = "pmc",   [C_INT] = "int",
+	[C_MWAIT] = "mwait", [C_HLT] = "hlt",       [C_STEP] = "step", [C_PKRU] = "pkru",
+	[C_XSAVE] = "xsave", [C_XSAVES] = "xsaves",
 };
 
 struct hostile_env env;
@@ -248,7 +249,10 @@ static void snapshot_env(void)
 		cpuid(0xd, 0, &r);
 		env.xcr0_supported = ((uint64_t)r.edx << 32) | r.eax;
 		cpuid(0xd, 1, &r);
+		env.has_xsaveopt = r.eax & (1u << 0);
+		env.has_xsavec = r.eax & (1u << 1);
 		env.has_xgetbv1 = r.eax & (1u << 2);
+		env.has_xsaves = r.eax & (1u << 3);
 	}
 	cpuid(0x80000000, 0, &r);
 	if (r.eax >= 0x80000001) {

@@ -27,6 +27,8 @@ enum hostile_class {
 	C_HLT,    /* HLT */
 	C_STEP,   /* a CPUID, RDMSR/WRMSR, IN/OUT, VMCALL or XSETBV with EFLAGS.TF set */
 	C_PKRU,   /* RDPKRU/WRPKRU with CR4.PKE set */
+	C_XSAVE,  /* XSAVE, XSAVEOPT, XSAVEC, XRSTOR, FXSAVE, FXRSTOR */
+	C_XSAVES, /* XSAVES, XRSTORS */
 	NR_CLASSES
 };
 
@@ -62,7 +64,8 @@ struct hostile_env {
 	uint32_t mem_top; /* end of guest RAM */
 	uint32_t cr0, cr3, cr4;
 	uint64_t pat, xcr0_supported;
-	bool has_xsave, has_xgetbv1, has_rdtscp, has_invpcid, has_monitor, has_pku;
+	bool has_xsave, has_xsaveopt, has_xsavec, has_xsaves, has_xgetbv1, has_rdtscp, has_invpcid,
+		has_monitor, has_pku;
 	uint32_t pmu_counters; /* general-purpose + fixed counters (CPUID 0xA) */
 };
 
@@ -116,6 +119,9 @@ void expect(struct insn *i, const char *what, uint32_t allow, int want_vec);
 const char *keep_bsd(const struct insn *i, const struct fuzz_regs *o);
 const char *keep_all(const struct insn *i, const struct fuzz_regs *o);
 
+/* True if v is an XCR0 value XSETBV must accept (hostile_gen.c). */
+bool xcr0_ok(uint64_t v);
+
 /* Generators of hostile_gen_io.c. */
 void gen_io(struct insn *i);
 void gen_strio(struct insn *i);
@@ -127,5 +133,7 @@ void gen_pmc(struct insn *i);
 void gen_int(struct insn *i);
 void gen_mwait(struct insn *i);
 void gen_hlt(struct insn *i);
+void gen_xsave(struct insn *i);
+void gen_xsaves(struct insn *i);
 
 #endif

@@ -9,7 +9,7 @@
 #include "hostile.h"
 
 /* Memory operands and string I/O buffers. */
-uint8_t hostile_buf[4096] __attribute__((aligned(16)));
+uint8_t hostile_buf[4096] __attribute__((aligned(64))); /* XSAVE areas need 64 */
 
 uint32_t buf_addr(uint32_t off)
 {
@@ -286,7 +286,7 @@ static void gen_dr(struct insn *i)
 /* XCR0 rules, SDM Vol. 1 sec. 13.3: x87 always, AVX needs SSE, the AVX-512
  * states go together and need AVX, AMX tile config and data go together,
  * nothing the CPU (as the guest sees it) does not support. */
-static bool xcr0_ok(uint64_t v)
+bool xcr0_ok(uint64_t v)
 {
 	uint64_t avx512 = 0xe0;
 
@@ -466,7 +466,7 @@ void hostile_generate(unsigned c, struct insn *i)
 		[C_VMX] = gen_vmx,     [C_VMCALL] = gen_vmcall, [C_CPUID] = gen_cpuid,
 		[C_MISC] = gen_misc,   [C_PMC] = gen_pmc,       [C_INT] = gen_int,
 		[C_MWAIT] = gen_mwait, [C_HLT] = gen_hlt,       [C_STEP] = gen_step,
-		[C_PKRU] = gen_pkru,
+		[C_PKRU] = gen_pkru,   [C_XSAVE] = gen_xsave,   [C_XSAVES] = gen_xsaves,
 	};
 
 	memset(i, 0, sizeof(*i));

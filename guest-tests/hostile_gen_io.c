@@ -155,7 +155,8 @@ void gen_vmx(struct insn *i)
 	unsigned k = rnd_below(ARRAY_SIZE(ops));
 
 	fill_buf();
-	i->in.esi = buf_addr(0);
+	/* the operand is never read: these exit (or #UD) before any memory access */
+	i->in.esi = rnd_below(2) ? buf_addr(0) : rnd();
 	if (rnd_below(2))
 		i->in.eax = rnd_below(4);
 	for (unsigned j = 0; j < ops[k].n; j++)
@@ -385,4 +386,95 @@ void gen_hlt(struct insn *i)
 {
 	emit(i, 1, 0xf4);
 	expect(i, "hlt", OK_NONE, WANT_ANY);
+}
+
+/* ---- xsave, xsaves ---- */
+
+#define XSAVE_HEADER 512 /* XSTATE_BV, XCOMP_BV, then 48 reserved bytes */
+#define MXCSR_OFFSET 24
+#define XS_OSXSAVE   1u /* aux: CR4.OSXSAVE was set */
+#define XS_XCR0      2u /* aux: XCR0 was widened */
+
+static void after_xsave(const struct insn *i, int vec, const struct fuzz_regs *o)
+{
+	if (i->aux & XS_XCR0)
+		xsetbv(0, 1);
+	if (i->aux & XS_OSXSAVE)
+		write_cr4(env.cr4);
+}
+
+/* A save area at hostile_buf: random MXCSR, XSTATE_BV and XCOMP_BV, a header
+ * that is sometimes not all zero where it must be. */
+static void fill_xsave_area(void)
+{
+	for (unsigned k = 0; k < 1024; k += 4)
+		*(uint32_t *)(hostile_buf + k) = rnd_below(4) ? 0 : rnd_value();
+	*(uint32_t *)(hostile_buf + MXCSR_OFFSET) = rnd_below(2) ? 0x1f80 : rnd_value();
+	*(uint32_t *)(hostile_buf + XSAVE_HEADER) = rnd_value();
+	*(uint32_t *)(hostile_buf + XSAVE_HEADER + 12) = rnd_below(2) ? 0x80000000u : 0;
+	if (rnd_below(2))
+		for (unsigned k = 16; k < 64; k += 4)
+			*(uint32_t *)(hostile_buf + XSAVE_HEADER + k) = 0;
+}
+
+/* Sets up CR4.OSXSAVE and XCR0 for an XSAVE-family instruction; returns true
+ * if CR4.OSXSAVE is set (else the instruction must #UD). */
+static bool xsave_setup(struct insn *i)
+{
+	uint64_t wide = xcr0_ok(env.xcr0_supported) ? env.xcr0_supported : 3;
+
+	i->after = after_xsave;
+	fill_xsave_area();
+	i->in.esi = buf_addr(rnd_below(8) ? 0 : 16 * (1 + rnd_below(3))); /* sometimes misaligned */
+	i->in.eax = rnd_below(2) ? ~0u : rnd_value();
+	i->in.edx = rnd_below(2) ? ~0u : rnd_value();
+	if (!env.has_xsave || rnd_below(8) == 0)
+		return false;
+	write_cr4(env.cr4 | CR4_OSXSAVE);
+	i->aux = XS_OSXSAVE;
+	if (rnd_below(2) && xcr0_ok(wide)) {
+		xsetbv(0, wide);
+		i->aux |= XS_XCR0;
+	}
+	return true;
+}
+
+/* XSAVE/XSAVEOPT/XSAVEC/XRSTOR need CR4.OSXSAVE and a 64-byte aligned area
+ * (#GP); XRSTOR also #GPs for a bad header; FXSAVE/FXRSTOR need 16 bytes
+ * alignment and FXRSTOR #GPs for reserved MXCSR bits (SDM Vol. 1 ch. 13). */
+void gen_xsave(struct insn *i)
+{
+	static const struct {
+		const char *what;
+		uint8_t op, modrm;
+	} ops[] = {
+		{"xsave", 0xae, MODRM_ESI(4)},    {"xrstor", 0xae, MODRM_ESI(5)},
+		{"xsaveopt", 0xae, MODRM_ESI(6)}, {"xsavec", 0xc7, MODRM_ESI(4)},
+		{"fxsave", 0xae, MODRM_ESI(0)},   {"fxrstor", 0xae, MODRM_ESI(1)},
+	};
+	unsigned k = rnd_below(ARRAY_SIZE(ops));
+	bool os = xsave_setup(i), fx = k >= 4;
+	bool present = k == 2 ? env.has_xsaveopt : k == 3 ? env.has_xsavec : true;
+
+	emit(i, 3, 0x0f, ops[k].op, ops[k].modrm);
+	i->check = keep_all;
+	if (fx)
+		expect(i, ops[k].what, OK_NONE | OK(X86_GP), WANT_ANY);
+	else if (!os || !present)
+		expect(i, ops[k].what, 0, X86_UD);
+	else
+		expect(i, ops[k].what, OK_NONE | OK(X86_GP), WANT_ANY);
+}
+
+/* XSAVES/XRSTORS: #UD while CPUID.(0xD,1):EAX[3] says they do not exist. */
+void gen_xsaves(struct insn *i)
+{
+	bool os = xsave_setup(i), rs = rnd_below(2);
+
+	emit(i, 3, 0x0f, 0xc7, rs ? MODRM_ESI(3) : MODRM_ESI(5));
+	i->check = keep_all;
+	if (!os || !env.has_xsaves)
+		expect(i, rs ? "xrstors" : "xsaves", 0, X86_UD);
+	else
+		expect(i, rs ? "xrstors" : "xsaves", OK_NONE | OK(X86_GP), WANT_ANY);
 }

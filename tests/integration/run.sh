@@ -173,8 +173,10 @@ case_end bochs-bad-vm-options-and-images
 #             MONITOR of an address outside guest RAM stops the VM (EPT violation)
 #      hlt    no interrupt source exists yet: the first HLT stops the VM
 #             ("all vCPUs halted")
+#      xsaves XSAVES/XRSTORS run although CPUID.(0xD,1):EAX[3] hides them (no #UD):
+#             "enable XSAVES/XRSTORS" stays set
 hostile_seeds=${HOSTILE_SEEDS:-"1 20260 77777"}
-hostile_classes=msr,cr,dr,xcr,io,vmx,vmcall,cpuid,misc,int,step,pkru
+hostile_classes=msr,cr,dr,xcr,io,vmx,vmcall,cpuid,misc,int,step,pkru,xsave
 echo "INFO hostile seeds: $hostile_seeds (classes $hostile_classes, 20000 instructions each)"
 cmd="loglevel=info on_stop=poweroff"
 hfiles=()
