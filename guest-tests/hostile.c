@@ -193,6 +193,7 @@ static void run_one(uint32_t n, struct insn *i)
 	/* state only this guest writes must still hold its own last value */
 	why = i->cls == C_DR               ? hostile_dr_check()
 	      : i->cls == C_PKRU && i->aux ? hostile_pkru_check()
+	      : i->cls == C_XSAVE          ? hostile_fpu_check()
 	                                   : NULL;
 	if (why && ++mismatches <= MAX_REPORTS)
 		printf("CHECK FAILED hostile #%u: before it: %s (not switched per vCPU)\n", n, why);

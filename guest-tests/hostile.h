@@ -83,6 +83,8 @@ void hostile_dr_init(void);
 const char *hostile_dr_check(void);
 /* NULL if PKRU still holds what this guest last wrote (call with CR4.PKE set). */
 const char *hostile_pkru_check(void);
+/* NULL if MXCSR and XMM0-7 still hold what the guest left (hostile_gen_io.c). */
+const char *hostile_fpu_check(void);
 /* Fills *i with a random instruction of class c, its operands and expectations. */
 void hostile_generate(unsigned c, struct insn *i);
 

@@ -395,8 +395,51 @@ void gen_hlt(struct insn *i)
 #define XS_OSXSAVE   1u /* aux: CR4.OSXSAVE was set */
 #define XS_XCR0      2u /* aux: XCR0 was widened */
 
+#define CR4_OSFXSR  (1u << 9)
+#define FX_MXCSR    24
+#define FX_XMM      160
+#define FX_XMM_SIZE 128
+
+/* MXCSR and XMM0-XMM7 as the guest left them after its last xsave-class
+ * instruction: the guest's own code never touches them (-mno-sse). */
+static uint8_t fx_area[512] __attribute__((aligned(16)));
+static uint8_t fx_last[4 + FX_XMM_SIZE];
+static bool fx_valid;
+
+static void fx_snapshot(uint8_t out[4 + FX_XMM_SIZE])
+{
+	uint32_t cr4 = read_cr4();
+
+	write_cr4(cr4 | CR4_OSFXSR); /* FXSAVE saves XMM only with OSFXSR */
+	asm volatile("fxsave %0" : "=m"(fx_area));
+	write_cr4(cr4);
+	memcpy(out, fx_area + FX_MXCSR, 4);
+	memcpy(out + 4, fx_area + FX_XMM, FX_XMM_SIZE);
+}
+
+const char *hostile_fpu_check(void)
+{
+	static char why[64];
+	uint8_t now[sizeof(fx_last)];
+
+	if (!fx_valid)
+		return NULL;
+	fx_snapshot(now);
+	for (unsigned k = 0; k < sizeof(now); k++) {
+		if (now[k] == fx_last[k])
+			continue;
+		snprintf(why, sizeof(why), "%s byte %u = 0x%x, this guest left 0x%x",
+		         k < 4 ? "MXCSR" : "XMM", k < 4 ? k : k - 4, now[k], fx_last[k]);
+		memcpy(fx_last, now, sizeof(now));
+		return why;
+	}
+	return NULL;
+}
+
 static void after_xsave(const struct insn *i, int vec, const struct fuzz_regs *o)
 {
+	fx_snapshot(fx_last);
+	fx_valid = true;
 	if (i->aux & XS_XCR0)
 		xsetbv(0, 1);
 	if (i->aux & XS_OSXSAVE)

@@ -159,10 +159,10 @@ case_end bochs-bad-vm-options-and-images
 # -- Hostile guests (issue 6 sec. 6): three seeded streams of random sensitive
 #    instructions beside well-behaved compute VMs, in one Bochs boot: core 0
 #    runs hostile1, hostile2 and good1, core 1 hostile3 and good2. The first two
-#    share a core so that each sees whether the other's DR0-DR3 or PKRU leak into it
-#    (they take turns at their VMCALL YIELDs). A hostile VM passes with its own
-#    PASS line and a clean exit, or when the hypervisor stopped it for a triple
-#    fault it caused itself;
+#    share a core so that each sees whether the other's DR0-DR3, PKRU or
+#    MXCSR/XMM leak into it (they take turns at their VMCALL YIELDs). A hostile
+#    VM passes with its own PASS line and a clean exit, or when the hypervisor
+#    stopped it for a triple fault it caused itself;
 #    anything else (another stop reason, no stop, a FAIL) fails the case.
 #    HOSTILE_SEEDS="a b c" replaces the default seeds. Classes left out (the
 #    guest's own default runs all of them):
