@@ -408,14 +408,6 @@ static void gen_step(struct insn *i)
 
 static uint32_t pkru_written; /* PKRU is 0 at reset */
 
-static uint32_t rdpkru(void)
-{
-	uint32_t eax, edx;
-
-	asm volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
-	return eax;
-}
-
 const char *hostile_pkru_check(void)
 {
 	static char why[64];

@@ -411,7 +411,7 @@ static void fx_snapshot(uint8_t out[4 + FX_XMM_SIZE])
 	uint32_t cr4 = read_cr4();
 
 	write_cr4(cr4 | CR4_OSFXSR); /* FXSAVE saves XMM only with OSFXSR */
-	asm volatile("fxsave %0" : "=m"(fx_area));
+	fxsave(fx_area);
 	write_cr4(cr4);
 	memcpy(out, fx_area + FX_MXCSR, 4);
 	memcpy(out + 4, fx_area + FX_XMM, FX_XMM_SIZE);

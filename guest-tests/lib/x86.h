@@ -155,6 +155,21 @@ static inline void xsetbv(uint32_t xcr, uint64_t v)
 		v_;                                                                                \
 	})
 
+/* Reads PKRU (RDPKRU; needs CR4.PKE). */
+static inline uint32_t rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	asm volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+/* FXSAVE into a 16-byte aligned 512-byte area (XMM only with CR4.OSFXSR). */
+static inline void fxsave(void *area)
+{
+	asm volatile("fxsave %0" : "=m"(*(uint8_t(*)[512])area));
+}
+
 /* Spins one PAUSE. */
 static inline void cpu_relax(void)
 {
