@@ -5,7 +5,7 @@
 # A guest <name> is guest-tests/<name>.c linked with the library in
 # guest-tests/lib/; GUEST_CFLAGS_<name> adds per-guest compiler flags.
 
-GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation priv acloop dbloop spin
+GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation priv acloop dbloop spin hostile
 GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
 
 GUEST_SRC    := guest-tests
@@ -25,6 +25,14 @@ GUEST_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
 GUEST_LIB_OBJS := $(patsubst $(GUEST_SRC)/%.c,$(GUEST_OBJDIR)/%.o,$(wildcard $(GUEST_SRC)/lib/*.c)) \
 	$(patsubst $(GUEST_SRC)/%.asm,$(GUEST_OBJDIR)/%.o,$(wildcard $(GUEST_SRC)/lib/*.asm))
 GUEST_OBJS := $(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_NAMES))
+# Guests built from more than one file: GUEST_PARTS_<name> names the other
+# guest-tests/*.c files linked into it.
+GUEST_PARTS_hostile := hostile_gen hostile_gen_io
+# hostile's check/after callbacks share one signature and use what they need
+GUEST_CFLAGS_hostile_gen := -Wno-unused-parameter
+GUEST_CFLAGS_hostile_gen_io := -Wno-unused-parameter
+GUEST_PART_OBJS := $(foreach g,$(GUEST_NAMES),$(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_PARTS_$(g))))
+$(foreach g,$(GUEST_NAMES),$(eval $(BUILD)/guests/$(g).elf: $(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_PARTS_$(g)))))
 
 .PHONY: guests guests-bare
 guests: $(GUEST_ELFS)
@@ -45,10 +53,10 @@ $(GUEST_OBJDIR)/%.o: $(GUEST_SRC)/%.asm
 $(BUILD)/guests/%.elf: $(GUEST_OBJDIR)/%.o $(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
 	@echo "  LD      $@"
 	@[ -f "$(GUEST_LIBGCC)" ] || { echo "guests: no 32-bit libgcc ($(GUEST_LIBGCC)): install gcc-multilib (make deps)" >&2; exit 1; }
-	$(Q)$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) $(GUEST_LIBGCC)
+	$(Q)$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^) $(GUEST_LIBGCC)
 	$(Q)grub-file --is-x86-multiboot $@
 
 # Objects are only named as pattern-rule prerequisites: keep them anyway.
-.SECONDARY: $(GUEST_OBJS) $(GUEST_LIB_OBJS)
+.SECONDARY: $(GUEST_OBJS) $(GUEST_PART_OBJS) $(GUEST_LIB_OBJS)
 
--include $(GUEST_OBJS:.o=.d) $(GUEST_LIB_OBJS:.o=.d)
+-include $(GUEST_OBJS:.o=.d) $(GUEST_PART_OBJS:.o=.d) $(GUEST_LIB_OBJS:.o=.d)

@@ -51,11 +51,6 @@ static void setup_tables(void)
 	pdpt_pae[1] = (uint32_t)(uintptr_t)pd_alias | PTE_P;
 }
 
-static void write_cr3(uint32_t v)
-{
-	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-}
-
 /* MOV to CR0 that may fault: 0 or the vector. */
 static int write_cr0_safe(uint32_t v)
 {

@@ -118,10 +118,12 @@ int vmx_probe(void)
 	            MSR_IA32_VMX_TRUE_PROCBASED_CTLS, &vmx_cfg.proc);
 	if (r)
 		return -EOPNOTSUPP;
+	/* "Enable XSAVES/XRSTORS" stays clear while the guest CPUID hides XSAVES
+	 * (CPUID.(0xD,1):EAX[3]): the guest's XSAVES/XRSTORS then raise #UD as on a
+	 * CPU without them (SDM Vol. 3C sec. 26.3, 25.6.2). */
 	r |= adjust("secondary", proc2_required,
 	            SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
-	                    SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_XSAVES |
-	                    SECONDARY_EXEC_WBINVD_EXITING,
+	                    SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_WBINVD_EXITING,
 	            MSR_IA32_VMX_PROCBASED_CTLS2, 0, &vmx_cfg.proc2);
 	r |= adjust("VM-exit",
 	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |

@@ -183,6 +183,33 @@ static inline uint16_t read_fcw(void)
 	return v;
 }
 
+/* Reads CR3. */
+static inline uint32_t read_cr3(void)
+{
+	uint32_t v;
+
+	asm volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+/* Writes CR3. */
+static inline void write_cr3(uint32_t v)
+{
+	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+/* Writes extended control register xcr (XSETBV; needs CR4.OSXSAVE). */
+static inline void xsetbv(uint32_t xcr, uint64_t v)
+{
+	asm volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/* FXSAVE into a 16-byte aligned 512-byte area (XMM only with CR4.OSFXSR). */
+static inline void fxsave(void *area)
+{
+	asm volatile("fxsave %0" : "=m"(*(uint8_t(*)[512])area));
+}
+
 /* Spins one PAUSE. */
 static inline void cpu_relax(void)
 {
