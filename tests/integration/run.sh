@@ -3,297 +3,320 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
+G=$ROOT/build/guests
+
 # -- Bochs, 4 cores: every core online, memory summary, VMX present, bad options
 #    warned about and ignored, clean power-off.
-mkimage boot "loglevel=info on_stop=poweroff /stray-token bogus nokey=1 loglevel=loud cpus=99"
-boot_bochs boot --cpus 4 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] all cores online: 4 of 4 \([0-9]+ TSC ticks since entry\)'
-for c in 1 2 3; do must "^\[cpu$c\] cpu$c online \(APIC id $c\)"; done
-must '^\[cpu0\] memory: [0-9]+ MiB usable in [0-9]+ map entries, [0-9]+ MiB free'
-must '^\[cpu0\] paging: .*text RX, rodata R, data NX'
-must '^\[cpu0\] ACPI: .*4 CPUs \(4 enabled\)'
-must '^\[cpu0\] VMX present'
-must "WARN: ignoring malformed boot option '/stray-token'"
-must "WARN: ignoring malformed boot option 'bogus'"
-must "WARN: ignoring unknown boot option 'nokey'"
-must "WARN: ignoring loglevel=loud: expected"
-must "WARN: ignoring cpus=99: expected a number from 1 to 64"
-must '^\[cpu0\] stopped 3 other core\(s\)$'
-must '^\[cpu0\] stopping: powering off'
-must_not 'PANIC|EXCEPTION'
-case_end bochs-boot-all-cores
-boot_ticks=$(sed -n 's/.*all cores online: .* (\([0-9]*\) TSC ticks since entry).*/\1/p' "$SERIAL")
-echo "INFO boot to all cores online in Bochs: $boot_ticks TSC ticks"
+case_bochs_boot_all_cores() {
+	mkimage boot "loglevel=info on_stop=poweroff /stray-token bogus nokey=1 loglevel=loud cpus=99"
+	boot_bochs boot --cpus 4 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] all cores online: 4 of 4 \([0-9]+ TSC ticks since entry\)'
+	for c in 1 2 3; do must "^\[cpu$c\] cpu$c online \(APIC id $c\)"; done
+	must '^\[cpu0\] memory: [0-9]+ MiB usable in [0-9]+ map entries, [0-9]+ MiB free'
+	must '^\[cpu0\] paging: .*text RX, rodata R, data NX'
+	must '^\[cpu0\] ACPI: .*4 CPUs \(4 enabled\)'
+	must '^\[cpu0\] VMX present'
+	must "WARN: ignoring malformed boot option '/stray-token'"
+	must "WARN: ignoring malformed boot option 'bogus'"
+	must "WARN: ignoring unknown boot option 'nokey'"
+	must "WARN: ignoring loglevel=loud: expected"
+	must "WARN: ignoring cpus=99: expected a number from 1 to 64"
+	must '^\[cpu0\] stopped 3 other core\(s\)$'
+	must '^\[cpu0\] stopping: powering off'
+	must_not 'PANIC|EXCEPTION'
+	case_end bochs-boot-all-cores
+	boot_ticks=$(sed -n 's/.*all cores online: .* (\([0-9]*\) TSC ticks since entry).*/\1/p' "$SERIAL")
+	echo "INFO boot to all cores online in Bochs: $boot_ticks TSC ticks"
+}
 
 # -- QEMU TCG has no VMX: one clear line, clean stop through the debug-exit device.
-mkimage novmx "loglevel=info on_stop=poweroff"
-boot_qemu novmx --timeout 120
-case_begin
-must_eq "qemu exit status" "$QEMU_RC" 3
-must '^\[cpu0\] ERROR: VMX not supported by this CPU'
-must '^\[cpu0\] all cores online: 4 of 4'
-must_not 'PANIC|EXCEPTION|VMX present'
-case_end qemu-bios-no-vmx
-
-if [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || [ -f /usr/share/OVMF/OVMF_CODE.fd ]; then
-	boot_qemu novmx --uefi --timeout 180
+case_qemu_bios_no_vmx() {
+	mkimage novmx "loglevel=info on_stop=poweroff"
+	boot_qemu novmx --timeout 120
 	case_begin
 	must_eq "qemu exit status" "$QEMU_RC" 3
 	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
-	must '^\[cpu0\] ACPI: revision 2 via XSDT'
-	must_not 'PANIC|EXCEPTION'
-	case_end qemu-uefi-no-vmx
-else
-	skip qemu-uefi-no-vmx "OVMF firmware not installed"
-fi
+	must '^\[cpu0\] all cores online: 4 of 4'
+	must_not 'PANIC|EXCEPTION|VMX present'
+	case_end qemu-bios-no-vmx
+
+	if [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || [ -f /usr/share/OVMF/OVMF_CODE.fd ]; then
+		boot_qemu novmx --uefi --timeout 180
+		case_begin
+		must_eq "qemu exit status" "$QEMU_RC" 3
+		must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+		must '^\[cpu0\] ACPI: revision 2 via XSDT'
+		must_not 'PANIC|EXCEPTION'
+		case_end qemu-uefi-no-vmx
+	else
+		skip qemu-uefi-no-vmx "OVMF firmware not installed"
+	fi
+}
 
 # -- cpus= limits the cores started.
-mkimage cpus2 "on_stop=poweroff cpus=2"
-boot_qemu cpus2 --timeout 120
-case_begin
-must '^\[cpu0\] all cores online: 2 of 4'
-must 'cpus=2: not starting APIC id 2'
-must_not 'cpu2 online'
-case_end qemu-cpus-limit
+case_qemu_cpus_limit() {
+	mkimage cpus2 "on_stop=poweroff cpus=2"
+	boot_qemu cpus2 --timeout 120
+	case_begin
+	must '^\[cpu0\] all cores online: 2 of 4'
+	must 'cpus=2: not starting APIC id 2'
+	must_not 'cpu2 online'
+	case_end qemu-cpus-limit
+}
 
 # -- An exception in the hypervisor: full report, every core stopped, exit as a panic.
-mkimage fault "on_stop=poweroff selftest=pf"
-boot_qemu fault --timeout 120
-case_begin
-must_eq "qemu exit status" "$QEMU_RC" 5
-must '^\[cpu0\] EXCEPTION #PF page fault \(vector 14\) error code 0x0$'
-must '^  RSP [0-9a-f]{16}  SS 0010  CR2 0000000000000008  CR3 '
-must '^  RAX [0-9a-f]{16}  RBX '
-must '^  R12 [0-9a-f]{16}'
-must '^\[cpu0\] PANIC at hv/trap.c:[0-9]+: unhandled exception 14'
-must '^\[cpu0\] stopped 3 other core\(s\)$'
-case_end qemu-exception-report
+case_qemu_exception_report() {
+	mkimage fault "on_stop=poweroff selftest=pf"
+	boot_qemu fault --timeout 120
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 5
+	must '^\[cpu0\] EXCEPTION #PF page fault \(vector 14\) error code 0x0$'
+	must '^  RSP [0-9a-f]{16}  SS 0010  CR2 0000000000000008  CR3 '
+	must '^  RAX [0-9a-f]{16}  RBX '
+	must '^  R12 [0-9a-f]{16}'
+	must '^\[cpu0\] PANIC at hv/trap.c:[0-9]+: unhandled exception 14'
+	must '^\[cpu0\] stopped 3 other core\(s\)$'
+	case_end qemu-exception-report
+}
 
-mkimage ud "on_stop=poweroff selftest=ud cpus=3"
-boot_qemu ud --timeout 120
-case_begin
-must_eq "qemu exit status" "$QEMU_RC" 5
-must '^\[cpu0\] EXCEPTION #UD invalid opcode \(vector 6\)'
-must '^\[cpu0\] stopped 2 other core\(s\)$'
-case_end qemu-invalid-opcode-report
+case_qemu_invalid_opcode_report() {
+	mkimage ud "on_stop=poweroff selftest=ud cpus=3"
+	boot_qemu ud --timeout 120
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 5
+	must '^\[cpu0\] EXCEPTION #UD invalid opcode \(vector 6\)'
+	must '^\[cpu0\] stopped 2 other core\(s\)$'
+	case_end qemu-invalid-opcode-report
+}
 
 # -- Guests under Sable in Bochs: nine VMs over four cores (two or three per
 #    core), each judged by its own TEST lines or its stop line; the memory and
 #    triple-fault guests are stopped alone while the others finish.
-G=$ROOT/build/guests
-cmd="loglevel=info on_stop=poweroff"
-files=""
-i=0
-for g in hello cpuid msr memory triple compute hypercall; do
-	cmd="$cmd vm=$g:module=$i,mem=16M,pin=$((i % 4))"
-	files="$files $G/$g.elf"
-	i=$((i + 1))
-done
-# the same exits guest twice: its module name (its command line) picks the way out
-cp "$G/exits.elf" "$OUT/word.elf"
-cp "$G/exits.elf" "$OUT/shutdown.elf"
-cmd="$cmd vm=exitw:module=7,mem=4M,pin=3 vm=exits:module=8,mem=4M,pin=3"
-mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf"
-boot_bochs guests --cpus 4 --timeout 600
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 9 of 9 VM\(s\) started'
-for t in hello hello-fwcfg; do must "^\[hello\] TEST $t PASS"; done
-for t in cpuid-vmx-hidden cpuid-hypervisor-leaf cpuid-osxsave cr0-ne-own-value cr4-vmxe-hidden; do
-	must "^\[cpuid\] TEST $t PASS"
-done
-for t in msr-sysenter msr-pat msr-pat-invalid-gp msr-tsc msr-efer msr-kernel-gs-base \
-	msr-kernel-gs-base-gp msr-fs-base msr-fs-base-gp msr-gs-base-gp msr-tsc-aux msr-unknown-gp \
-	msr-apic-base msr-x2apic-gp; do
-	must "^\[msr\] TEST $t PASS"
-done
-for t in compute-crc32 compute-primes compute-fnv; do must "^\[compute\] TEST $t PASS"; done
-for t in hypercall-version hypercall-print hypercall-yield hypercall-unknown; do
-	must "^\[hypercall\] TEST $t PASS"
-done
-must '^\[hypercall\] hello from guest via hypercall$'
-must '^\[memory\] TEST memory-isolation-setup PASS'
-must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc0000000 \(RIP 0x[0-9a-f]+\): outside guest memory'
-must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
-for g in hello cpuid msr compute; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
-must 'vm hypercall: stopped: exit hypercall, status 0'
-must 'vm exitw: stopped: exit device: value 0x102, status 517'
-must 'vm exits: stopped: shutdown requested on port 0x8900'
-must '\] all VMs have stopped'
-must_not 'TEST [a-z0-9-]+ FAIL|TEST memory-isolation FAIL|TEST triple-fault FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
-case_end bochs-guests
+case_bochs_guests() {
+	cmd="loglevel=info on_stop=poweroff"
+	files=""
+	i=0
+	for g in hello cpuid msr memory triple compute hypercall; do
+		cmd="$cmd vm=$g:module=$i,mem=16M,pin=$((i % 4))"
+		files="$files $G/$g.elf"
+		i=$((i + 1))
+	done
+	# the same exits guest twice: its module name (its command line) picks the way out
+	cp "$G/exits.elf" "$OUT/word.elf"
+	cp "$G/exits.elf" "$OUT/shutdown.elf"
+	cmd="$cmd vm=exitw:module=7,mem=4M,pin=3 vm=exits:module=8,mem=4M,pin=3"
+	mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf"
+	boot_bochs guests --cpus 4 --timeout 600
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 9 of 9 VM\(s\) started'
+	for t in hello hello-fwcfg; do must "^\[hello\] TEST $t PASS"; done
+	for t in cpuid-vmx-hidden cpuid-hypervisor-leaf cpuid-osxsave cr0-ne-own-value cr4-vmxe-hidden; do
+		must "^\[cpuid\] TEST $t PASS"
+	done
+	for t in msr-sysenter msr-pat msr-pat-invalid-gp msr-tsc msr-efer msr-kernel-gs-base \
+		msr-kernel-gs-base-gp msr-fs-base msr-fs-base-gp msr-gs-base-gp msr-tsc-aux msr-unknown-gp \
+		msr-apic-base msr-x2apic-gp; do
+		must "^\[msr\] TEST $t PASS"
+	done
+	for t in compute-crc32 compute-primes compute-fnv; do must "^\[compute\] TEST $t PASS"; done
+	for t in hypercall-version hypercall-print hypercall-yield hypercall-unknown; do
+		must "^\[hypercall\] TEST $t PASS"
+	done
+	must '^\[hypercall\] hello from guest via hypercall$'
+	must '^\[memory\] TEST memory-isolation-setup PASS'
+	must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc0000000 \(RIP 0x[0-9a-f]+\): outside guest memory'
+	must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
+	for g in hello cpuid msr compute; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+	must 'vm hypercall: stopped: exit hypercall, status 0'
+	must 'vm exitw: stopped: exit device: value 0x102, status 517'
+	must 'vm exits: stopped: shutdown requested on port 0x8900'
+	must '\] all VMs have stopped'
+	must_not 'TEST [a-z0-9-]+ FAIL|TEST memory-isolation FAIL|TEST triple-fault FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+	case_end bochs-guests
+}
 
 # -- Bad VM options and bad kernel images: each VM named gets a clear error and
 #    is not started; the good one still runs. Four copies of the hello guest
 #    with a broken multiboot header: none, a bad checksum, an unknown required
 #    flag (bit 3) and the a.out kludge (bit 16).
 # put_le32 FILE OFFSET VALUE: writes VALUE little-endian at OFFSET in FILE.
-put_le32() {
-	local v=$3
-	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) $((v >> 8 & 255)) \
-		$((v >> 16 & 255)) $((v >> 24 & 255)))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+case_bochs_bad_vm_options_and_images() {
+	put_le32() {
+		local v=$3
+		printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) $((v >> 8 & 255)) \
+			$((v >> 16 & 255)) $((v >> 24 & 255)))" |
+			dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+	}
+	# mb_header_copy SRC DST FLAGS SUM_DELTA: SRC with its multiboot header's flags
+	# set to FLAGS and the checksum off by SUM_DELTA (FLAGS "none" clears the magic).
+	mb_header_copy() {
+		local off
+		cp "$1" "$2"
+		off=$(LC_ALL=C grep -obUaP '\x02\xb0\xad\x1b' "$1" | head -n1 | cut -d: -f1)
+		if [ "$3" = none ]; then
+			put_le32 "$2" "$off" 0
+			return
+		fi
+		put_le32 "$2" $((off + 4)) "$3"
+		put_le32 "$2" $((off + 8)) $(((-(0x1BADB002 + $3) + $4) & 0xFFFFFFFF))
+	}
+	cp "$G/hello.elf" "$OUT/good.elf"
+	printf 'this is not an ELF kernel\n' > "$OUT/notelf.elf"
+	head -c 700 "$G/hello.elf" > "$OUT/truncated.elf"
+	objcopy --change-addresses 0x40000000 "$G/hello.elf" "$OUT/far.elf" 2>/dev/null
+	mb_header_copy "$G/hello.elf" "$OUT/nohdr.elf" none 0
+	mb_header_copy "$G/hello.elf" "$OUT/badsum.elf" 3 1
+	mb_header_copy "$G/hello.elf" "$OUT/badflag.elf" 0xb 0
+	mb_header_copy "$G/hello.elf" "$OUT/aout.elf" 0x10003 0
+	mkimage badvms "on_stop=poweroff selftest=vmentry vm=ok:module=0,mem=8M,mods=1 vm=notelf:module=1 vm=trunc:module=2 vm=far:module=3 vm=nomod:module=9 vm=x/y:module=0 vm=small:module=0,mem=3M vm=typo:module=0,memory=8M vm=ok:module=0 vm=nohdr:module=4,mem=4M vm=badsum:module=5,mem=4M vm=badflag:module=6,mem=4M vm=aout:module=7,mem=4M vm=broken:module=0,mem=8M,pin=1" \
+		"$OUT/good.elf" "$OUT/notelf.elf" "$OUT/truncated.elf" "$OUT/far.elf" \
+		"$OUT/nohdr.elf" "$OUT/badsum.elf" "$OUT/badflag.elf" "$OUT/aout.elf"
+	boot_bochs badvms --cpus 2 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must "ERROR: vm notelf: bad kernel image \(module 1\): not an ELF file"
+	must "ERROR: vm trunc: bad kernel image \(module 2\): segment 0: file bytes 0x[0-9a-f]+\+0x[0-9a-f]+ beyond the file \(700 bytes\)"
+	must "ERROR: vm far: bad kernel image \(module 3\): segment [0-9]+ \[0x4010"
+	must "ERROR: vm nomod: module=9 but the boot loader gave 8 module\(s\)"
+	must "WARN: ignoring vm=x/y:module=0: bad VM name 'x/y'"
+	must "WARN: ignoring vm=small:module=0,mem=3M: vm 'small': mem=3M below the 4M minimum"
+	must "WARN: ignoring vm=typo:module=0,memory=8M: vm 'typo': unknown key 'memory'"
+	must "ERROR: vm ok: a VM of that name exists already"
+	must "ERROR: vm nohdr: bad kernel image \(module 4\): no multiboot header \(magic 0x1BADB002\) in the first 8 KiB$"
+	must "ERROR: vm badsum: bad kernel image \(module 5\): multiboot header at offset 0x[0-9a-f]+ has a bad checksum \(magic \+ flags \+ checksum = 0x1, must be 0\)$"
+	must "ERROR: vm badflag: bad kernel image \(module 6\): multiboot header flags 0xb: required bit 3 is not supported$"
+	must "ERROR: vm aout: bad kernel image \(module 7\): multiboot header flags 0x10003: bit 16 \(a.out kludge, load addresses in the header\) is not supported; link the kernel as ELF$"
+	for g in nohdr badsum badflag aout; do
+		must "ERROR: vm $g: not started"
+		must_not "^\[$g\]|vm $g: [0-9]+ MiB"
+	done
+	must '^\[cpu0\] 2 of 11 VM\(s\) started'
+	must '^\[ok\] TEST hello PASS'
+	must '^\[ok\] INFO module 0: 26 bytes, cmdline "notelf.elf", first line "this is not an ELF kernel"'
+	must '^\[ok\] TEST hello-modules PASS'
+	must 'ERROR: vm broken vcpu 0: VM-entry failure: invalid guest state \(exit reason 33\)'
+	must '^  RIP 0*10[0-9a-f]{4} RSP 0000000000000000 RFLAGS 0000000000000000'
+	must '^  CS   sel 0008 base 0000000000000000 limit ffffffff ar 0c09b'
+	must 'vm broken: stopped: VM-entry failure: invalid guest state'
+	must 'vm ok: stopped: exit device: value 0x0, status 1'
+	must_not 'PANIC|EXCEPTION'
+	case_end bochs-bad-vm-options-and-images
 }
-# mb_header_copy SRC DST FLAGS SUM_DELTA: SRC with its multiboot header's flags
-# set to FLAGS and the checksum off by SUM_DELTA (FLAGS "none" clears the magic).
-mb_header_copy() {
-	local off
-	cp "$1" "$2"
-	off=$(LC_ALL=C grep -obUaP '\x02\xb0\xad\x1b' "$1" | head -n1 | cut -d: -f1)
-	if [ "$3" = none ]; then
-		put_le32 "$2" "$off" 0
-		return
-	fi
-	put_le32 "$2" $((off + 4)) "$3"
-	put_le32 "$2" $((off + 8)) $(((-(0x1BADB002 + $3) + $4) & 0xFFFFFFFF))
-}
-cp "$G/hello.elf" "$OUT/good.elf"
-printf 'this is not an ELF kernel\n' > "$OUT/notelf.elf"
-head -c 700 "$G/hello.elf" > "$OUT/truncated.elf"
-objcopy --change-addresses 0x40000000 "$G/hello.elf" "$OUT/far.elf" 2>/dev/null
-mb_header_copy "$G/hello.elf" "$OUT/nohdr.elf" none 0
-mb_header_copy "$G/hello.elf" "$OUT/badsum.elf" 3 1
-mb_header_copy "$G/hello.elf" "$OUT/badflag.elf" 0xb 0
-mb_header_copy "$G/hello.elf" "$OUT/aout.elf" 0x10003 0
-mkimage badvms "on_stop=poweroff selftest=vmentry vm=ok:module=0,mem=8M,mods=1 vm=notelf:module=1 vm=trunc:module=2 vm=far:module=3 vm=nomod:module=9 vm=x/y:module=0 vm=small:module=0,mem=3M vm=typo:module=0,memory=8M vm=ok:module=0 vm=nohdr:module=4,mem=4M vm=badsum:module=5,mem=4M vm=badflag:module=6,mem=4M vm=aout:module=7,mem=4M vm=broken:module=0,mem=8M,pin=1" \
-	"$OUT/good.elf" "$OUT/notelf.elf" "$OUT/truncated.elf" "$OUT/far.elf" \
-	"$OUT/nohdr.elf" "$OUT/badsum.elf" "$OUT/badflag.elf" "$OUT/aout.elf"
-boot_bochs badvms --cpus 2 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must "ERROR: vm notelf: bad kernel image \(module 1\): not an ELF file"
-must "ERROR: vm trunc: bad kernel image \(module 2\): segment 0: file bytes 0x[0-9a-f]+\+0x[0-9a-f]+ beyond the file \(700 bytes\)"
-must "ERROR: vm far: bad kernel image \(module 3\): segment [0-9]+ \[0x4010"
-must "ERROR: vm nomod: module=9 but the boot loader gave 8 module\(s\)"
-must "WARN: ignoring vm=x/y:module=0: bad VM name 'x/y'"
-must "WARN: ignoring vm=small:module=0,mem=3M: vm 'small': mem=3M below the 4M minimum"
-must "WARN: ignoring vm=typo:module=0,memory=8M: vm 'typo': unknown key 'memory'"
-must "ERROR: vm ok: a VM of that name exists already"
-must "ERROR: vm nohdr: bad kernel image \(module 4\): no multiboot header \(magic 0x1BADB002\) in the first 8 KiB$"
-must "ERROR: vm badsum: bad kernel image \(module 5\): multiboot header at offset 0x[0-9a-f]+ has a bad checksum \(magic \+ flags \+ checksum = 0x1, must be 0\)$"
-must "ERROR: vm badflag: bad kernel image \(module 6\): multiboot header flags 0xb: required bit 3 is not supported$"
-must "ERROR: vm aout: bad kernel image \(module 7\): multiboot header flags 0x10003: bit 16 \(a.out kludge, load addresses in the header\) is not supported; link the kernel as ELF$"
-for g in nohdr badsum badflag aout; do
-	must "ERROR: vm $g: not started"
-	must_not "^\[$g\]|vm $g: [0-9]+ MiB"
-done
-must '^\[cpu0\] 2 of 11 VM\(s\) started'
-must '^\[ok\] TEST hello PASS'
-must '^\[ok\] INFO module 0: 26 bytes, cmdline "notelf.elf", first line "this is not an ELF kernel"'
-must '^\[ok\] TEST hello-modules PASS'
-must 'ERROR: vm broken vcpu 0: VM-entry failure: invalid guest state \(exit reason 33\)'
-must '^  RIP 0*10[0-9a-f]{4} RSP 0000000000000000 RFLAGS 0000000000000000'
-must '^  CS   sel 0008 base 0000000000000000 limit ffffffff ar 0c09b'
-must 'vm broken: stopped: VM-entry failure: invalid guest state'
-must 'vm ok: stopped: exit device: value 0x0, status 1'
-must_not 'PANIC|EXCEPTION'
-case_end bochs-bad-vm-options-and-images
 
 # -- Architectural gaps a real OS hits (CPU modes, string I/O, task switches): each
 #    guest reports its own TEST lines; hello runs beside them on the same cores and
 #    must finish too, as must the others when badmem is stopped for a string read
 #    from outside its RAM.
-G=$ROOT/build/guests
-cp "$G/strio.elf" "$OUT/badmem.elf" # its command line (the module name) picks the bad read
-mkimage arch "loglevel=info on_stop=poweroff vm=modes:module=0,mem=8M,pin=0 vm=hello:module=1,mem=8M,pin=1 vm=strio:module=2,mem=8M,pin=1 vm=tasks:module=3,mem=8M,pin=0 vm=badmem:module=4,mem=4M,pin=0" \
-	"$G/modes.elf" "$G/hello.elf" "$G/strio.elf" "$G/tasks.elf" "$OUT/badmem.elf"
-boot_bochs arch --cpus 2 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 5 of 5 VM\(s\) started'
-must 'vm badmem: stopped: OUTS on port 0x3f8: linear address 0xc0000000 is not guest RAM'
-for t in pae-exit-exit pae-direct-direct pae-exit-direct pae-direct-exit long-exit-exit \
-	long-direct-direct long-exit-direct long-direct-exit long-without-pae-gp; do
-	must "^\[modes\] TEST modes-$t PASS"
-done
-for l in "rep outsb under PAE paging from the 1 GiB alias" "rep outsb in 64-bit mode" \
-	"rep outsb in 64-bit mode, 32-bit addresses"; do
-	must "^\[modes\] INFO modes: $l\$"
-done
-for t in rep-outsb rep-outsb-backward outsw-outsd rep-insb rep-insb-backward insw-insd addr16 \
-	fs-override limit-gp pf-outsb pf-insb-readonly rep-20000; do
-	must "^\[strio\] TEST strio-$t PASS"
-done
-for l in "forward: rep outsb to COM1" "backward: rep outsb with DF=1" "outsw and rep outsd" \
-	"addr16: rep outsb with SI and CX" "fs: rep outsb through an FS override" \
-	"pf: the line up to the absent page"; do
-	must "^\[strio\] INFO strio $l\$"
-done
-for t in call-iret jmp jmp-gate int-gate df-gate short-tss-ts absent-tss-np tss16-gp \
-	busy-tss-gp new-task-ts; do
-	must "^\[tasks\] TEST tasks-$t PASS"
-done
-for g in modes hello strio tasks; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
-must '^\[hello\] TEST hello PASS'
-must '\] all VMs have stopped'
-must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|triple fault|VM-entry failure|VM entry failed'
-case_end bochs-arch-guests
+case_bochs_arch_guests() {
+	cp "$G/strio.elf" "$OUT/badmem.elf" # its command line (the module name) picks the bad read
+	mkimage arch "loglevel=info on_stop=poweroff vm=modes:module=0,mem=8M,pin=0 vm=hello:module=1,mem=8M,pin=1 vm=strio:module=2,mem=8M,pin=1 vm=tasks:module=3,mem=8M,pin=0 vm=badmem:module=4,mem=4M,pin=0" \
+		"$G/modes.elf" "$G/hello.elf" "$G/strio.elf" "$G/tasks.elf" "$OUT/badmem.elf"
+	boot_bochs arch --cpus 2 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 5 of 5 VM\(s\) started'
+	must 'vm badmem: stopped: OUTS on port 0x3f8: linear address 0xc0000000 is not guest RAM'
+	for t in pae-exit-exit pae-direct-direct pae-exit-direct pae-direct-exit long-exit-exit \
+		long-direct-direct long-exit-direct long-direct-exit long-without-pae-gp; do
+		must "^\[modes\] TEST modes-$t PASS"
+	done
+	for l in "rep outsb under PAE paging from the 1 GiB alias" "rep outsb in 64-bit mode" \
+		"rep outsb in 64-bit mode, 32-bit addresses"; do
+		must "^\[modes\] INFO modes: $l\$"
+	done
+	for t in rep-outsb rep-outsb-backward outsw-outsd rep-insb rep-insb-backward insw-insd addr16 \
+		fs-override limit-gp pf-outsb pf-insb-readonly rep-20000; do
+		must "^\[strio\] TEST strio-$t PASS"
+	done
+	for l in "forward: rep outsb to COM1" "backward: rep outsb with DF=1" "outsw and rep outsd" \
+		"addr16: rep outsb with SI and CX" "fs: rep outsb through an FS override" \
+		"pf: the line up to the absent page"; do
+		must "^\[strio\] INFO strio $l\$"
+	done
+	for t in call-iret jmp jmp-gate int-gate df-gate short-tss-ts absent-tss-np tss16-gp \
+		busy-tss-gp new-task-ts; do
+		must "^\[tasks\] TEST tasks-$t PASS"
+	done
+	for g in modes hello strio tasks; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+	must '^\[hello\] TEST hello PASS'
+	must '\] all VMs have stopped'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|triple fault|VM-entry failure|VM entry failed'
+	case_end bochs-arch-guests
+}
+
 # -- MSR policy (vmx/msr.c, vmx/msr_rules.c): two msr_strict guests share core 0
 #    (reserved bits #GP, valid values read back, TSC/TSC_ADJUST, speculation
 #    controls, machine-check MSRs; each keeps its own IA32_SPEC_CTRL across the
 #    switches, with an IBPB between the VMs) while hello runs on core 1.
-cp "$G/msr_strict.elf" "$OUT/msr_strict_alt.elf"
-mkimage msrstrict "loglevel=info on_stop=poweroff vm=strict:module=0,mem=8M,pin=0 vm=strict-alt:module=1,mem=8M,pin=0 vm=hello:module=2,mem=8M,pin=1" \
-	"$G/msr_strict.elf" "$OUT/msr_strict_alt.elf" "$G/hello.elf"
-boot_bochs msrstrict --cpus 2 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 3 of 3 VM\(s\) started'
-for vm in strict strict-alt; do
-	for t in apic-base mtrr debugctl efer misc-enable feature-control bios-sign-id xss \
-		passthrough tsc-write-adjust tsc-adjust-write spec-ctrl spec-ctrl-direct \
-		spec-ctrl-kept pred-cmd flush-cmd mcg; do
-		must "^\[$vm\] TEST msr-strict-$t PASS"
+case_bochs_msr_strict() {
+	cp "$G/msr_strict.elf" "$OUT/msr_strict_alt.elf"
+	mkimage msrstrict "loglevel=info on_stop=poweroff vm=strict:module=0,mem=8M,pin=0 vm=strict-alt:module=1,mem=8M,pin=0 vm=hello:module=2,mem=8M,pin=1" \
+		"$G/msr_strict.elf" "$OUT/msr_strict_alt.elf" "$G/hello.elf"
+	boot_bochs msrstrict --cpus 2 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 3 of 3 VM\(s\) started'
+	for vm in strict strict-alt; do
+		for t in apic-base mtrr debugctl efer misc-enable feature-control bios-sign-id xss \
+			passthrough tsc-write-adjust tsc-adjust-write spec-ctrl spec-ctrl-direct \
+			spec-ctrl-kept pred-cmd flush-cmd mcg; do
+			must "^\[$vm\] TEST msr-strict-$t PASS"
+		done
+		must "vm $vm: stopped: exit device: value 0x0, status 1"
 	done
-	must "vm $vm: stopped: exit device: value 0x0, status 1"
-done
-must '^\[strict\] INFO SPEC_CTRL=0x5 kept over'
-must '^\[strict-alt\] INFO SPEC_CTRL=0x0 kept over'
-must '^\[cpu0\] vm strict(-alt)?: IBPB on switching this core from vm strict(-alt)? \(reported once per core\)'
-must '^\[hello\] TEST hello PASS'
-must 'vm hello: stopped: exit device: value 0x0, status 1'
-must_not '^\[strict(-alt)?\] TEST [a-z0-9-]+ SKIP'
-must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
-case_end bochs-msr-strict
+	must '^\[strict\] INFO SPEC_CTRL=0x5 kept over'
+	must '^\[strict-alt\] INFO SPEC_CTRL=0x0 kept over'
+	must '^\[cpu0\] vm strict(-alt)?: IBPB on switching this core from vm strict(-alt)? \(reported once per core\)'
+	must '^\[hello\] TEST hello PASS'
+	must 'vm hello: stopped: exit device: value 0x0, status 1'
+	must_not '^\[strict(-alt)?\] TEST [a-z0-9-]+ SKIP'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+	case_end bochs-msr-strict
+}
+
 # -- Isolation between guests on one core (time slices, per-vCPU registers and
 #    FPU state): three copies of the isolation guest and hello share CPU 0.
 #    iso-spin exits all the time (CPUID in a loop) and must still be preempted
 #    and let the others finish; every guest checks after each reschedule that
 #    its own patterns survived in each register class.
-for g in iso-spin iso-a iso-b; do cp "$G/isolation.elf" "$OUT/$g.elf"; done
-cmd="loglevel=info on_stop=poweroff vm=iso-spin:module=0,mem=4M,pin=0"
-cmd="$cmd vm=iso-a:module=1,mem=4M,pin=0 vm=iso-b:module=2,mem=4M,pin=0 vm=hello:module=3,mem=4M,pin=0"
-mkimage isolation "$cmd" "$OUT/iso-spin.elf" "$OUT/iso-a.elf" "$OUT/iso-b.elf" "$G/hello.elf"
-boot_bochs isolation --cpus 1 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 4 of 4 VM\(s\) started'
-must '^\[iso-spin\] INFO spinning on CPUID'
-for vm in iso-spin iso-a iso-b; do
-	for t in iso-slices iso-xsetbv-invalid-gp iso-fpu iso-xcr0 iso-pkru iso-dr0-3 iso-dr6 \
-		iso-dr7 iso-debugctl iso-cr2 iso-syscall-msrs iso-kernel-gs-base iso-tsc-aux iso-sysenter; do
-		must "^\[$vm\] TEST $t PASS"
+case_bochs_isolation_one_core() {
+	for g in iso-spin iso-a iso-b; do cp "$G/isolation.elf" "$OUT/$g.elf"; done
+	cmd="loglevel=info on_stop=poweroff vm=iso-spin:module=0,mem=4M,pin=0"
+	cmd="$cmd vm=iso-a:module=1,mem=4M,pin=0 vm=iso-b:module=2,mem=4M,pin=0 vm=hello:module=3,mem=4M,pin=0"
+	mkimage isolation "$cmd" "$OUT/iso-spin.elf" "$OUT/iso-a.elf" "$OUT/iso-b.elf" "$G/hello.elf"
+	boot_bochs isolation --cpus 1 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 4 of 4 VM\(s\) started'
+	must '^\[iso-spin\] INFO spinning on CPUID'
+	for vm in iso-spin iso-a iso-b; do
+		for t in iso-slices iso-xsetbv-invalid-gp iso-fpu iso-xcr0 iso-pkru iso-dr0-3 iso-dr6 \
+			iso-dr7 iso-debugctl iso-cr2 iso-syscall-msrs iso-kernel-gs-base iso-tsc-aux iso-sysenter; do
+			must "^\[$vm\] TEST $t PASS"
+		done
+		must "^\[$vm\] TEST iso-spec-ctrl (PASS|SKIP \(CPUID.7.0:EDX\[26\] )"
+		must "vm $vm: stopped: exit device: value 0x0, status 1"
 	done
-	must "^\[$vm\] TEST iso-spec-ctrl (PASS|SKIP \(CPUID.7.0:EDX\[26\] )"
-	must "vm $vm: stopped: exit device: value 0x0, status 1"
-done
-# the guests chose different values, so a leak would show
-must_eq "distinct guest XCR0 values" \
-	"$(sed -n 's/^\[iso-[a-z]*\] INFO .* xcr0=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 2
-must_eq "distinct guest PKRU values" \
-	"$(sed -n 's/^\[iso-[a-z]*\] INFO .* pkru=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 3
-must '^\[hello\] TEST hello PASS'
-must 'vm hello: stopped: exit device: value 0x0, status 1'
-# hello, queued behind the spinner, finishes while the spinner still runs
-hello_at=$(grep -n 'vm hello: stopped' "$SERIAL" | head -1 | cut -d: -f1)
-spin_at=$(grep -n 'vm iso-spin: stopped' "$SERIAL" | head -1 | cut -d: -f1)
-must_eq "hello stopped before iso-spin" \
-	"$([ -n "$hello_at" ] && [ -n "$spin_at" ] && [ "$hello_at" -lt "$spin_at" ] && echo yes)" yes
-must '\] all VMs have stopped'
-must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
-case_end bochs-isolation-one-core
+	# the guests chose different values, so a leak would show
+	must_eq "distinct guest XCR0 values" \
+		"$(sed -n 's/^\[iso-[a-z]*\] INFO .* xcr0=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 2
+	must_eq "distinct guest PKRU values" \
+		"$(sed -n 's/^\[iso-[a-z]*\] INFO .* pkru=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 3
+	must '^\[hello\] TEST hello PASS'
+	must 'vm hello: stopped: exit device: value 0x0, status 1'
+	# hello, queued behind the spinner, finishes while the spinner still runs
+	hello_at=$(grep -n 'vm hello: stopped' "$SERIAL" | head -1 | cut -d: -f1)
+	spin_at=$(grep -n 'vm iso-spin: stopped' "$SERIAL" | head -1 | cut -d: -f1)
+	must_eq "hello stopped before iso-spin" \
+		"$([ -n "$hello_at" ] && [ -n "$spin_at" ] && [ "$hello_at" -lt "$spin_at" ] && echo yes)" yes
+	must '\] all VMs have stopped'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
+	case_end bochs-isolation-one-core
+}
+
 # -- Interrupts, NMIs and exceptions never take the hypervisor down.
 #    Bochs, 4 cores, selftest=events: CPU 0 stays idle for over a second of
 #    emulated time while spin runs, some 20 ticks of the firmware's PIT (which
@@ -304,58 +327,63 @@ case_end bochs-isolation-one-core
 #    guest (RDPMC/MONITOR/MWAIT, CR4.PCE, VMCALL at CPL 3) and hello, which
 #    must finish. The spin guests run with EFLAGS.IF = 1: Bochs 2.7 only makes
 #    an external-interrupt exit when the guest's IF is set.
-cp "$G/spin.elf" "$OUT/spin2.elf"
-mkimage events "loglevel=info on_stop=poweroff selftest=events vm=spin:module=0,mem=4M,pin=1 vm=spin2:module=1,mem=4M,pin=2 vm=acloop:module=2,mem=4M,pin=3 vm=dbloop:module=3,mem=4M,pin=3 vm=priv:module=4,mem=4M,pin=3 vm=hello:module=5,mem=4M,pin=3" \
-	"$G/spin.elf" "$OUT/spin2.elf" "$G/acloop.elf" "$G/dbloop.elf" "$G/priv.elf" "$G/hello.elf"
-boot_bochs events --cpus 4 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 6 of 6 VM\(s\) started'
-must 'acknowledge interrupt on exit yes'
-for c in 1 2; do
-	for v in 0x20 0x27 0x2f 0x80; do
-		must "^\[cpu$c\] WARN: unexpected interrupt vector $v .*acknowledged on VM exit \(reported once per vector\)"
+case_bochs_interrupts_nmis_exceptions() {
+	cp "$G/spin.elf" "$OUT/spin2.elf"
+	mkimage events "loglevel=info on_stop=poweroff selftest=events vm=spin:module=0,mem=4M,pin=1 vm=spin2:module=1,mem=4M,pin=2 vm=acloop:module=2,mem=4M,pin=3 vm=dbloop:module=3,mem=4M,pin=3 vm=priv:module=4,mem=4M,pin=3 vm=hello:module=5,mem=4M,pin=3" \
+		"$G/spin.elf" "$OUT/spin2.elf" "$G/acloop.elf" "$G/dbloop.elf" "$G/priv.elf" "$G/hello.elf"
+	boot_bochs events --cpus 4 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 6 of 6 VM\(s\) started'
+	must 'acknowledge interrupt on exit yes'
+	for c in 1 2; do
+		for v in 0x20 0x27 0x2f 0x80; do
+			must "^\[cpu$c\] WARN: unexpected interrupt vector $v .*acknowledged on VM exit \(reported once per vector\)"
+		done
+		must "^\[cpu$c\] host NMI handled: [1-9][0-9]* so far, [1-9][0-9]* of them while a guest ran"
 	done
-	must "^\[cpu$c\] host NMI handled: [1-9][0-9]* so far, [1-9][0-9]* of them while a guest ran"
-done
-for v in 0x20 0x27 0x2f 0x80; do
-	must "^\[cpu0\] WARN: unexpected interrupt vector $v .*through the IDT"
-done
-must '^\[cpu0\] host NMI handled: 1 so far, 0 of them while a guest ran'
-must '^\[spin\] TEST spin-through-host-events PASS'
-must '^\[spin2\] TEST spin-through-host-events PASS'
-must '^\[acloop\] INFO provoking #AC during #AC delivery'
-must '^\[cpu3\] vm acloop: stopped: #AC recurs at RIP 0x[0-9a-f]+ with no guest instruction completing \(64 times in a row, vCPU 0\)'
-must '^\[dbloop\] TEST db-dr6-reflected PASS'
-must '^\[dbloop\] TEST db-delivery-loop SKIP|vm dbloop: stopped: #DB recurs at RIP'
-for t in cpuid-monitor-pmu-hidden monitor-ud mwait-ud rdpmc-gp cr4-pce-shadow rdpmc-user-gp \
-	vmcall-user-ud vmcall-kernel; do
-	must "^\[priv\] TEST $t PASS"
-done
-must 'vm priv: stopped: exit device: value 0x0, status 1'
-must 'vm hello: stopped: exit device: value 0x0, status 1'
-must '\] all VMs have stopped'
-must '\] stopped 3 other core\(s\)$'
-must_not 'PANIC|EXCEPTION|TEST [a-z0-9-]+ FAIL|exit hypercall, status 7|some did not answer'
-case_end bochs-interrupts-nmis-exceptions
+	for v in 0x20 0x27 0x2f 0x80; do
+		must "^\[cpu0\] WARN: unexpected interrupt vector $v .*through the IDT"
+	done
+	must '^\[cpu0\] host NMI handled: 1 so far, 0 of them while a guest ran'
+	must '^\[spin\] TEST spin-through-host-events PASS'
+	must '^\[spin2\] TEST spin-through-host-events PASS'
+	must '^\[acloop\] INFO provoking #AC during #AC delivery'
+	must '^\[cpu3\] vm acloop: stopped: #AC recurs at RIP 0x[0-9a-f]+ with no guest instruction completing \(64 times in a row, vCPU 0\)'
+	must '^\[dbloop\] TEST db-dr6-reflected PASS'
+	must '^\[dbloop\] TEST db-delivery-loop SKIP|vm dbloop: stopped: #DB recurs at RIP'
+	for t in cpuid-monitor-pmu-hidden monitor-ud mwait-ud rdpmc-gp cr4-pce-shadow rdpmc-user-gp \
+		vmcall-user-ud vmcall-kernel; do
+		must "^\[priv\] TEST $t PASS"
+	done
+	must 'vm priv: stopped: exit device: value 0x0, status 1'
+	must 'vm hello: stopped: exit device: value 0x0, status 1'
+	must '\] all VMs have stopped'
+	must '\] stopped 3 other core\(s\)$'
+	must_not 'PANIC|EXCEPTION|TEST [a-z0-9-]+ FAIL|exit hypercall, status 7|some did not answer'
+	case_end bochs-interrupts-nmis-exceptions
+}
 
 #    The same events without "acknowledge interrupt on exit" (vmx_ack=off):
 #    the exit leaves the interrupt pending and a root-mode window takes it.
-mkimage events-noack "loglevel=info on_stop=poweroff vmx_ack=off selftest=events vm=spin:module=0,mem=4M,pin=1" \
-	"$G/spin.elf"
-boot_bochs events-noack --cpus 2 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must 'acknowledge interrupt on exit no'
-must '^\[cpu1\] external-interrupt exit without acknowledgement: the interrupt is taken through the IDT'
-for v in 0x20 0x27 0x2f 0x80; do
-	must "^\[cpu1\] WARN: unexpected interrupt vector $v .*through the IDT"
-done
-must '^\[cpu1\] host NMI handled: 4 so far, 4 of them while a guest ran'
-must '^\[spin\] TEST spin-through-host-events PASS'
-must '^\[cpu1\] stopped 1 other core\(s\)$'
-must_not 'PANIC|EXCEPTION|FAIL|acknowledged on VM exit'
-case_end bochs-interrupts-without-ack
+case_bochs_interrupts_without_ack() {
+	mkimage events-noack "loglevel=info on_stop=poweroff vmx_ack=off selftest=events vm=spin:module=0,mem=4M,pin=1" \
+		"$G/spin.elf"
+	boot_bochs events-noack --cpus 2 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must 'acknowledge interrupt on exit no'
+	must '^\[cpu1\] external-interrupt exit without acknowledgement: the interrupt is taken through the IDT'
+	for v in 0x20 0x27 0x2f 0x80; do
+		must "^\[cpu1\] WARN: unexpected interrupt vector $v .*through the IDT"
+	done
+	must '^\[cpu1\] host NMI handled: 4 so far, 4 of them while a guest ran'
+	must '^\[spin\] TEST spin-through-host-events PASS'
+	must '^\[cpu1\] stopped 1 other core\(s\)$'
+	must_not 'PANIC|EXCEPTION|FAIL|acknowledged on VM exit'
+	case_end bochs-interrupts-without-ack
+}
+
 # -- Resources: VMs that stop are freed, restart=N builds them again. Two VMs
 #    restarted in sequence on two cores beside one that runs once; each run
 #    passes, each stop frees the same number of frames, and the free memory
@@ -364,63 +392,68 @@ case_end bochs-interrupts-without-ack
 #    reported with the VM-instruction error, and that VM alone stops. The VM
 #    "pair" has a vCPU on each core (a one-CPU guest, so only the hypervisor's
 #    lines are judged): whichever core retires its vCPU last frees it.
-cp "$G/exits.elf" "$OUT/word.elf"
-mkimage restart "loglevel=info on_stop=poweroff selftest=vmread vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1 vm=pair:module=3,mem=4M,cpus=2,pin=0+1,restart=2 vm=bug:module=0,mem=4M,pin=0" \
-	"$G/hello.elf" "$G/hypercall.elf" "$G/compute.elf" "$OUT/word.elf"
-boot_bochs restart --cpus 2 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] 5 of 5 VM\(s\) started'
-must '^\[cpu0\] selftest: VMREAD of field 0x6801, which does not exist$'
-must '^\[cpu0\] ERROR: vm bug vcpu 0: VMREAD of field 0x6801 failed: VM-instruction error 12 \(VMREAD/VMWRITE from/to unsupported VMCS component\)$'
-must '^\[cpu0\] vm bug: stopped: hypervisor bug: VMREAD of field 0x6801 failed \(VM-instruction error 12\)$'
-must '^\[cpu0\] vm bug: freed [0-9]+ frames \(4\.0 MiB\)$'
-must_not '^\[bug\] TEST'
-must_eq "selftest VMREADs" "$(grep -c 'selftest: VMREAD' "$SERIAL")" 1
-must_eq "hello runs passed" "$(grep -c '^\[again\] TEST hello PASS' "$SERIAL")" 6
-must_eq "hypercall runs passed" "$(grep -c '^\[twice\] TEST hypercall-yield PASS' "$SERIAL")" 3
-for t in compute-crc32 compute-primes compute-fnv; do must "^\[once\] TEST $t PASS"; done
-for k in 1 2 3 4 5; do must "^\[cpu0\] vm again: restart $k of 5$"; done
-for k in 1 2; do must "^\[cpu1\] vm twice: restart $k of 2$"; done
-must_not 'restart 6 of 5|restart 3 of 2|vm once: restart'
-for k in 1 2; do must "^\[cpu[01]\] vm pair: restart $k of 2$"; done
-must_eq "pair stops" "$(grep -c '^\[cpu[01]\] vm pair: stopped: ' "$SERIAL")" 3
-for g in again:6 twice:3 once:1 pair:3; do
-	freed=$(sed -n "s/^\[cpu[0-9]*\] vm ${g%:*}: freed \([0-9]*\) frames ([0-9.]* MiB)$/\1/p" "$SERIAL")
-	must_eq "${g%:*} free reports" "$(echo "$freed" | grep -c .)" "${g#*:}"
-	must_eq "${g%:*} frames freed per run" "$(echo "$freed" | sort -u | wc -l)" 1
-done
-must '^\[cpu[01]\] vm again: freed 10[2-9][0-9] frames \(4\.0 MiB\)$'
-must '^\[cpu[01]\] vm once: freed 41[0-9][0-9] frames \(16\.[0-9] MiB\)$'
-mem_re='memory %s: \([0-9]*\) frames free, heap \([0-9]*\) bytes free, \([0-9]*\) heap blocks in use'
-before=$(sed -n "s/^\[cpu0\] $(printf "$mem_re" 'before the first VM')$/\1 \2 \3/p" "$SERIAL")
-after=$(sed -n "s/^\[cpu[0-9]*\] $(printf "$mem_re" 'after the last VM stopped')$/\1 \2 \3/p" "$SERIAL")
-must_eq "free frames, heap bytes, heap blocks before the first VM" "$(echo "$before" | wc -w)" 3
-must_eq "free frames, heap bytes, heap blocks after the last VM" "$after" "$before"
-must '\] all VMs have stopped'
-must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (again|twice|once|pair)|vm pair: stopped: hypervisor'
-case_end bochs-vm-restart-frees-memory
+case_bochs_vm_restart_frees_memory() {
+	cp "$G/exits.elf" "$OUT/restart-word.elf"
+	mkimage restart "loglevel=info on_stop=poweroff selftest=vmread vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1 vm=pair:module=3,mem=4M,cpus=2,pin=0+1,restart=2 vm=bug:module=0,mem=4M,pin=0" \
+		"$G/hello.elf" "$G/hypercall.elf" "$G/compute.elf" "$OUT/restart-word.elf"
+	boot_bochs restart --cpus 2 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 5 of 5 VM\(s\) started'
+	must '^\[cpu0\] selftest: VMREAD of field 0x6801, which does not exist$'
+	must '^\[cpu0\] ERROR: vm bug vcpu 0: VMREAD of field 0x6801 failed: VM-instruction error 12 \(VMREAD/VMWRITE from/to unsupported VMCS component\)$'
+	must '^\[cpu0\] vm bug: stopped: hypervisor bug: VMREAD of field 0x6801 failed \(VM-instruction error 12\)$'
+	must '^\[cpu0\] vm bug: freed [0-9]+ frames \(4\.0 MiB\)$'
+	must_not '^\[bug\] TEST'
+	must_eq "selftest VMREADs" "$(grep -c 'selftest: VMREAD' "$SERIAL")" 1
+	must_eq "hello runs passed" "$(grep -c '^\[again\] TEST hello PASS' "$SERIAL")" 6
+	must_eq "hypercall runs passed" "$(grep -c '^\[twice\] TEST hypercall-yield PASS' "$SERIAL")" 3
+	for t in compute-crc32 compute-primes compute-fnv; do must "^\[once\] TEST $t PASS"; done
+	for k in 1 2 3 4 5; do must "^\[cpu0\] vm again: restart $k of 5$"; done
+	for k in 1 2; do must "^\[cpu1\] vm twice: restart $k of 2$"; done
+	must_not 'restart 6 of 5|restart 3 of 2|vm once: restart'
+	for k in 1 2; do must "^\[cpu[01]\] vm pair: restart $k of 2$"; done
+	must_eq "pair stops" "$(grep -c '^\[cpu[01]\] vm pair: stopped: ' "$SERIAL")" 3
+	for g in again:6 twice:3 once:1 pair:3; do
+		freed=$(sed -n "s/^\[cpu[0-9]*\] vm ${g%:*}: freed \([0-9]*\) frames ([0-9.]* MiB)$/\1/p" "$SERIAL")
+		must_eq "${g%:*} free reports" "$(echo "$freed" | grep -c .)" "${g#*:}"
+		must_eq "${g%:*} frames freed per run" "$(echo "$freed" | sort -u | wc -l)" 1
+	done
+	must '^\[cpu[01]\] vm again: freed 10[2-9][0-9] frames \(4\.0 MiB\)$'
+	must '^\[cpu[01]\] vm once: freed 41[0-9][0-9] frames \(16\.[0-9] MiB\)$'
+	mem_re='memory %s: \([0-9]*\) frames free, heap \([0-9]*\) bytes free, \([0-9]*\) heap blocks in use'
+	before=$(sed -n "s/^\[cpu0\] $(printf "$mem_re" 'before the first VM')$/\1 \2 \3/p" "$SERIAL")
+	after=$(sed -n "s/^\[cpu[0-9]*\] $(printf "$mem_re" 'after the last VM stopped')$/\1 \2 \3/p" "$SERIAL")
+	must_eq "free frames, heap bytes, heap blocks before the first VM" "$(echo "$before" | wc -w)" 3
+	must_eq "free frames, heap bytes, heap blocks after the last VM" "$after" "$before"
+	must '\] all VMs have stopped'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (again|twice|once|pair)|vm pair: stopped: hypervisor'
+	case_end bochs-vm-restart-frees-memory
+}
 
 # -- Resources: VPIDs come from a pool (selftest=vpids: only 2). Two VMs take
 #    both, a third finds none and is not started, cleanly; the restarts of the
 #    first get the VPID it gave back, and memory returns to its start value.
-mkimage vpids "loglevel=info on_stop=poweroff selftest=vpids vm=first:module=0,mem=4M,pin=0,restart=3 vm=second:module=0,mem=4M,pin=1 vm=third:module=0,mem=4M,pin=1" \
-	"$G/hello.elf"
-boot_bochs vpids --cpus 2 --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must '^\[cpu0\] ERROR: vm third vcpu 0: all 2 VPIDs are in use$'
-must '^\[cpu0\] ERROR: vm third: not started \(error -28\)$'
-must '^\[cpu0\] 2 of 3 VM\(s\) started'
-must_eq "first runs passed" "$(grep -c '^\[first\] TEST hello PASS' "$SERIAL")" 4
-must '^\[second\] TEST hello PASS'
-must '^\[cpu0\] vm first: restart 3 of 3$'
-must_not '^\[third\]|vm third: [0-9]+ MiB'
-before=$(sed -n "s/^\[cpu0\] memory before the first VM: \(.*\)$/\1/p" "$SERIAL")
-after=$(sed -n "s/^\[cpu[0-9]*\] memory after the last VM stopped: \(.*\)$/\1/p" "$SERIAL")
-must_eq "memory after the last VM" "$after" "$before"
-must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (first|second)'
-case_end bochs-vpid-pool
+case_bochs_vpid_pool() {
+	mkimage vpids "loglevel=info on_stop=poweroff selftest=vpids vm=first:module=0,mem=4M,pin=0,restart=3 vm=second:module=0,mem=4M,pin=1 vm=third:module=0,mem=4M,pin=1" \
+		"$G/hello.elf"
+	boot_bochs vpids --cpus 2 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] ERROR: vm third vcpu 0: all 2 VPIDs are in use$'
+	must '^\[cpu0\] ERROR: vm third: not started \(error -28\)$'
+	must '^\[cpu0\] 2 of 3 VM\(s\) started'
+	must_eq "first runs passed" "$(grep -c '^\[first\] TEST hello PASS' "$SERIAL")" 4
+	must '^\[second\] TEST hello PASS'
+	must '^\[cpu0\] vm first: restart 3 of 3$'
+	must_not '^\[third\]|vm third: [0-9]+ MiB'
+	before=$(sed -n "s/^\[cpu0\] memory before the first VM: \(.*\)$/\1/p" "$SERIAL")
+	after=$(sed -n "s/^\[cpu[0-9]*\] memory after the last VM stopped: \(.*\)$/\1/p" "$SERIAL")
+	must_eq "memory after the last VM" "$after" "$before"
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|ERROR: vm (first|second)'
+	case_end bochs-vpid-pool
+}
+
 # -- Hostile guests (issue 6 sec. 6): three seeded streams of random sensitive
 #    instructions beside well-behaved compute VMs, in one Bochs boot: core 0
 #    runs hostile1, hostile2 and good1, core 1 hostile3 and good2. The first two
@@ -433,64 +466,88 @@ case_end bochs-vpid-pool
 #    guest's own default runs all of them):
 #      hlt    no interrupt source exists yet: the first HLT with nothing to wake
 #             the vCPU stops the VM ("all vCPUs halted")
-hostile_seeds=${HOSTILE_SEEDS:-"1 20260 77777"}
-hostile_classes=msr,cr,dr,xcr,io,strio,vmx,vmcall,cpuid,misc,pmc,int,mwait,step,pkru,xsave,xsaves
-echo "INFO hostile seeds: $hostile_seeds (classes $hostile_classes, 20000 instructions each)"
-cmd="loglevel=info on_stop=poweroff"
-hfiles=()
-i=0
-n=0
-for s in $hostile_seeds; do
-	n=$((n + 1))
-	mkdir -p "$OUT/hostile$n"
-	# the module's file name becomes the guest's command line
-	f="$OUT/hostile$n/hostile seed=$s count=20000 classes=$hostile_classes"
-	cp "$G/hostile.elf" "$f"
-	hfiles+=("$f")
-	cmd="$cmd vm=hostile$n:module=$i,mem=16M,pin=$(((n - 1) / 2))"
-	i=$((i + 1))
-done
-ngood=$(((n + 1) / 2))
-for g in $(seq 1 $ngood); do
-	hfiles+=("$G/compute.elf")
-	cmd="$cmd vm=good$g:module=$i,mem=16M,pin=$((g - 1))"
-	i=$((i + 1))
-done
-mkimage hostile "$cmd" "${hfiles[@]}"
-boot_bochs hostile --cpus $ngood --timeout 300
-case_begin
-must_eq "bochs end" "$ENDED" poweroff
-must "^\[cpu0\] $i of $i VM\(s\) started"
-for g in $(seq 1 $ngood); do
-	for t in compute-crc32 compute-primes compute-fnv; do must "^\[good$g\] TEST $t PASS"; done
-	must "vm good$g: stopped: exit device: value 0x0, status 1"
-done
-n=0
-for s in $hostile_seeds; do
-	n=$((n + 1))
-	why=$(sed -n "s/.*\] vm hostile$n: stopped: //p" "$SERIAL")
-	if grep -q "^\[hostile$n\] TEST hostile-seed-$s PASS" "$SERIAL" &&
-		[ "$why" = "exit device: value 0x0, status 1" ]; then
-		echo "INFO hostile$n (seed $s): PASS, $(sed -n "s/^\[hostile$n\] INFO hostile vectors none=\([0-9]*\).*/\1/p" "$SERIAL") without a vector"
-	elif echo "$why" | grep -q "^triple fault"; then
-		echo "INFO hostile$n (seed $s): stopped by the hypervisor: $why"
-	else
-		CASE_OK=0
-		CASE_WHY="$CASE_WHY; hostile$n (seed $s) neither passed nor was stopped for a triple fault: '${why:-still running}'"
-	fi
-done
-must '\] all VMs have stopped'
-must_not 'TEST [a-z0-9-]+ FAIL|CHECK FAILED|PANIC|EXCEPTION'
-case_end bochs-hostile-guests
+case_bochs_hostile_guests() {
+	hostile_seeds=${HOSTILE_SEEDS:-"1 20260 77777"}
+	hostile_classes=msr,cr,dr,xcr,io,strio,vmx,vmcall,cpuid,misc,pmc,int,mwait,step,pkru,xsave,xsaves
+	echo "INFO hostile seeds: $hostile_seeds (classes $hostile_classes, 20000 instructions each)"
+	cmd="loglevel=info on_stop=poweroff"
+	hfiles=()
+	i=0
+	n=0
+	for s in $hostile_seeds; do
+		n=$((n + 1))
+		mkdir -p "$OUT/hostile$n"
+		# the module's file name becomes the guest's command line
+		f="$OUT/hostile$n/hostile seed=$s count=20000 classes=$hostile_classes"
+		cp "$G/hostile.elf" "$f"
+		hfiles+=("$f")
+		cmd="$cmd vm=hostile$n:module=$i,mem=16M,pin=$(((n - 1) / 2))"
+		i=$((i + 1))
+	done
+	ngood=$(((n + 1) / 2))
+	for g in $(seq 1 $ngood); do
+		hfiles+=("$G/compute.elf")
+		cmd="$cmd vm=good$g:module=$i,mem=16M,pin=$((g - 1))"
+		i=$((i + 1))
+	done
+	mkimage hostile "$cmd" "${hfiles[@]}"
+	boot_bochs hostile --cpus $ngood --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must "^\[cpu0\] $i of $i VM\(s\) started"
+	for g in $(seq 1 $ngood); do
+		for t in compute-crc32 compute-primes compute-fnv; do must "^\[good$g\] TEST $t PASS"; done
+		must "vm good$g: stopped: exit device: value 0x0, status 1"
+	done
+	n=0
+	for s in $hostile_seeds; do
+		n=$((n + 1))
+		why=$(sed -n "s/.*\] vm hostile$n: stopped: //p" "$SERIAL")
+		if grep -q "^\[hostile$n\] TEST hostile-seed-$s PASS" "$SERIAL" &&
+			[ "$why" = "exit device: value 0x0, status 1" ]; then
+			echo "INFO hostile$n (seed $s): PASS, $(sed -n "s/^\[hostile$n\] INFO hostile vectors none=\([0-9]*\).*/\1/p" "$SERIAL") without a vector"
+		elif echo "$why" | grep -q "^triple fault"; then
+			echo "INFO hostile$n (seed $s): stopped by the hypervisor: $why"
+		else
+			CASE_OK=0
+			CASE_WHY="$CASE_WHY; hostile$n (seed $s) neither passed nor was stopped for a triple fault: '${why:-still running}'"
+		fi
+	done
+	must '\] all VMs have stopped'
+	must_not 'TEST [a-z0-9-]+ FAIL|CHECK FAILED|PANIC|EXCEPTION'
+	case_end bochs-hostile-guests
+}
 
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
-if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
-	echo "TEST qemu-bare-guests PASS"
-else
-	echo "TEST qemu-bare-guests FAIL (log: $OUT/bare.log)"
-	cat "$OUT/bare.log"
-	FAILS=$((FAILS + 1))
-fi
+case_qemu_bare_guests() {
+	if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
+		echo "TEST qemu-bare-guests PASS"
+	else
+		echo "TEST qemu-bare-guests FAIL (log: $OUT/bare.log)"
+		cat "$OUT/bare.log"
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+# Two cases at a time (each Bochs boot keeps one host core busy), longest
+# first so that the two lanes finish close together.
+run_cases 2 \
+	case_bochs_isolation_one_core \
+	case_bochs_hostile_guests \
+	case_bochs_guests \
+	case_bochs_interrupts_nmis_exceptions \
+	case_bochs_boot_all_cores \
+	case_qemu_bios_no_vmx \
+	case_qemu_cpus_limit \
+	case_qemu_exception_report \
+	case_qemu_invalid_opcode_report \
+	case_bochs_bad_vm_options_and_images \
+	case_bochs_arch_guests \
+	case_bochs_msr_strict \
+	case_bochs_interrupts_without_ack \
+	case_bochs_vm_restart_frees_memory \
+	case_bochs_vpid_pool \
+	case_qemu_bare_guests
 
 [ $FAILS = 0 ] && echo "integration: all tests passed" || echo "integration: $FAILS test(s) failed"
 [ $FAILS = 0 ]
