@@ -228,7 +228,12 @@ static void test_leaf7(void **state)
 	assert_false(r.ebx & (1u << 25));
 	assert_false(r.ecx & (1u << 5));
 	assert_false(r.edx & (1u << 29));
-	assert_true(r.ecx & (1u << 3)); /* PKU itself stays */
+	assert_true(r.ecx & (1u << 3));  /* PKU itself stays */
+	assert_false(r.ecx & (1u << 4)); /* OSPKE follows the guest's CR4.PKE */
+	ctx.cr4_pke = true;
+	assert_true(q(7, 0).ecx & (1u << 4));
+	patch(&cpu, 7, 0, 0, 0xf1bfa7eb, 0x0040010e & ~(1u << 3), 0x9c000510);
+	assert_false(q(7, 0).ecx & (1u << 4)); /* never without PKU */
 	expect_regs(q(7, 1), 0x10, 0x4, 0x20, 0x40000000);
 	expect_regs(q(7, 2), 0, 0, 0, 0);
 }

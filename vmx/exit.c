@@ -47,6 +47,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.cr4_osxsave = (vcpu_read_cr4(v) & CR4_OSXSAVE) != 0,
+		.cr4_pke = (vcpu_read_cr4(v) & CR4_PKE) != 0,
 		.guest_xcr0 = fpu_guest_xcr0(v),
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
 	};

@@ -43,6 +43,7 @@
 
 #define CPUID_7_EBX_SGX    (1u << 2)
 #define CPUID_7_EBX_PT     (1u << 25)
+#define CPUID_7_ECX_PKU    (1u << 3)
 #define CPUID_7_ECX_OSPKE  (1u << 4)
 #define CPUID_7_ECX_WAITPK (1u << 5)
 #define CPUID_7_ECX_SGX_LC (1u << 30)
@@ -164,16 +165,18 @@ static void leaf_4(const struct guest_cpuid_ctx *c, struct cpuid_regs *r)
 /*
  * Leaf 7. Subleaf 0 hides SGX and Intel PT (EBX); WAITPKG, SGX launch
  * control and PKS (ECX); IA32_ARCH_CAPABILITIES and IA32_CORE_CAPABILITIES
- * (EDX), whose MSRs are not emulated. OSPKE is cleared too: the host's value
- * reflects the hypervisor's CR4.PKE, not the guest's, and the guest's is not
- * tracked. Other subleaves pass through.
+ * (EDX), whose MSRs are not emulated. OSPKE mirrors the guest's CR4.PKE when
+ * PKU exists (the host's bit would reflect the hypervisor's CR4, SDM Vol. 2A
+ * CPUID leaf 07H). Other subleaves pass through.
  */
-static void leaf_7(uint32_t subleaf, struct cpuid_regs *r)
+static void leaf_7(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
 {
 	if (subleaf != 0)
 		return;
 	r->ebx &= ~(CPUID_7_EBX_SGX | CPUID_7_EBX_PT);
 	r->ecx &= ~(CPUID_7_ECX_OSPKE | CPUID_7_ECX_WAITPK | CPUID_7_ECX_SGX_LC | CPUID_7_ECX_PKS);
+	if (c->cr4_pke && (r->ecx & CPUID_7_ECX_PKU))
+		r->ecx |= CPUID_7_ECX_OSPKE;
 	r->edx &= ~(CPUID_7_EDX_ARCH | CPUID_7_EDX_CORE);
 }
 
@@ -311,7 +314,7 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 		leaf_4(c, r);
 		break;
 	case 0x7:
-		leaf_7(subleaf, r);
+		leaf_7(c, subleaf, r);
 		break;
 	case 0xd:
 		leaf_xsave(c, subleaf, r);
