@@ -37,6 +37,7 @@
 #define CR4_SMEP       BIT(20)
 #define CR4_SMAP       BIT(21)
 #define CR4_PKE        BIT(22)
+#define CR4_LA57       BIT(12)
 
 #define RFLAGS_IF BIT(9)
 
