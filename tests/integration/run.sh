@@ -317,6 +317,32 @@ case_bochs_isolation_one_core() {
 	case_end bochs-isolation-one-core
 }
 
+# -- The same isolation guests on a CPU without XSAVE (Bochs' Westmere model,
+#    corei5_arrandale_m520: VMX with EPT and unrestricted guest, FXSR only): the
+#    x87/SSE state is switched with FXSAVE/FXRSTOR; XCR0 and PKRU say SKIP.
+case_bochs_isolation_no_xsave() {
+	mkdir -p "$OUT/noxsave"
+	for g in iso-spin iso-a iso-b; do cp "$G/isolation.elf" "$OUT/noxsave/$g.elf"; done
+	cmd="loglevel=info on_stop=poweroff vm=iso-spin:module=0,mem=4M,pin=0"
+	cmd="$cmd vm=iso-a:module=1,mem=4M,pin=0 vm=iso-b:module=2,mem=4M,pin=0"
+	mkimage noxsave "$cmd" "$OUT/noxsave/iso-spin.elf" "$OUT/noxsave/iso-a.elf" "$OUT/noxsave/iso-b.elf"
+	boot_bochs noxsave --cpus 1 --timeout 300 --model corei5_arrandale_m520
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 3 of 3 VM\(s\) started'
+	for vm in iso-spin iso-a iso-b; do
+		for t in iso-slices iso-fpu iso-dr0-3 iso-dr6 iso-dr7 iso-debugctl iso-cr2 iso-syscall-msrs \
+			iso-kernel-gs-base iso-tsc-aux iso-sysenter; do
+			must "^\[$vm\] TEST $t PASS"
+		done
+		must "^\[$vm\] TEST iso-xcr0 SKIP \(CPUID.1:ECX\[26\] \(XSAVE\) not offered\)"
+		must "vm $vm: stopped: exit device: value 0x0, status 1"
+	done
+	must '\] all VMs have stopped'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
+	case_end bochs-isolation-no-xsave
+}
+
 # -- Interrupts, NMIs and exceptions never take the hypervisor down.
 #    Bochs, 4 cores, selftest=events: CPU 0 stays idle for over a second of
 #    emulated time while spin runs, some 20 ticks of the firmware's PIT (which
@@ -537,6 +563,7 @@ case_qemu_bare_guests() {
 run_cases 2 \
 	case_bochs_isolation_one_core \
 	case_bochs_hostile_guests \
+	case_bochs_isolation_no_xsave \
 	case_bochs_guests \
 	case_bochs_interrupts_nmis_exceptions \
 	case_bochs_boot_all_cores \
