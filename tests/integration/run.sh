@@ -460,6 +460,30 @@ case_bochs_vm_restart_frees_memory() {
 	case_end bochs-vm-restart-frees-memory
 }
 
+# -- A vCPU queued to a core while another vCPU runs there alone: "again" has
+#    no pin=, so each restart places it round robin, onto core 1 every other
+#    time, where "spin" spins alone without exiting. The queued vCPU must run
+#    within a slice, not after the spinner ends: all restarts finish first.
+case_bochs_queued_beside_lone_spinner() {
+	mkdir -p "$OUT/lone"
+	cp "$G/spin.elf" "$OUT/lone/spin ticks=150000000"
+	mkimage lone "loglevel=info on_stop=poweroff vm=spin:module=0,mem=4M,pin=1 vm=again:module=1,mem=4M,restart=3" \
+		"$OUT/lone/spin ticks=150000000" "$G/hello.elf"
+	boot_bochs lone --cpus 2 --timeout 300
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu[01]\] vm again: restart 3 of 3$'
+	must '^\[cpu[01]\] vm again: 4 MiB, 1 vCPU\(s\) on CPU 1'
+	last_again=$(grep -n 'vm again: stopped' "$SERIAL" | tail -1 | cut -d: -f1)
+	spin_at=$(grep -n 'vm spin: stopped' "$SERIAL" | head -1 | cut -d: -f1)
+	must_eq "every run of again ended before spin" \
+		"$([ -n "$last_again" ] && [ -n "$spin_at" ] && [ "$last_again" -lt "$spin_at" ] && echo yes)" yes
+	must_eq "runs of again that passed" "$(grep -c '^\[again\] TEST hello PASS' "$SERIAL")" 4
+	must 'vm spin: stopped: exit device: value 0x0, status 1'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
+	case_end bochs-queued-beside-lone-spinner
+}
+
 # -- Resources: VPIDs come from a pool (selftest=vpids: only 2). Two VMs take
 #    both, a third finds none and is not started, cleanly; the restarts of the
 #    first get the VPID it gave back, and memory returns to its start value.
@@ -577,6 +601,7 @@ run_cases 2 \
 	case_bochs_interrupts_without_ack \
 	case_bochs_vm_restart_frees_memory \
 	case_bochs_vpid_pool \
+	case_bochs_queued_beside_lone_spinner \
 	case_qemu_bare_guests
 
 [ $FAILS = 0 ] && echo "integration: all tests passed" || echo "integration: $FAILS test(s) failed"
