@@ -87,35 +87,22 @@ static inline uint64_t rdtscp(uint32_t *aux)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-/* Reads CR0. */
-static inline uint32_t read_cr0(void)
-{
-	uint32_t v;
-
-	asm volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-/* Reads CR4. */
-static inline uint32_t read_cr4(void)
-{
-	uint32_t v;
-
-	asm volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-/* Writes CR0. */
-static inline void write_cr0(uint32_t v)
-{
-	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-/* Writes CR4 (may #GP if a reserved or unsupported bit is set). */
-static inline void write_cr4(uint32_t v)
-{
-	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
+/* read_crN/write_crN for the control registers CR0, CR2, CR3 and CR4. */
+#define GUEST_CR_ACCESSORS(n)                                                                      \
+	static inline uint32_t read_cr##n(void)                                                    \
+	{                                                                                          \
+		uint32_t v;                                                                        \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));                                      \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_cr##n(uint32_t v)                                                 \
+	{                                                                                          \
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                             \
+	}
+GUEST_CR_ACCESSORS(0)
+GUEST_CR_ACCESSORS(2)
+GUEST_CR_ACCESSORS(3)
+GUEST_CR_ACCESSORS(4)
 
 /* Reads extended control register index (XGETBV; needs CR4.OSXSAVE). */
 static inline uint64_t xgetbv(uint32_t index)
@@ -139,20 +126,6 @@ static inline uint32_t rdpkru(void)
 static inline void wrpkru(uint32_t v)
 {
 	asm volatile("wrpkru" : : "a"(v), "c"(0), "d"(0) : "memory");
-}
-
-/* Reads and writes CR2. */
-static inline uint32_t read_cr2(void)
-{
-	uint32_t v;
-
-	asm volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr2(uint32_t v)
-{
-	asm volatile("mov %0, %%cr2" : : "r"(v) : "memory");
 }
 
 /* read_drN/write_drN for the debug registers DR0-DR3, DR6 and DR7. */
@@ -181,21 +154,6 @@ static inline uint16_t read_fcw(void)
 
 	asm volatile("fnstcw %0" : "=m"(v));
 	return v;
-}
-
-/* Reads CR3. */
-static inline uint32_t read_cr3(void)
-{
-	uint32_t v;
-
-	asm volatile("mov %%cr3, %0" : "=r"(v));
-	return v;
-}
-
-/* Writes CR3. */
-static inline void write_cr3(uint32_t v)
-{
-	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
 /* Writes extended control register xcr (XSETBV; needs CR4.OSXSAVE). */
