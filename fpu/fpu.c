@@ -7,6 +7,9 @@
 #include "x86.h"
 
 #define CPUID_1_ECX_XSAVE  BIT(26)
+#define CPUID_1_EDX_FXSR   BIT(24)
+#define FXSAVE_FCW_OFFSET  0
+#define FCW_DEFAULT        0x037f /* x87 control word after FNINIT */
 #define CPUID_7_ECX_PKU    BIT(3)
 #define XSAVE_MXCSR_OFFSET 24
 #define XSAVE_LEGACY_SIZE  512
@@ -18,6 +21,7 @@
 static uint64_t host_xcr0;
 static uint64_t switch_mask; /* components in a vCPU's image: host_xcr0, and PKRU */
 static uint32_t area_size;
+static bool fxsr_only; /* no XSAVE: x87/SSE switched with FXSAVE/FXRSTOR */
 
 static bool cpu_has_pku(void)
 {
@@ -34,8 +38,14 @@ void fpu_init_cpu(void)
 	struct cpuid_regs d;
 	uint64_t offered;
 
-	if (!(cpuid(1).ecx & CPUID_1_ECX_XSAVE))
+	if (!(cpuid(1).ecx & CPUID_1_ECX_XSAVE)) {
+		/* FXSAVE saves the XMM registers only with CR4.OSFXSR (SDM Vol. 2A
+		 * FXSAVE); the hypervisor itself never uses them. */
+		fxsr_only = cpuid(1).edx & CPUID_1_EDX_FXSR;
+		if (fxsr_only)
+			write_cr4(read_cr4() | CR4_OSFXSR);
 		return;
+	}
 	write_cr4(read_cr4() | CR4_OSXSAVE);
 	cpuid_count(0xd, 0, &d);
 	offered = ((uint64_t)d.edx << 32) | d.eax;
@@ -77,8 +87,11 @@ int fpu_guest_init(struct vcpu *v)
 	if (g->area == INVALID_HPA)
 		return -ENOMEM;
 	/* XSTATE_BV = 0: every component in its init state, except MXCSR which
-	 * XRSTOR takes from the image (SDM Vol. 1 sec. 13.8.1). */
+	 * XRSTOR takes from the image (SDM Vol. 1 sec. 13.8.1). FXRSTOR takes the
+	 * whole legacy area, so the x87 control word gets its FNINIT value too
+	 * (an all-zero tag byte is an empty x87 stack). */
 	*(uint32_t *)((uint8_t *)phys_to_virt(g->area) + XSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
+	*(uint16_t *)((uint8_t *)phys_to_virt(g->area) + FXSAVE_FCW_OFFSET) = FCW_DEFAULT;
 	return 0;
 }
 
@@ -101,8 +114,13 @@ void fpu_switch_to(struct vcpu *prev, struct vcpu *next)
 {
 	bool with_pkru = switch_mask != host_xcr0;
 
-	if (!host_xcr0)
+	if (!host_xcr0) {
+		if (fxsr_only && prev)
+			fxsave(phys_to_virt(prev->fpu.area));
+		if (fxsr_only && next)
+			fxrstor(phys_to_virt(next->fpu.area));
 		return;
+	}
 	if (with_pkru)
 		xsetbv(0, switch_mask);
 	if (prev)

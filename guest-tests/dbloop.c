@@ -6,8 +6,11 @@
  * where delivery does not hit it (Bochs 2.7), an instruction breakpoint on
  * the #DB handler's first instruction does the same: delivery clears RF, so
  * the handler faults again before it starts. Under Sable the VM must be
- * stopped with a clear message while the other VMs on this core finish; where
- * neither recurs the test says SKIP (the bound is also a host unit test). A
+ * stopped with a clear message while the other VMs on this core finish: a #DB
+ * raised during its own delivery hits the hypervisor's loop bound; the
+ * handler breakpoint raises a fresh #DB each time, which pushes a frame each
+ * time until the stack runs out and the guest triple-faults, as on hardware.
+ * Where neither recurs the test says SKIP (the bound is also a host unit test). A
  * breakpoint on a variable first checks that this CPU has data breakpoints
  * (SKIP if not) and that DR6 reports the hit (db-dr6-reflected).
  */

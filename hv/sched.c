@@ -62,24 +62,18 @@ void sched_wait_for_go(void)
 }
 
 /* The next runnable vCPU after the current one, round robin; NULL if none. */
-static struct vcpu *pick_next(struct percpu *c, bool *others_waiting)
+static struct vcpu *pick_next(struct percpu *c)
 {
-	struct vcpu *start = c->current ? c->current->next_on_cpu : c->runq, *v = start,
-		    *found = NULL;
-	unsigned runnable = 0;
+	struct vcpu *start = c->current ? c->current->next_on_cpu : c->runq, *v = start;
 
 	if (!start)
 		return NULL;
 	do {
-		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING) {
-			runnable++;
-			if (!found)
-				found = v;
-		}
+		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING)
+			return v;
 		v = v->next_on_cpu;
 	} while (v != start);
-	*others_waiting = runnable > 1;
-	return found;
+	return NULL;
 }
 
 /*
@@ -150,14 +144,13 @@ __noreturn void sched_cpu_loop(void)
 	uint64_t slice = SCHED_TIME_SLICE_US * (tsc_hz / 1000000);
 
 	for (;;) {
-		bool others = false;
 		struct vcpu *v;
 		enum exit_action a;
 
 		trap_report();
 		reap_stopped(c); /* may queue a restarted VM's vCPUs here */
 		take_incoming(c);
-		v = pick_next(c, &others);
+		v = pick_next(c);
 		if (!v) {
 			if (panic_in_progress())
 				cpu_park();
@@ -172,8 +165,11 @@ __noreturn void sched_cpu_loop(void)
 			fpu_switch_to(c->current, v);
 			c->current = v;
 		}
-		/* A fresh slice each time v is picked; it ends at a fixed TSC time. */
-		v->slice_end = others ? slice_deadline(tsc_now(), slice) : SLICE_NONE;
+		/* A fresh slice each time v is picked; it ends at a fixed TSC time. A
+		 * vCPU alone on its core gets one too: the scheduler must look again
+		 * within a slice, for vCPUs queued here since (restart=, another core's
+		 * sched_add) whose wake-up IPI need not make the guest exit. */
+		v->slice_end = slice_deadline(tsc_now(), slice);
 		a = vcpu_run(v);
 		if (a == EXIT_HALT)
 			vcpu_halted(v);

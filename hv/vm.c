@@ -16,8 +16,9 @@
 
 #define MB1_INFO_ALIGN PAGE_SIZE
 
-struct vm *vms[MAX_VMS]; /* by id; NULL: a free slot */
-uint32_t nr_vms;         /* slots in use at some time: vms[nr_vms..] are all NULL */
+struct vm *vms[MAX_VMS];
+static uint64_t vm_serials; /* by id; NULL: a free slot */
+uint32_t nr_vms;            /* slots in use at some time: vms[nr_vms..] are all NULL */
 static struct spinlock vms_lock = SPINLOCK_INIT;
 extern struct mb2_info boot_info;
 
@@ -288,6 +289,7 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 	vm = kzalloc(sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
+	vm->serial = __atomic_add_fetch(&vm_serials, 1, __ATOMIC_RELAXED);
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
 	vm->config = cfg;
 	vm->run = run;

@@ -19,7 +19,8 @@ enum vm_state {
 
 struct vm {
 	char name[VMCONFIG_NAME_MAX + 1];
-	uint32_t id;
+	uint32_t id;     /* slot in vms[]; reused after the VM is freed */
+	uint64_t serial; /* never reused: tells one VM instance from the next */
 	struct memslots mem;
 	uint64_t mem_size;
 	struct vcpu *vcpus[VMCONFIG_MAX_VCPUS];

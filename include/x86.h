@@ -37,6 +37,7 @@
 #define CR4_SMEP       BIT(20)
 #define CR4_SMAP       BIT(21)
 #define CR4_PKE        BIT(22)
+#define CR4_LA57       BIT(12)
 
 #define RFLAGS_IF BIT(9)
 
@@ -178,6 +179,15 @@ static inline void xrstor(const void *area, uint64_t mask)
 	                 :
 	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
 	                 : "memory");
+}
+/* x87/SSE state in the 512-byte legacy layout (16-byte aligned area). */
+static inline void fxsave(void *area)
+{
+	__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+static inline void fxrstor(const void *area)
+{
+	__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
 static inline uint64_t read_rflags(void)

@@ -86,7 +86,7 @@ static void test_loop_count_restarts(void **state)
 
 	for (int round = 0; round < 3; round++) {
 		for (int i = 0; i < LIMIT - 1; i++) {
-			exc_decide(&db, &none, 0x5000, &loop, LIMIT, &d);
+			exc_decide(&db, &db, 0x5000, &loop, LIMIT, &d);
 			assert_int_equal(d.action, EXC_REFLECT);
 		}
 		if (round == 0)
@@ -99,6 +99,26 @@ static void test_loop_count_restarts(void **state)
 	exc_decide(&db, &none, 0x5000, &loop, LIMIT, &d);
 	assert_int_equal(d.action, EXC_REFLECT);
 	assert_int_equal(loop.count, 1);
+}
+
+/* The same exception at the same RIP again and again, each raised afresh (no
+ * vectoring information: a data breakpoint in a loop), is never a loop. */
+static void test_fresh_exceptions_are_progress(void **state)
+{
+	struct exc_loop loop = {0};
+	struct exc_decision d;
+	struct exc_event db = hw(EXC_DB, false, 0), gp = hw(13, true, 0);
+
+	for (int i = 0; i < 4 * LIMIT; i++) {
+		exc_decide(&db, &none, 0x6000, &loop, LIMIT, &d);
+		assert_int_equal(d.action, EXC_REFLECT);
+		assert_int_equal(loop.count, 1);
+	}
+	/* nor is an exception while delivering another vector */
+	for (int i = 0; i < 4 * LIMIT; i++) {
+		exc_decide(&db, &gp, 0x6000, &loop, LIMIT, &d);
+		assert_int_equal(d.action, EXC_REFLECT);
+	}
 }
 
 /* Table 6-5: benign second exceptions are delivered as they are; contributory
@@ -156,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_machine_check_stops),
 		cmocka_unit_test(test_delivery_loop_is_bounded),
 		cmocka_unit_test(test_loop_count_restarts),
+		cmocka_unit_test(test_fresh_exceptions_are_progress),
 		cmocka_unit_test(test_double_fault_rules),
 		cmocka_unit_test(test_dr6_after_db),
 		cmocka_unit_test(test_names),

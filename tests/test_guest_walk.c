@@ -178,6 +178,24 @@ static void test_4level(void **unused)
 	}
 }
 
+static void test_5level(void **unused)
+{
+	struct gwalk_env e = env(CR0_PE | CR0_PG, 0x1000, CR4_PAE | CR4_LA57, EFER_LME | EFER_LMA);
+	uint64_t la = 0x00ff7f8040201678ull;
+	unsigned i5 = (la >> 48) & 0x1ff, i4 = (la >> 39) & 0x1ff, i3 = (la >> 30) & 0x1ff,
+		 i2 = (la >> 21) & 0x1ff, i1 = (la >> 12) & 0x1ff;
+
+	*e64(0x1000 + i5 * 8) = 0x5000 | 7;
+	*e64(0x5000 + i4 * 8) = 0x2000 | 7;
+	*e64(0x2000 + i3 * 8) = 0x3000 | 7;
+	*e64(0x3000 + i2 * 8) = 0x4000 | 7;
+	*e64(0x4000 + i1 * 8) = 0xabc000 | 7;
+	assert_int_equal(expect_ok(&e, la, GWALK_USER), 0xabc678);
+	/* PS in a PML5E is reserved */
+	*e64(0x1000 + i5 * 8) |= 0x80;
+	expect_fault(&e, la, 0, PF_PRESENT | PF_RSVD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +205,7 @@ int main(void)
 		cmocka_unit_test_setup(test_32bit_4m_pages, setup),
 		cmocka_unit_test_setup(test_pae, setup),
 		cmocka_unit_test_setup(test_4level, setup),
+		cmocka_unit_test_setup(test_5level, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

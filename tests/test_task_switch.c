@@ -147,6 +147,17 @@ static void test_desc_decode(void **unused)
 	assert_false(d.s);
 }
 
+/* Reserved EFLAGS bits in the new TSS never reach the CPU: bit 1 set, bits 3,
+ * 5, 15 and 31:22 clear. */
+static void test_new_eflags_reserved_bits(void **unused)
+{
+	struct task_fault f;
+
+	tss(NEW_TSS)->eflags = 0xffc0802a | 0x200;
+	assert_int_equal(run(SEL_NEW, TASK_JMP, &f), TASK_OK);
+	assert_int_equal(cpu.eflags, 0x202);
+}
+
 static void test_call(void **unused)
 {
 	struct task_fault f;
@@ -367,6 +378,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_desc_decode),
 		cmocka_unit_test_setup(test_call, setup),
+		cmocka_unit_test_setup(test_new_eflags_reserved_bits, setup),
 		cmocka_unit_test_setup(test_iret_returns, setup),
 		cmocka_unit_test_setup(test_jmp, setup),
 		cmocka_unit_test_setup(test_gate_pushes_error_code, setup),

@@ -56,7 +56,11 @@ void exc_decide(const struct exc_event *ex, const struct exc_event *vectoring, u
 		out->action = EXC_STOP_MCE;
 		return;
 	}
-	if (loop->count && loop->vector == vector && loop->rip == rip) {
+	/* Only an exception raised while delivering itself, at the same RIP, keeps
+	 * the count going: a fresh one (no vectoring information, e.g. a data
+	 * breakpoint hit on every turn of a loop) is progress (sec. 27.2.4). */
+	if (loop->count && loop->vector == vector && loop->rip == rip &&
+	    (vectoring->info & INFO_VALID) && INFO_VECTOR(vectoring->info) == vector) {
 		loop->count++;
 	} else {
 		loop->vector = vector;

@@ -13,6 +13,13 @@
 #define INTR_TYPE_SOFT_INTR       (4u << 8)
 #define INTR_TYPE_PRIV_SOFT_EXC   (5u << 8)
 #define INTR_INFO_INJECTABLE_MASK (INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | 0x7ffu)
+#define DB_QUAL_BD                BIT(13) /* #DB exit qualification: general detect */
+#define DR7_GD                    BIT(13)
+#define DEBUGCTL_BTF              BIT(1)
+#define RFLAGS_TF                 BIT(8)
+#define INTERRUPTIBILITY_STI      BIT(0)
+#define INTERRUPTIBILITY_MOV_SS   BIT(1)
+#define PENDING_DBG_BS            BIT(14)
 
 static bool needs_instruction_length(uint32_t info)
 {
@@ -23,11 +30,14 @@ static bool needs_instruction_length(uint32_t info)
 }
 
 /* Queues ev for the next VM entry (sec. 26.6.1); software events resume
- * after their instruction, whose length the exit reported. */
-static void inject(const struct exc_event *ev)
+ * after their instruction, whose length the exit reported. A guest in real
+ * mode gets no error code (sec. 26.2.1.3). */
+static void inject(struct vcpu *v, const struct exc_event *ev)
 {
 	uint32_t info = ev->info & INTR_INFO_INJECTABLE_MASK;
 
+	if (!(vcpu_read_cr0(v) & CR0_PE))
+		info &= ~INTR_INFO_DELIVER_CODE;
 	if (info & INTR_INFO_DELIVER_CODE)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error);
 	if (needs_instruction_length(info))
@@ -37,7 +47,7 @@ static void inject(const struct exc_event *ev)
 
 /* An exit during the guest's own event delivery must not lose that event:
  * it is delivered again on the next entry (sec. 27.2.4, 28.1 "reinjection"). */
-static void reinject_vectored_event(void)
+static void reinject_vectored_event(struct vcpu *v)
 {
 	struct exc_event ev = {vmcs_read32(IDT_VECTORING_INFO_FIELD), 0};
 
@@ -45,7 +55,30 @@ static void reinject_vectored_event(void)
 		return;
 	if (ev.info & INTR_INFO_DELIVER_CODE)
 		ev.error = vmcs_read32(IDT_VECTORING_ERROR_CODE);
-	inject(&ev);
+	inject(v, &ev);
+}
+
+/*
+ * What delivering an intercepted #DB does to the debug state besides DR6: a
+ * general-detect #DB clears DR7.GD so the handler can use the debug registers
+ * (SDM Vol. 3B sec. 18.2.4). And VM entry requires the BS bit of the pending
+ * debug exceptions when RFLAGS.TF = 1 (DEBUGCTL.BTF = 0) inside an STI or MOV SS
+ * shadow (Vol. 3C sec. 26.3.1.5), as after single-stepping STI; the vectoring
+ * entry then delivers the #DB and drops the pending one (sec. 26.6.3).
+ */
+static void reflect_db_state(struct vcpu *v)
+{
+	uint64_t qual = to_vmx(v)->exit_qual;
+
+	write_dr6(exc_dr6_after_db(read_dr6(), qual));
+	if (qual & DB_QUAL_BD)
+		vmcs_writel(GUEST_DR7, vmcs_readl(GUEST_DR7) & ~DR7_GD);
+	if ((vcpu_read_rflags(v) & RFLAGS_TF) &&
+	    !(vmcs_read64(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF) &&
+	    (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+		            vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
 /*
@@ -60,7 +93,7 @@ enum exit_action vmx_handle_external_interrupt(struct vcpu *v)
 
 	static bool window_noted[MAX_CPUS];
 
-	reinject_vectored_event();
+	reinject_vectored_event(v);
 	if (info & INTR_INFO_VALID) {
 		irq_dispatch((uint8_t)(info & INTR_INFO_VECTOR_MASK), IRQ_ACKED_ON_EXIT);
 		return EXIT_RESUME;
@@ -79,9 +112,9 @@ enum exit_action vmx_handle_external_interrupt(struct vcpu *v)
  * the next IRET (sec. 27.1), so it is handed to the host NMI handler through
  * the IDT, whose IRET unblocks them; a stop request parks the core there.
  */
-static enum exit_action host_nmi(void)
+static enum exit_action host_nmi(struct vcpu *v)
 {
-	reinject_vectored_event();
+	reinject_vectored_event(v);
 	trap_note_guest_nmi();
 	nmi_handler_call();
 	return EXIT_RESUME;
@@ -96,7 +129,7 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v)
 	struct exc_decision d;
 
 	if ((ex.info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR)
-		return host_nmi();
+		return host_nmi(v);
 	if (ex.info & INTR_INFO_DELIVER_CODE)
 		ex.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 	if (vectoring.info & INTR_INFO_DELIVER_CODE)
@@ -125,7 +158,7 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v)
 	 * value written here is the guest's. The pending-debug-exceptions field
 	 * needs nothing: a vectoring entry does not deliver it (sec. 26.6.3). */
 	if (vector == EXC_DB && (ex.info & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION)
-		write_dr6(exc_dr6_after_db(read_dr6(), to_vmx(v)->exit_qual));
-	inject(&d.event);
+		reflect_db_state(v);
+	inject(v, &d.event);
 	return EXIT_RESUME;
 }

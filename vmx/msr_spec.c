@@ -8,6 +8,7 @@
 #include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/vm.h"
+#include "kstring.h"
 #include "vmx/msr_state.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -18,7 +19,10 @@
 #define CPUID_7_EDX_SSBD      (1u << 31)
 
 static bool host_spec_ctrl, host_ibpb, host_l1d_flush;
-static const struct vm *last_vm[MAX_CPUS]; /* VM whose vCPU this core ran last */
+/* The VM whose vCPU this core ran last, by serial (a freed VM's memory and
+ * slot are reused) and name (for the report). */
+static uint64_t last_vm[MAX_CPUS];
+static char last_vm_name[MAX_CPUS][VMCONFIG_NAME_MAX + 1];
 static bool ibpb_reported[MAX_CPUS];
 
 void vmx_spec_init(void)
@@ -96,16 +100,21 @@ int vmx_flush_cmd_write(struct vcpu *v, uint64_t val)
 static void ibpb_on_vm_switch(struct vcpu *v)
 {
 	uint32_t cpu = cpu_id();
-	const struct vm *prev = last_vm[cpu];
+	uint64_t prev = last_vm[cpu];
+	char prev_name[VMCONFIG_NAME_MAX + 1];
 
-	last_vm[cpu] = v->vm;
-	if (!host_ibpb || !prev || prev == v->vm)
+	if (prev == v->vm->serial)
+		return;
+	memcpy(prev_name, last_vm_name[cpu], sizeof(prev_name));
+	last_vm[cpu] = v->vm->serial;
+	memcpy(last_vm_name[cpu], v->vm->name, sizeof(last_vm_name[cpu]));
+	if (!host_ibpb || !prev)
 		return;
 	wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
 	if (!ibpb_reported[cpu]) {
 		ibpb_reported[cpu] = true;
 		log_info("vm %s: IBPB on switching this core from vm %s (reported once per core)",
-		         v->vm->name, prev->name);
+		         v->vm->name, prev_name);
 	}
 }
 

@@ -66,6 +66,18 @@ static int apply(struct vcpu *v, const struct paging_change *c, uint64_t cr3)
 	return 0;
 }
 
+/* CR bits whose change invalidates the guest's cached translations (SDM Vol. 3A
+ * sec. 4.10.4.1). VM entry flushes nothing while VPID is on (Vol. 3C
+ * sec. 29.4.3), so an emulated write that changes one asks for a flush. */
+#define CR0_TLB_BITS (CR0_PG | CR0_WP | CR0_PE)
+#define CR4_TLB_BITS                                                                               \
+	(CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP | CR4_SMAP | CR4_PCIDE | CR4_PKE | CR4_LA57)
+
+static void request_tlb_flush(struct vcpu *v)
+{
+	__atomic_fetch_or(&v->requests, VCPU_REQ_TLB_FLUSH, __ATOMIC_RELAXED);
+}
+
 int vmx_set_cr0(struct vcpu *v, uint64_t val)
 {
 	struct paging_state s;
@@ -74,6 +86,8 @@ int vmx_set_cr0(struct vcpu *v, uint64_t val)
 	read_state(v, &s);
 	if (paging_write_cr0(&s, val, &c) < 0 || apply(v, &c, s.cr3) < 0)
 		return -EINVAL;
+	if ((val ^ s.cr0) & CR0_TLB_BITS)
+		request_tlb_flush(v);
 	vcpu_write_cr0(v, val);
 	return 0;
 }
@@ -86,6 +100,8 @@ int vmx_set_cr4(struct vcpu *v, uint64_t val)
 	read_state(v, &s);
 	if (paging_write_cr4(&s, val, &c) < 0 || apply(v, &c, s.cr3) < 0)
 		return -EINVAL;
+	if ((val ^ s.cr4) & CR4_TLB_BITS)
+		request_tlb_flush(v);
 	vcpu_write_cr4(v, val);
 	return 0;
 }
@@ -98,6 +114,7 @@ int vmx_set_cr3(struct vcpu *v, uint64_t val)
 	read_state(v, &s);
 	if (paging_write_cr3(&s, val, &c) < 0 || apply(v, &c, val) < 0)
 		return -EINVAL;
+	request_tlb_flush(v); /* a CR3 load flushes non-global translations */
 	vcpu_write_cr3(v, val);
 	return 0;
 }

@@ -107,9 +107,13 @@ int vmx_probe(void)
 	if (!(cpuid(1).ecx & CPUID_1_ECX_VMX))
 		return -EOPNOTSUPP;
 	vmx_decode_basic(rdmsr(MSR_IA32_VMX_BASIC), &vmx_cfg.basic);
-	r |= adjust("pin-based", PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-	            PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER,
-	            MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, &vmx_cfg.pin);
+	/* The VMX-preemption timer is required: it is what ends a slice of a guest
+	 * that never exits (SDM Vol. 3C sec. 26.5.1). */
+	r |= adjust("pin-based",
+	            PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+	                    PIN_BASED_VMX_PREEMPTION_TIMER,
+	            PIN_BASED_VIRTUAL_NMIS, MSR_IA32_VMX_PINBASED_CTLS,
+	            MSR_IA32_VMX_TRUE_PINBASED_CTLS, &vmx_cfg.pin);
 	r |= adjust("processor-based",
 	            CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 	                    CPU_BASED_RDPMC_EXITING | CPU_BASED_MONITOR_EXITING |

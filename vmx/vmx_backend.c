@@ -340,11 +340,14 @@ static int vmx_run(struct vcpu *v)
 	return 0;
 }
 
+/* A guest in real mode (CR0.PE = 0, possible with unrestricted guest) takes
+ * exceptions without an error code: VM entry refuses one (SDM Vol. 3C
+ * sec. 26.2.1.3). */
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	uint32_t info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID;
 
-	if (has_error) {
+	if (has_error && (vcpu_read_cr0(v) & CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE;
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}

@@ -95,12 +95,13 @@ static int walk32(struct walk *w, uint32_t la, gpa_t *gpa, uint32_t *err)
 	return 0;
 }
 
-/* PAE and 4-level walks share the 64-bit entry format from the page directory down. */
+/* PAE, 4-level and 5-level walks share the 64-bit entry format from the page
+ * directory down. */
 static int walk64(struct walk *w, uint64_t la, uint64_t table, int level, gpa_t *gpa, uint32_t *err)
 {
 	const struct gwalk_env *e = w->e;
 	uint64_t rsvd = above_maxphy(e) | ((e->efer & EFER_NXE) ? 0 : PTE_XD);
-	uint64_t *ent[4];
+	uint64_t *ent[5];
 	int n = 0;
 
 	for (;; level--) {
@@ -115,9 +116,9 @@ static int walk64(struct walk *w, uint64_t la, uint64_t table, int level, gpa_t 
 		if (!(v & PTE_P))
 			return *err = fault(w, 0), -EFAULT;
 		leaf = level == 1 || ((v & PTE_PS) && level <= 3);
-		/* PS is reserved in a PML4E; in a large page the address bits between the PAT
-		 * bit (12) and the page size are reserved */
-		if ((v & rsvd) || (level == 4 && (v & PTE_PS)) ||
+		/* PS is reserved in a PML4E and a PML5E; in a large page the address bits
+		 * between the PAT bit (12) and the page size are reserved */
+		if ((v & rsvd) || (level >= 4 && (v & PTE_PS)) ||
 		    (leaf && level > 1 && (v & (size - 1) & ~0x1fffull)))
 			return *err = fault(w, PF_PRESENT | PF_RSVD), -EFAULT;
 		w->rw &= !!(v & PTE_RW);
@@ -149,8 +150,10 @@ int gwalk_translate(const struct gwalk_env *e, gva_t la, unsigned access, gpa_t 
 		return 0;
 	}
 	if (e->efer & EFER_LMA) {
-		/* a non-canonical address is a #GP, checked by the caller */
-		return walk64(&w, la, e->cr3 & addr_bits(e), 4, gpa, pf_error);
+		/* a non-canonical address is a #GP, checked by the caller; CR4.LA57
+		 * selects 5-level paging (SDM Vol. 3A sec. 4.5) */
+		return walk64(&w, la, e->cr3 & addr_bits(e), (e->cr4 & CR4_LA57) ? 5 : 4, gpa,
+		              pf_error);
 	}
 	if (e->cr4 & CR4_PAE) {
 		uint64_t pdpte = e->pdptes[(la >> 30) & 3];

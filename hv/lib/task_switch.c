@@ -16,13 +16,16 @@
 #define EFLAGS_NT        BIT(14)
 #define EFLAGS_VM        BIT(17)
 #define EFLAGS_FIXED     BIT(1)
-#define CR0_PG_BIT       BIT(31)
-#define CR0_TS_BIT       BIT(3)
-#define AR_VM86_DATA     0xf3 /* present, DPL 3, read/write accessed: virtual-8086 mode */
-#define TSS32_MIN_LIMIT  0x67
-#define TSS_DYNAMIC      0x20 /* EIP through GS: what the old task's TSS receives */
-#define TSS_DYNAMIC_LEN  0x40
-#define SEL_TI           4
+/* EFLAGS bits a task may load: CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF
+ * VIP ID; bits 3, 5, 15 and 31:22 are reserved (SDM Vol. 1 sec. 3.4.3). */
+#define EFLAGS_LOADABLE 0x3f7fd5u
+#define CR0_PG_BIT      BIT(31)
+#define CR0_TS_BIT      BIT(3)
+#define AR_VM86_DATA    0xf3 /* present, DPL 3, read/write accessed: virtual-8086 mode */
+#define TSS32_MIN_LIMIT 0x67
+#define TSS_DYNAMIC     0x20 /* EIP through GS: what the old task's TSS receives */
+#define TSS_DYNAMIC_LEN 0x40
+#define SEL_TI          4
 
 void desc_decode(uint64_t raw, struct seg_desc *d)
 {
@@ -186,7 +189,7 @@ static enum task_result load_new_task(struct ctx *c, const struct tss32 *t)
 	unsigned cpl;
 
 	cpu->eip = t->eip;
-	cpu->eflags = t->eflags | EFLAGS_FIXED;
+	cpu->eflags = (t->eflags & EFLAGS_LOADABLE) | EFLAGS_FIXED;
 	memcpy(cpu->gpr, t->gpr, sizeof(cpu->gpr));
 	for (unsigned i = 0; i < 6; i++)
 		cpu->seg[i].sel = (uint16_t)t->seg[i];
