@@ -20,26 +20,23 @@
  */
 #include "revcheck.h"
 
-#define SEL_TASK2    0x48
-#define GDT_ENTRIES  10
-#define EFLAGS_TF    (1u << 8)
-#define CR0_TS       (1u << 3)
-#define CR0_NE       (1u << 5)
-#define CR0_PG       (1u << 31)
-#define CR4_PGE      (1u << 7)
-#define CR4_PCE      (1u << 8)
-#define DR6_B0       (1u << 0)
-#define DR6_BD       (1u << 13)
-#define DR6_BS       (1u << 14)
-#define DR7_GD       (1u << 13)
-#define DR7_FIXED    0x400u
-#define DR7_L0_W4    ((1u << 0) | (1u << 16) | (3u << 18)) /* L0, R/W0 = write, LEN0 = 4 */
-#define WP_HITS      500
-#define AC_HITS      500
-#define CR0_AM       (1u << 18)
-#define EFLAGS_AC    (1u << 18)
-#define PTE_P_RW     3u
-#define TLB_VADDR    0x400000u /* mapped by page table 1 only */
+#define GDT_ENTRIES 10
+#define CR0_NE      (1u << 5)
+#define CR0_PG      (1u << 31)
+#define CR4_PGE     (1u << 7)
+#define CR4_PCE     (1u << 8)
+#define DR6_B0      (1u << 0)
+#define DR6_BD      (1u << 13)
+#define DR6_BS      (1u << 14)
+#define DR7_GD      (1u << 13)
+#define DR7_FIXED   0x400u
+#define DR7_L0_W4   ((1u << 0) | (1u << 16) | (3u << 18)) /* L0, R/W0 = write, LEN0 = 4 */
+#define WP_HITS     500
+#define AC_HITS     500
+#define CR0_AM      (1u << 18)
+#define EFLAGS_AC   (1u << 18)
+#define PTE_P_RW    3u
+#define TLB_VADDR   0x400000u /* mapped by page table 1 only */
 /* Reserved EFLAGS bits 3, 5, 15 and 31:22, and bit 1 that must read 1 (Vol. 3A 2.3). */
 #define EFLAGS_RESERVED_SET 0xffc08028u
 #define EFLAGS_RESERVED_ALL 0xffc0802au
@@ -57,10 +54,9 @@ volatile uint32_t t2_runs, t2_flags, step_count, step_dr6, step_eip, wp_count, w
 	gd_dr6, gd_dr7, gd_eip, ac_count, ac_left;
 volatile uint32_t wp_var;
 
-void task2_entry(void), db_step_handler(void), wp_handler(void), gd_handler(void),
-	ac_handler(void), ac_user(void);
-extern char sti_after[],
-	movss_after[], gd_insn[];
+void task2_entry(void), db_step_handler(void), wp_handler(void), gd_handler(void), ac_handler(void),
+	ac_user(void);
+extern char sti_after[], movss_after[], gd_insn[];
 
 /* The second task: records its EFLAGS and jumps back to the main task (the TSS of user.c). */
 asm(".text\n"
@@ -154,9 +150,9 @@ static bool selected(const char *name)
 	}
 	/* no check named at all: run every one */
 	for (i = 0; cmdline[i]; i++)
-		if (!strncmp(&cmdline[i], "real-mode-gp", 12) || !strncmp(&cmdline[i], "task-", 5) ||
-		    !strncmp(&cmdline[i], "tlb-", 4) || !strncmp(&cmdline[i], "db-", 3) ||
-		    !strncmp(&cmdline[i], "watchpoint-", 11) ||
+		if (!strncmp(&cmdline[i], "real-mode-gp", 12) ||
+		    !strncmp(&cmdline[i], "task-", 5) || !strncmp(&cmdline[i], "tlb-", 4) ||
+		    !strncmp(&cmdline[i], "db-", 3) || !strncmp(&cmdline[i], "watchpoint-", 11) ||
 		    !strncmp(&cmdline[i], "ac-", 3))
 			any = true;
 	return !any;
@@ -165,18 +161,19 @@ static bool selected(const char *name)
 static void check_task_eflags(void)
 {
 	memset(tss2, 0, sizeof(tss2));
-	tss2[8] = (uint32_t)(uintptr_t)task2_entry;          /* EIP */
-	tss2[9] = EFLAGS_RESERVED_SET;                        /* EFLAGS, bit 1 clear too */
-	tss2[14] = (uint32_t)(uintptr_t)&task2_stack[4096];   /* ESP */
-	tss2[19] = GUEST_KERNEL_CS;                           /* CS */
+	tss2[8] = (uint32_t)(uintptr_t)task2_entry;         /* EIP */
+	tss2[9] = EFLAGS_RESERVED_SET;                      /* EFLAGS, bit 1 clear too */
+	tss2[14] = (uint32_t)(uintptr_t)&task2_stack[4096]; /* ESP */
+	tss2[19] = GUEST_KERNEL_CS;                         /* CS */
 	tss2[18] = tss2[20] = tss2[21] = tss2[22] = tss2[23] = GUEST_KERNEL_DS; /* ES SS DS FS GS */
-	tss2[25] = 104u << 16;                                /* I/O map base: none */
-	asm volatile("ljmp $0x48, $0" ::: "memory");
+	tss2[25] = 104u << 16; /* I/O map base: none */
+	asm volatile("ljmp %0, $0" : : "i"(SEL_TASK2) : "memory");
 	asm volatile("clts");
 	test_begin("task-eflags-reserved");
 	CHECK(t2_runs == 1, "the new task ran %u times", t2_runs);
 	CHECK((t2_flags & EFLAGS_RESERVED_ALL) == 2,
-	      "EFLAGS 0x%x in the new task (TSS image 0x%x): reserved bits not clear or bit 1 clear",
+	      "EFLAGS 0x%x in the new task (TSS image 0x%x): reserved bits not clear or bit 1 "
+	      "clear",
 	      t2_flags, EFLAGS_RESERVED_SET);
 	test_end();
 }
@@ -267,8 +264,9 @@ static void check_db_sti_shadow(void)
 	test_begin("db-sti-shadow");
 	CHECK(step_count == 1, "single-step over STI: %u #DB, want 1", step_count);
 	CHECK(step_dr6 & DR6_BS, "single-step over STI: DR6 0x%x without BS", step_dr6);
-	CHECK(step_eip == (uint32_t)(uintptr_t)sti_after, "single-step over STI: #DB at 0x%x, want 0x%x",
-	      step_eip, (uint32_t)(uintptr_t)sti_after);
+	CHECK(step_eip == (uint32_t)(uintptr_t)sti_after,
+	      "single-step over STI: #DB at 0x%x, want 0x%x", step_eip,
+	      (uint32_t)(uintptr_t)sti_after);
 	/* MOV SS holds the trap back for one more instruction (Vol. 3A 6.8.3). */
 	step_count = 0;
 	step_dr6 = 0;
@@ -330,8 +328,8 @@ static void check_ac_loop(void)
 	asm volatile("pushfl; andl %0, (%%esp); popfl" : : "i"(~EFLAGS_AC) : "memory");
 	write_cr0(cr0);
 	test_begin("ac-loop-ok");
-	CHECK(ac_count == AC_HITS, "%u #AC for %u misaligned loads at CPL 3 (last ECX %u)", ac_count,
-	      AC_HITS, ac_left);
+	CHECK(ac_count == AC_HITS, "%u #AC for %u misaligned loads at CPL 3 (last ECX %u)",
+	      ac_count, AC_HITS, ac_left);
 	test_end();
 }
 
