@@ -4,6 +4,8 @@
  * raise #GP through the real-mode IVT, which pushes FLAGS, CS and IP and no
  * error code (SDM Vol. 3A 20.1.4); a hypervisor that reflects it must not ask
  * VM entry to deliver an error code while CR0.PE = 0 (Vol. 3C 26.2.1.3).
+ * A CPU with CET (IA32_VMX_BASIC[56] = 1) skips that check, as Bochs' Tiger
+ * Lake model does; its Ice Lake model makes it.
  */
 #include "revcheck.h"
 
