@@ -5,7 +5,7 @@
 # A guest <name> is guest-tests/<name>.c linked with the library in
 # guest-tests/lib/; GUEST_CFLAGS_<name> adds per-guest compiler flags.
 
-GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation priv acloop dbloop spin hostile
+GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation priv acloop dbloop spin hostile revcheck
 GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
 
 GUEST_SRC    := guest-tests
@@ -29,6 +29,7 @@ GUEST_OBJS := $(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_NAMES))
 # guest-tests/*.c files linked into it.
 GUEST_PARTS_hostile := hostile_gen hostile_gen_io
 # hostile's check/after callbacks share one signature and use what they need
+GUEST_PARTS_revcheck := revcheck_rm
 GUEST_CFLAGS_hostile_gen := -Wno-unused-parameter
 GUEST_CFLAGS_hostile_gen_io := -Wno-unused-parameter
 GUEST_PART_OBJS := $(foreach g,$(GUEST_NAMES),$(patsubst %,$(GUEST_OBJDIR)/%.o,$(GUEST_PARTS_$(g))))
