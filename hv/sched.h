@@ -1,4 +1,5 @@
-/* The per-CPU scheduler: round robin over the vCPUs pinned to each CPU. */
+/* The per-CPU scheduler: round robin, in TSC-deadline slices, over the vCPUs
+ * placed on each CPU. */
 #ifndef SABLE_HV_SCHED_H
 #define SABLE_HV_SCHED_H
 
@@ -6,7 +7,7 @@
 
 struct vcpu;
 
-#define SCHED_TIME_SLICE_US 10000 /* a vCPU runs this long when others wait */
+#define SCHED_TIME_SLICE_US 10000 /* a vCPU runs this long before the scheduler looks again */
 
 /* Queues v on its physical CPU. */
 void sched_add(struct vcpu *v);
