@@ -315,6 +315,58 @@ static void test_double_fault(void)
 	test_end();
 }
 
+/* A #DB handler that records DR6 and resets it. */
+static volatile uint32_t db_t_count, db_t_dr6;
+void db_t_handler(void);
+asm(".text\n"
+    ".globl db_t_handler\n"
+    "db_t_handler:\n\t"
+    "push %eax\n\t"
+    "mov %dr6, %eax\n\t"
+    "mov %eax, db_t_dr6\n\t"
+    "incl db_t_count\n\t"
+    "mov $0xffff0ff0, %eax\n\t"
+    "mov %eax, %dr6\n\t"
+    "pop %eax\n\t"
+    "iret\n");
+
+/* A task switch clears DR7's local enables L0-L3 and keeps the global ones (SDM
+ * Vol. 3B 18.2.4); a TSS whose T flag is set raises #DB with DR6.BT once the switch
+ * is done (Vol. 3A 8.2.1). The breakpoints point at addresses nothing fetches. */
+static void test_debug_state(void)
+{
+	uint32_t before = c_runs, dr7;
+	uint64_t saved_db = idt[1];
+
+	test_begin("tasks-dr7-local-cleared");
+	write_dr0(0xfff000);
+	write_dr1(0xfff010);
+	write_dr7(0x400 | 0x1 | 0x8); /* L0, G1: instruction breakpoints */
+	asm volatile("ljmp $0x28, $0" ::: "memory");
+	clts();
+	dr7 = read_dr7();
+	write_dr7(0x400);
+	CHECK(c_runs == before + 1, "task C ran %u times", c_runs - before);
+	CHECK(!(dr7 & 0x1), "DR7 0x%x: L0 survived the task switch", dr7);
+	CHECK(dr7 & 0x8, "DR7 0x%x: G1 lost in the task switch", dr7);
+	test_end();
+
+	if (!under_sable()) { /* the reference runs bare under QEMU TCG, which ignores T */
+		test_skip("tasks-tss-t-flag", "QEMU TCG does not raise the T-flag #DB");
+		return;
+	}
+	test_begin("tasks-tss-t-flag");
+	idt_set_gate(1, db_t_handler, GUEST_KERNEL_CS, 0);
+	tss_c[T_IOMAP] |= 1; /* the T flag, bit 0 of the word at byte 100 */
+	asm volatile("ljmp $0x28, $0" ::: "memory");
+	clts();
+	tss_c[T_IOMAP] &= ~1u;
+	idt[1] = saved_db;
+	CHECK(db_t_count == 1, "%u #DB after switching to a TSS with T set, want 1", db_t_count);
+	CHECK(db_t_dr6 & (1u << 15), "DR6 0x%x without BT", db_t_dr6);
+	test_end();
+}
+
 static int jmp_fault(uint16_t sel)
 {
 	fault_arm();
@@ -405,6 +457,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	test_jmp("tasks-jmp-gate", true);
 	test_int_gate();
 	test_double_fault();
+	test_debug_state();
 	expect_fault("tasks-short-tss-ts", SEL_SHORT, 10);
 	expect_fault("tasks-absent-tss-np", SEL_ABSENT, 11);
 	if (under_sable()) /* a CPU runs the 16-bit TSS; Sable refuses it */

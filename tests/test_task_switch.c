@@ -158,6 +158,19 @@ static void test_new_eflags_reserved_bits(void **unused)
 	assert_int_equal(cpu.eflags, 0x202);
 }
 
+/* A new TSS with its T flag asks for a #DB after the switch; without it, none. */
+static void test_debug_trap_flag(void **unused)
+{
+	struct task_fault f;
+
+	assert_int_equal(run(SEL_NEW, TASK_JMP, &f), TASK_OK);
+	assert_false(f.debug_trap);
+	setup(NULL);
+	tss(NEW_TSS)->trap = 1;
+	assert_int_equal(run(SEL_NEW, TASK_JMP, &f), TASK_OK);
+	assert_true(f.debug_trap);
+}
+
 static void test_call(void **unused)
 {
 	struct task_fault f;
@@ -379,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_desc_decode),
 		cmocka_unit_test_setup(test_call, setup),
 		cmocka_unit_test_setup(test_new_eflags_reserved_bits, setup),
+		cmocka_unit_test_setup(test_debug_trap_flag, setup),
 		cmocka_unit_test_setup(test_iret_returns, setup),
 		cmocka_unit_test_setup(test_jmp, setup),
 		cmocka_unit_test_setup(test_gate_pushes_error_code, setup),

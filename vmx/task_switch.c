@@ -16,7 +16,10 @@
 #define INTR_TYPE_SOFT_INTR     (4u << 8)
 #define INTR_TYPE_PRIV_SOFT_EXC (5u << 8)
 #define GUEST_INTR_STATE_NMI    BIT(3)
+#define VEC_DB                  1
 #define VEC_DF                  8
+#define DR6_BT                  BIT(15)
+#define DR7_LOCAL_ENABLES       0x55ull /* L0-L3 */
 #define VEC_PF                  14
 #define SEG_FIELD(f, i)         ((f) + 2 * (i)) /* ES..GS, LDTR, TR in order */
 #define SEG_LDTR                6
@@ -113,6 +116,18 @@ static enum exit_action deliver_fault(struct vcpu *v, uint32_t idt_info, const s
 	return EXIT_RESUME;
 }
 
+/* Every task switch clears the local breakpoint enables L0-L3 of DR7 (SDM Vol. 3B
+ * sec. 18.2.4); a new TSS with its T flag set raises a #DB with DR6.BT once the
+ * switch is done (Vol. 3A sec. 8.2.1, 8.3). */
+static void after_switch(struct vcpu *v, bool debug_trap)
+{
+	vmcs_writel(GUEST_DR7, vmcs_readl(GUEST_DR7) & ~DR7_LOCAL_ENABLES);
+	if (debug_trap) {
+		write_dr6(read_dr6() | DR6_BT);
+		vmx_inject_exception(v, VEC_DB, false, 0);
+	}
+}
+
 enum exit_action vmx_task_switch(struct vcpu *v, uint64_t q)
 {
 	uint32_t idt_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
@@ -153,6 +168,8 @@ enum exit_action vmx_task_switch(struct vcpu *v, uint64_t q)
 	}
 	if (r == TASK_OK || f.committed)
 		write_cpu(v, &c);
+	if (r == TASK_OK)
+		after_switch(v, f.debug_trap);
 	if (r == TASK_FAULT)
 		return f.committed ? (vmx_inject_exception(v, f.vector, true, f.error), EXIT_RESUME)
 		                   : deliver_fault(v, idt_info, &f);

@@ -16,6 +16,7 @@
 #define EFLAGS_NT        BIT(14)
 #define EFLAGS_VM        BIT(17)
 #define EFLAGS_FIXED     BIT(1)
+#define TSS_TRAP_T       BIT(0) /* debug trap flag of a 32-bit TSS */
 /* EFLAGS bits a task may load: CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF
  * VIP ID; bits 3, 5, 15 and 31:22 are reserved (SDM Vol. 1 sec. 3.4.3). */
 #define EFLAGS_LOADABLE 0x3f7fd5u
@@ -257,6 +258,7 @@ enum task_result task_switch(struct task_cpu *cpu, const struct task_req *req,
 	enum task_result r;
 
 	fault->committed = false;
+	fault->debug_trap = false;
 	/* the new TSS descriptor: in the GDT, a TSS of the right busy state, present, big
 	 * enough (steps 1-5) */
 	if (req->sel & SEL_TI || (req->sel & 0xfffc) == 0)
@@ -327,5 +329,6 @@ enum task_result task_switch(struct task_cpu *cpu, const struct task_req *req,
 	r = load_new_task(&c, &nt);
 	if (r == TASK_OK && req->has_error)
 		r = push_error(&c);
+	fault->debug_trap = r == TASK_OK && (nt.trap & TSS_TRAP_T);
 	return r;
 }

@@ -91,7 +91,8 @@ enum task_result {
 struct task_fault {
 	uint8_t vector;
 	uint32_t error;
-	bool committed; /* raised in the new task: the state in cpu is the new task's */
+	bool committed;  /* raised in the new task: the state in cpu is the new task's */
+	bool debug_trap; /* TASK_OK into a TSS with T set: a #DB (DR6.BT) follows, sec. 8.2.1 */
 };
 
 /* Switches from the task in cpu->tr to req->sel. On TASK_OK and on a result with
