@@ -21,7 +21,10 @@
 #define SEL_LDT      0x58
 #define SEL_E        0x60 /* its LDT field names a data segment: #TS in the new task */
 #define SEL_TS       0x68 /* #TS handler task */
+#define SEL_NOPAGE   0x70 /* a TSS on a page that is not mapped */
+#define SEL_DF2      0x78 /* #DF task of the page-fault test */
 #define SEL_LDT_DATA 0x04 /* LDT entry 0, TI = 1 */
+#define CR0_PG       (1u << 31)
 #define NT           (1u << 14)
 #define CR0_TS       (1u << 3)
 #define TSS_WORDS    26
@@ -51,7 +54,7 @@ enum {
 	T_IOMAP
 };
 
-static uint64_t gdt[14] __attribute__((aligned(8)));
+static uint64_t gdt[16] __attribute__((aligned(8)));
 static uint64_t ldt[1] __attribute__((aligned(8))) = {0x00CF93000000FFFFull};
 static uint32_t tss_main[TSS_WORDS], tss_b[TSS_WORDS], tss_c[TSS_WORDS], tss_df[TSS_WORDS],
 	tss_e[TSS_WORDS], tss_ts[TSS_WORDS], tss_bad[TSS_WORDS];
@@ -64,12 +67,19 @@ static volatile uint32_t b_eax, b_runs, b_tr, b_ldtr, b_flags, b_link, b_main_ty
 	b_saved_eip, b_saved_ebx, b_saved_esi, c_runs, c_flags, c_tr, c_main_type, df_error,
 	df_flags, df_link, df_runs, df_esp, ts_runs, ts_error, ts_link, ts_esp;
 static uint64_t idt_saved13;
+/* 32-bit page tables for 0-8 MiB, and a TSS alone in a page they leave out. */
+static uint32_t pd[1024] __attribute__((aligned(4096))), pt[2][1024] __attribute__((aligned(4096)));
+static uint32_t tss_nopage[1024] __attribute__((aligned(4096)));
+static uint32_t tss_df2[TSS_WORDS];
+static uint8_t stack_df2[4096] __attribute__((aligned(16)));
+static volatile uint32_t df2_runs, df2_error;
 static uint64_t *idt;
 
-void task_b_entry(void), task_c_entry(void), task_df_entry(void), task_e_entry(void),
-	task_e_fixup(void), task_ts_entry(void), after_call(void), df_resume(void);
+void task_b_entry(void), task_c_entry(void), task_df_entry(void), task_df2_entry(void),
+	task_e_entry(void), task_e_fixup(void), task_ts_entry(void), after_call(void),
+	df_resume(void);
 void task_b_body(void), task_c_body(void), task_df_body(uint32_t *frame),
-	task_ts_body(uint32_t *frame);
+	task_df2_body(uint32_t *frame), task_ts_body(uint32_t *frame);
 
 static uint64_t tss_desc(const void *base, uint32_t limit, unsigned type, bool present)
 {
@@ -126,6 +136,13 @@ asm(".text\n"
     "task_ts_entry:\n"
     "1: push %esp\n\t"
     "call task_ts_body\n\t"
+    "add $8, %esp\n\t"
+    "iret\n\t"
+    "jmp 1b\n"
+    ".globl task_df2_entry\n"
+    "task_df2_entry:\n"
+    "1: push %esp\n\t"
+    "call task_df2_body\n\t"
     "add $8, %esp\n\t"
     "iret\n\t"
     "jmp 1b\n"
@@ -315,6 +332,53 @@ static void test_double_fault(void)
 	test_end();
 }
 
+void task_df2_body(uint32_t *frame)
+{
+	extern char pf_resume[];
+
+	df2_runs++;
+	df2_error = frame[0];
+	tss_main[T_EIP] = (uint32_t)(uintptr_t)pf_resume; /* past the faulting load */
+}
+
+/* A #PF whose IDT entry is a task gate to a TSS on a page that is not mapped: the
+ * #PF on reading that TSS comes before the switch takes effect, during the #PF's
+ * delivery, so it is a #DF (SDM Vol. 3A 6.15 table 6-5), delivered here through
+ * a #DF task gate. */
+static void test_pf_on_tss(void)
+{
+	uint32_t cr0 = read_cr0(), nopage = (uint32_t)(uintptr_t)tss_nopage >> 12;
+	uint64_t saved8 = idt[8], saved14 = idt[14];
+
+	test_begin("tasks-pf-on-tss-df");
+	for (uint32_t i = 0; i < 2048; i++)
+		pt[i / 1024][i % 1024] = (i << 12) | 3;
+	pt[nopage / 1024][nopage % 1024] = 0;
+	pd[0] = (uint32_t)(uintptr_t)pt[0] | 3;
+	pd[1] = (uint32_t)(uintptr_t)pt[1] | 3;
+	init_task(tss_df2, task_df2_entry, stack_df2, 0);
+	/* a switch with paging on loads CR3 from the new TSS, the way back too */
+	tss_df2[T_CR3] = tss_main[T_CR3] = (uint32_t)(uintptr_t)pd;
+	idt[14] = task_gate(SEL_NOPAGE);
+	idt[8] = task_gate(SEL_DF2);
+	write_cr3((uint32_t)(uintptr_t)pd);
+	write_cr0(cr0 | CR0_PG);
+	asm volatile("movl 0x900000, %%eax\n" /* above the map: #PF */
+	             ".globl pf_resume\n"
+	             "pf_resume:\n\t" ::
+	                     : "eax", "memory");
+	write_cr0(cr0);
+	idt[8] = saved8;
+	idt[14] = saved14;
+	tss_main[T_CR3] = 0;
+	clts();
+	CHECK(df2_runs == 1, "#DF task ran %u times", df2_runs);
+	CHECK(df2_error == 0, "#DF error code 0x%x", df2_error);
+	CHECK(str() == SEL_MAIN && desc_type(SEL_NOPAGE) == 9, "TR 0x%x, unmapped TSS type %u",
+	      str(), desc_type(SEL_NOPAGE));
+	test_end();
+}
+
 /* A #DB handler that records DR6 and resets it. */
 static volatile uint32_t db_t_count, db_t_dr6;
 void db_t_handler(void);
@@ -442,6 +506,8 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	gdt[SEL_LDT >> 3] = tss_desc(ldt, sizeof(ldt) - 1, 2, true);
 	gdt[SEL_E >> 3] = tss_desc(tss_e, 103, 9, true);
 	gdt[SEL_TS >> 3] = tss_desc(tss_ts, 103, 9, true);
+	gdt[SEL_NOPAGE >> 3] = tss_desc(tss_nopage, 103, 9, true);
+	gdt[SEL_DF2 >> 3] = tss_desc(tss_df2, 103, 9, true);
 	init_task(tss_b, task_b_entry, stack_b, SEL_LDT);
 	tss_b[T_EAX] = 0xb0b0b0b0;
 	init_task(tss_c, task_c_entry, stack_c, 0);
@@ -458,6 +524,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	test_int_gate();
 	test_double_fault();
 	test_debug_state();
+	test_pf_on_tss();
 	expect_fault("tasks-short-tss-ts", SEL_SHORT, 10);
 	expect_fault("tasks-absent-tss-np", SEL_ABSENT, 11);
 	if (under_sable()) /* a CPU runs the 16-bit TSS; Sable refuses it */

@@ -128,6 +128,24 @@ static void after_switch(struct vcpu *v, bool debug_trap)
 	}
 }
 
+/* A #PF on the TSS while delivering an event through a task gate, before the
+ * switch took effect (the #PF is already queued, with CR2): after a #PF it
+ * becomes #DF, after a #DF a shutdown (SDM Vol. 3A sec. 6.15, table 6-5). */
+static enum exit_action page_fault_before_commit(struct vcpu *v, uint32_t idt_info)
+{
+	bool first_exc = (idt_info & INTR_INFO_VALID) &&
+	                 (idt_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION;
+	unsigned first = idt_info & INTR_INFO_VECTOR_MASK;
+
+	if (first_exc && first == VEC_DF) {
+		vm_stop(v->vm, "triple fault: the #DF task switch raised a page fault");
+		return EXIT_STOP_VM;
+	}
+	if (first_exc && first == VEC_PF)
+		vmx_inject_exception(v, VEC_DF, true, 0);
+	return EXIT_RESUME;
+}
+
 enum exit_action vmx_task_switch(struct vcpu *v, uint64_t q)
 {
 	uint32_t idt_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
@@ -173,5 +191,7 @@ enum exit_action vmx_task_switch(struct vcpu *v, uint64_t q)
 	if (r == TASK_FAULT)
 		return f.committed ? (vmx_inject_exception(v, f.vector, true, f.error), EXIT_RESUME)
 		                   : deliver_fault(v, idt_info, &f);
+	if (r == TASK_PAGE_FAULT && !f.committed)
+		return page_fault_before_commit(v, idt_info);
 	return EXIT_RESUME; /* done, or a #PF pending in the task the fault belongs to */
 }

@@ -236,8 +236,8 @@ case_bochs_arch_guests() {
 		"pf: the line up to the absent page"; do
 		must "^\[strio\] INFO strio $l\$"
 	done
-	for t in call-iret jmp jmp-gate int-gate df-gate dr7-local-cleared tss-t-flag short-tss-ts \
-		absent-tss-np tss16-gp busy-tss-gp new-task-ts; do
+	for t in call-iret jmp jmp-gate int-gate df-gate dr7-local-cleared tss-t-flag pf-on-tss-df \
+		short-tss-ts absent-tss-np tss16-gp busy-tss-gp new-task-ts; do
 		must "^\[tasks\] TEST tasks-$t PASS"
 	done
 	for g in modes hello strio tasks; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
