@@ -45,8 +45,3 @@ void udelay(uint64_t us)
 	while (rdtsc() < end)
 		cpu_relax();
 }
-
-uint64_t tsc_now(void)
-{
-	return rdtsc();
-}

@@ -35,13 +35,6 @@ static enum exc_class classify(uint32_t info)
 	}
 }
 
-void exc_loop_reset(struct exc_loop *loop)
-{
-	loop->count = 0;
-	loop->vector = 0;
-	loop->rip = 0;
-}
-
 void exc_decide(const struct exc_event *ex, const struct exc_event *vectoring, uint64_t rip,
                 struct exc_loop *loop, uint32_t limit, struct exc_decision *out)
 {

@@ -50,8 +50,13 @@ struct exc_decision {
 void exc_decide(const struct exc_event *ex, const struct exc_event *vectoring, uint64_t rip,
                 struct exc_loop *loop, uint32_t limit, struct exc_decision *out);
 
-/* Forgets the loop history (any exit that is not an exception or a host event). */
-void exc_loop_reset(struct exc_loop *loop);
+/* Forgets the loop history (any exit that is not an exception or a host event):
+ * inline, as the fast path runs it on every CPUID exit. A zero count makes the
+ * other fields meaningless. */
+static inline void exc_loop_reset(struct exc_loop *loop)
+{
+	loop->count = 0;
+}
 
 /*
  * DR6 as the guest must see it when an intercepted #DB is delivered: a #DB

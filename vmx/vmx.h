@@ -49,7 +49,8 @@ struct vcpu_vmx {
 	 * loaded while this vCPU is current. */
 	uint64_t dr[4], dr6;
 	uint64_t tsc_offset;
-	bool preemption_timer;                /* pin control set: the vCPU's slice has a deadline */
+	bool preemption_timer;   /* pin control set: the vCPU's slice has a deadline */
+	uint64_t timer_deadline; /* slice the timer counts down to, when the CPU saves its value */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
 };

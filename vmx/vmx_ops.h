@@ -54,19 +54,22 @@ static inline bool vmread_raw(unsigned long field, uint64_t *value)
  * VMCS is current is stopped, or the hypervisor panics without one. Returns 0. */
 uint64_t vmcs_read_failed(unsigned long field);
 
-/* Reads a field; a failure is a hypervisor bug, handled by vmcs_read_failed. */
+/* Reads a field; a failure is a hypervisor bug, handled by vmcs_read_failed.
+ * The check is one branch on CF/ZF (VMfailInvalid/VMfailValid), taken only
+ * on failure: every exit reads several fields. */
 static inline uint64_t __vmcs_read(unsigned long field)
 {
 	uint64_t v;
 
-	if (likely(vmread_raw(field, &v)))
-		return v;
+	__asm__ goto("vmread %[f], %[v]; jbe %l[failed]"
+	             : [v] "=r"(v)
+	             : [f] "r"(field)
+	             : "cc"
+	             : failed);
+	return v;
+failed:
 	return vmcs_read_failed(field);
 }
-
-/* Writes a field; on failure reports field, value and the VM-instruction error
- * and stops the VM whose VMCS is current (panics without one). */
-bool __vmcs_write(unsigned long field, uint64_t value);
 
 static inline bool vmwrite_raw(unsigned long field, uint64_t value)
 {
@@ -76,6 +79,23 @@ static inline bool vmwrite_raw(unsigned long field, uint64_t value)
 	                 : "r"(field), "rm"(value)
 	                 : "cc");
 	return !fail;
+}
+
+/* The failure path of __vmcs_write: reports field, value and the VM-instruction
+ * error and stops the VM whose VMCS is current (panics without one). */
+bool vmcs_write_failed(unsigned long field, uint64_t value);
+
+/* Writes a field; inline, as every exit writes several. */
+static inline bool __vmcs_write(unsigned long field, uint64_t value)
+{
+	__asm__ goto("vmwrite %[v], %[f]; jbe %l[failed]"
+	             :
+	             : [f] "r"(field), [v] "rm"(value)
+	             : "cc"
+	             : failed);
+	return true;
+failed:
+	return vmcs_write_failed(field, value);
 }
 
 #define vmcs_read16(f)     (VMCS_CHECK(f, VMCS_WIDTH_16), (uint16_t)__vmcs_read(f))
