@@ -61,11 +61,11 @@ static inline uint64_t __vmcs_read(unsigned long field)
 {
 	uint64_t v;
 
-	__asm__ goto("vmread %[f], %[v]; jbe %l[failed]"
-	             : [v] "=r"(v)
-	             : [f] "r"(field)
-	             : "cc"
-	             : failed);
+	__asm__ volatile goto("vmread %[f], %[v]; jbe %l[failed]"
+	                      : [v] "=r"(v)
+	                      : [f] "r"(field)
+	                      : "cc"
+	                      : failed);
 	return v;
 failed:
 	return vmcs_read_failed(field);
@@ -88,11 +88,11 @@ bool vmcs_write_failed(unsigned long field, uint64_t value);
 /* Writes a field; inline, as every exit writes several. */
 static inline bool __vmcs_write(unsigned long field, uint64_t value)
 {
-	__asm__ goto("vmwrite %[v], %[f]; jbe %l[failed]"
-	             :
-	             : [f] "r"(field), [v] "rm"(value)
-	             : "cc"
-	             : failed);
+	__asm__ volatile goto("vmwrite %[v], %[f]; jbe %l[failed]"
+	                      :
+	                      : [f] "r"(field), [v] "rm"(value)
+	                      : "cc"
+	                      : failed);
 	return true;
 failed:
 	return vmcs_write_failed(field, value);
