@@ -105,6 +105,28 @@ static void test_32bit_rights(void **unused)
 	assert_int_equal(expect_ok(&e, 0x12345678, GWALK_USER), 0x300678);
 }
 
+/* SMAP: supervisor data accesses to a user page fault, unless explicit with
+ * EFLAGS.AC set; fetches and supervisor pages are not concerned. */
+static void test_smap(void **unused)
+{
+	struct gwalk_env e = env(CR0_PE | CR0_PG, 0x1000, CR4_SMAP, 0);
+
+	map32(7); /* user page */
+	expect_fault(&e, 0x12345678, 0, PF_PRESENT);
+	expect_fault(&e, 0x12345678, GWALK_WRITE, PF_PRESENT | PF_WRITE);
+	e.ac = true;
+	assert_int_equal(expect_ok(&e, 0x12345678, GWALK_WRITE), 0x300678);
+	expect_fault(&e, 0x12345678, GWALK_IMPLICIT, PF_PRESENT); /* AC does not help */
+	assert_int_equal(expect_ok(&e, 0x12345678, GWALK_USER), 0x300678);
+	e.ac = false;
+	assert_int_equal(expect_ok(&e, 0x12345678, GWALK_FETCH), 0x300678);
+	map32(3); /* supervisor page */
+	assert_int_equal(expect_ok(&e, 0x12345678, GWALK_IMPLICIT), 0x300678);
+	e.cr4 = 0;
+	map32(7);
+	assert_int_equal(expect_ok(&e, 0x12345678, GWALK_IMPLICIT), 0x300678);
+}
+
 static void test_32bit_4m_pages(void **unused)
 {
 	struct gwalk_env e = env(CR0_PE | CR0_PG, 0x1000, CR4_PSE, 0);
@@ -202,6 +224,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_paging, setup),
 		cmocka_unit_test_setup(test_32bit_4k, setup),
 		cmocka_unit_test_setup(test_32bit_rights, setup),
+		cmocka_unit_test_setup(test_smap, setup),
 		cmocka_unit_test_setup(test_32bit_4m_pages, setup),
 		cmocka_unit_test_setup(test_pae, setup),
 		cmocka_unit_test_setup(test_4level, setup),

@@ -9,7 +9,8 @@
 #include "vmx/vmx_ops.h"
 #include "x86.h"
 
-#define VEC_PF 14
+#define VEC_PF    14
+#define RFLAGS_AC BIT(18)
 
 unsigned vmx_maxphyaddr(void)
 {
@@ -39,6 +40,7 @@ static int translate(struct vcpu *v, gva_t la, unsigned access, gpa_t *gpa)
 		.cr3 = vcpu_read_cr3(v),
 		.cr4 = vcpu_read_cr4(v),
 		.efer = vmcs_read64(GUEST_IA32_EFER),
+		.ac = vcpu_read_rflags(v) & RFLAGS_AC,
 		.pdptes = pdptes,
 		.maxphyaddr = vmx_maxphyaddr(),
 		.map = map_gpa,

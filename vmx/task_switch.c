@@ -48,12 +48,12 @@ static int mem_result(int r)
 
 static int mem_read(void *ctx, uint64_t la, void *buf, uint32_t len)
 {
-	return mem_result(vmx_read_guest(ctx, la, buf, len, 0));
+	return mem_result(vmx_read_guest(ctx, la, buf, len, GWALK_IMPLICIT));
 }
 
 static int mem_write(void *ctx, uint64_t la, const void *buf, uint32_t len)
 {
-	return mem_result(vmx_write_guest(ctx, la, buf, len, 0));
+	return mem_result(vmx_write_guest(ctx, la, buf, len, GWALK_IMPLICIT));
 }
 
 static int mem_load_cr3(void *ctx, uint32_t cr3)

@@ -43,6 +43,11 @@ static bool allowed(const struct walk *w)
 		return false;
 	if ((w->access & GWALK_FETCH) && !user && w->us && (e->cr4 & CR4_SMEP))
 		return false;
+	/* SMAP: a supervisor data access to a user page, unless it is explicit and
+	 * EFLAGS.AC is set (sec. 4.6.1) */
+	if (!(w->access & GWALK_FETCH) && !user && w->us && (e->cr4 & CR4_SMAP) &&
+	    ((w->access & GWALK_IMPLICIT) || !e->ac))
+		return false;
 	return true;
 }
 
