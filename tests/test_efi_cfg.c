@@ -20,12 +20,12 @@ static int parse(const char *s)
 static void test_full_file(void **state)
 {
 	const char *f = "# Sable\r\n"
-	                "\n"
-	                "  kernel  /boot/sable.elf  \n"
-	                "cmdline loglevel=info vm=a:module=0,mem=16M  \n"
-	                "module guests/hello.elf hello world\n"
-	                "\tmodule \\abs\\cpuid.elf\n"
-	                "module x.elf last"; /* no final newline */
+			"\n"
+			"  kernel  /boot/sable.elf  \n"
+			"cmdline loglevel=info vm=a:module=0,mem=16M  \n"
+			"module guests/hello.elf hello world\n"
+			"\tmodule \\abs\\cpuid.elf\n"
+			"module x.elf last"; /* no final newline */
 
 	assert_int_equal(parse(f), 0);
 	assert_string_equal(cfg.kernel, "\\boot\\sable.elf");
@@ -93,8 +93,8 @@ static void test_args(void **state)
 	assert_string_equal(a.cmdline, "");
 	assert_int_equal(efi_cfg_args_parse("fs0:\\EFI\\sable\\SABLE.EFI", &a, &msg), 0);
 	assert_string_equal(a.cmdline, "");
-	assert_int_equal(efi_cfg_args_parse("sable.efi -c /x/bad.cfg loglevel=debug a=b ", &a, &msg),
-	                 0);
+	assert_int_equal(
+		efi_cfg_args_parse("sable.efi -c /x/bad.cfg loglevel=debug a=b ", &a, &msg), 0);
 	assert_string_equal(a.config, "\\x\\bad.cfg");
 	assert_string_equal(a.cmdline, "loglevel=debug a=b");
 	/* a boot entry's options carry no program name */
@@ -143,10 +143,10 @@ static void test_resolve(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_full_file), cmocka_unit_test(test_defaults),
-	        cmocka_unit_test(test_errors),    cmocka_unit_test(test_limits),
-	        cmocka_unit_test(test_args),      cmocka_unit_test(test_narrow),
-	        cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_full_file), cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors),    cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_args),      cmocka_unit_test(test_narrow),
+		cmocka_unit_test(test_resolve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

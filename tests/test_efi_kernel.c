@@ -33,8 +33,9 @@ static void make_image(void)
 	uint32_t mlen = 32;
 
 	memset(img, 0, sizeof(img));
-	memcpy(img, "\x7f"
-	            "ELF\x02\x01\x01",
+	memcpy(img,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
 	       7);
 	put16(16, 2);  /* ET_EXEC */
 	put16(18, 62); /* EM_X86_64 */
@@ -132,9 +133,9 @@ static void test_bad_mb2_header(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_good),
-	        cmocka_unit_test(test_bad_elf),
-	        cmocka_unit_test(test_bad_mb2_header),
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad_elf),
+		cmocka_unit_test(test_bad_mb2_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,9 +39,9 @@ static void make_rsdp(uint8_t *r, uint8_t rev)
 static void test_round_trip(void **state)
 {
 	const struct efi_mb2_module mods[] = {
-	        {0x1000000, 0x1003000, "hello"},
-	        {0x1003000, 0x1003001, ""},
-	        {0x2000000, 0x2000000, "empty module"},
+		{0x1000000, 0x1003000, "hello"},
+		{0x1003000, 0x1003001, ""},
+		{0x2000000, 0x2000000, "empty module"},
 	};
 	struct mem_region mmap[64];
 	uint8_t efimap[6 * 40] = {0};
@@ -49,12 +49,12 @@ static void test_round_trip(void **state)
 		uint32_t type;
 		uint64_t base, pages;
 	} d[] = {
-	        {EFI_MT_BOOT_CODE, 0, 0x9f},
-	        {EFI_MT_RESERVED, 0x9f000, 0x61},
-	        {EFI_MT_CONVENTIONAL, 0x100000, 0x700},
-	        {EFI_MT_LOADER_DATA, 0x800000, 0x800},
-	        {EFI_MT_ACPI_RECLAIM, 0x1000000, 0x10},
-	        {EFI_MT_CONVENTIONAL, 0x1010000, 0xeff0},
+		{EFI_MT_BOOT_CODE, 0, 0x9f},
+		{EFI_MT_RESERVED, 0x9f000, 0x61},
+		{EFI_MT_CONVENTIONAL, 0x100000, 0x700},
+		{EFI_MT_LOADER_DATA, 0x800000, 0x800},
+		{EFI_MT_ACPI_RECLAIM, 0x1000000, 0x10},
+		{EFI_MT_CONVENTIONAL, 0x1010000, 0xeff0},
 	};
 	uint8_t rsdp[RSDP_V2_LEN];
 	struct efi_mb2_fb fb = {0x80000000, 4096, 1024, 768, 32, 16, 8, 8, 8, 0, 8};
@@ -172,10 +172,10 @@ static void test_rsdp_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_round_trip),
-	        cmocka_unit_test(test_minimal_and_old_acpi),
-	        cmocka_unit_test(test_bad_modules),
-	        cmocka_unit_test(test_rsdp_check),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_minimal_and_old_acpi),
+		cmocka_unit_test(test_bad_modules),
+		cmocka_unit_test(test_rsdp_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

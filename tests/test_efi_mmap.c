@@ -60,16 +60,16 @@ static void test_merge_and_sort(void **state)
 	int n;
 
 	setup();
-	add(EFI_MT_CONVENTIONAL, 0x100000, 0x100, 0);  /* 1 MiB .. 2 MiB */
-	add(EFI_MT_BOOT_CODE, 0, 0xa0, 0);             /* 0 .. 640 KiB */
-	add(EFI_MT_LOADER_DATA, 0x200000, 0x10, 0);    /* 2 MiB .. +64 KiB */
-	add(EFI_MT_BOOT_DATA, 0x210000, 0x1f0, 0);     /* .. 4 MiB */
-	add(EFI_MT_RUNTIME_DATA, 0x400000, 0x4, 0);    /* 16 KiB reserved */
-	add(EFI_MT_CONVENTIONAL, 0x404000, 0x3c, 0);   /* .. 0x440000 */
+	add(EFI_MT_CONVENTIONAL, 0x100000, 0x100, 0); /* 1 MiB .. 2 MiB */
+	add(EFI_MT_BOOT_CODE, 0, 0xa0, 0);            /* 0 .. 640 KiB */
+	add(EFI_MT_LOADER_DATA, 0x200000, 0x10, 0);   /* 2 MiB .. +64 KiB */
+	add(EFI_MT_BOOT_DATA, 0x210000, 0x1f0, 0);    /* .. 4 MiB */
+	add(EFI_MT_RUNTIME_DATA, 0x400000, 0x4, 0);   /* 16 KiB reserved */
+	add(EFI_MT_CONVENTIONAL, 0x404000, 0x3c, 0);  /* .. 0x440000 */
 	add(EFI_MT_ACPI_RECLAIM, 0x440000, 0x10, 0);
 	add(EFI_MT_ACPI_NVS, 0x450000, 0x10, 0);
 	add(EFI_MT_MMIO, 0xffc00000, 0x400, 0);
-	add(EFI_MT_RESERVED, 0xa0000, 0x60, 0);        /* 640 KiB .. 1 MiB */
+	add(EFI_MT_RESERVED, 0xa0000, 0x60, 0); /* 640 KiB .. 1 MiB */
 	n = efi_mmap_convert(map, map_len, DSZ, out, 16);
 	assert_int_equal(n, 8);
 	assert_int_equal(out[0].base, 0);
@@ -150,9 +150,9 @@ static void test_alignment(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_types),           cmocka_unit_test(test_merge_and_sort),
-	        cmocka_unit_test(test_merge_bridges),   cmocka_unit_test(test_empty_and_errors),
-	        cmocka_unit_test(test_alignment),
+		cmocka_unit_test(test_types),         cmocka_unit_test(test_merge_and_sort),
+		cmocka_unit_test(test_merge_bridges), cmocka_unit_test(test_empty_and_errors),
+		cmocka_unit_test(test_alignment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,19 +3,19 @@
 #include "err.h"
 #include "boot/efi/efi_kernel.h"
 
-#define ELF_HDR_SIZE   64
-#define ELF_PHDR_SIZE  56
-#define ET_EXEC        2
-#define EM_X86_64      62
-#define PT_LOAD        1
-#define MB2_ARCH_I386  0
+#define ELF_HDR_SIZE     64
+#define ELF_PHDR_SIZE    56
+#define ET_EXEC          2
+#define EM_X86_64        62
+#define PT_LOAD          1
+#define MB2_ARCH_I386    0
 #define MB2_TAG_OPTIONAL 1 /* flags bit 0 */
 
 /* Header tags this loader honours or may ignore (sec. 3.1.3 onwards). */
-#define MB2_HTAG_END         0
-#define MB2_HTAG_INFO_REQ    1
-#define MB2_HTAG_FLAGS       4
-#define MB2_HTAG_FRAMEBUFFER 5
+#define MB2_HTAG_END          0
+#define MB2_HTAG_INFO_REQ     1
+#define MB2_HTAG_FLAGS        4
+#define MB2_HTAG_FRAMEBUFFER  5
 #define MB2_HTAG_MODULE_ALIGN 6
 
 static uint16_t rd16(const uint8_t *p)

@@ -11,7 +11,7 @@
 #define MB2_HEADER_SEARCH   32768
 
 struct efi_kernel_seg {
-	uint64_t paddr, memsz; /* where it runs */
+	uint64_t paddr, memsz;   /* where it runs */
 	uint64_t offset, filesz; /* what the file holds; the rest is zeroed */
 };
 

@@ -87,7 +87,8 @@ int efi_mb2_build(const struct efi_mb2_input *in, void *buf, size_t cap)
 	put32(&o, 0); /* total_size, filled in last */
 	put32(&o, 0);
 	string_tag(&o, MB2_TAG_CMDLINE, in->cmdline ? in->cmdline : "");
-	string_tag(&o, MB2_TAG_LOADER_NAME, in->loader_name ? in->loader_name : EFI_MB2_LOADER_NAME);
+	string_tag(&o, MB2_TAG_LOADER_NAME,
+	           in->loader_name ? in->loader_name : EFI_MB2_LOADER_NAME);
 	for (size_t i = 0; i < in->nmodules; i++) {
 		const char *s = in->modules[i].string ? in->modules[i].string : "";
 		size_t n = str_size(s);
@@ -199,7 +200,8 @@ int efi_rsdp_check(const void *rsdp, size_t avail, bool want_v2)
 		return RSDP_V1_LEN;
 	if (p[15] < 2 || avail < RSDP_V2_LEN)
 		return -EINVAL;
-	len = (uint32_t)p[20] | (uint32_t)p[21] << 8 | (uint32_t)p[22] << 16 | (uint32_t)p[23] << 24;
+	len = (uint32_t)p[20] | (uint32_t)p[21] << 8 | (uint32_t)p[22] << 16 |
+	      (uint32_t)p[23] << 24;
 	if (len < RSDP_V2_LEN || len > avail || len > 256)
 		return -EINVAL;
 	sum = 0;

@@ -35,8 +35,8 @@ struct efi_mb2_input {
 	size_t nmmap;
 	const void *rsdp_new; /* ACPI 2.0+ RSDP or NULL; rsdp_new_len bytes copied */
 	size_t rsdp_new_len;
-	const void *rsdp_old; /* ACPI 1.0 RSDP or NULL; RSDP_V1_LEN bytes copied */
-	uint64_t efi_system_table; /* 0: no EFI64 tag */
+	const void *rsdp_old;        /* ACPI 1.0 RSDP or NULL; RSDP_V1_LEN bytes copied */
+	uint64_t efi_system_table;   /* 0: no EFI64 tag */
 	const struct efi_mb2_fb *fb; /* NULL: no framebuffer tag */
 };
 

@@ -72,21 +72,22 @@ int efi_mmap_convert(const void *map, size_t map_size, size_t desc_size, struct 
 	if (desc_size < EFI_MEM_DESC_MIN || desc_size % 8 != 0)
 		return -EINVAL;
 	for (size_t off = 0; map_size - off >= desc_size; off += desc_size) {
-		uint32_t type = efi_mmap_type((uint32_t)rd64(d + off) & 0xffffffffu, rd64(d + off + 32));
+		uint32_t type =
+			efi_mmap_type((uint32_t)rd64(d + off) & 0xffffffffu, rd64(d + off + 32));
 		uint64_t base = rd64(d + off + 8), pages = rd64(d + off + 24), end;
 		int r;
 
-		if (pages > (UINT64_MAX - base) / EFI_PAGE_SIZE)
+		if (pages > (UINT64_MAX - base) / EFI_MMAP_PAGE)
 			return -EINVAL;
-		end = base + pages * EFI_PAGE_SIZE;
+		end = base + pages * EFI_MMAP_PAGE;
 		if (type == MEM_AVAILABLE) {
-			base = ALIGN_UP(base, (uint64_t)EFI_PAGE_SIZE);
-			end = ALIGN_DOWN(end, (uint64_t)EFI_PAGE_SIZE);
+			base = ALIGN_UP(base, (uint64_t)EFI_MMAP_PAGE);
+			end = ALIGN_DOWN(end, (uint64_t)EFI_MMAP_PAGE);
 		} else {
-			base = ALIGN_DOWN(base, (uint64_t)EFI_PAGE_SIZE);
-			if (end > ALIGN_DOWN(UINT64_MAX, (uint64_t)EFI_PAGE_SIZE))
+			base = ALIGN_DOWN(base, (uint64_t)EFI_MMAP_PAGE);
+			if (end > ALIGN_DOWN(UINT64_MAX, (uint64_t)EFI_MMAP_PAGE))
 				return -EINVAL;
-			end = ALIGN_UP(end, (uint64_t)EFI_PAGE_SIZE);
+			end = ALIGN_UP(end, (uint64_t)EFI_MMAP_PAGE);
 		}
 		if (end <= base)
 			continue;

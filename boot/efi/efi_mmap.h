@@ -26,7 +26,7 @@
 #define EFI_MT_UNACCEPTED      15
 
 #define EFI_MEMORY_SP    BIT(18) /* specific-purpose memory: not general RAM */
-#define EFI_PAGE_SIZE    4096u
+#define EFI_MMAP_PAGE    4096u
 #define EFI_MEM_DESC_MIN 40 /* u32 type, pad, u64 phys, virt, pages, attribute */
 
 /* The multiboot2 (E820) type for an EFI memory type and attribute, as it is
