@@ -1,8 +1,9 @@
 #!/bin/bash
 # Boots an ISO, or a directory as a FAT disk, in QEMU.
-#   scripts/qemu.sh --iso build/sable.iso | --fat DIR  [--uefi] [--kvm|--tcg]
+#   scripts/qemu.sh --iso build/sable.iso | --disk IMG | --fat DIR  [--uefi] [--kvm|--tcg]
 #                   [--serial FILE] [--cpus N] [--mem SIZE] [--timeout SECONDS]
-# --fat DIR gives the firmware DIR as a FAT drive (QEMU's vvfat) and no network
+# --disk IMG gives the image as a hard disk (as a USB stick would be; writes
+# are discarded). --fat DIR gives the firmware DIR as a FAT drive (QEMU's vvfat) and no network
 # card, for booting sable.efi with --uefi: DIR/EFI/BOOT/BOOTX64.EFI boots
 # directly; without it OVMF falls through to its UEFI shell (DIR/startup.nsh).
 # Default accelerator: KVM with -cpu host when /dev/kvm is usable and the host
@@ -11,11 +12,12 @@
 # this terminal. The isa-debug-exit device at 0xf4 lets Sable choose QEMU's exit
 # status: (code << 1) | 1.
 set -u
-iso="" fat="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0
+iso="" disk_img="" fat="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) iso=$2; shift ;;
 	--fat) fat=$2; shift ;;
+	--disk) disk_img=$2; shift ;;
 	--uefi) uefi=1 ;;
 	--kvm) accel=kvm ;;
 	--tcg) accel=tcg ;;
@@ -30,6 +32,9 @@ done
 if [ -n "$fat" ]; then
 	[ -d "$fat" ] || { echo "qemu.sh: no directory at '$fat'" >&2; exit 2; }
 	disk="-drive format=raw,file=fat:rw:$fat -nic none"
+elif [ -n "$disk_img" ]; then
+	[ -f "$disk_img" ] || { echo "qemu.sh: no image at '$disk_img'" >&2; exit 2; }
+	disk="-drive format=raw,file=$disk_img,snapshot=on -nic none"
 else
 	[ -f "$iso" ] || { echo "qemu.sh: no ISO at '$iso' (run make iso)" >&2; exit 2; }
 	disk="-cdrom $iso"

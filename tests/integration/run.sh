@@ -700,6 +700,32 @@ case_qemu_efi_errors() {
 	case_end qemu-efi-errors
 }
 
+# -- make iso's image booted as a disk (a USB stick), its sable.efi entry made
+#    the default: GRUB chainloads sable.efi from the image's FAT partition,
+#    which reads sable.cfg, sable.elf and the guest there.
+case_qemu_efi_iso_chainload() {
+	have_ovmf || { skip qemu-efi-iso-chainload "OVMF firmware not installed"; return; }
+	"$ROOT/scripts/mkiso.sh" --efi "$ROOT/build/sable.efi" --efi-default "$OUT/efichain.iso" \
+		"$ROOT/build/sable.elf" "loglevel=info on_stop=poweroff vm=hello:module=0" 0 \
+		"$G/hello.elf" >/dev/null
+	SERIAL=$OUT/efichain.serial.log
+	"$ROOT/scripts/qemu.sh" --tcg --uefi --disk "$OUT/efichain.iso" --serial "$SERIAL" \
+		--timeout 120 2>/dev/null
+	QEMU_RC=$?
+	sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g; s/\r//g' "$SERIAL" > "$SERIAL.txt"
+	SERIAL=$SERIAL.txt
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must "Booting .Sable \(sable.efi, no GRUB\)"
+	must '^sable.efi: \\EFI\\sable\\sable.elf at \[0x200000, '
+	must '^sable.efi: 1 module\(s\), ACPI 2.0, command line: loglevel=info on_stop=poweroff vm=hello:module=0$'
+	must '^\[cpu0\] boot loader: Sable EFI loader$'
+	must '^\[cpu0\] memory: image \[0x200000, .* 1 module\(s\)'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION|sable.efi: ERROR'
+	case_end qemu-efi-iso-chainload
+}
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 case_qemu_bare_guests() {
 	if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
@@ -734,6 +760,7 @@ run_cases 2 \
 	case_bochs_review_checks \
 	case_qemu_efi_boot \
 	case_qemu_efi_errors \
+	case_qemu_efi_iso_chainload \
 	case_qemu_bare_guests
 
 [ $FAILS = 0 ] && echo "integration: all tests passed" || echo "integration: $FAILS test(s) failed"
