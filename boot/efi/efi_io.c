@@ -87,7 +87,8 @@ EFI_STATUS efi_io_open_volume(EFI_HANDLE image, EFI_LOADED_IMAGE **li, char *dir
 	}
 	/* the file path: media file-path nodes, whose strings join into the path */
 	dir[0] = '\0';
-	for (dp = (*li)->FilePath; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp)) {
+	for (dp = (*li)->FilePath; dp != NULL && !IsDevicePathEnd(dp);
+	     dp = NextDevicePathNode(dp)) {
 		if (DevicePathType(dp) == MEDIA_DEVICE_PATH &&
 		    DevicePathSubType(dp) == MEDIA_FILEPATH_DP) {
 			FILEPATH_DEVICE_PATH *f = (FILEPATH_DEVICE_PATH *)dp;

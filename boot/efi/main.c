@@ -7,11 +7,11 @@
 #include "boot/efi/efi_mb2.h"
 #include "boot/efi/efi_mmap.h"
 
-#define MBI_PAGES     16 /* 64 KiB for the boot information */
-#define MAP_BYTES     (64 * 1024)
-#define MAX_REGIONS   256
-#define EBS_ATTEMPTS  8
-#define BELOW_4G      0xffffffffu
+#define MBI_PAGES    16 /* 64 KiB for the boot information */
+#define MAP_BYTES    (64 * 1024)
+#define MAX_REGIONS  256
+#define EBS_ATTEMPTS 8
+#define BELOW_4G     0xffffffffu
 
 extern const uint8_t efi_trampoline_start[], efi_trampoline_end[];
 typedef void (*trampoline_fn)(uint32_t entry, uint32_t mbi) __attribute__((noreturn));
@@ -53,8 +53,8 @@ static EFI_STATUS read_config(void)
 	EFI_STATUS st;
 
 	efi_cfg_parse("", 0, &cfg, &err);
-	if (efi_cfg_resolve(dir, args.config[0] ? args.config : EFI_CFG_FILE, path,
-	                    sizeof(path)) < 0) {
+	if (efi_cfg_resolve(dir, args.config[0] ? args.config : EFI_CFG_FILE, path, sizeof(path)) <
+	    0) {
 		efi_io_error("configuration file", "path too long");
 		return EFI_INVALID_PARAMETER;
 	}
@@ -204,10 +204,12 @@ static void find_framebuffer(void)
 	fb.bpp = 32;
 	switch (info->PixelFormat) {
 	case PixelRedGreenBlueReserved8BitPerColor:
-		fb = (struct efi_mb2_fb){fb.addr, fb.pitch, fb.width, fb.height, 32, 0, 8, 8, 8, 16, 8};
+		fb = (struct efi_mb2_fb){fb.addr, fb.pitch, fb.width, fb.height, 32, 0,
+		                         8,       8,        8,        16,        8};
 		break;
 	case PixelBlueGreenRedReserved8BitPerColor:
-		fb = (struct efi_mb2_fb){fb.addr, fb.pitch, fb.width, fb.height, 32, 16, 8, 8, 8, 0, 8};
+		fb = (struct efi_mb2_fb){fb.addr, fb.pitch, fb.width, fb.height, 32, 16,
+		                         8,       8,        8,        0,         8};
 		break;
 	case PixelBitMask:
 		mask_field(info->PixelInformation.RedMask, &fb.red_pos, &fb.red_size);
