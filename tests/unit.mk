@@ -50,3 +50,5 @@ unit_efi_cfg_SRCS := boot/efi/efi_cfg.c
 unit_efi_mmap_SRCS := boot/efi/efi_mmap.c
 unit_efi_mb2_SRCS := boot/efi/efi_mb2.c boot/efi/efi_mmap.c hv/loader/multiboot2.c
 unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
+UNIT_TESTS += efi_acpi
+unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c

@@ -2,6 +2,7 @@
  * builds the multiboot2 boot information, leaves boot services and enters
  * Sable's multiboot2 entry through boot/efi/trampoline.asm (GNU-EFI). */
 #include "boot/efi/efi_io.h"
+#include "boot/efi/efi_acpi.h"
 #include "boot/efi/efi_cfg.h"
 #include "boot/efi/efi_kernel.h"
 #include "boot/efi/efi_mb2.h"
@@ -145,28 +146,22 @@ static EFI_STATUS load_kernel(void)
 /* The ACPI RSDPs from the configuration table: 2.0 first, 1.0 second. */
 static EFI_STATUS find_acpi(void)
 {
-	EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	_Static_assert(sizeof(struct efi_config_entry) == sizeof(EFI_CONFIGURATION_TABLE),
+	               "EFI_CONFIGURATION_TABLE layout");
+	struct efi_acpi acpi;
 
-	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
-		EFI_CONFIGURATION_TABLE *t = &ST->ConfigurationTable[i];
-		int n;
-
-		if (rsdp_new_len == 0 && CompareGuid(&t->VendorGuid, &acpi20) == 0) {
-			n = efi_rsdp_check(t->VendorTable, RSDP_V2_LEN, true);
-			if (n > 0) {
-				CopyMem(rsdp_new, t->VendorTable, (UINTN)n);
-				rsdp_new_len = n;
-			}
-		} else if (!have_old && CompareGuid(&t->VendorGuid, &acpi10) == 0) {
-			if (efi_rsdp_check(t->VendorTable, RSDP_V1_LEN, false) > 0) {
-				CopyMem(rsdp_old, t->VendorTable, RSDP_V1_LEN);
-				have_old = TRUE;
-			}
-		}
-	}
-	if (rsdp_new_len == 0 && !have_old) {
+	if (efi_acpi_find((const struct efi_config_entry *)ST->ConfigurationTable,
+	                  ST->NumberOfTableEntries, &acpi) < 0) {
 		efi_io_error("no ACPI table", "the EFI configuration table has no valid RSDP");
 		return EFI_NOT_FOUND;
+	}
+	if (acpi.rsdp_new) {
+		CopyMem(rsdp_new, (void *)acpi.rsdp_new, (UINTN)acpi.rsdp_new_len);
+		rsdp_new_len = acpi.rsdp_new_len;
+	}
+	if (acpi.rsdp_old) {
+		CopyMem(rsdp_old, (void *)acpi.rsdp_old, RSDP_V1_LEN);
+		have_old = TRUE;
 	}
 	return EFI_SUCCESS;
 }
@@ -278,10 +273,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		st = read_config();
 	if (!EFI_ERROR(st))
 		st = find_acpi();
-	if (!EFI_ERROR(st))
-		st = load_modules();
+	/* the kernel's fixed range first, before module pages could take it */
 	if (!EFI_ERROR(st))
 		st = load_kernel();
+	if (!EFI_ERROR(st))
+		st = load_modules();
 	if (!EFI_ERROR(st)) {
 		st = efi_io_pages(AllocateMaxAddress, 1, &tramp, TRUE);
 		if (!EFI_ERROR(st))

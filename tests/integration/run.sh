@@ -654,8 +654,9 @@ case_qemu_efi_boot() {
 
 # -- From the UEFI shell (startup.nsh): a bad configuration, a missing module, a
 #    corrupted and a truncated sable.elf and a missing -c file each end in one
-#    clear line and a return to the shell, which goes on to the next command; the
-#    last run's shell command line replaces the file's and boots.
+#    clear line and a return to the shell (with every page it took given back),
+#    which goes on to the next command; the last run's shell command line
+#    replaces the file's and boots.
 case_qemu_efi_errors() {
 	have_ovmf || { skip qemu-efi-errors "OVMF firmware not installed"; return; }
 	[ -f "$ROOT/build/sable.efi" ] || { echo "TEST qemu-efi-errors FAIL (no build/sable.efi)"; FAILS=$((FAILS + 1)); return; }
@@ -690,6 +691,9 @@ case_qemu_efi_errors() {
 	must '^sable.efi: ERROR: \\EFI\\sable\\short.elf: a loadable segment lies outside the file'
 	must '^sable.efi: ERROR: cannot open \\EFI\\sable\\absent.cfg: Not Found'
 	must_eq "returns to the firmware" "$(grep -c '^sable.efi: returning to the firmware' "$SERIAL")" 5
+	# the missing-module run had placed sable.elf at 2 MiB: the last run gets the
+	# same pages only because that failed run gave them back
+	must_eq "sable.elf placed" "$(grep -c '^sable.efi: .*sable.elf at \[0x200000, ' "$SERIAL")" 2
 	must '^sable.efi: 2 module\(s\), ACPI 2.0, command line: loglevel=info on_stop=poweroff from-the-shell=1$'
 	must '^\[cpu0\] command line: loglevel=info on_stop=poweroff from-the-shell=1$'
 	must "WARN: ignoring unknown boot option 'from-the-shell'"
