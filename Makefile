@@ -104,6 +104,8 @@ $(BUILD)/efi/boot/efi/trampoline.o: boot/efi/trampoline.asm
 $(BUILD)/sable.efi.so: $(EFI_OBJS)
 	$(Q)$(LD) -nostdlib -znocombreloc -z noexecstack -T $(EFI_LIB)/elf_x86_64_efi.lds -shared \
 		-Bsymbolic -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi -o $@
+	@# a shared link leaves unresolved symbols (a compiler-emitted memcpy) for run time
+	@undef=$$(nm -u $@); [ -z "$$undef" ] || { echo "sable.efi: undefined: $$undef" >&2; rm -f $@; exit 1; }
 $(BUILD)/sable.efi: $(BUILD)/sable.efi.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
