@@ -1,6 +1,9 @@
 /* sable.efi configuration file and load options (pure; see efi_cfg.h). */
 #include "err.h"
+#include "param.h"
 #include "boot/efi/efi_cfg.h"
+
+_Static_assert(EFI_CFG_MODULES_MAX == MAX_BOOT_MODULES, "sable.efi passes what Sable keeps");
 
 static bool is_space(char c)
 {
