@@ -55,7 +55,7 @@ HV_C_SRCS := $(wildcard hv/*.c hv/*/*.c mm/*.c drivers/*.c vmx/*.c fpu/*.c)
 HV_ASM_SRCS := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm vmx/*.asm))
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))
 
-.PHONY: all iso run run-qemu run-qemu-uefi usb test unit integration bench \
+.PHONY: all efi iso run run-qemu run-qemu-uefi usb test unit integration bench \
 	format format-check check clean
 all: $(BUILD)/sable.elf
 
@@ -81,11 +81,40 @@ $(BUILD)/sable.elf: $(HV_OBJS) linker.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(HV_OBJS)
 	grub-file --is-x86-multiboot2 $@
 
+# ---- UEFI loader (GNU-EFI): build/sable.efi ------------------------------
+# boot/efi/ holds a UEFI application that starts Sable without GRUB. It is a
+# PIC shared object linked against gnu-efi's crt0 and libraries, then turned
+# into a PE32+ EFI application by objcopy.
+EFI_LIB  := /usr/lib
+EFI_INC  := /usr/include/efi
+EFI_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fpic -fshort-wchar -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-strict-aliasing -maccumulate-outgoing-args \
+	-DGNU_EFI_USE_MS_ABI -Wall -Wextra -Werror -Wno-unused-parameter -I. -Iinclude \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -MMD -MP
+EFI_OBJS := $(patsubst %.c,$(BUILD)/efi/%.o,$(wildcard boot/efi/*.c)) \
+	$(BUILD)/efi/boot/efi/trampoline.o
+efi: $(BUILD)/sable.efi
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (EFI)"
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/efi/boot/efi/trampoline.o: boot/efi/trampoline.asm
+	@mkdir -p $(dir $@)
+	$(Q)$(NASM) -f elf64 $< -o $@
+$(BUILD)/sable.efi.so: $(EFI_OBJS)
+	$(Q)$(LD) -nostdlib -znocombreloc -z noexecstack -T $(EFI_LIB)/elf_x86_64_efi.lds -shared \
+		-Bsymbolic -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -lefi -lgnuefi -o $@
+	@# a shared link leaves unresolved symbols (a compiler-emitted memcpy) for run time
+	@undef=$$(nm -u $@); [ -z "$$undef" ] || { echo "sable.efi: undefined: $$undef" >&2; rm -f $@; exit 1; }
+$(BUILD)/sable.efi: $(BUILD)/sable.efi.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
 # ---- bootable image ------------------------------------------------------
 ISO_DIR := $(BUILD)/iso
 iso: $(BUILD)/sable.iso
-$(BUILD)/sable.iso: $(BUILD)/sable.elf scripts/mkiso.sh $(GUESTS) FORCE
-	scripts/mkiso.sh $@ $(BUILD)/sable.elf "$(CMDLINE)" "$(GRUB_TIMEOUT)" $(GUESTS)
+$(BUILD)/sable.iso: $(BUILD)/sable.elf $(BUILD)/sable.efi scripts/mkiso.sh $(GUESTS) FORCE
+	scripts/mkiso.sh --efi $(BUILD)/sable.efi $@ $(BUILD)/sable.elf "$(CMDLINE)" "$(GRUB_TIMEOUT)" $(GUESTS)
 FORCE:
 
 run: iso
@@ -122,7 +151,7 @@ $(BUILD)/tests:
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-integration: all guests
+integration: all efi guests
 	tests/integration/run.sh
 
 test: format-check unit integration

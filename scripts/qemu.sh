@@ -1,17 +1,23 @@
 #!/bin/bash
-# Boots an ISO in QEMU.
-#   scripts/qemu.sh --iso build/sable.iso [--uefi] [--kvm|--tcg] [--serial FILE]
-#                   [--cpus N] [--mem SIZE] [--timeout SECONDS]
+# Boots an ISO, or a directory as a FAT disk, in QEMU.
+#   scripts/qemu.sh --iso build/sable.iso | --disk IMG | --fat DIR  [--uefi] [--kvm|--tcg]
+#                   [--serial FILE] [--cpus N] [--mem SIZE] [--timeout SECONDS]
+# --disk IMG gives the image as a hard disk (as a USB stick would be; writes
+# are discarded). --fat DIR gives the firmware DIR as a FAT drive (QEMU's vvfat) and no network
+# card, for booting sable.efi with --uefi: DIR/EFI/BOOT/BOOTX64.EFI boots
+# directly; without it OVMF falls through to its UEFI shell (DIR/startup.nsh).
 # Default accelerator: KVM with -cpu host when /dev/kvm is usable and the host
 # CPU offers nested VMX (the hypervisor then runs nested), else TCG, where Sable
 # stops with "VMX not supported by this CPU". Without --serial the console is
 # this terminal. The isa-debug-exit device at 0xf4 lets Sable choose QEMU's exit
 # status: (code << 1) | 1.
 set -u
-iso="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0
+iso="" disk_img="" fat="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) iso=$2; shift ;;
+	--fat) fat=$2; shift ;;
+	--disk) disk_img=$2; shift ;;
 	--uefi) uefi=1 ;;
 	--kvm) accel=kvm ;;
 	--tcg) accel=tcg ;;
@@ -23,7 +29,16 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -f "$iso" ] || { echo "qemu.sh: no ISO at '$iso' (run make iso)" >&2; exit 2; }
+if [ -n "$fat" ]; then
+	[ -d "$fat" ] || { echo "qemu.sh: no directory at '$fat'" >&2; exit 2; }
+	disk="-drive format=raw,file=fat:rw:$fat -nic none"
+elif [ -n "$disk_img" ]; then
+	[ -f "$disk_img" ] || { echo "qemu.sh: no image at '$disk_img'" >&2; exit 2; }
+	disk="-drive format=raw,file=$disk_img,snapshot=on -nic none"
+else
+	[ -f "$iso" ] || { echo "qemu.sh: no ISO at '$iso' (run make iso)" >&2; exit 2; }
+	disk="-cdrom $iso"
+fi
 
 nested_vmx() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
@@ -54,5 +69,5 @@ echo "qemu: $accel, $cpus CPUs, $mem, $( [ $uefi = 1 ] && echo UEFI || echo BIOS
 to=""
 [ "$timeout" != 0 ] && to="timeout -k 5 $timeout"
 # shellcheck disable=SC2086
-$to qemu-system-x86_64 $cpu $fw -smp "$cpus" -m "$mem" -cdrom "$iso" -no-reboot \
+$to qemu-system-x86_64 $cpu $fw -smp "$cpus" -m "$mem" $disk -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 $console

@@ -35,6 +35,19 @@ boot_qemu() {
 	SERIAL=$SERIAL.txt
 }
 
+# boot_qemu_fat NAME DIR [qemu.sh args]: boots DIR as a FAT drive under TCG
+# and OVMF; sets SERIAL (carriage returns and the firmware's terminal escape
+# sequences removed), QEMU_RC.
+boot_qemu_fat() {
+	local name=$1 dir=$2
+	shift 2
+	SERIAL=$OUT/$name.serial.log
+	"$ROOT/scripts/qemu.sh" --tcg --uefi --fat "$dir" --serial "$SERIAL" "$@" 2>/dev/null
+	QEMU_RC=$?
+	sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g; s/\r//g' "$SERIAL" > "$SERIAL.txt"
+	SERIAL=$SERIAL.txt
+}
+
 # expect TEST "grep -E pattern" ...: every pattern must appear in $SERIAL.
 CASE_OK=1
 case_begin() { CASE_OK=1; CASE_WHY=""; }

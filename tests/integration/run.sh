@@ -607,6 +607,129 @@ case_bochs_review_checks() {
 	done
 }
 
+# ---- UEFI loader (boot/efi, build/sable.efi) under OVMF, TCG ----------------
+# efidir DIR SUBDIR: a FAT tree with sable.efi, sable.elf, two guests and a
+# sable.cfg in DIR/SUBDIR, the layout a user copies onto an EFI system partition.
+efidir() {
+	local d=$1/$2
+	rm -rf "$1"
+	mkdir -p "$d"
+	cp "$ROOT/build/sable.efi" "$ROOT/build/sable.elf" "$G/hello.elf" "$G/cpuid.elf" "$d/"
+	cat > "$d/sable.cfg" <<-'CFG'
+	# Sable under OVMF: two guests, which TCG cannot run
+	cmdline loglevel=info on_stop=poweroff vm=hello:module=0,mem=16M vm=cpuid:module=1,mem=16M
+	module hello.elf hello
+	module /EFI/sable/cpuid.elf cpuid
+	CFG
+}
+
+have_ovmf() { [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || [ -f /usr/share/OVMF/OVMF_CODE.fd ]; }
+
+# -- The firmware boots sable.efi as the removable-media loader \EFI\BOOT\BOOTX64.EFI:
+#    the configuration file beside it gives the command line and modules, Sable
+#    prints its boot lines from the converted memory map and ACPI, then refuses
+#    cleanly (no VMX under TCG).
+case_qemu_efi_boot() {
+	have_ovmf || { skip qemu-efi-boot "OVMF firmware not installed"; return; }
+	[ -f "$ROOT/build/sable.efi" ] || { echo "TEST qemu-efi-boot FAIL (no build/sable.efi)"; FAILS=$((FAILS + 1)); return; }
+	local d=$OUT/efi-boot.fat
+	efidir "$d" EFI/BOOT
+	mv "$d/EFI/BOOT/sable.efi" "$d/EFI/BOOT/BOOTX64.EFI"
+	sed -i 's|/EFI/sable/cpuid.elf|/EFI/BOOT/cpuid.elf|' "$d/EFI/BOOT/sable.cfg"
+	boot_qemu_fat efi-boot "$d" --timeout 120
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^sable.efi: \\EFI\\BOOT\\sable.elf at \[0x200000, 0x[0-9A-F]+\), entry 0x2000'
+	must '^sable.efi: 2 module\(s\), ACPI 2.0, command line: loglevel=info on_stop=poweroff vm=hello'
+	must '^\[cpu0\] boot loader: Sable EFI loader$'
+	must '^\[cpu0\] command line: loglevel=info on_stop=poweroff vm=hello:module=0,mem=16M vm=cpuid:module=1,mem=16M$'
+	must '^\[cpu0\] memory: [0-9]+ MiB usable in [0-9]+ map entries, [0-9]+ MiB free'
+	must '^\[cpu0\] memory: image \[0x200000, 0x[0-9a-f]+\), heap [0-9]+ KiB at 0x[0-9a-f]+, 2 module\(s\)'
+	must '^\[cpu0\] ACPI: revision 2 via XSDT, 4 CPUs \(4 enabled\)'
+	must '^\[cpu0\] all cores online: 4 of 4'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION|sable.efi: ERROR|WARN'
+	case_end qemu-efi-boot
+}
+
+# -- From the UEFI shell (startup.nsh): a bad configuration, a missing module, a
+#    corrupted and a truncated sable.elf and a missing -c file each end in one
+#    clear line and a return to the shell (with every page it took given back),
+#    which goes on to the next command; the last run's shell command line
+#    replaces the file's and boots.
+case_qemu_efi_errors() {
+	have_ovmf || { skip qemu-efi-errors "OVMF firmware not installed"; return; }
+	[ -f "$ROOT/build/sable.efi" ] || { echo "TEST qemu-efi-errors FAIL (no build/sable.efi)"; FAILS=$((FAILS + 1)); return; }
+	local d=$OUT/efi-errors.fat s
+	efidir "$d" EFI/sable
+	s=$d/EFI/sable
+	printf 'cmdline loglevel=info\nmodul hello.elf\n' > "$s/bad.cfg"
+	printf 'module hello.elf hello\nmodule not-there.elf\n' > "$s/missing.cfg"
+	printf 'kernel corrupt.elf\n' > "$s/corrupt.cfg"
+	printf 'kernel short.elf\n' > "$s/short.cfg"
+	# flip a bit of the multiboot2 header's checksum
+	perl -e 'local $/; open F, "<", $ARGV[0] or die; binmode F; $d = <F>;
+		$o = index($d, pack("V", 0xE85250D6)); die "no header" if $o < 0;
+		substr($d, $o + 12, 1) = chr(ord(substr($d, $o + 12, 1)) ^ 1);
+		open O, ">", $ARGV[1] or die; binmode O; print O $d' "$s/sable.elf" "$s/corrupt.elf"
+	head -c 8192 "$s/sable.elf" > "$s/short.elf"
+	cat > "$d/startup.nsh" <<-'NSH'
+	fs0:
+	\EFI\sable\sable.efi -c \EFI\sable\bad.cfg
+	\EFI\sable\sable.efi -c \EFI\sable\missing.cfg
+	\EFI\sable\sable.efi -c corrupt.cfg
+	\EFI\sable\sable.efi -c \EFI\sable\short.cfg
+	\EFI\sable\sable.efi -c \EFI\sable\absent.cfg
+	\EFI\sable\sable.efi loglevel=info on_stop=poweroff from-the-shell=1
+	NSH
+	boot_qemu_fat efi-errors "$d" --timeout 180
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^sable.efi: ERROR: \\EFI\\sable\\bad.cfg line 2: unknown keyword'
+	must '^sable.efi: ERROR: cannot open \\EFI\\sable\\not-there.elf: Not Found'
+	must '^sable.efi: ERROR: \\EFI\\sable\\corrupt.elf: multiboot2 header checksum is wrong'
+	must '^sable.efi: ERROR: \\EFI\\sable\\short.elf: a loadable segment lies outside the file'
+	must '^sable.efi: ERROR: cannot open \\EFI\\sable\\absent.cfg: Not Found'
+	must_eq "returns to the firmware" "$(grep -c '^sable.efi: returning to the firmware' "$SERIAL")" 5
+	# the missing-module run had placed sable.elf at 2 MiB: the last run gets the
+	# same pages only because that failed run gave them back
+	must_eq "sable.elf placed" "$(grep -c '^sable.efi: .*sable.elf at \[0x200000, ' "$SERIAL")" 2
+	must '^sable.efi: 2 module\(s\), ACPI 2.0, command line: loglevel=info on_stop=poweroff from-the-shell=1$'
+	must '^\[cpu0\] command line: loglevel=info on_stop=poweroff from-the-shell=1$'
+	must "WARN: ignoring unknown boot option 'from-the-shell'"
+	must '^\[cpu0\] memory: image \[0x200000, .* 2 module\(s\)'
+	must '^\[cpu0\] all cores online: 4 of 4'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION'
+	case_end qemu-efi-errors
+}
+
+# -- make iso's image booted as a disk (a USB stick), its sable.efi entry made
+#    the default: GRUB chainloads sable.efi from the image's FAT partition,
+#    which reads sable.cfg, sable.elf and the guest there.
+case_qemu_efi_iso_chainload() {
+	have_ovmf || { skip qemu-efi-iso-chainload "OVMF firmware not installed"; return; }
+	"$ROOT/scripts/mkiso.sh" --efi "$ROOT/build/sable.efi" --efi-default "$OUT/efichain.iso" \
+		"$ROOT/build/sable.elf" "loglevel=info on_stop=poweroff vm=hello:module=0" 0 \
+		"$G/hello.elf" >/dev/null
+	SERIAL=$OUT/efichain.serial.log
+	"$ROOT/scripts/qemu.sh" --tcg --uefi --disk "$OUT/efichain.iso" --serial "$SERIAL" \
+		--timeout 120 2>/dev/null
+	QEMU_RC=$?
+	sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g; s/\r//g' "$SERIAL" > "$SERIAL.txt"
+	SERIAL=$SERIAL.txt
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must "Booting .Sable \(sable.efi, no GRUB\)"
+	must '^sable.efi: \\EFI\\sable\\sable.elf at \[0x200000, '
+	must '^sable.efi: 1 module\(s\), ACPI 2.0, command line: loglevel=info on_stop=poweroff vm=hello:module=0$'
+	must '^\[cpu0\] boot loader: Sable EFI loader$'
+	must '^\[cpu0\] memory: image \[0x200000, .* 1 module\(s\)'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION|sable.efi: ERROR'
+	case_end qemu-efi-iso-chainload
+}
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 case_qemu_bare_guests() {
 	if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
@@ -639,6 +762,9 @@ run_cases 2 \
 	case_bochs_vpid_pool \
 	case_bochs_queued_beside_lone_spinner \
 	case_bochs_review_checks \
+	case_qemu_efi_boot \
+	case_qemu_efi_errors \
+	case_qemu_efi_iso_chainload \
 	case_qemu_bare_guests
 
 [ $FAILS = 0 ] && echo "integration: all tests passed" || echo "integration: $FAILS test(s) failed"
