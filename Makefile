@@ -161,7 +161,8 @@ bench: all guests
 
 
 # ---- style ---------------------------------------------------------------
-FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+# Every C file of the project, committed or not (new files are checked before their first commit).
+FORMAT_SRCS = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null)
 format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:
