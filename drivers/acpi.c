@@ -6,6 +6,7 @@
  */
 #include "drivers/acpi.h"
 #include "err.h"
+#include "le.h"
 
 #define SDT_HDR_LEN 36
 #define RSDP_V1_LEN 20
@@ -30,21 +31,6 @@
 #define AML_QWORD_PREFIX 0x0e
 #define AML_PACKAGE_OP   0x12
 #define AML_ONES         0xff
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 static uint8_t checksum(const uint8_t *p, size_t len)
 {
@@ -81,7 +67,7 @@ int acpi_rsdp_check(const void *rsdp, size_t avail)
 		return 0;
 	if (avail < RSDP_V2_LEN)
 		return -EINVAL;
-	len = rd32(p + 20);
+	len = le32(p + 20);
 	if (len < RSDP_V2_LEN || len > avail || checksum(p, len))
 		return -EINVAL;
 	return 0;
@@ -105,7 +91,7 @@ int acpi_table_check(const void *ptr, size_t avail)
 
 	if (!p || avail < SDT_HDR_LEN)
 		return -EINVAL;
-	len = rd32(p + 4);
+	len = le32(p + 4);
 	if (len < SDT_HDR_LEN || len > avail || checksum(p, len))
 		return -EINVAL;
 	return 0;
@@ -124,7 +110,7 @@ static const uint8_t *map_table(acpi_map_fn map, void *ctx, uint64_t pa, uint32_
 	p = map(ctx, pa, SDT_HDR_LEN);
 	if (!p)
 		return NULL;
-	*len = rd32(p + 4);
+	*len = le32(p + 4);
 	if (*len < SDT_HDR_LEN)
 		return NULL;
 	p = map(ctx, pa, *len);
@@ -141,7 +127,7 @@ static const uint8_t *map_rsdp(acpi_map_fn map, void *ctx, uint64_t pa)
 
 	if (p && p[15] >= 2) {
 		p = map(ctx, pa, RSDP_V2_LEN);
-		len = p ? rd32(p + 20) : 0;
+		len = p ? le32(p + 20) : 0;
 		p = len >= RSDP_V2_LEN ? map(ctx, pa, len) : NULL;
 	}
 	if (!p || acpi_rsdp_check(p, len))
@@ -158,9 +144,9 @@ static int read_rsdp(acpi_map_fn map, void *ctx, uint64_t pa, struct acpi_info *
 	if (!p)
 		return -EINVAL;
 	out->revision = p[15];
-	*root_pa = rd32(p + 16);
-	if (out->revision >= 2 && rd64(p + 24)) {
-		*root_pa = rd64(p + 24);
+	*root_pa = le32(p + 16);
+	if (out->revision >= 2 && le64(p + 24)) {
+		*root_pa = le64(p + 24);
 		out->used_xsdt = true;
 	}
 	return 0;
@@ -179,7 +165,7 @@ static uint64_t root_entry(acpi_map_fn map, void *ctx, uint64_t root_pa, uint32_
 
 	if (!p)
 		return 0;
-	return xsdt ? rd64(p + SDT_HDR_LEN + 8 * i) : rd32(p + SDT_HDR_LEN + 4 * i);
+	return xsdt ? le64(p + SDT_HDR_LEN + 8 * i) : le32(p + SDT_HDR_LEN + 4 * i);
 }
 
 /* Notes the first valid MADT and FADT among the tables at pa. */
@@ -254,10 +240,10 @@ static void madt_entry(struct acpi_info *out, acpi_warn_fn warn, void *ctx, cons
 
 	switch (e[0]) {
 	case MADT_LAPIC:
-		add_cpu(out, e[3], e[2], rd32(e + 4));
+		add_cpu(out, e[3], e[2], le32(e + 4));
 		break;
 	case MADT_X2APIC:
-		add_cpu(out, rd32(e + 4), rd32(e + 12), rd32(e + 8));
+		add_cpu(out, le32(e + 4), le32(e + 12), le32(e + 8));
 		break;
 	case MADT_IOAPIC:
 		if (out->nioapics == MAX_IOAPICS) {
@@ -266,11 +252,11 @@ static void madt_entry(struct acpi_info *out, acpi_warn_fn warn, void *ctx, cons
 		}
 		io = &out->ioapics[out->nioapics++];
 		io->id = e[2];
-		io->addr = rd32(e + 4);
-		io->gsi_base = rd32(e + 8);
+		io->addr = le32(e + 4);
+		io->gsi_base = le32(e + 8);
 		break;
 	case MADT_LAPIC_OVERRIDE:
-		out->lapic_pa = rd64(e + 4);
+		out->lapic_pa = le64(e + 4);
 		break;
 	}
 }
@@ -286,8 +272,8 @@ static int parse_madt(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint64_t pa
 		return -ENOENT;
 	if (len < MADT_FIXED_LEN)
 		return -EINVAL;
-	out->lapic_pa = rd32(p + 36);
-	out->pcat_compat = rd32(p + 40) & 1;
+	out->lapic_pa = le32(p + 36);
+	out->pcat_compat = le32(p + 40) & 1;
 	for (uint32_t off = MADT_FIXED_LEN; off < len; off += p[off + 1]) {
 		if (len - off < 2 || p[off + 1] < madt_min_len(p[off]) || p[off + 1] > len - off)
 			return -EINVAL;
@@ -329,11 +315,11 @@ static void parse_fadt(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint64_t p
 		return;
 	}
 	out->have_fadt = true;
-	out->pm1a_cnt = rd32(p + FADT_PM1A_CNT);
-	out->pm1b_cnt = rd32(p + FADT_PM1B_CNT);
-	dsdt = rd32(p + FADT_DSDT);
-	if (len >= FADT_X_DSDT + 8 && rd64(p + FADT_X_DSDT))
-		dsdt = rd64(p + FADT_X_DSDT);
+	out->pm1a_cnt = le32(p + FADT_PM1A_CNT);
+	out->pm1b_cnt = le32(p + FADT_PM1B_CNT);
+	dsdt = le32(p + FADT_DSDT);
+	if (len >= FADT_X_DSDT + 8 && le64(p + FADT_X_DSDT))
+		dsdt = le64(p + FADT_X_DSDT);
 	parse_dsdt(map, warn, ctx, dsdt, out);
 }
 

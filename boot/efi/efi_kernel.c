@@ -2,6 +2,7 @@
  * Format 1.5: header and program header layout. */
 #include "err.h"
 #include "boot/efi/efi_kernel.h"
+#include "le.h"
 
 #define ELF_HDR_SIZE     64
 #define ELF_PHDR_SIZE    56
@@ -18,27 +19,12 @@
 #define MB2_HTAG_FRAMEBUFFER  5
 #define MB2_HTAG_MODULE_ALIGN 6
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 /* Checks the header's tags; hlen bytes at h, already inside the file. */
 static int check_header_tags(const uint8_t *h, uint32_t hlen, const char **msg)
 {
 	for (uint32_t off = 16; hlen - off >= 8;) {
-		uint16_t type = rd16(h + off), flags = rd16(h + off + 2);
-		uint32_t size = rd32(h + off + 4);
+		uint16_t type = le16(h + off), flags = le16(h + off + 2);
+		uint32_t size = le32(h + off + 4);
 
 		if (size < 8 || size > hlen - off) {
 			*msg = "multiboot2 header tag runs past the header";
@@ -66,13 +52,13 @@ static int check_mb2_header(const uint8_t *img, size_t len, const char **msg)
 	size_t lim = MIN(len, (size_t)MB2_HEADER_SEARCH);
 
 	for (size_t off = 0; off + 16 <= lim; off += 8) {
-		uint32_t magic = rd32(img + off), arch, hlen, sum;
+		uint32_t magic = le32(img + off), arch, hlen, sum;
 
 		if (magic != MB2_HEADER_MAGIC)
 			continue;
-		arch = rd32(img + off + 4);
-		hlen = rd32(img + off + 8);
-		sum = magic + arch + hlen + rd32(img + off + 12);
+		arch = le32(img + off + 4);
+		hlen = le32(img + off + 8);
+		sum = magic + arch + hlen + le32(img + off + 12);
 		if (sum != 0) {
 			*msg = "multiboot2 header checksum is wrong";
 			return -EINVAL;
@@ -103,14 +89,14 @@ int efi_kernel_check(const void *img, size_t len, struct efi_kernel *k, const ch
 		*msg = "not an ELF file";
 		return -EINVAL;
 	}
-	if (p[4] != 2 || p[5] != 1 || rd16(p + 16) != ET_EXEC || rd16(p + 18) != EM_X86_64) {
+	if (p[4] != 2 || p[5] != 1 || le16(p + 16) != ET_EXEC || le16(p + 18) != EM_X86_64) {
 		*msg = "not an x86-64 ELF64 executable";
 		return -EINVAL;
 	}
-	k->entry = rd64(p + 24);
-	phoff = rd64(p + 32);
-	phentsize = rd16(p + 54);
-	phnum = rd16(p + 56);
+	k->entry = le64(p + 24);
+	phoff = le64(p + 32);
+	phentsize = le16(p + 54);
+	phnum = le16(p + 56);
 	if (phentsize < ELF_PHDR_SIZE || phoff > len || phnum > (len - phoff) / phentsize) {
 		*msg = "program headers lie outside the file";
 		return -EINVAL;
@@ -119,12 +105,12 @@ int efi_kernel_check(const void *img, size_t len, struct efi_kernel *k, const ch
 		const uint8_t *ph = p + phoff + (size_t)i * phentsize;
 		struct efi_kernel_seg s;
 
-		if (rd32(ph) != PT_LOAD)
+		if (le32(ph) != PT_LOAD)
 			continue;
-		s.offset = rd64(ph + 8);
-		s.paddr = rd64(ph + 24);
-		s.filesz = rd64(ph + 32);
-		s.memsz = rd64(ph + 40);
+		s.offset = le64(ph + 8);
+		s.paddr = le64(ph + 24);
+		s.filesz = le64(ph + 32);
+		s.memsz = le64(ph + 40);
 		if (s.memsz == 0)
 			continue;
 		if (s.filesz > s.memsz || s.offset > len || s.filesz > len - s.offset) {

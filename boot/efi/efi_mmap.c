@@ -1,6 +1,7 @@
 /* UEFI memory map to multiboot2 memory map (pure; see efi_mmap.h). */
 #include "err.h"
 #include "boot/efi/efi_mmap.h"
+#include "le.h"
 
 uint32_t efi_mmap_type(uint32_t efi_type, uint64_t attr)
 {
@@ -20,15 +21,6 @@ uint32_t efi_mmap_type(uint32_t efi_type, uint64_t attr)
 	default: /* reserved, runtime services, MMIO, PAL, persistent, unaccepted */
 		return MEM_RESERVED;
 	}
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* Inserts r into the sorted out[0..*n), merging it with a neighbour of the same
@@ -73,8 +65,8 @@ int efi_mmap_convert(const void *map, size_t map_size, size_t desc_size, struct 
 		return -EINVAL;
 	for (size_t off = 0; map_size - off >= desc_size; off += desc_size) {
 		uint32_t type =
-			efi_mmap_type((uint32_t)rd64(d + off) & 0xffffffffu, rd64(d + off + 32));
-		uint64_t base = rd64(d + off + 8), pages = rd64(d + off + 24), end;
+			efi_mmap_type((uint32_t)le64(d + off) & 0xffffffffu, le64(d + off + 32));
+		uint64_t base = le64(d + off + 8), pages = le64(d + off + 24), end;
 		int r;
 
 		if (pages > (UINT64_MAX - base) / EFI_MMAP_PAGE)

@@ -5,6 +5,7 @@
 #include "types.h"
 #include "hv/loader/elf.h"
 #include "hv/lib/format.h"
+#include "le.h"
 
 #define ELF_PN_XNUM 0xffff
 
@@ -47,22 +48,6 @@ static __printf(2, 3) int fail(const struct elf_err *e, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Little-endian loads; byte loads, so p needs no alignment. */
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 /* Shorthand for printing 64-bit values with %llx. */
 static unsigned long long ull(uint64_t v)
 {
@@ -88,18 +73,18 @@ static int parse_ehdr(const uint8_t *p, size_t len, struct elf_hdr *h, const str
 	hsize = h->is64 ? ELF64_EHDR_SIZE : ELF32_EHDR_SIZE;
 	if (len < hsize)
 		return fail(e, "truncated ELF header (%zu of %zu bytes)", len, hsize);
-	h->type = rd16(p + 16);
-	h->machine = rd16(p + 18);
+	h->type = le16(p + 16);
+	h->machine = le16(p + 18);
 	if (h->is64) {
-		h->entry = rd64(p + 24);
-		h->phoff = rd64(p + 32);
-		h->phentsize = rd16(p + 54);
-		h->phnum = rd16(p + 56);
+		h->entry = le64(p + 24);
+		h->phoff = le64(p + 32);
+		h->phentsize = le16(p + 54);
+		h->phnum = le16(p + 56);
 	} else {
-		h->entry = rd32(p + 24);
-		h->phoff = rd32(p + 28);
-		h->phentsize = rd16(p + 42);
-		h->phnum = rd16(p + 44);
+		h->entry = le32(p + 24);
+		h->phoff = le32(p + 28);
+		h->phentsize = le16(p + 42);
+		h->phnum = le16(p + 44);
 	}
 	if (h->type != ELF_ET_EXEC)
 		return fail(e, "not an executable (e_type %u, want ET_EXEC)", h->type);
@@ -122,21 +107,21 @@ static int parse_ehdr(const uint8_t *p, size_t len, struct elf_hdr *h, const str
 /* Reads the program header at p. */
 static void read_phdr(const uint8_t *p, bool is64, struct elf_phdr *ph)
 {
-	ph->type = rd32(p);
+	ph->type = le32(p);
 	if (is64) {
-		ph->flags = rd32(p + 4);
-		ph->offset = rd64(p + 8);
-		ph->vaddr = rd64(p + 16);
-		ph->paddr = rd64(p + 24);
-		ph->filesz = rd64(p + 32);
-		ph->memsz = rd64(p + 40);
+		ph->flags = le32(p + 4);
+		ph->offset = le64(p + 8);
+		ph->vaddr = le64(p + 16);
+		ph->paddr = le64(p + 24);
+		ph->filesz = le64(p + 32);
+		ph->memsz = le64(p + 40);
 	} else {
-		ph->offset = rd32(p + 4);
-		ph->vaddr = rd32(p + 8);
-		ph->paddr = rd32(p + 12);
-		ph->filesz = rd32(p + 16);
-		ph->memsz = rd32(p + 20);
-		ph->flags = rd32(p + 24);
+		ph->offset = le32(p + 4);
+		ph->vaddr = le32(p + 8);
+		ph->paddr = le32(p + 12);
+		ph->filesz = le32(p + 16);
+		ph->memsz = le32(p + 20);
+		ph->flags = le32(p + 24);
 	}
 }
 

@@ -5,6 +5,7 @@
 #include "hv/lib/format.h"
 #include "hv/loader/mb1_header.h"
 #include "hv/loader/mbinfo.h"
+#include "le.h"
 
 #define MB1_HEADER_MIN_SIZE 12 /* magic, flags, checksum */
 
@@ -17,11 +18,6 @@ static __printf(3, 4) void say(char *err, size_t errlen, const char *fmt, ...)
 		fmt_vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
 	}
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* The lowest required flag bit Sable does not support, or -1. */
@@ -65,10 +61,10 @@ int mb1_header_find(const void *image, size_t len, struct mb1_header_info *out, 
 	     off += MB1_HEADER_ALIGN) {
 		uint32_t flags, total;
 
-		if (rd32(p + off) != MB1_HEADER_MAGIC)
+		if (le32(p + off) != MB1_HEADER_MAGIC)
 			continue;
-		flags = rd32(p + off + 4);
-		total = MB1_HEADER_MAGIC + flags + rd32(p + off + 8);
+		flags = le32(p + off + 4);
+		total = MB1_HEADER_MAGIC + flags + le32(p + off + 8);
 		if (total != 0) {
 			if (!bad_sum) {
 				bad_sum = true;

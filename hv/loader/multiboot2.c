@@ -3,6 +3,7 @@
 #include "param.h"
 #include "types.h"
 #include "hv/loader/multiboot2.h"
+#include "le.h"
 
 #define MB2_INFO_HDR       8 /* u32 total_size, u32 reserved */
 #define MB2_TAG_HDR        8 /* u32 type, u32 size */
@@ -18,18 +19,6 @@ struct mb2_tag {
 	const uint8_t *p;
 	size_t size;
 };
-
-/* Little-endian u32 at p; byte loads, so p needs no alignment. */
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Little-endian u64 at p. */
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* True if s[0..len) contains a NUL, i.e. s is a terminated string inside it. */
 static bool has_nul(const uint8_t *s, size_t len)
@@ -58,8 +47,8 @@ static int parse_module(const struct mb2_tag *t, struct mb2_info *out)
 
 	if (cmdline == NULL)
 		return -EINVAL;
-	start = rd32(t->p + 8);
-	end = rd32(t->p + 12);
+	start = le32(t->p + 8);
+	end = le32(t->p + 12);
 	if (end < start)
 		return -EINVAL;
 	if (out->module_count >= MAX_BOOT_MODULES) {
@@ -79,8 +68,8 @@ static int parse_meminfo(const struct mb2_tag *t, struct mb2_info *out)
 	if (t->size < MB2_MEMINFO_SIZE)
 		return -EINVAL;
 	out->have_meminfo = true;
-	out->mem_lower_kb = rd32(t->p + 8);
-	out->mem_upper_kb = rd32(t->p + 12);
+	out->mem_lower_kb = le32(t->p + 8);
+	out->mem_upper_kb = le32(t->p + 12);
 	return 0;
 }
 
@@ -93,7 +82,7 @@ static int parse_mmap(const struct mb2_tag *t, struct mb2_info *out)
 
 	if (t->size < MB2_MMAP_HDR)
 		return -EINVAL;
-	esize = rd32(t->p + 8);
+	esize = le32(t->p + 8);
 	if (esize < MB2_MMAP_ENTRY_MIN || esize % 8 != 0 || (t->size - MB2_MMAP_HDR) % esize != 0)
 		return -EINVAL;
 	for (e = t->p + MB2_MMAP_HDR; e < t->p + t->size; e += esize) {
@@ -101,9 +90,9 @@ static int parse_mmap(const struct mb2_tag *t, struct mb2_info *out)
 			out->mmap_dropped++;
 			continue;
 		}
-		out->mmap[out->mmap_count].base = rd64(e);
-		out->mmap[out->mmap_count].len = rd64(e + 8);
-		out->mmap[out->mmap_count].type = rd32(e + 16);
+		out->mmap[out->mmap_count].base = le64(e);
+		out->mmap[out->mmap_count].len = le64(e + 8);
+		out->mmap[out->mmap_count].type = le32(e + 16);
 		out->mmap_count++;
 	}
 	return 0;
@@ -174,15 +163,15 @@ int mb2_parse(const void *mbi, size_t avail, struct mb2_info *out)
 	info_init(out);
 	if (mbi == NULL || (uintptr_t)mbi % MB2_TAG_ALIGN != 0 || avail < 2 * MB2_INFO_HDR)
 		return -EINVAL;
-	total = rd32(base);
+	total = le32(base);
 	if (total < 2 * MB2_INFO_HDR || total > avail)
 		return -EINVAL;
 	out->total_size = (uint32_t)total;
 	for (off = MB2_INFO_HDR; total - off >= MB2_TAG_HDR;
 	     off += ALIGN_UP(t.size, MB2_TAG_ALIGN)) {
 		t.p = base + off;
-		t.type = rd32(t.p);
-		t.size = rd32(t.p + 4);
+		t.type = le32(t.p);
+		t.size = le32(t.p + 4);
 		if (t.size < MB2_TAG_HDR || t.size > total - off)
 			return -EINVAL;
 		if (t.type == MB2_TAG_END)
