@@ -10,6 +10,7 @@
 #include "err.h"
 #include "boot/efi/efi_acpi.h"
 #include "boot/efi/efi_mb2.h"
+#include "tests/rsdp_fixture.h"
 
 static const uint8_t g20[16] = {0x71, 0xe8, 0x68, 0x88, 0xf1, 0xe4, 0xd3, 0x11,
                                 0xbc, 0x22, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81};
@@ -17,24 +18,6 @@ static const uint8_t g10[16] = {0x30, 0x2d, 0x9d, 0xeb, 0x88, 0x2d, 0xd3, 0x11,
                                 0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d};
 static const uint8_t gsmbios[16] = {0x31, 0x2d, 0x9d, 0xeb, 0x88, 0x2d, 0xd3, 0x11,
                                     0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d};
-
-static void make_rsdp(uint8_t *r, uint8_t rev)
-{
-	uint8_t sum = 0;
-	uint32_t len = RSDP_V2_LEN;
-
-	memset(r, 0, RSDP_V2_LEN);
-	memcpy(r, "RSD PTR ", 8);
-	r[15] = rev;
-	memcpy(r + 20, &len, 4);
-	for (int i = 0; i < RSDP_V1_LEN; i++)
-		sum = (uint8_t)(sum + r[i]);
-	r[8] = (uint8_t)-sum;
-	sum = 0;
-	for (int i = 0; i < RSDP_V2_LEN; i++)
-		sum = (uint8_t)(sum + r[i]);
-	r[32] = (uint8_t)-sum;
-}
 
 static struct efi_config_entry entry(const uint8_t *g, const void *t)
 {

@@ -10,31 +10,10 @@
 #include "err.h"
 #include "boot/efi/efi_mb2.h"
 #include "boot/efi/efi_mmap.h"
+#include "tests/rsdp_fixture.h"
 
 static uint64_t buf[2048]; /* 8-byte aligned */
 static struct mb2_info info;
-
-/* A valid ACPI 2.0 RSDP (36 bytes) with both checksums set. */
-static void make_rsdp(uint8_t *r, uint8_t rev)
-{
-	uint8_t sum = 0;
-	uint32_t len = RSDP_V2_LEN;
-
-	memset(r, 0, RSDP_V2_LEN);
-	memcpy(r, "RSD PTR ", 8);
-	memcpy(r + 9, "SABLE ", 6);
-	r[15] = rev;
-	r[16] = 0x78; /* RSDT address */
-	memcpy(r + 20, &len, 4);
-	r[24] = 0x56; /* XSDT address */
-	for (int i = 0; i < RSDP_V1_LEN; i++)
-		sum = (uint8_t)(sum + r[i]);
-	r[8] = (uint8_t)-sum;
-	sum = 0;
-	for (int i = 0; i < RSDP_V2_LEN; i++)
-		sum = (uint8_t)(sum + r[i]);
-	r[32] = (uint8_t)-sum;
-}
 
 static void test_round_trip(void **state)
 {
