@@ -60,6 +60,12 @@ must_not() {
 must_eq() { # must_eq what actual expected
 	[ "$2" = "$3" ] || { CASE_OK=0; CASE_WHY="$CASE_WHY; $1 is '$2', want '$3'"; }
 }
+must_precede() { # must_precede what "pattern A" "pattern B": the last line matching A comes before the first matching B
+	local a b
+	a=$(grep -nE -- "$2" "$SERIAL" | tail -1 | cut -d: -f1)
+	b=$(grep -nE -- "$3" "$SERIAL" | head -1 | cut -d: -f1)
+	must_eq "$1" "$([ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && echo yes)" yes
+}
 case_end() {
 	if [ $CASE_OK = 1 ]; then
 		echo "TEST $1 PASS"

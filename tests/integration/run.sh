@@ -308,10 +308,7 @@ case_bochs_isolation_one_core() {
 	must '^\[hello\] TEST hello PASS'
 	must 'vm hello: stopped: exit device: value 0x0, status 1'
 	# hello, queued behind the spinner, finishes while the spinner still runs
-	hello_at=$(grep -n 'vm hello: stopped' "$SERIAL" | head -1 | cut -d: -f1)
-	spin_at=$(grep -n 'vm iso-spin: stopped' "$SERIAL" | head -1 | cut -d: -f1)
-	must_eq "hello stopped before iso-spin" \
-		"$([ -n "$hello_at" ] && [ -n "$spin_at" ] && [ "$hello_at" -lt "$spin_at" ] && echo yes)" yes
+	must_precede "hello stopped before iso-spin" 'vm hello: stopped' 'vm iso-spin: stopped'
 	must '\] all VMs have stopped'
 	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
 	case_end bochs-isolation-one-core
@@ -474,10 +471,7 @@ case_bochs_queued_beside_lone_spinner() {
 	must_eq "bochs end" "$ENDED" poweroff
 	must '^\[cpu[01]\] vm again: restart 3 of 3$'
 	must '^\[cpu[01]\] vm again: 4 MiB, 1 vCPU\(s\) on CPU 1'
-	last_again=$(grep -n 'vm again: stopped' "$SERIAL" | tail -1 | cut -d: -f1)
-	spin_at=$(grep -n 'vm spin: stopped' "$SERIAL" | head -1 | cut -d: -f1)
-	must_eq "every run of again ended before spin" \
-		"$([ -n "$last_again" ] && [ -n "$spin_at" ] && [ "$last_again" -lt "$spin_at" ] && echo yes)" yes
+	must_precede "every run of again ended before spin" 'vm again: stopped' 'vm spin: stopped'
 	must_eq "runs of again that passed" "$(grep -c '^\[again\] TEST hello PASS' "$SERIAL")" 4
 	must 'vm spin: stopped: exit device: value 0x0, status 1'
 	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION'
