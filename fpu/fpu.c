@@ -5,12 +5,10 @@
 #include "hv/vcpu.h"
 #include "mm/mm.h"
 #include "x86.h"
+#include "cpuid_bits.h"
 
-#define CPUID_1_ECX_XSAVE  BIT(26)
-#define CPUID_1_EDX_FXSR   BIT(24)
 #define FXSAVE_FCW_OFFSET  0
 #define FCW_DEFAULT        0x037f /* x87 control word after FNINIT */
-#define CPUID_7_ECX_PKU    BIT(3)
 #define XSAVE_MXCSR_OFFSET 24
 #define XSAVE_LEGACY_SIZE  512
 #define MXCSR_DEFAULT      0x1f80

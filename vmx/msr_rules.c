@@ -1,24 +1,9 @@
 /* Validity rules for guest writes to emulated MSRs (pure; see msr_rules.h). */
 #include "vmx/msr_rules.h"
 #include "err.h"
+#include "cpuid_bits.h"
 
-#define CPUID_1_ECX_X2APIC         (1u << 21)
-#define CPUID_1_EDX_MCA            (1u << 14)
-#define CPUID_7_EBX_TSC_ADJUST     (1u << 1)
-#define CPUID_7_EDX_IBRS_IBPB      (1u << 26)
-#define CPUID_7_EDX_STIBP          (1u << 27)
-#define CPUID_7_EDX_L1D_FLUSH      (1u << 28)
-#define CPUID_7_EDX_SSBD           (1u << 31)
-#define CPUID_7_2_EDX_PSFD         (1u << 0)
-#define CPUID_7_2_EDX_IPRED_CTRL   (1u << 1)
-#define CPUID_7_2_EDX_RRSBA_CTRL   (1u << 2)
-#define CPUID_7_2_EDX_DDPD_U       (1u << 3)
-#define CPUID_7_2_EDX_BHI_CTRL     (1u << 4)
-#define CPUID_D_1_EAX_XSAVES       (1u << 3)
-#define CPUID_80000001_EDX_SYSCALL (1u << 11)
-#define CPUID_80000001_EDX_NX      (1u << 20)
-#define CPUID_80000001_EDX_LM      (1u << 29)
-#define MAXPHYADDR_DEFAULT         36u /* without leaf 0x80000008 (SDM Vol. 3A 4.1.4) */
+#define MAXPHYADDR_DEFAULT 36u /* without leaf 0x80000008 (SDM Vol. 3A 4.1.4) */
 
 #define APIC_BASE_RESERVED_LOW 0x2ffull /* bits 0-7 and 9 */
 #define MTRR_DEF_TYPE_RESERVED (~(MTRR_DEF_TYPE_TYPE | MTRR_DEF_TYPE_FE | MTRR_DEF_TYPE_E))

@@ -12,11 +12,7 @@
 #include "vmx/msr_state.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
-
-#define CPUID_7_EDX_IBRS_IBPB (1u << 26)
-#define CPUID_7_EDX_STIBP     (1u << 27)
-#define CPUID_7_EDX_L1D_FLUSH (1u << 28)
-#define CPUID_7_EDX_SSBD      (1u << 31)
+#include "cpuid_bits.h"
 
 static bool host_spec_ctrl, host_ibpb, host_l1d_flush;
 /* The VM whose vCPU this core ran last, by serial (a freed VM's memory and

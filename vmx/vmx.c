@@ -10,8 +10,8 @@
 #include "mm/mm.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
+#include "cpuid_bits.h"
 
-#define CPUID_1_ECX_VMX                   BIT(5)
 #define FEATURE_CONTROL_LOCKED            BIT(0)
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX BIT(2)
 #define VMX_MISC_PREEMPTION_SHIFT_MASK    0x1f

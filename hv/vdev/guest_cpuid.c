@@ -18,38 +18,9 @@
  */
 #include "types.h"
 #include "hv/vdev/guest_cpuid.h"
+#include "cpuid_bits.h"
 
 #define LEAF_EXT_BASE 0x80000000u
-
-#define CPUID_1_ECX_MONITOR      (1u << 3)
-#define CPUID_1_ECX_DS_CPL       (1u << 4)
-#define CPUID_1_ECX_VMX          (1u << 5)
-#define CPUID_1_ECX_SMX          (1u << 6)
-#define CPUID_1_ECX_EST          (1u << 7)
-#define CPUID_1_ECX_TM2          (1u << 8)
-#define CPUID_1_ECX_PDCM         (1u << 15)
-#define CPUID_1_ECX_X2APIC       (1u << 21)
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
-#define CPUID_1_ECX_XSAVE        (1u << 26)
-#define CPUID_1_ECX_OSXSAVE      (1u << 27)
-#define CPUID_1_ECX_HYPERVISOR   (1u << 31)
-
-#define CPUID_1_EDX_APIC (1u << 9)
-#define CPUID_1_EDX_DS   (1u << 21)
-#define CPUID_1_EDX_ACPI (1u << 22)
-#define CPUID_1_EDX_HTT  (1u << 28)
-#define CPUID_1_EDX_TM   (1u << 29)
-#define CPUID_1_EDX_PBE  (1u << 31)
-
-#define CPUID_7_EBX_SGX    (1u << 2)
-#define CPUID_7_EBX_PT     (1u << 25)
-#define CPUID_7_ECX_PKU    (1u << 3)
-#define CPUID_7_ECX_OSPKE  (1u << 4)
-#define CPUID_7_ECX_WAITPK (1u << 5)
-#define CPUID_7_ECX_SGX_LC (1u << 30)
-#define CPUID_7_ECX_PKS    (1u << 31)
-#define CPUID_7_EDX_ARCH   (1u << 29)
-#define CPUID_7_EDX_CORE   (1u << 30)
 
 #define CPUID_4_CACHE_TYPE  0x1fu
 #define CPUID_4_CORES_SHIFT 26
