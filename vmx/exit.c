@@ -42,12 +42,13 @@ static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs
 
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
+	uint64_t cr4 = vcpu_read_cr4(v);
 	struct guest_cpuid_ctx ctx = {
 		.host = host_cpuid,
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
-		.cr4_osxsave = (vcpu_read_cr4(v) & CR4_OSXSAVE) != 0,
-		.cr4_pke = (vcpu_read_cr4(v) & CR4_PKE) != 0,
+		.cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0,
+		.cr4_pke = (cr4 & CR4_PKE) != 0,
 		.guest_xcr0 = fpu_guest_xcr0(v),
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
 	};

@@ -305,7 +305,7 @@ static void report_entry_failure(struct vcpu *v)
 static void program_slice(struct vcpu *v)
 {
 	struct vcpu_vmx *x = to_vmx(v);
-	bool want = v->slice_end != SLICE_NONE && (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER);
+	bool want = v->slice_end != SLICE_NONE; /* the timer is a required control */
 	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	uint32_t value;
 
