@@ -30,19 +30,14 @@ static bool needs_instruction_length(uint32_t info)
 }
 
 /* Queues ev for the next VM entry (sec. 26.6.1); software events resume
- * after their instruction, whose length the exit reported. A guest in real
- * mode gets no error code (sec. 26.2.1.3). */
+ * after their instruction, whose length the exit reported. */
 static void inject(struct vcpu *v, const struct exc_event *ev)
 {
 	uint32_t info = ev->info & INTR_INFO_INJECTABLE_MASK;
 
-	if (!(vcpu_read_cr0(v) & CR0_PE))
-		info &= ~INTR_INFO_DELIVER_CODE;
-	if (info & INTR_INFO_DELIVER_CODE)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error);
 	if (needs_instruction_length(info))
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmx_inject_event(v, info, ev->error);
 }
 
 /* An exit during the guest's own event delivery must not lose that event:

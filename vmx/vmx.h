@@ -81,6 +81,8 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
 enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
 bool vmx_fastpath(struct vcpu *v);
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* The same for any event, given in the VM-entry interruption-information format. */
+void vmx_inject_event(struct vcpu *v, uint32_t info, uint32_t error);
 void vmx_skip_instruction(struct vcpu *v);
 
 int vmx_vcpu_enter(struct vcpu *v, int launched);

@@ -346,18 +346,25 @@ static int vmx_run(struct vcpu *v)
 	return 0;
 }
 
-/* A guest in real mode (CR0.PE = 0, possible with unrestricted guest) takes
- * exceptions without an error code: VM entry refuses one (SDM Vol. 3C
+/* Queues the event info (VM-entry interruption-information format) for the
+ * next entry. A guest in real mode (CR0.PE = 0, possible with unrestricted
+ * guest) takes it without an error code: VM entry refuses one (SDM Vol. 3C
  * sec. 26.2.1.3). */
+void vmx_inject_event(struct vcpu *v, uint32_t info, uint32_t error)
+{
+	if (!(vcpu_read_cr0(v) & CR0_PE))
+		info &= ~INTR_INFO_DELIVER_CODE;
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-	uint32_t info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID;
-
-	if (has_error && (vcpu_read_cr0(v) & CR0_PE)) {
-		info |= INTR_INFO_DELIVER_CODE;
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	}
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmx_inject_event(v,
+	                 vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID |
+	                         (has_error ? INTR_INFO_DELIVER_CODE : 0),
+	                 error);
 }
 
 void vmx_skip_instruction(struct vcpu *v)
