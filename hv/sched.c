@@ -32,6 +32,14 @@ void sched_add(struct vcpu *v)
 		lapic_send_fixed(c->apic_id, VEC_WAKEUP);
 }
 
+void sched_kick(struct vcpu *v)
+{
+	struct percpu *c = &percpu_area[v->pcpu];
+
+	if (v->pcpu != cpu_id() && c->state == CPU_ONLINE)
+		lapic_send_fixed(c->apic_id, VEC_WAKEUP);
+}
+
 /* Moves the vCPUs queued for this CPU into its run queue ring. */
 static void take_incoming(struct percpu *c)
 {
@@ -132,7 +140,7 @@ static void vcpu_halted(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint32_t halted;
 
-	v->state = VCPU_HALTED;
+	v->state = VCPU_BLOCKED;
 	halted = __atomic_add_fetch(&vm->vcpus_halted, 1, __ATOMIC_ACQ_REL);
 	if (halted == vm->nvcpus)
 		vm_stop(vm, "all vCPUs halted (HLT with no interrupt source)");

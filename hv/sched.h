@@ -11,6 +11,9 @@ struct vcpu;
 
 /* Queues v on its physical CPU. */
 void sched_add(struct vcpu *v);
+/* v must look at its requests soon: if it may be in guest mode on another CPU,
+ * an IPI makes it exit; a blocked v is re-examined by its CPU. Any CPU. */
+void sched_kick(struct vcpu *v);
 /* Lets every online AP start its scheduler loop (once; later calls do nothing). */
 void sched_release_aps(void);
 /* Starts every online CPU's scheduler loop; the BSP enters its own and never returns. */

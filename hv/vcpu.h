@@ -39,10 +39,14 @@ enum vcpu_reg {
 /* Work the run loop does before the next entry. */
 #define VCPU_REQ_TLB_FLUSH BIT(0)
 #define VCPU_REQ_STOP      BIT(1)
+#define VCPU_REQ_EVENT     BIT(2) /* an interrupt or NMI may be pending: re-evaluate injection */
+#define VCPU_REQ_INIT      BIT(3) /* INIT received: reset, then wait for SIPI */
+#define VCPU_REQ_SIPI      BIT(4) /* SIPI received while waiting: start at sipi_vector */
 
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
-	VCPU_HALTED,
+	VCPU_BLOCKED,   /* executed HLT: waits for an interrupt it can take (hv/virq.h) */
+	VCPU_WAIT_SIPI, /* an AP before its SIPI, or after INIT */
 	VCPU_STOPPED,
 };
 
@@ -66,6 +70,8 @@ struct vcpu {
 	struct vcpu *next_on_cpu; /* run queue link */
 	void *arch;               /* backend data (struct vcpu_vmx) */
 	struct guest_fpu fpu;     /* its FPU context (fpu/) */
+	struct vlapic *lapic;     /* its virtual local APIC (hv/virq.c) */
+	bool halt_if;             /* RFLAGS.IF when it executed HLT */
 	uint64_t slice_end;       /* TSC deadline of its time slice, SLICE_NONE: unlimited */
 	struct vcpu_stats stats;
 };

@@ -1,4 +1,5 @@
 #include "hv/vm.h"
+#include "hv/virq.h"
 #include "drivers/lapic.h"
 #include "err.h"
 #include "fpu/fpu.h"
@@ -86,6 +87,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 static void vcpu_release(struct vcpu *v)
 {
 	__atomic_fetch_add(&v->vm->frames_freed, fpu_guest_free(v), __ATOMIC_RELAXED);
+	virq_vcpu_free(v);
 	vmm_ops->vcpu_free(v);
 }
 
@@ -265,7 +267,7 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 		v->regs[VCPU_REGS_RBX] = info_gpa;
 		v->regs[VCPU_REGS_RIP] = entry;
 		v->regs_avail = VCPU_REGS_GPR_MASK;
-		if (fpu_guest_init(v) < 0)
+		if (fpu_guest_init(v) < 0 || virq_vcpu_init(v) < 0)
 			return -ENOMEM;
 		r = vmm_ops->vcpu_create(v);
 		if (r < 0)

@@ -14,6 +14,7 @@ enum exit_action {
 	EXIT_RESUME = 0, /* re-enter the guest */
 	EXIT_YIELD,      /* give the CPU to the next vCPU, then resume */
 	EXIT_HALT,       /* the vCPU waits (HLT) */
+	EXIT_WAIT_SIPI,  /* the vCPU was reset by INIT and waits for a SIPI */
 	EXIT_STOP_VM,    /* the VM is finished or broken: stop all its vCPUs */
 };
 
@@ -34,6 +35,11 @@ struct vmm_ops {
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	void (*skip_instruction)(struct vcpu *v);
 	void (*flush_tlb)(struct vcpu *v);
+	/* Before an entry: moves the highest-priority pending NMI or interrupt of v
+	 * into the entry's event injection, or asks for an NMI/interrupt window. */
+	void (*inject_events)(struct vcpu *v);
+	void (*vcpu_reset)(struct vcpu *v); /* INIT: the architectural INIT state */
+	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */
 	void (*dump)(struct vcpu *v);
 };
 

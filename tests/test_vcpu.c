@@ -119,6 +119,10 @@ static void fake_flush_tlb(struct vcpu *v)
 	note('T');
 }
 
+static void fake_inject_events(struct vcpu *v)
+{
+}
+
 static const struct vmm_ops fake_ops = {
 	.name = "fake",
 	.cache_reg = fake_cache_reg,
@@ -127,6 +131,7 @@ static const struct vmm_ops fake_ops = {
 	.fastpath = fake_fastpath,
 	.handle_exit = fake_handle_exit,
 	.flush_tlb = fake_flush_tlb,
+	.inject_events = fake_inject_events,
 };
 
 const struct vmm_ops *vmm_ops = &fake_ops;

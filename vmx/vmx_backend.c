@@ -385,6 +385,19 @@ static void vmx_dump(struct vcpu *v)
 	vmx_dump_vmcs(v);
 }
 
+/* Placeholders until the virtual local APIC delivers interrupts. */
+static void vmx_inject_events(struct vcpu *v)
+{
+}
+
+static void vmx_vcpu_reset(struct vcpu *v)
+{
+}
+
+static void vmx_vcpu_start_at(struct vcpu *v, uint8_t sipi)
+{
+}
+
 static const struct vmm_ops vmx_ops = {
 	.name = "vmx",
 	.cpu_enable = vmx_cpu_enable_op,
@@ -403,6 +416,9 @@ static const struct vmm_ops vmx_ops = {
 	.skip_instruction = vmx_skip_instruction,
 	.flush_tlb = vmx_flush_tlb,
 	.dump = vmx_dump,
+	.inject_events = vmx_inject_events,
+	.vcpu_reset = vmx_vcpu_reset,
+	.vcpu_start_at = vmx_vcpu_start_at,
 };
 
 const struct vmm_ops *vmm_ops = &vmx_ops;

@@ -1,0 +1,152 @@
+/*
+ * A virtual local APIC (SDM Vol. 3A ch. 11), pure: the registers live on one
+ * 4 KiB page in the xAPIC layout, which the VMX backend also uses as the
+ * virtual-APIC page, so the CPU's APIC virtualization and this model read and
+ * write the same bytes. Time is a TSC value the caller passes in; the timer
+ * counts at the TSC rate divided by the divide configuration.
+ *
+ * Any CPU may make an interrupt pending (vlapic_accept: atomic on IRR and the
+ * pending flags); everything else runs on the CPU of the vCPU that owns it.
+ */
+#ifndef SABLE_HV_VDEV_VLAPIC_H
+#define SABLE_HV_VDEV_VLAPIC_H
+
+#include "types.h"
+
+/* Register offsets on the page (SDM Vol. 3A table 11-1); x2APIC MSR = 0x800 + offset / 16. */
+#define APIC_ID               0x020
+#define APIC_LVR              0x030
+#define APIC_TASKPRI          0x080
+#define APIC_ARBPRI           0x090
+#define APIC_PROCPRI          0x0a0
+#define APIC_EOI              0x0b0
+#define APIC_RRR              0x0c0
+#define APIC_LDR              0x0d0
+#define APIC_DFR              0x0e0
+#define APIC_SPIV             0x0f0
+#define APIC_ISR              0x100 /* eight 32-bit words, one every 16 bytes */
+#define APIC_TMR              0x180
+#define APIC_IRR              0x200
+#define APIC_ESR              0x280
+#define APIC_LVTCMCI          0x2f0
+#define APIC_ICR              0x300
+#define APIC_ICR2             0x310
+#define APIC_LVTT             0x320
+#define APIC_LVTTHMR          0x330
+#define APIC_LVTPC            0x340
+#define APIC_LVT0             0x350
+#define APIC_LVT1             0x360
+#define APIC_LVTERR           0x370
+#define APIC_TMICT            0x380
+#define APIC_TMCCT            0x390
+#define APIC_TDCR             0x3e0
+#define APIC_SELF_IPI         0x3f0 /* x2APIC mode only */
+#define X2APIC_MSR_BASE       0x800
+#define X2APIC_MSR_LAST       0x8ff
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+/* Delivery modes (ICR and LVT bits 10:8). */
+enum apic_dm {
+	APIC_DM_FIXED = 0,
+	APIC_DM_LOWEST = 1,
+	APIC_DM_SMI = 2,
+	APIC_DM_NMI = 4,
+	APIC_DM_INIT = 5,
+	APIC_DM_SIPI = 6,
+	APIC_DM_EXTINT = 7,
+};
+
+/* Destination shorthands (ICR bits 19:18). */
+enum apic_shorthand {
+	APIC_DEST_NONE = 0,
+	APIC_DEST_SELF = 1,
+	APIC_DEST_ALL = 2,
+	APIC_DEST_OTHERS = 3,
+};
+
+/* An interrupt message: what an ICR write (or, later, an IOAPIC pin) sends. */
+struct apic_msg {
+	uint8_t vector;
+	uint8_t mode; /* enum apic_dm */
+	uint8_t shorthand;
+	bool logical;  /* destination mode */
+	bool level;    /* trigger mode */
+	bool assert;   /* level: assert (1) or de-assert (0) */
+	uint32_t dest; /* APIC ID (physical) or logical destination; 0xff / 0xffffffff broadcast */
+	uint32_t src;  /* index of the sending vCPU in its VM */
+};
+
+struct vlapic;
+
+/* Effects the model cannot do itself. */
+struct vlapic_ops {
+	/* An ICR write: the caller routes msg to its destinations. */
+	void (*send)(void *ctx, const struct apic_msg *msg);
+};
+
+struct vlapic {
+	volatile uint32_t *regs; /* the 4 KiB register page */
+	uint64_t base;           /* IA32_APIC_BASE */
+	uint32_t id;             /* APIC ID (xAPIC: bits 31:24 of APIC_ID) */
+	const struct vlapic_ops *ops;
+	void *ctx;
+	/* timer */
+	uint64_t timer_start;    /* TSC when the initial count was written */
+	uint64_t timer_deadline; /* TSC of the next expiry, UINT64_MAX when not armed */
+	uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE (guest value) */
+	/* set by vlapic_accept from any CPU */
+	volatile uint32_t nmi_pending;
+	volatile uint32_t init_pending;
+	volatile uint32_t sipi_pending; /* sipi_vector valid */
+	volatile uint8_t sipi_vector;
+	uint32_t esr_pending; /* errors since the last ESR write (ESR is write-then-read) */
+};
+
+/* Power-on state: enabled xAPIC at 0xFEE00000, BSP bit if bsp, APIC ID id,
+ * everything else as SDM Vol. 3A sec. 11.4.7.1 gives. page: 4 KiB, zeroed by this. */
+void vlapic_init(struct vlapic *l, volatile uint32_t *page, uint32_t id, bool bsp,
+                 const struct vlapic_ops *ops, void *ctx);
+/* INIT: the registers as after power-on except the APIC ID and IA32_APIC_BASE (sec. 11.4.7.3). */
+void vlapic_init_signal(struct vlapic *l);
+
+/* IA32_APIC_BASE. -EINVAL for a write that raises #GP (reserved bits, x2APIC when not
+ * offered, an illegal mode transition: sec. 11.12.5). */
+uint64_t vlapic_get_base(const struct vlapic *l);
+int vlapic_set_base(struct vlapic *l, uint64_t val, bool x2apic_offered);
+bool vlapic_hw_enabled(const struct vlapic *l); /* IA32_APIC_BASE.EN */
+bool vlapic_sw_enabled(const struct vlapic *l); /* and SPIV bit 8 */
+bool vlapic_x2apic_mode(const struct vlapic *l);
+
+/* xAPIC MMIO, one aligned 32-bit access at offset (0-0xff0). Reads of write-only or
+ * reserved registers read 0; writes to read-only ones are ignored (and set ESR where
+ * the SDM says so). Returns 0, or -EINVAL if the access is not allowed at all
+ * (not in xAPIC mode). */
+int vlapic_mmio_read(struct vlapic *l, uint32_t offset, uint32_t *val, uint64_t now);
+int vlapic_mmio_write(struct vlapic *l, uint32_t offset, uint32_t val, uint64_t now);
+/* x2APIC MSRs 0x800-0x8ff and IA32_TSC_DEADLINE. -EINVAL = #GP (not in x2APIC
+ * mode, reserved or write-only register, reserved bits set: sec. 11.12.1.2). */
+int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t *val, uint64_t now);
+int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now);
+/* The CPU wrote offset on the page itself (APIC-write exit, trap-like): apply
+ * that write's side effects (EOI, ICR send, timer, LVT masks, SPIV). */
+void vlapic_write_done(struct vlapic *l, uint32_t offset, uint64_t now);
+
+/* Interrupt acceptance: sets the IRR bit (and TMR for level) atomically, or the
+ * NMI/INIT/SIPI flag. False if the APIC drops it (software-disabled, fixed vector
+ * below 16: ESR "receive illegal vector"). Any CPU. */
+bool vlapic_accept(struct vlapic *l, const struct apic_msg *msg);
+/* Highest vector in IRR whose priority class is above PPR's, or -1 (sec. 11.8.3.1). */
+int vlapic_pending_vector(const struct vlapic *l);
+/* The vector was delivered to the guest: IRR -> ISR, PPR updated. */
+void vlapic_ack(struct vlapic *l, uint8_t vector);
+/* Highest vector in ISR, or -1. */
+int vlapic_in_service(const struct vlapic *l);
+uint32_t vlapic_ppr(const struct vlapic *l);
+
+/* Timer (sec. 11.5.4): TSC of the next expiry, UINT64_MAX when none is armed. */
+uint64_t vlapic_timer_deadline(const struct vlapic *l);
+/* Fires the timer if it is due at now: IRR of the LVT timer vector unless masked,
+ * re-armed in periodic mode. True if an interrupt became pending. */
+bool vlapic_timer_poll(struct vlapic *l, uint64_t now);
+
+#endif
