@@ -5,9 +5,6 @@
 #include "types.h"
 #include "cpuid_regs.h"
 
-/* Runs the real CPU's CPUID (leaf, subleaf) into *out. */
-typedef void (*cpuid_host_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
-
 struct guest_cpuid_ctx {
 	cpuid_host_fn host; /* the real CPU's CPUID */
 	void *host_ctx;
