@@ -54,3 +54,5 @@ UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
 UNIT_TESTS += xsave_layout
 unit_xsave_layout_SRCS := fpu/xsave_layout.c fpu/xcr0.c
+UNIT_TESTS += xsave_convert
+unit_xsave_convert_SRCS := fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
