@@ -6,13 +6,6 @@
 
 #include "fpu/xsave_layout.h"
 
-#define XSAVE_FCW_OFFSET       0
-#define XSAVE_MXCSR_OFFSET     24
-#define XSAVE_XSTATE_BV_OFFSET 512
-#define XSAVE_XCOMP_BV_OFFSET  520
-#define XSAVE_FCW_INIT         0x037fu /* x87 control word after FNINIT */
-#define XSAVE_MXCSR_INIT       0x1f80u
-
 /*
  * Writes into dst a standard-format image of the user components of xcr0
  * from src: each component whose XSTATE_BV bit is set is copied, every

@@ -26,6 +26,13 @@
 #define XSAVE_1_EAX_XSAVES   (1u << 3)
 #define XSAVE_1_EAX_XFD      (1u << 4)
 
+#define XSAVE_FCW_OFFSET       0
+#define XSAVE_MXCSR_OFFSET     24
+#define XSAVE_XSTATE_BV_OFFSET 512
+#define XSAVE_XCOMP_BV_OFFSET  520
+#define XSAVE_FCW_INIT         0x037fu /* x87 control word after FNINIT */
+#define XSAVE_MXCSR_INIT       0x1f80u /* MXCSR after reset (SDM Vol. 1 sec. 13.6) */
+
 #define XCOMP_BV_COMPACTED BIT(63) /* XCOMP_BV[63]: the image is in the compacted form */
 
 struct xsave_comp_info {

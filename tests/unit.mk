@@ -18,7 +18,7 @@ unit_mbinfo_SRCS := hv/loader/mbinfo.c
 unit_vmconfig_SRCS := hv/config/vmconfig.c hv/config/cmdline.c hv/lib/format.c
 
 UNIT_TESTS += guest_cpuid vmx_caps fwcfg uart_emu
-unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c
+unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c fpu/xsave_cpuid.c fpu/xsave_layout.c fpu/xcr0.c
 unit_vmx_caps_SRCS := vmx/vmx_caps.c
 unit_fwcfg_SRCS := hv/vdev/fwcfg.c
 unit_uart_emu_SRCS := hv/vdev/uart_emu.c
