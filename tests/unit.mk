@@ -56,3 +56,5 @@ UNIT_TESTS += xsave_layout
 unit_xsave_layout_SRCS := fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += xsave_convert
 unit_xsave_convert_SRCS := fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
+UNIT_TESTS += xsave_selftest
+unit_xsave_selftest_SRCS := fpu/xsave_selftest.c fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
