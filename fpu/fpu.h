@@ -1,13 +1,11 @@
-/* Extended FPU state of the host and of vCPUs: the one place that switches it.
- * Everything is switched eagerly, never lazily through CR0.TS:
- * - the XSAVE image follows the vCPU that owns the CPU: fpu_switch_to() on
- *   every vCPU switch. It holds x87, SSE, AVX, AVX-512 and PKRU: PKRU is
- *   saved and loaded with the rest (XCR0[9] set only around that XSAVE and
- *   XRSTOR), so it belongs to the vCPU without any cost per VM exit. The
- *   hypervisor runs with CR4.PKE clear, so no guest's PKRU can restrict it.
- * - XCR0 is the guest's only while it runs: fpu_guest_enter() right before
- *   VM entry, fpu_guest_exit() right after the exit, each writing XCR0 only
- *   when the guest's and the host's values differ (DESIGN.md mechanism 2). */
+/* Extended FPU state of the host and of vCPUs: the one place that switches it
+ * (fpu/fpu_switch.c says how). Everything is switched eagerly, never lazily
+ * through CR0.TS:
+ * - a vCPU's state (x87, SSE, AVX, AVX-512, PKRU) is live on its CPU from
+ *   fpu_switch_to() at its switch-in to the next vCPU switch there, and with
+ *   it its XCR0: a VM exit and entry of the same vCPU touch no FPU register
+ *   and no FPU control register.
+ * - a vCPU has no save buffer until its state first leaves the init state. */
 #ifndef SABLE_FPU_FPU_H
 #define SABLE_FPU_FPU_H
 
@@ -25,16 +23,15 @@ const struct xsave_cpuid_table *fpu_xsave_table(void);
 /* Components a guest may enable in XCR0. */
 uint64_t fpu_guest_xcr0_allowed(void);
 
-/* Gives v its FPU context in the init state (XCR0 = x87, PKRU = 0). 0 or -ENOMEM. */
+/* Gives v its FPU context in the init state (XCR0 = x87, PKRU = 0), with no
+ * buffer yet (fpu_switch.c allocates one when the state is first used). 0. */
 int fpu_guest_init(struct vcpu *v);
-/* Frees v's save area (a second call does nothing); returns the frames freed. */
+/* Reports and frees v's save buffer (heap memory, so 0 frames; a second call does nothing). */
 size_t fpu_guest_free(struct vcpu *v);
 /* On a vCPU switch: saves prev's XSAVE image (prev may be NULL), loads next's. */
 void fpu_switch_to(struct vcpu *prev, struct vcpu *next);
-/* Around VM entry and exit: the guest's XCR0 in, the host's back. */
-void fpu_guest_enter(struct vcpu *v);
-void fpu_guest_exit(struct vcpu *v);
-/* XSETBV to XCR0 by the guest: 0, or -EINVAL for an illegal value (the caller injects #GP). */
+/* XSETBV to XCR0 by the guest (its state live here): 0, -EINVAL for an illegal
+ * value (the caller injects #GP), or -ENOMEM (the caller stops the VM). */
 int fpu_set_xcr0(struct vcpu *v, uint64_t val);
 uint64_t fpu_guest_xcr0(const struct vcpu *v);
 

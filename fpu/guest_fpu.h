@@ -1,14 +1,20 @@
-/* A vCPU's FPU context, owned by fpu/ (DESIGN.md mechanisms 2 and 3). */
+/* A vCPU's FPU context, owned by fpu/ (DESIGN.md mechanisms 2, 3 and 5). */
 #ifndef SABLE_FPU_GUEST_FPU_H
 #define SABLE_FPU_GUEST_FPU_H
 
 #include "types.h"
 
 struct guest_fpu {
-	/* XSAVE image (x87, SSE, AVX, AVX-512 and PKRU) while another vCPU owns
-	 * the CPU; INVALID_HPA: none */
-	hpa_t area;
-	uint64_t xcr0; /* the guest's XCR0, live in hardware only while the guest runs */
+	/* Save image (x87, SSE, AVX, AVX-512, PKRU as enabled and in use) while
+	 * another vCPU's state is live on the CPU; NULL until the state first
+	 * leaves its init state, so a vCPU that never uses them costs nothing. */
+	void *area;
+	uint32_t area_size; /* bytes allocated for area */
+	uint32_t peak_size; /* the most bytes it ever had, for the report at VM stop */
+	bool saved;         /* area holds its state; false: its state is the init state */
+	/* The guest's XCR0: in the hardware whenever this vCPU's state is live,
+	 * from its switch-in to the next vCPU switch on that CPU. */
+	uint64_t xcr0;
 };
 
 #endif

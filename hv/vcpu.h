@@ -54,6 +54,8 @@ struct vcpu_stats {
 	uint64_t exits;
 	uint64_t fast_exits;
 	uint64_t entries_failed;
+	uint64_t xsetbv;    /* XSETBV executions by the hypervisor for this vCPU (fpu/) */
+	uint64_t fpu_wrmsr; /* WRMSR of IA32_XSS or PKRU for this vCPU (fpu/) */
 };
 
 struct vcpu {

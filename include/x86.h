@@ -44,6 +44,7 @@
 #define MSR_IA32_APIC_BASE       0x0000001b
 #define MSR_IA32_FEATURE_CONTROL 0x0000003a
 #define MSR_IA32_PAT             0x00000277
+#define MSR_IA32_XSS             0x00000da0
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_FS_BASE              0xc0000100
 #define MSR_GS_BASE              0xc0000101
@@ -179,6 +180,36 @@ static inline void xrstor(const void *area, uint64_t mask)
 	                 :
 	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
 	                 : "memory");
+}
+/* Compacted forms (SDM Vol. 1 sec. 13.10, 13.11, 13.12); XRSTOR restores a
+ * compacted image too. 64-byte aligned area. */
+static inline void xsavec(void *area, uint64_t mask)
+{
+	__asm__ volatile("xsavec64 (%0)"
+	                 :
+	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+	                 : "memory");
+}
+static inline void xsaves(void *area, uint64_t mask)
+{
+	__asm__ volatile("xsaves64 (%0)"
+	                 :
+	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+	                 : "memory");
+}
+static inline void xrstors(const void *area, uint64_t mask)
+{
+	__asm__ volatile("xrstors64 (%0)"
+	                 :
+	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+	                 : "memory");
+}
+/* MXCSR, read without touching any vector register (needs CR4.OSFXSR). */
+static inline uint32_t read_mxcsr(void)
+{
+	uint32_t v;
+	__asm__ volatile("stmxcsr %0" : "=m"(v));
+	return v;
 }
 /* x87/SSE state in the 512-byte legacy layout (16-byte aligned area). */
 static inline void fxsave(void *area)

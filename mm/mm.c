@@ -126,14 +126,19 @@ void mm_set_alloc_limit(uint64_t limit)
 	alloc_limit = limit;
 }
 
-void *kmalloc(size_t size)
+void *kmalloc_aligned(size_t size, size_t align)
 {
 	void *p;
 
 	spin_lock(&heap_lock);
-	p = heap_alloc(&heap, size, 0);
+	p = heap_alloc(&heap, size, align);
 	spin_unlock(&heap_lock);
 	return p;
+}
+
+void *kmalloc(size_t size)
+{
+	return kmalloc_aligned(size, 0);
 }
 
 void *kzalloc(size_t size)

@@ -38,6 +38,8 @@ static inline void *phys_to_virt(hpa_t pa)
 }
 
 void *kmalloc(size_t size);
+/* align: a power of two, 0 for the heap's default. */
+void *kmalloc_aligned(size_t size, size_t align);
 void *kzalloc(size_t size);
 void kfree(void *p);
 

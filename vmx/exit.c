@@ -1,5 +1,6 @@
 /* VM-exit handlers (SDM Vol. 3C ch. 26, exit qualifications in sec. 28.2.1). */
 #include "drivers/lapic.h"
+#include "err.h"
 #include "fpu/fpu.h"
 #include "hv/config/options.h"
 #include "hv/vdev/guest_cpuid.h"
@@ -211,7 +212,13 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 {
 	uint64_t val = (v->regs[VCPU_REGS_RDX] << 32) | (uint32_t)v->regs[VCPU_REGS_RAX];
 
-	if ((uint32_t)v->regs[VCPU_REGS_RCX] != 0 || fpu_set_xcr0(v, val) < 0)
+	int r = (uint32_t)v->regs[VCPU_REGS_RCX] != 0 ? -EINVAL : fpu_set_xcr0(v, val);
+
+	if (r == -ENOMEM) {
+		vm_stop(v->vm, "no memory for the FPU state of XCR0 0x%lx", (unsigned long)val);
+		return EXIT_STOP_VM;
+	}
+	if (r < 0)
 		return inject_gp(v);
 	vmx_skip_instruction(v);
 	return EXIT_RESUME;

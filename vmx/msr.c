@@ -34,7 +34,6 @@
 #define MSR_IA32_MISC_ENABLE   0x1a0
 #define MSR_IA32_DEBUGCTL      0x1d9
 #define MSR_MTRR_DEF_TYPE      0x2ff
-#define MSR_IA32_XSS           0xda0
 #define MSR_STAR               0xc0000081
 #define MSR_LSTAR              0xc0000082
 #define MSR_CSTAR              0xc0000083

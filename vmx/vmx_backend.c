@@ -333,9 +333,7 @@ static int vmx_run(struct vcpu *v)
 	int failed;
 
 	program_slice(v);
-	fpu_guest_enter(v);
 	failed = vmx_vcpu_enter(v, x->launched);
-	fpu_guest_exit(v);
 	if (failed) {
 		report_entry_failure(v);
 		return -EIO;

@@ -1,0 +1,41 @@
+/* Save-buffer sizing and the lazy-allocation decision. SDM Vol. 1 sec. 13.6
+ * (XINUSE and the init optimization), 13.4 (sizes). */
+#include "fpu/fpstate.h"
+#include "fpu/xcr0.h"
+
+#define MXCSR_INIT XSAVE_MXCSR_INIT
+
+uint64_t fpstate_save_mask(const struct fpstate_out *s)
+{
+	uint64_t pkru = s->pkru_bit;
+
+	if (s->xinuse_known && !(s->xinuse & XFEATURE_MASK_PKRU))
+		pkru = 0;
+	return s->xcr0 | pkru;
+}
+
+uint32_t fpstate_image_size(const struct xsave_cpuid_table *t, enum xsave_format f, uint64_t mask)
+{
+	struct xsave_layout l;
+
+	if (f == XSAVE_FMT_FXSR || !t || xsave_layout_mask(t, mask, &l) < 0)
+		return XSAVE_LEGACY_SIZE;
+	return f == XSAVE_FMT_STANDARD ? l.std_size : l.compact_size;
+}
+
+enum fpstate_action fpstate_switch_out(const struct xsave_cpuid_table *t, enum xsave_format f,
+                                       const struct fpstate_out *s, uint32_t *size)
+{
+	uint64_t mask = fpstate_save_mask(s);
+	/* XINUSE[i] = 0 guarantees component i is in its init state; MXCSR
+	 * is outside that tracking, so it must hold its reset value too. */
+	bool init =
+		s->xinuse_known && !(s->xinuse & (mask | s->pkru_bit)) && s->mxcsr == MXCSR_INIT;
+
+	*size = fpstate_image_size(t, f, mask);
+	if (!s->has_area && init)
+		return FPSTATE_NONE;
+	if (!s->has_area || s->area_size < *size)
+		return FPSTATE_ALLOC;
+	return FPSTATE_SAVE;
+}
