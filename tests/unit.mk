@@ -58,3 +58,5 @@ UNIT_TESTS += xsave_convert
 unit_xsave_convert_SRCS := fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += xsave_selftest
 unit_xsave_selftest_SRCS := fpu/xsave_selftest.c fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
+UNIT_TESTS += fpstate
+unit_fpstate_SRCS := fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c
