@@ -180,12 +180,12 @@ size_t fpu_guest_free(struct vcpu *v)
 int fpu_set_xcr0(struct vcpu *v, uint64_t val)
 {
 	struct guest_fpu *g = &v->fpu;
-	struct fpstate_out s = {.xcr0 = val, .pkru_bit = fpu_host.pkru_bit};
-	uint32_t size =
-		fpstate_image_size(fpu_xsave_table(), fpu_host.format, fpstate_save_mask(&s));
+	uint32_t size;
 
 	if (!xcr0_valid(val, fpu_guest_xcr0_allowed()))
 		return -EINVAL;
+	/* PKRU, if in use, is added at switch-out, when XINUSE tells */
+	size = fpstate_image_size(fpu_xsave_table(), fpu_host.format, val);
 	if (g->area && g->area_size < size && area_grow(g, size) < 0)
 		return -ENOMEM;
 	g->xcr0 = val;

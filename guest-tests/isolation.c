@@ -197,7 +197,7 @@ static void store_vector_regs(uint8_t (*x)[16], uint8_t (*hi)[16], bool ymm)
 }
 
 /* XCR0: one of the legal values the CPU offers, picked by the pattern. */
-static void setup_xcr0(void)
+static void setup_xcr0(bool grow)
 {
 	static const uint64_t candidates[] = {0x3, 0x7, 0xe7};
 	uint64_t offered, pick[3];
@@ -217,6 +217,8 @@ static void setup_xcr0(void)
 			pick[n++] = candidates[i];
 	if (!has(1, ECX, CPUID_1_ECX_AVX))
 		n = 1;
+	if (grow)
+		n = 1; /* x87+SSE now, AVX half-way through the run */
 	vec = xsetbv_safe(pick[pattern(40) % n]);
 	want.xcr0 = xgetbv(0);
 	if (vec)
@@ -406,6 +408,36 @@ static void check_all(void)
 		expect(C_SPEC_CTRL, "SPEC_CTRL", want.spec_ctrl, v);
 }
 
+/* XSETBV enabling AVX mid-run: the x87/SSE state set so far must survive it
+ * (and the larger save buffer it takes), then the YMM upper halves join the
+ * checked state. */
+static void grow_xcr0(void)
+{
+	int vec;
+
+	if (want.xcr0 != 0x3 || !has(1, ECX, CPUID_1_ECX_AVX)) {
+		test_skip("iso-xsetbv-grow", "XCR0 is not x87+SSE or AVX not offered");
+		return;
+	}
+	check_all();
+	vec = xsetbv_safe(0x7);
+	if (vec) {
+		test_fail("iso-xsetbv-grow", "XSETBV 0x7 raised vector %d", vec);
+		return;
+	}
+	want.xcr0 = 0x7;
+	check_all(); /* the XMM registers and FCW as before */
+	if (res.failed[C_FPU][0] || res.failed[C_XCR0][0]) {
+		test_fail("iso-xsetbv-grow", "state lost by the XSETBV: %s %s", res.failed[C_FPU],
+		          res.failed[C_XCR0]);
+		return;
+	}
+	want.ymm = true;
+	load_vector_regs(want.xmm, want.ymm_hi, want.ymm);
+	check_all();
+	test_pass("iso-xsetbv-grow");
+}
+
 static uint64_t fnv1a(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -431,15 +463,20 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	uint64_t start, last, now, max_gap = 0, work = 1;
 	unsigned resumes = 0;
 	struct cpuid_regs r;
-	bool spin;
+	bool spin, grow;
 
 	if (magic == MULTIBOOT_BOOTLOADER_MAGIC && (mbi->flags & MBI_FLAG_CMDLINE))
 		cmdline = (const char *)(uintptr_t)mbi->cmdline;
 	seed = fnv1a(cmdline);
 	spin = contains(cmdline, "spin");
-	setup_xcr0();
+	grow = contains(cmdline, "grow");
+	setup_xcr0(grow);
 	setup_fpu();
-	setup_pkru();
+	if (!grow)
+		setup_pkru();
+	else
+		res.skip[C_PKRU] =
+			"the grow guest leaves PKRU alone, so its buffer shows the growth";
 	setup_debug_regs();
 	setup_cr2();
 	setup_msrs();
@@ -462,6 +499,10 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 			check_all();
 		}
 		last = now;
+		if (grow && now - start > ISO_RUN_TICKS / 2) {
+			grow_xcr0();
+			grow = false;
+		}
 	} while (now - start < ISO_RUN_TICKS);
 	check_all();
 

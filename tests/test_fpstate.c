@@ -46,7 +46,8 @@ static void test_sizes_follow_xcr0(void **state)
 	assert_int_equal(fpstate_image_size(&t, XSAVE_FMT_STANDARD, AVX512), 2688);
 	assert_int_equal(fpstate_image_size(&t, XSAVE_FMT_STANDARD, X87_SSE | XFEATURE_MASK_PKRU),
 	                 2696);
-	assert_int_equal(fpstate_image_size(&t, XSAVE_FMT_XSAVES, X87_SSE | XFEATURE_MASK_PKRU), 584);
+	assert_int_equal(fpstate_image_size(&t, XSAVE_FMT_XSAVES, X87_SSE | XFEATURE_MASK_PKRU),
+	                 584);
 	assert_int_equal(fpstate_image_size(&t, XSAVE_FMT_XSAVEC, AVX512), 2432);
 	assert_int_equal(fpstate_image_size(&t, XSAVE_FMT_FXSR, AVX512), 512);
 	assert_int_equal(fpstate_image_size(NULL, XSAVE_FMT_STANDARD, AVX), 512);

@@ -311,14 +311,16 @@ case_bochs_msr_strict() {
 #    and let the others finish; every guest checks after each reschedule that
 #    its own patterns survived in each register class.
 case_bochs_isolation_one_core() {
-	for g in iso-spin iso-a iso-b; do cp "$G/isolation.elf" "$OUT/$g.elf"; done
+	for g in iso-spin iso-a iso-b iso-grow; do cp "$G/isolation.elf" "$OUT/$g.elf"; done
 	cmd="loglevel=info on_stop=poweroff vm=iso-spin:module=0,mem=4M,pin=0"
 	cmd="$cmd vm=iso-a:module=1,mem=4M,pin=0 vm=iso-b:module=2,mem=4M,pin=0 vm=hello:module=3,mem=4M,pin=0"
-	mkimage isolation "$cmd" "$OUT/iso-spin.elf" "$OUT/iso-a.elf" "$OUT/iso-b.elf" "$G/hello.elf"
+	cmd="$cmd vm=iso-grow:module=4,mem=4M,pin=0"
+	mkimage isolation "$cmd" "$OUT/iso-spin.elf" "$OUT/iso-a.elf" "$OUT/iso-b.elf" "$G/hello.elf" \
+		"$OUT/iso-grow.elf"
 	boot_bochs isolation --cpus 1 --timeout 300
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 4 of 4 VM\(s\) started'
+	must '^\[cpu0\] 5 of 5 VM\(s\) started'
 	must '^\[iso-spin\] INFO spinning on CPUID'
 	for vm in iso-spin iso-a iso-b; do
 		for t in iso-slices iso-xsetbv-invalid-gp iso-fpu iso-xcr0 iso-pkru iso-dr0-3 iso-dr6 \
@@ -329,10 +331,11 @@ case_bochs_isolation_one_core() {
 		must "vm $vm: stopped: exit device: value 0x0, status 1"
 	done
 	# the guests chose different values, so a leak would show
+	# (iso-grow: XCR0 0x3, PKRU 0, a value of its own each)
 	must_eq "distinct guest XCR0 values" \
-		"$(sed -n 's/^\[iso-[a-z]*\] INFO .* xcr0=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 2
+		"$(sed -n 's/^\[iso-[a-z]*\] INFO .* xcr0=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 3
 	must_eq "distinct guest PKRU values" \
-		"$(sed -n 's/^\[iso-[a-z]*\] INFO .* pkru=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 3
+		"$(sed -n 's/^\[iso-[a-z]*\] INFO .* pkru=\(0x[0-9a-f]*\) .*/\1/p' "$SERIAL" | sort -u | wc -l)" 4
 	must '^\[hello\] TEST hello PASS'
 	must 'vm hello: stopped: exit device: value 0x0, status 1'
 	# Bochs 2.7's XSAVEC/XSAVES misplace components: the self-test falls back
@@ -343,7 +346,15 @@ case_bochs_isolation_one_core() {
 	for vm in iso-spin iso-a iso-b; do
 		must "^\[cpu0\] vm $vm: vCPU 0: FPU memory [1-9][0-9]* bytes .*, WRMSR XSS/PKRU 0, "
 	done
-	must_eq "FPU reports (one per vCPU)" "$(grep -c 'vCPU 0: FPU memory' "$SERIAL")" 4
+	must_eq "FPU reports (one per vCPU)" "$(grep -c 'vCPU 0: FPU memory' "$SERIAL")" 5
+	# iso-grow: x87+SSE (576 bytes, standard format), then XSETBV adds AVX mid-run
+	# (832 bytes); its state survives the XSETBV and every switch after it
+	for t in iso-slices iso-xsetbv-invalid-gp iso-xsetbv-grow iso-fpu iso-xcr0 iso-dr0-3 iso-cr2; do
+		must "^\[iso-grow\] TEST $t PASS"
+	done
+	must '^\[iso-grow\] INFO computing: xcr0=0x3 '
+	must '^\[cpu0\] vm iso-grow: vCPU 0: FPU memory 832 bytes \(at most 832\);'
+	must "vm iso-grow: stopped: exit device: value 0x0, status 1"
 	# hello, queued behind the spinner, finishes while the spinner still runs
 	must_precede "hello stopped before iso-spin" 'vm hello: stopped' 'vm iso-spin: stopped'
 	must '\] all VMs have stopped'
