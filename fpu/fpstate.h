@@ -26,8 +26,9 @@ enum fpstate_action {
 	FPSTATE_ALLOC, /* (re)allocate a buffer of the size given, then save */
 };
 
-/* The components to save: the guest's XCR0, plus PKRU (guest state whatever
- * XCR0[9] says, as RDPKRU/WRPKRU need only CR4.PKE) unless XINUSE says it is 0. */
+/* The components to save: the guest's XCR0, x87 and SSE always, plus PKRU
+ * (guest state whatever XCR0[9] says, as RDPKRU/WRPKRU need only CR4.PKE)
+ * unless XINUSE says it is 0. */
 uint64_t fpstate_save_mask(const struct fpstate_out *s);
 
 /* Bytes of the image for mask in format f (the layout must be for a superset

@@ -183,8 +183,8 @@ uint64_t fpu_host_xcr0(void)
 	return fpu_host.xcr0;
 }
 
-/* Guests may enable PKRU in XCR0 too: their images hold it anyway. */
+/* XCR0[9] stays hidden from guests (their PKRU is switched all the same). */
 uint64_t fpu_guest_xcr0_allowed(void)
 {
-	return fpu_host.switch_mask;
+	return fpu_host.xcr0;
 }

@@ -185,7 +185,8 @@ int fpu_set_xcr0(struct vcpu *v, uint64_t val)
 	if (!xcr0_valid(val, fpu_guest_xcr0_allowed()))
 		return -EINVAL;
 	/* PKRU, if in use, is added at switch-out, when XINUSE tells */
-	size = fpstate_image_size(fpu_xsave_table(), fpu_host.format, val);
+	size = fpstate_image_size(fpu_xsave_table(), fpu_host.format,
+	                          val | XFEATURE_MASK_FP | XFEATURE_MASK_SSE);
 	if (g->area && g->area_size < size && area_grow(g, size) < 0)
 		return -ENOMEM;
 	g->xcr0 = val;

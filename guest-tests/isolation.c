@@ -26,6 +26,8 @@
 #define CPUID_1_EDX_SEP      (1u << 11)
 #define CPUID_1_EDX_SSE2     (1u << 26)
 #define CPUID_1_ECX_AVX      (1u << 28)
+#define CPUID_7_EBX_AVX512F  (1u << 16)
+#define XCR0_AVX512          0xe0u
 #define CPUID_7_ECX_PKU      (1u << 3)
 #define CPUID_7_EDX_IBRS     (1u << 26)
 #define CPUID_7_EDX_STIBP    (1u << 27)
@@ -46,6 +48,7 @@
 /* Register classes, each reported by one TEST line. */
 enum iso_class {
 	C_FPU,
+	C_AVX512,
 	C_XCR0,
 	C_PKRU,
 	C_DR0_3,
@@ -63,6 +66,7 @@ enum iso_class {
 
 static const char *const class_test[NR_CLASSES] = {
 	[C_FPU] = "iso-fpu",
+	[C_AVX512] = "iso-avx512",
 	[C_XCR0] = "iso-xcr0",
 	[C_PKRU] = "iso-pkru",
 	[C_DR0_3] = "iso-dr0-3",
@@ -85,7 +89,8 @@ static struct {
 
 /* What this guest wrote, read back once right after writing. */
 static struct {
-	uint8_t xmm[8][16], ymm_hi[8][16];
+	uint8_t xmm[8][16], ymm_hi[8][16], zmm_hi[8][32];
+	uint16_t k[8];
 	bool ymm;
 	uint16_t fcw;
 	uint64_t xcr0;
@@ -132,6 +137,7 @@ static bool has(uint32_t leaf, uint32_t reg, uint32_t bit)
 	v[0] = r.eax, v[1] = r.ebx, v[2] = r.ecx, v[3] = r.edx;
 	return v[reg] & bit;
 }
+#define EBX 1
 #define ECX 2
 #define EDX 3
 
@@ -171,6 +177,46 @@ static void load_vector_regs(const uint8_t (*x)[16], const uint8_t (*hi)[16], bo
 		             :
 		             : "r"(hi)
 		             : "memory");
+}
+
+/* The upper 256 bits of ZMM0-7 and the opmask registers k0-7 (ZMM16-31 need
+ * 64-bit mode, which this guest does not run in). */
+static void load_avx512(const uint8_t (*zhi)[32], const uint16_t *k)
+{
+	asm volatile("vinserti64x4 $1, 0(%0), %%zmm0, %%zmm0\n\t"
+	             "vinserti64x4 $1, 32(%0), %%zmm1, %%zmm1\n\t"
+	             "vinserti64x4 $1, 64(%0), %%zmm2, %%zmm2\n\t"
+	             "vinserti64x4 $1, 96(%0), %%zmm3, %%zmm3\n\t"
+	             "vinserti64x4 $1, 128(%0), %%zmm4, %%zmm4\n\t"
+	             "vinserti64x4 $1, 160(%0), %%zmm5, %%zmm5\n\t"
+	             "vinserti64x4 $1, 192(%0), %%zmm6, %%zmm6\n\t"
+	             "vinserti64x4 $1, 224(%0), %%zmm7, %%zmm7\n\t"
+	             "kmovw 0(%1), %%k0\n\tkmovw 2(%1), %%k1\n\t"
+	             "kmovw 4(%1), %%k2\n\tkmovw 6(%1), %%k3\n\t"
+	             "kmovw 8(%1), %%k4\n\tkmovw 10(%1), %%k5\n\t"
+	             "kmovw 12(%1), %%k6\n\tkmovw 14(%1), %%k7"
+	             :
+	             : "r"(zhi), "r"(k)
+	             : "memory");
+}
+
+static void store_avx512(uint8_t (*zhi)[32], uint16_t *k)
+{
+	asm volatile("vextracti64x4 $1, %%zmm0, 0(%0)\n\t"
+	             "vextracti64x4 $1, %%zmm1, 32(%0)\n\t"
+	             "vextracti64x4 $1, %%zmm2, 64(%0)\n\t"
+	             "vextracti64x4 $1, %%zmm3, 96(%0)\n\t"
+	             "vextracti64x4 $1, %%zmm4, 128(%0)\n\t"
+	             "vextracti64x4 $1, %%zmm5, 160(%0)\n\t"
+	             "vextracti64x4 $1, %%zmm6, 192(%0)\n\t"
+	             "vextracti64x4 $1, %%zmm7, 224(%0)\n\t"
+	             "kmovw %%k0, 0(%1)\n\tkmovw %%k1, 2(%1)\n\t"
+	             "kmovw %%k2, 4(%1)\n\tkmovw %%k3, 6(%1)\n\t"
+	             "kmovw %%k4, 8(%1)\n\tkmovw %%k5, 10(%1)\n\t"
+	             "kmovw %%k6, 12(%1)\n\tkmovw %%k7, 14(%1)"
+	             :
+	             : "r"(zhi), "r"(k)
+	             : "memory");
 }
 
 static void store_vector_regs(uint8_t (*x)[16], uint8_t (*hi)[16], bool ymm)
@@ -233,10 +279,27 @@ static void setup_xcr0(bool grow)
 	want.ymm = want.xcr0 & 0x4;
 }
 
+static void setup_avx512(void)
+{
+	if ((want.xcr0 & XCR0_AVX512) != XCR0_AVX512 || !has(7, EBX, CPUID_7_EBX_AVX512F)) {
+		res.skip[C_AVX512] = "AVX-512 not enabled in this guest's XCR0 or not offered";
+		return;
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		for (unsigned j = 0; j < 32; j += 8) {
+			uint64_t v = pattern(300 + 4 * i + j / 8);
+			memcpy(&want.zmm_hi[i][j], &v, 8);
+		}
+		want.k[i] = (uint16_t)pattern(400 + i);
+	}
+	load_avx512(want.zmm_hi, want.k);
+}
+
 static void setup_fpu(void)
 {
 	if (!has(1, EDX, CPUID_1_EDX_SSE2)) {
 		res.skip[C_FPU] = "CPUID.1:EDX[26] (SSE2) not offered";
+		res.skip[C_AVX512] = res.skip[C_FPU];
 		return;
 	}
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP);
@@ -249,6 +312,7 @@ static void setup_fpu(void)
 			memcpy(&want.ymm_hi[i][j], &hi, 8);
 		}
 	load_vector_regs(want.xmm, want.ymm_hi, want.ymm);
+	setup_avx512();
 	/* x87 control word: exception masks, precision and rounding control */
 	want.fcw = (uint16_t)((pattern(99) & 0x0f3f) | 0x40);
 	asm volatile("fninit\n\tfldcw %0" : : "m"(want.fcw));
@@ -371,6 +435,18 @@ static void check_all(void)
 	}
 	if (!res.skip[C_FPU])
 		expect(C_FPU, "the x87 control word", want.fcw, read_fcw());
+	if (!res.skip[C_AVX512]) {
+		static uint8_t z[8][32];
+		static uint16_t k[8];
+
+		store_avx512(z, k);
+		for (unsigned i = 0; i < 8; i++) {
+			if (memcmp(z[i], want.zmm_hi[i], 32))
+				mismatch(C_AVX512, "a ZMM upper half", *(uint64_t *)want.zmm_hi[i],
+				         *(uint64_t *)z[i]);
+			expect(C_AVX512, "an opmask register", want.k[i], k[i]);
+		}
+	}
 	if (!res.skip[C_XCR0])
 		expect(C_XCR0, "XCR0", want.xcr0, xgetbv(0));
 	if (!res.skip[C_PKRU] && !res.failed[C_PKRU][0])

@@ -83,7 +83,13 @@ static void test_lazy_allocation(void **state)
 	s = idle(XFEATURE_MASK_FP);
 	s.xinuse_known = false;
 	assert_int_equal(fpstate_switch_out(&t, XSAVE_FMT_STANDARD, &s, &size), FPSTATE_ALLOC);
-	assert_int_equal(fpstate_save_mask(&s), XFEATURE_MASK_FP | XFEATURE_MASK_PKRU);
+	assert_int_equal(fpstate_save_mask(&s), X87_SSE | XFEATURE_MASK_PKRU);
+
+	/* XMM registers in use while XCR0 = x87 only: SSE works whatever XCR0 says */
+	s = idle(XFEATURE_MASK_FP);
+	s.xinuse = XFEATURE_MASK_SSE;
+	assert_int_equal(fpstate_switch_out(&t, XSAVE_FMT_STANDARD, &s, &size), FPSTATE_ALLOC);
+	assert_int_equal(fpstate_save_mask(&s) & X87_SSE, X87_SSE);
 
 	/* a CPU without protection keys never saves PKRU */
 	s = idle(X87_SSE);

@@ -346,6 +346,10 @@ case_bochs_isolation_one_core() {
 	for vm in iso-spin iso-a iso-b; do
 		must "^\[cpu0\] vm $vm: vCPU 0: FPU memory [1-9][0-9]* bytes .*, WRMSR XSS/PKRU 0, "
 	done
+	# iso-a runs with AVX-512 (XCR0 0xe7: ZMM0-7 upper halves, k0-7 checked too),
+	# next to iso-b/iso-spin (XCR0 0x7) and iso-grow (0x3, then 0x7)
+	must '^\[iso-a\] INFO computing: xcr0=0xe7 '
+	must '^\[iso-a\] TEST iso-avx512 PASS'
 	must_eq "FPU reports (one per vCPU)" "$(grep -c 'vCPU 0: FPU memory' "$SERIAL")" 5
 	# iso-grow: x87+SSE (576 bytes, standard format), then XSETBV adds AVX mid-run
 	# (832 bytes); its state survives the XSETBV and every switch after it
