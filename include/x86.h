@@ -166,44 +166,23 @@ static inline void xsetbv(uint32_t index, uint64_t v)
 	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-/* XSAVE/XRSTOR of the components in mask (SDM Vol. 1 ch. 13). */
-static inline void xsave(void *area, uint64_t mask)
-{
-	__asm__ volatile("xsave64 (%0)"
-	                 :
-	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
-	                 : "memory");
-}
-static inline void xrstor(const void *area, uint64_t mask)
-{
-	__asm__ volatile("xrstor64 (%0)"
-	                 :
-	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
-	                 : "memory");
-}
-/* Compacted forms (SDM Vol. 1 sec. 13.10, 13.11, 13.12); XRSTOR restores a
- * compacted image too. 64-byte aligned area. */
-static inline void xsavec(void *area, uint64_t mask)
-{
-	__asm__ volatile("xsavec64 (%0)"
-	                 :
-	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
-	                 : "memory");
-}
-static inline void xsaves(void *area, uint64_t mask)
-{
-	__asm__ volatile("xsaves64 (%0)"
-	                 :
-	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
-	                 : "memory");
-}
-static inline void xrstors(const void *area, uint64_t mask)
-{
-	__asm__ volatile("xrstors64 (%0)"
-	                 :
-	                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
-	                 : "memory");
-}
+/* XSAVE-family instructions on the components in mask (SDM Vol. 1 ch. 13),
+ * 64-byte aligned area: xsave/xrstor (standard form; XRSTOR also restores a
+ * compacted image), xsavec, and xsaves/xrstors (compacted, supervisor
+ * components too; sec. 13.10-13.12). */
+#define DEFINE_XSAVE_OP(name, insn, ptr)                                                           \
+	static inline void name(ptr area, uint64_t mask)                                           \
+	{                                                                                          \
+		__asm__ volatile(insn " (%0)"                                                      \
+		                 :                                                                 \
+		                 : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))     \
+		                 : "memory");                                                      \
+	}
+DEFINE_XSAVE_OP(xsave, "xsave64", void *)
+DEFINE_XSAVE_OP(xrstor, "xrstor64", const void *)
+DEFINE_XSAVE_OP(xsavec, "xsavec64", void *)
+DEFINE_XSAVE_OP(xsaves, "xsaves64", void *)
+DEFINE_XSAVE_OP(xrstors, "xrstors64", const void *)
 /* MXCSR, read without touching any vector register (needs CR4.OSFXSR). */
 static inline uint32_t read_mxcsr(void)
 {
