@@ -53,7 +53,8 @@ unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
 UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
 
-UNIT_TESTS += psf textcon fbdraw
+UNIT_TESTS += psf textcon fbdraw screen_pick
 unit_psf_SRCS := hv/lib/psf.c
 unit_textcon_SRCS := hv/lib/textcon.c
 unit_fbdraw_SRCS := hv/lib/fbdraw.c hv/lib/psf.c
+unit_screen_pick_SRCS := drivers/screen_pick.c
