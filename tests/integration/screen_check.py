@@ -57,42 +57,35 @@ def vga_text(dump, cols, rows):
     return ["".join(chr(d[(r * cols + c) * 2]) for c in range(cols)) for r in range(rows)]
 
 
+def ascii_map(entries, count, end, seq):
+    """ASCII code -> glyph from a PSF Unicode table given as a sequence of entries."""
+    if entries is None:
+        return {c: c for c in range(min(count, 128))}
+    amap, g, in_seq = {}, 0, False
+    for v in entries:
+        if v == end:
+            g, in_seq = g + 1, False
+        elif v == seq:
+            in_seq = True
+        elif not in_seq and v < 128:
+            amap.setdefault(v, g)
+    return amap
+
+
 def psf_font(path):
     d = open(path, "rb").read()
     if d[:2] == b"\x36\x04":
         mode, height = d[2], d[3]
         count, width, hdr, size = (512 if mode & 1 else 256), 8, 4, height
-        table = d[hdr + count * size:] if mode & 6 else None
-        glyphs = d[hdr:hdr + count * size]
-        amap = {}
-        if table is not None:
-            g, seq = 0, False
-            for i in range(0, len(table) - 1, 2):
-                v = table[i] | table[i + 1] << 8
-                if v == 0xFFFF:
-                    g, seq = g + 1, False
-                elif v == 0xFFFE:
-                    seq = True
-                elif not seq and v < 128:
-                    amap.setdefault(v, g)
-        else:
-            amap = {c: c for c in range(128)}
+        t = d[hdr + count * size:]
+        entries = [t[i] | t[i + 1] << 8 for i in range(0, len(t) - 1, 2)] if mode & 6 else None
+        amap = ascii_map(entries, count, 0xFFFF, 0xFFFE)
     else:
         magic, _, hdr, flags, count, size, height, width = struct.unpack("<8I", d[:32])
         if magic != 0x864AB572:
             sys.exit("screen_check: not a PSF font: " + path)
-        glyphs = d[hdr:hdr + count * size]
-        amap = {c: c for c in range(min(count, 128))}
-        if flags & 1:
-            amap, g, seq = {}, 0, False
-            for b in d[hdr + count * size:]:
-                if b == 0xFF:
-                    g, seq = g + 1, False
-                elif b == 0xFE:
-                    seq = True
-                elif not seq and b < 128:
-                    amap.setdefault(b, g)
-    return width, height, size, glyphs, amap
+        amap = ascii_map(d[hdr + count * size:] if flags & 1 else None, count, 0xFF, 0xFE)
+    return width, height, size, d[hdr:hdr + count * size], amap
 
 
 def ppm(path):
