@@ -18,7 +18,7 @@ unit_mbinfo_SRCS := hv/loader/mbinfo.c
 unit_vmconfig_SRCS := hv/config/vmconfig.c hv/config/cmdline.c hv/lib/format.c
 
 UNIT_TESTS += guest_cpuid vmx_caps fwcfg uart_emu
-unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c
+unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c fpu/xsave_cpuid.c fpu/xsave_layout.c fpu/xcr0.c
 unit_vmx_caps_SRCS := vmx/vmx_caps.c
 unit_fwcfg_SRCS := hv/vdev/fwcfg.c
 unit_uart_emu_SRCS := hv/vdev/uart_emu.c
@@ -52,6 +52,10 @@ unit_efi_mb2_SRCS := boot/efi/efi_mb2.c boot/efi/efi_mmap.c hv/loader/multiboot2
 unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
 UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
+UNIT_TESTS += xsave_layout
+unit_xsave_layout_SRCS := fpu/xsave_layout.c fpu/xcr0.c
+UNIT_TESTS += xsave_convert
+unit_xsave_convert_SRCS := fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
 
 UNIT_TESTS += psf textcon fbdraw screen_pick
 unit_psf_SRCS := hv/lib/psf.c
