@@ -77,6 +77,15 @@ $(BUILD)/boot/ap_trampoline.bin: boot/ap_trampoline.asm include/param.h
 $(BUILD)/boot/ap_blob.o: $(BUILD)/boot/ap_trampoline.bin
 $(BUILD)/boot/ap_blob.o: NASMFLAGS += -I$(BUILD)/boot/
 
+# The screen console's 8x16 font, from the console-setup-linux package (scripts/deps.sh),
+# unpacked here and embedded by boot/font_blob.asm: never a copy in the repository.
+CONSOLE_FONT ?= /usr/share/consolefonts/Lat15-VGA16.psf.gz
+$(BUILD)/font/console.psf: $(CONSOLE_FONT)
+	@mkdir -p $(dir $@)
+	gzip -dc $< > $@
+$(BUILD)/boot/font_blob.o: $(BUILD)/font/console.psf
+$(BUILD)/boot/font_blob.o: NASMFLAGS += -I$(BUILD)/font/
+
 $(BUILD)/sable.elf: $(HV_OBJS) linker.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(HV_OBJS)
 	grub-file --is-x86-multiboot2 $@

@@ -15,6 +15,14 @@ mb2_header:
 	dw 6, 0
 	dd 8
 
+	; framebuffer tag, optional (flags bit 0): any mode the loader likes. GRUB
+	; keeps the UEFI GOP mode; grub.cfg sets gfxpayload=text on BIOS, so the
+	; VGA text mode stays and comes as an EGA text framebuffer tag.
+	align 8
+	dw 5, 1
+	dd 20
+	dd 0, 0, 0
+
 	; end tag
 	align 8
 	dw 0, 0

@@ -1,4 +1,5 @@
 #include "hv/log.h"
+#include "drivers/screen.h"
 #include "drivers/uart.h"
 #include "hv/lib/format.h"
 #include "hv/percpu.h"
@@ -9,6 +10,7 @@ enum log_level log_threshold = LOG_INFO;
 
 static struct spinlock console_lock = SPINLOCK_INIT;
 static volatile bool emergency;
+static bool serial_on = true;
 
 static const char *const level_tags[] = {
 	[LOG_ERR] = "ERROR: ",
@@ -29,7 +31,9 @@ static void console_emit(const char *s, size_t n)
 		spin_lock(&console_lock);
 		locked = true;
 	}
-	uart_write(s, n);
+	if (serial_on)
+		uart_write(s, n);
+	screen_write(s, n);
 	if (locked)
 		spin_unlock(&console_lock);
 }
@@ -78,6 +82,13 @@ void log_raw(const char *fmt, ...)
 void log_begin_emergency(void)
 {
 	emergency = true;
+}
+
+void log_set_serial(bool on)
+{
+	spin_lock(&console_lock);
+	serial_on = on;
+	spin_unlock(&console_lock);
 }
 
 void log_flush(void)

@@ -1,4 +1,5 @@
-/* Console logging: levels, a [cpuN] prefix, whole lines even from several cores. */
+/* Console logging: levels, a [cpuN] prefix, whole lines even from several cores, to COM1 and
+ * the screen (drivers/screen.h) under one lock. */
 #ifndef SABLE_HV_LOG_H
 #define SABLE_HV_LOG_H
 
@@ -21,6 +22,8 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 void log_raw(const char *fmt, ...) __printf(1, 2);
 /* Marks the console for emergency use: later writers break a held lock after a bounded wait. */
 void log_begin_emergency(void);
+/* Turns the serial console on or off (console=); the screen console is drivers/screen.h's. */
+void log_set_serial(bool on);
 /* Waits until the UART has sent every byte. */
 void log_flush(void);
 

@@ -3,6 +3,7 @@
 #include "drivers/lapic.h"
 #include "drivers/pic.h"
 #include "drivers/platform.h"
+#include "drivers/screen.h"
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
 #include "hv/log.h"
@@ -42,6 +43,35 @@ static void parse_boot_info(uint32_t magic, uint64_t mbi_pa)
 	r = mb2_parse(phys_to_virt(mbi_pa), total <= MBI_MAX_SIZE ? total : 0, &boot_info);
 	if (r < 0)
 		panic("malformed multiboot2 boot information (error %d, size %u)", r, total);
+}
+
+/* The screen console (console= chooses): set up once paging maps the screen, it
+ * shows everything logged since the banner. With console=screen the serial
+ * console stops here, unless there is no screen. */
+static void start_screen(void)
+{
+	const struct screen_choice *c;
+
+	if (hv_options.console == CONSOLE_SERIAL)
+		return;
+	c = screen_init(&boot_info);
+	if (c->kind == SCREEN_NONE) {
+		log_info("screen console: none (%s)", c->why);
+		if (hv_options.console == CONSOLE_SCREEN)
+			log_warn("console=screen: no screen, the serial console stays on");
+		return;
+	}
+	if (c->kind == SCREEN_FRAMEBUFFER)
+		log_info("screen console: framebuffer %ux%u, %u bpp, at 0x%lx", c->fb.width,
+		         c->fb.height, c->fb.bpp, c->addr);
+	else
+		log_info("screen console: VGA text %ux%u at 0x%lx", c->fb.width, c->fb.height,
+		         c->addr);
+	if (hv_options.console == CONSOLE_SCREEN) {
+		log_info("console=screen: serial console off");
+		log_flush();
+		log_set_serial(false);
+	}
 }
 
 /* Deliberate faults that let tests check the exception report end to end. */
@@ -133,9 +163,12 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	log_info("command line: %s", boot_info.cmdline ? boot_info.cmdline : "");
 	options_parse(boot_info.cmdline, &hv_options, option_warning, NULL);
 	log_threshold = hv_options.loglevel;
+	if (hv_options.console == CONSOLE_SERIAL)
+		screen_disable();
 
 	mm_init(&boot_info, mbi_pa);
 	mm_paging_init();
+	start_screen();
 	if (!tsc_calibrate())
 		log_warn("PIT did not count: assuming a 1 GHz TSC");
 	log_info("TSC: %lu kHz", tsc_hz / 1000);

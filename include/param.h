@@ -25,6 +25,11 @@
 #define SELFTEST_EVENT_ROUNDS 4
 #define SELFTEST_EVENT_GAP_US 50000
 
+/* The screen console's character grid; a larger screen uses its top-left part. */
+#define SCREEN_MAX_COLS  240
+#define SCREEN_MAX_ROWS  135
+#define SCREEN_EARLY_BUF 4096 /* console bytes kept until the screen is set up */
+
 #define LOG_LINE_MAX    512                 /* one console line, prefix included */
 #define MAX_PHYS_MAPPED ((uint64_t)1 << 39) /* the direct map stops at 512 GiB */
 

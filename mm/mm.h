@@ -18,6 +18,9 @@ void mm_init(const struct mb2_info *info, uint64_t mbi_pa);
  * MMIO below 4 GiB direct-mapped NX, page 0 unmapped) and switches to them. */
 void mm_paging_init(void);
 uint64_t mm_hv_cr3(void);
+/* Maps the device memory [pa, pa+len) uncached where it is not mapped yet (e.g. a
+ * framebuffer above 4 GiB). Returns 0 or a negative errno. */
+int mm_map_mmio(hpa_t pa, uint64_t len);
 /* True if [pa, pa+len) is inside the direct map (readable by the hypervisor). */
 bool mm_phys_mapped(uint64_t pa, uint64_t len);
 

@@ -1,3 +1,4 @@
+#include "err.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "mm/mm.h"
@@ -22,16 +23,19 @@ static uint64_t *table_va(void *ctx, hpa_t pa)
 	return phys_to_virt(pa);
 }
 
+static uint64_t max_page_size(void)
+{
+	return (cpuid(0x80000001).edx & CPUID_EXT_PAGE1GB) ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
+}
+
 static void map_or_panic(uint64_t base, uint64_t end, uint64_t flags, unsigned mode,
                          const char *what)
 {
-	uint64_t max_page =
-		(cpuid(0x80000001).edx & CPUID_EXT_PAGE1GB) ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
 	int r;
 
 	if (end <= base)
 		return;
-	r = pt_map(&hv_pt, base, base, end - base, flags, max_page, mode);
+	r = pt_map(&hv_pt, base, base, end - base, flags, max_page_size(), mode);
 	if (r < 0)
 		panic("cannot map %s [0x%lx, 0x%lx): error %d", what, base, end, r);
 }
@@ -84,6 +88,16 @@ void mm_paging_init(void)
 	mm_set_alloc_limit(direct_map_end);
 	log_info("paging: %lu page tables, direct map up to 0x%lx, text RX, rodata R, data NX",
 	         hv_pt.tables, direct_map_end);
+}
+
+int mm_map_mmio(hpa_t pa, uint64_t len)
+{
+	uint64_t base = ALIGN_DOWN(pa, PAGE_SIZE);
+
+	if (len == 0 || pa + len < pa || pa + len > MAX_PHYS_MAPPED || base == 0)
+		return -EINVAL;
+	return pt_map(&hv_pt, base, base, ALIGN_UP(pa + len, PAGE_SIZE) - base,
+	              PTE_P | PTE_W | PTE_NX | PTE_UC, max_page_size(), PT_MAP_SKIP_MAPPED);
 }
 
 uint64_t mm_hv_cr3(void)

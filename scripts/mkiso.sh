@@ -80,9 +80,14 @@ terminal_input serial console
 terminal_output serial console
 set timeout=$timeout
 set default=$default
+# video drivers (UEFI GOP among them): multiboot2 passes the framebuffer only through one
+insmod all_video
 menuentry "Sable" {
 	$mbcmd /boot/sable.elf $cmdline
-$mods	boot
+$mods	# Sable's header asks for a framebuffer, which makes multiboot2 set
+	# gfxpayload=auto; on BIOS the VGA text mode is kept instead.
+	if [ "\$grub_platform" = pc ]; then set gfxpayload=text; fi
+	boot
 }
 $efientry
 CFG

@@ -2,6 +2,7 @@
 # Boots an ISO, or a directory as a FAT disk, in QEMU.
 #   scripts/qemu.sh --iso build/sable.iso | --disk IMG | --fat DIR  [--uefi] [--kvm|--tcg]
 #                   [--serial FILE] [--cpus N] [--mem SIZE] [--timeout SECONDS]
+#                   [--monitor SOCKET]
 # --disk IMG gives the image as a hard disk (as a USB stick would be; writes
 # are discarded). --fat DIR gives the firmware DIR as a FAT drive (QEMU's vvfat) and no network
 # card, for booting sable.efi with --uefi: DIR/EFI/BOOT/BOOTX64.EFI boots
@@ -10,9 +11,10 @@
 # CPU offers nested VMX (the hypervisor then runs nested), else TCG, where Sable
 # stops with "VMX not supported by this CPU". Without --serial the console is
 # this terminal. The isa-debug-exit device at 0xf4 lets Sable choose QEMU's exit
-# status: (code << 1) | 1.
+# status: (code << 1) | 1. --monitor puts the QEMU monitor on a Unix socket
+# (tests take screenshots through it: screendump, pmemsave).
 set -u
-iso="" disk_img="" fat="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0
+iso="" disk_img="" fat="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0 monitor=none
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) iso=$2; shift ;;
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
 	--cpus) cpus=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
+	--monitor) monitor=unix:$2,server=on,wait=off; shift ;;
 	*) echo "qemu.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -61,7 +64,7 @@ if [ $uefi = 1 ]; then
 	fw="-drive if=pflash,format=raw,readonly=on,file=$code"
 fi
 if [ -n "$serial" ]; then
-	console="-serial file:$serial -display none -monitor none"
+	console="-serial file:$serial -display none -monitor $monitor"
 else
 	console="-nographic -monitor none -serial stdio"
 fi

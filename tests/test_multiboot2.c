@@ -323,7 +323,7 @@ static void test_unknown_tags_skipped(void **state)
 	img_init(&im);
 	add_tag(&im, 7, junk, sizeof(junk));
 	add_tag(&im, 0xffffffffu, junk, 1);
-	add_tag(&im, 8, NULL, 0);
+	add_tag(&im, 9, NULL, 0);
 	add_meminfo(&im, 1, 2);
 	add_tag(&im, 100, junk, 7);
 	img_finish(&im);
@@ -333,6 +333,83 @@ static void test_unknown_tags_skipped(void **state)
 	assert_int_equal(info.mem_lower_kb, 1);
 	assert_int_equal(info.mem_upper_kb, 2);
 	assert_null(info.cmdline);
+}
+
+/* A framebuffer tag's fixed part: addr, pitch, width, height, bpp, type, then rgb[6]. */
+static size_t add_fb(struct img *im, uint8_t type, size_t payload)
+{
+	uint8_t p[32] = {0};
+	uint64_t addr = 0xfd0000000ull;
+	uint32_t pitch = 4096, width = 1024, height = 768;
+
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &pitch, 4);
+	memcpy(p + 12, &width, 4);
+	memcpy(p + 16, &height, 4);
+	p[20] = 32;
+	p[21] = type;
+	memcpy(p + 24, (const uint8_t[6]){16, 8, 8, 8, 0, 8}, 6); /* x8r8g8b8 */
+	return add_tag(im, MB2_TAG_FRAMEBUFFER, p, payload);
+}
+
+static void test_framebuffer_rgb(void **state)
+{
+	struct img im;
+	struct mb2_info info;
+
+	img_init(&im);
+	add_fb(&im, MB2_FB_RGB, 30);
+	add_tag(&im, MB2_TAG_EFI64, "\0\0\0\0\0\0\0", 8);
+	img_finish(&im);
+	junk_info(&info);
+	assert_int_equal(parse_img(&im, &info), 0);
+	assert_true(info.have_fb);
+	assert_true(info.efi64);
+	assert_int_equal(info.fb.addr, 0xfd0000000ull);
+	assert_int_equal(info.fb.pitch, 4096);
+	assert_int_equal(info.fb.width, 1024);
+	assert_int_equal(info.fb.height, 768);
+	assert_int_equal(info.fb.bpp, 32);
+	assert_int_equal(info.fb.type, MB2_FB_RGB);
+	assert_int_equal(info.fb.red_pos, 16);
+	assert_int_equal(info.fb.red_size, 8);
+	assert_int_equal(info.fb.green_pos, 8);
+	assert_int_equal(info.fb.blue_pos, 0);
+	assert_int_equal(info.fb.blue_size, 8);
+}
+
+/* An EGA text tag has no colour fields; an RGB tag without them, or any
+ * framebuffer tag shorter than its fixed part, is malformed. */
+static void test_framebuffer_short_or_text(void **state)
+{
+	struct img im;
+	struct mb2_info info;
+
+	img_init(&im);
+	add_fb(&im, MB2_FB_EGA_TEXT, 24);
+	img_finish(&im);
+	junk_info(&info);
+	assert_int_equal(parse_img(&im, &info), 0);
+	assert_true(info.have_fb);
+	assert_false(info.efi64);
+	assert_int_equal(info.fb.type, MB2_FB_EGA_TEXT);
+	assert_int_equal(info.fb.red_size, 0);
+
+	img_init(&im);
+	add_fb(&im, MB2_FB_RGB, 24);
+	img_finish(&im);
+	assert_int_equal(parse_img(&im, &info), -EINVAL);
+
+	img_init(&im);
+	add_fb(&im, MB2_FB_EGA_TEXT, 20);
+	img_finish(&im);
+	assert_int_equal(parse_img(&im, &info), -EINVAL);
+
+	img_init(&im);
+	img_finish(&im);
+	junk_info(&info);
+	assert_int_equal(parse_img(&im, &info), 0);
+	assert_false(info.have_fb);
 }
 
 static void test_bytes_after_end_tag_ignored(void **state)
@@ -716,6 +793,8 @@ int main(void)
 		cmocka_unit_test(test_mmap_empty),
 		cmocka_unit_test(test_acpi_tags),
 		cmocka_unit_test(test_unknown_tags_skipped),
+		cmocka_unit_test(test_framebuffer_rgb),
+		cmocka_unit_test(test_framebuffer_short_or_text),
 		cmocka_unit_test(test_bytes_after_end_tag_ignored),
 		cmocka_unit_test(test_avail_larger_than_total),
 		cmocka_unit_test(test_total_size_too_small),

@@ -123,6 +123,19 @@ static void test_events_selftest_and_vmx_ack(void **state)
 		"ignoring selftest=event: expected none, ud, pf, vmentry, events, vmread or vpids");
 }
 
+static void test_console(void **state)
+{
+	struct warnings w;
+
+	assert_int_equal(parse("", &w, 0).console, CONSOLE_BOTH);
+	assert_int_equal(parse("console=serial", &w, 0).console, CONSOLE_SERIAL);
+	assert_int_equal(parse("console=screen", &w, 0).console, CONSOLE_SCREEN);
+	assert_int_equal(parse("console=screen console=both", &w, 0).console, CONSOLE_BOTH);
+	assert_int_equal(parse("console=vga", &w, 1).console, CONSOLE_BOTH);
+	assert_string_equal(w.last, "ignoring console=vga: expected serial, screen or both");
+	assert_int_equal(parse("console=serial console=", &w, 1).console, CONSOLE_SERIAL);
+}
+
 static void test_overlong_tokens(void **state)
 {
 	char line[1024];
@@ -142,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_known_options),
 		cmocka_unit_test(test_kernel_path_skipped_only_first),
 		cmocka_unit_test(test_bad_input_warned_and_ignored),
+		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_overlong_tokens),
 		cmocka_unit_test(test_events_selftest_and_vmx_ack),
 	};

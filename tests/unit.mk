@@ -60,3 +60,9 @@ UNIT_TESTS += xsave_selftest
 unit_xsave_selftest_SRCS := fpu/xsave_selftest.c fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += fpstate
 unit_fpstate_SRCS := fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c
+
+UNIT_TESTS += psf textcon fbdraw screen_pick
+unit_psf_SRCS := hv/lib/psf.c
+unit_textcon_SRCS := hv/lib/textcon.c
+unit_fbdraw_SRCS := hv/lib/fbdraw.c hv/lib/psf.c
+unit_screen_pick_SRCS := drivers/screen_pick.c

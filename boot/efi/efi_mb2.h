@@ -6,8 +6,6 @@
 #include "types.h"
 #include "hv/loader/multiboot2.h"
 
-#define MB2_TAG_FRAMEBUFFER 8
-#define MB2_TAG_EFI64       12
 #define EFI_MB2_LOADER_NAME "Sable EFI loader"
 
 #define RSDP_V1_LEN 20

@@ -32,6 +32,12 @@ static const struct word_value on_off_words[] = {
 	{"on", 1}, {"off", 0}, {"1", 1}, {"0", 0}, {"yes", 1}, {"no", 0},
 };
 
+static const struct word_value console_words[] = {
+	{"both", CONSOLE_BOTH},
+	{"serial", CONSOLE_SERIAL},
+	{"screen", CONSOLE_SCREEN},
+};
+
 static const struct word_value on_stop_words[] = {
 	{"halt", ON_STOP_HALT},
 	{"poweroff", ON_STOP_POWEROFF},
@@ -41,6 +47,7 @@ void options_defaults(struct hv_options *o)
 {
 	o->loglevel = LOG_INFO;
 	o->on_stop = ON_STOP_HALT;
+	o->console = CONSOLE_BOTH;
 	o->max_cpus = MAX_CPUS;
 	o->selftest = SELFTEST_NONE;
 	o->vmx_ack = true;
@@ -105,6 +112,13 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 		if (v < 0)
 			return expected(why, n, "halt or poweroff");
 		o->on_stop = (enum on_stop)v;
+		return 0;
+	}
+	if (cmdline_key_is(t, "console")) {
+		v = lookup_word(console_words, ARRAY_SIZE(console_words), t);
+		if (v < 0)
+			return expected(why, n, "serial, screen or both");
+		o->console = (enum console_out)v;
 		return 0;
 	}
 	if (cmdline_key_is(t, "selftest")) {

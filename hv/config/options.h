@@ -13,6 +13,12 @@ enum on_stop {
 	ON_STOP_POWEROFF, /* ACPI S5 (and QEMU's debug-exit device) */
 };
 
+enum console_out {
+	CONSOLE_BOTH = 0, /* serial and screen (the screen when one exists) */
+	CONSOLE_SERIAL,
+	CONSOLE_SCREEN, /* serial off once the screen is set up (kept when there is no screen) */
+};
+
 enum selftest {
 	SELFTEST_NONE = 0,
 	SELFTEST_UD,      /* execute UD2 after boot: exercises the exception report */
@@ -28,6 +34,7 @@ enum selftest {
 struct hv_options {
 	enum log_level loglevel;
 	enum on_stop on_stop;
+	enum console_out console;
 	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
 	enum selftest selftest;
 	bool vmx_ack; /* use "acknowledge interrupt on exit" when the CPU has it */

@@ -12,6 +12,8 @@
 #define MB2_MEMINFO_SIZE   16 /* tag header, u32 mem_lower, u32 mem_upper */
 #define MB2_MMAP_HDR       16 /* tag header, u32 entry_size, u32 entry_version */
 #define MB2_MMAP_ENTRY_MIN 24 /* u64 base_addr, u64 length, u32 type, u32 reserved */
+#define MB2_FB_HDR         32 /* tag header, u64 addr, u32 pitch/width/height, u8 bpp/type, u16 */
+#define MB2_FB_RGB_SIZE    38 /* then u8 position and mask size of red, green, blue */
 
 /* One tag: its type and the bytes it covers, header included. */
 struct mb2_tag {
@@ -111,6 +113,33 @@ static int parse_acpi(const struct mb2_tag *t, struct mb2_info *out)
 	return 0;
 }
 
+/* Records the framebuffer tag; the colour fields are read for a direct-RGB one only. */
+static int parse_framebuffer(const struct mb2_tag *t, struct mb2_info *out)
+{
+	struct mb2_framebuffer *fb = &out->fb;
+
+	if (t->size < MB2_FB_HDR)
+		return -EINVAL;
+	fb->addr = le64(t->p + 8);
+	fb->pitch = le32(t->p + 16);
+	fb->width = le32(t->p + 20);
+	fb->height = le32(t->p + 24);
+	fb->bpp = t->p[28];
+	fb->type = t->p[29];
+	if (fb->type == MB2_FB_RGB) {
+		if (t->size < MB2_FB_RGB_SIZE)
+			return -EINVAL;
+		fb->red_pos = t->p[32];
+		fb->red_size = t->p[33];
+		fb->green_pos = t->p[34];
+		fb->green_size = t->p[35];
+		fb->blue_pos = t->p[36];
+		fb->blue_size = t->p[37];
+	}
+	out->have_fb = true;
+	return 0;
+}
+
 /* Records one tag's information; unknown tags are ignored. */
 static int parse_tag(const struct mb2_tag *t, struct mb2_info *out)
 {
@@ -130,6 +159,11 @@ static int parse_tag(const struct mb2_tag *t, struct mb2_info *out)
 	case MB2_TAG_ACPI_OLD:
 	case MB2_TAG_ACPI_NEW:
 		return parse_acpi(t, out);
+	case MB2_TAG_FRAMEBUFFER:
+		return parse_framebuffer(t, out);
+	case MB2_TAG_EFI64:
+		out->efi64 = true;
+		return 0;
 	default:
 		return 0;
 	}
@@ -151,6 +185,9 @@ static void info_init(struct mb2_info *out)
 	out->rsdp = NULL;
 	out->rsdp_len = 0;
 	out->rsdp_new = false;
+	out->have_fb = false;
+	out->fb = (struct mb2_framebuffer){0};
+	out->efi64 = false;
 }
 
 int mb2_parse(const void *mbi, size_t avail, struct mb2_info *out)

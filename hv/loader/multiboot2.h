@@ -13,6 +13,8 @@
 #define MB2_TAG_MODULE         3
 #define MB2_TAG_BASIC_MEMINFO  4
 #define MB2_TAG_MMAP           6
+#define MB2_TAG_FRAMEBUFFER    8
+#define MB2_TAG_EFI64          12
 #define MB2_TAG_ACPI_OLD       14
 #define MB2_TAG_ACPI_NEW       15
 #define MB2_TAG_LOAD_BASE_ADDR 21
@@ -36,6 +38,18 @@ struct mb2_module {
 	const char *cmdline; /* NUL-terminated inside the tag */
 };
 
+/* Framebuffer tag types (sec. 3.6.12). */
+#define MB2_FB_INDEXED  0
+#define MB2_FB_RGB      1
+#define MB2_FB_EGA_TEXT 2
+
+struct mb2_framebuffer {
+	uint64_t addr;
+	uint32_t pitch, width, height; /* EGA text: width and height in characters */
+	uint8_t bpp, type;
+	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size; /* MB2_FB_RGB only */
+};
+
 struct mb2_info {
 	uint32_t total_size;
 	const char *cmdline;     /* NULL if no tag */
@@ -51,6 +65,9 @@ struct mb2_info {
 	const void *rsdp;       /* copy of the RSDP inside the tag, NULL if no tag */
 	size_t rsdp_len;
 	bool rsdp_new; /* from the ACPI 2.0+ tag */
+	bool have_fb;
+	struct mb2_framebuffer fb;
+	bool efi64; /* an EFI 64-bit system table tag: started from UEFI */
 };
 
 /*
@@ -58,7 +75,8 @@ struct mb2_info {
  * Returns 0, or -EINVAL for a malformed structure: total_size below 16 or above
  * avail, a tag that is misaligned or runs past total_size, a tag size below its
  * header, a missing end tag, a string not NUL-terminated inside its tag, an
- * mmap entry_size below 24 or not a multiple of 8, a module with end < start.
+ * mmap entry_size below 24 or not a multiple of 8, a module with end < start,
+ * a framebuffer tag shorter than its type's fields.
  * Never reads outside [mbi, mbi + min(avail, total_size)). On error *out is
  * left in an unspecified but safe state (counts within bounds).
  */

@@ -35,6 +35,41 @@ boot_qemu() {
 	SERIAL=$SERIAL.txt
 }
 
+# boot_qemu_screen NAME "ERE" [qemu.sh args]: boots $OUT/NAME.iso under TCG with
+# QEMU's monitor on a socket and waits (at most 150 s) until the serial log or the
+# VGA text screen shows ERE; then saves the screen and stops QEMU. Sets SERIAL,
+# SCREEN_PPM (the screendump) and SCREEN_TEXT (the 80x25 text at 0xB8000, as lines).
+boot_qemu_screen() {
+	local name=$1 marker=$2 mon=$1.mon i pid
+	shift 2
+	SERIAL=$OUT/$name.serial.log SCREEN_PPM=$OUT/$name.ppm SCREEN_TEXT=$OUT/$name.screen.txt
+	rm -f "$SERIAL" "$SCREEN_PPM" "$SCREEN_TEXT" "$OUT/$name.vga" "$OUT/$mon"
+	(cd "$OUT" && exec "$ROOT/scripts/qemu.sh" --tcg --iso "$OUT/$name.iso" --serial "$SERIAL" \
+		--monitor "$mon" --timeout 200 "$@" 2>/dev/null) &
+	pid=$!
+	for i in $(seq 150); do
+		sleep 1
+		grep -qE -- "$marker" "$SERIAL" 2>/dev/null && break
+		"$ROOT/tests/integration/qemu_monitor.py" "$OUT/$mon" "pmemsave 0xb8000 4000 $name.vga" &&
+			"$ROOT/tests/integration/screen_check.py" vga "$OUT/$name.vga" 80 25 2>/dev/null |
+			grep -qE -- "$marker" && break
+	done
+	(cd "$OUT" && "$ROOT/tests/integration/qemu_monitor.py" "$mon" "screendump $name.ppm" \
+		"pmemsave 0xb8000 4000 $name.vga" quit)
+	wait $pid
+	"$ROOT/tests/integration/screen_check.py" vga "$OUT/$name.vga" 80 25 > "$SCREEN_TEXT"
+	tr -d '\r' < "$SERIAL" > "$SERIAL.txt"
+	SERIAL=$SERIAL.txt
+}
+
+# screen_must ERE / screen_must_not ERE: like must and must_not, for $SCREEN_TEXT.
+screen_must() {
+	grep -qE -- "$1" "$SCREEN_TEXT" || { CASE_OK=0; CASE_WHY="$CASE_WHY; screen lacks /$1/"; }
+}
+screen_must_not() {
+	! grep -qE -- "$1" "$SCREEN_TEXT" || { CASE_OK=0; CASE_WHY="$CASE_WHY; screen shows /$1/"; }
+}
+
 # boot_qemu_fat NAME DIR [qemu.sh args]: boots DIR as a FAT drive under TCG
 # and OVMF; sets SERIAL (carriage returns and the firmware's terminal escape
 # sequences removed), QEMU_RC.

@@ -653,6 +653,68 @@ case_bochs_review_checks() {
 	done
 }
 
+# ---- the screen console, read back through QEMU's monitor ------------------
+SCREEN_CHECK=$ROOT/tests/integration/screen_check.py
+
+# -- BIOS: GRUB keeps VGA text mode and the screen shows the serial log's lines
+#    (wrapped at 80 columns, the last 25 rows); console=serial leaves the screen
+#    to GRUB, so the same comparison must fail there.
+case_qemu_screen_bios() {
+	mkimage screen "loglevel=info on_stop=halt"
+	boot_qemu_screen screen 'stopping: all cores halted'
+	case_begin
+	must '^\[cpu0\] screen console: VGA text 80x25 at 0xb8000$'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_eq "screen vs serial log" "$(cat "$SCREEN_TEXT")" "$("$SCREEN_CHECK" expect "$SERIAL" 80 25)"
+	screen_must '^\[cpu0\] stopping: all cores halted'
+	case_end qemu-screen-bios-vga-text
+
+	mkimage screenoff "loglevel=info on_stop=halt console=serial"
+	boot_qemu_screen screenoff 'stopping: all cores halted'
+	case_begin
+	must '^\[cpu0\] stopping: all cores halted'
+	must_not 'screen console'
+	must_eq "screen differs from the serial log" \
+		"$([ "$(cat "$SCREEN_TEXT")" != "$("$SCREEN_CHECK" expect "$SERIAL" 80 25)" ] && echo yes)" yes
+	screen_must_not 'microhypervisor|\[cpu0\]'
+	case_end qemu-screen-console-serial
+}
+
+# -- console=screen: the serial console stops once the screen is set up; the
+#    exception report and the panic reach the screen alone.
+case_qemu_screen_only_panic() {
+	mkimage screenpanic "loglevel=info on_stop=halt console=screen selftest=pf"
+	boot_qemu_screen screenpanic 'stopping: all cores halted'
+	case_begin
+	must '^\[cpu0\] console=screen: serial console off$'
+	must_not 'EXCEPTION|PANIC|all cores online'
+	screen_must '^\[cpu0\] console=screen: serial console off'
+	screen_must '^\[cpu0\] EXCEPTION #PF page fault \(vector 14\) error code 0x0'
+	screen_must '^  RAX [0-9a-f]{16}  RBX '
+	screen_must '^\[cpu0\] PANIC at hv/trap.c:[0-9]+: unhandled exception 14'
+	screen_must '^\[cpu0\] stopping: all cores halted'
+	case_end qemu-screen-only-panic
+}
+
+# -- UEFI (OVMF) through GRUB: the GOP framebuffer shows the serial log's lines
+#    drawn in the built-in PSF font, every pixel of the text area compared; the
+#    same screenshot compared against another font must differ.
+case_qemu_screen_uefi() {
+	have_ovmf || { skip qemu-screen-uefi-framebuffer "OVMF firmware not installed"; return; }
+	local other=$OUT/other-font.psf
+	mkimage screenfb "loglevel=info on_stop=halt"
+	boot_qemu_screen screenfb 'stopping: all cores halted' --uefi
+	gzip -dc /usr/share/consolefonts/Lat15-Fixed16.psf.gz > "$other"
+	case_begin
+	must '^\[cpu0\] screen console: framebuffer [0-9]+x[0-9]+, (16|24|32) bpp, at 0x'
+	must '^\[cpu0\] stopping: all cores halted'
+	must_eq "screenshot vs serial log" \
+		"$("$SCREEN_CHECK" ppm "$SCREEN_PPM" "$ROOT/build/font/console.psf" "$SERIAL" >&2 && echo same)" same
+	must_eq "screenshot vs another font" \
+		"$("$SCREEN_CHECK" ppm "$SCREEN_PPM" "$other" "$SERIAL" >/dev/null || echo differs)" differs
+	case_end qemu-screen-uefi-framebuffer
+}
+
 # ---- UEFI loader (boot/efi, build/sable.efi) under OVMF, TCG ----------------
 # efidir DIR SUBDIR: a FAT tree with sable.efi, sable.elf, two guests and a
 # sable.cfg in DIR/SUBDIR, the layout a user copies onto an EFI system partition.
@@ -692,6 +754,7 @@ case_qemu_efi_boot() {
 	must '^\[cpu0\] memory: [0-9]+ MiB usable in [0-9]+ map entries, [0-9]+ MiB free'
 	must '^\[cpu0\] memory: image \[0x200000, 0x[0-9a-f]+\), heap [0-9]+ KiB at 0x[0-9a-f]+, 2 module\(s\)'
 	must '^\[cpu0\] ACPI: revision 2 via XSDT, 4 CPUs \(4 enabled\)'
+	must '^\[cpu0\] screen console: framebuffer [0-9]+x[0-9]+, 32 bpp, at 0x' # GOP as tag 8
 	must '^\[cpu0\] all cores online: 4 of 4'
 	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
 	must_not 'PANIC|EXCEPTION|sable.efi: ERROR|WARN'
@@ -800,6 +863,9 @@ run_cases 2 \
 	case_qemu_cpus_limit \
 	case_qemu_exception_report \
 	case_qemu_invalid_opcode_report \
+	case_qemu_screen_uefi \
+	case_qemu_screen_bios \
+	case_qemu_screen_only_panic \
 	case_bochs_bad_vm_options_and_images \
 	case_bochs_arch_guests \
 	case_bochs_msr_strict \
