@@ -9,6 +9,7 @@
 #include "hv/smp.h"
 #include "hv/trap.h"
 #include "hv/vcpu.h"
+#include "hv/virq.h"
 #include "hv/vm.h"
 #include "mm/mm.h"
 #include "x86.h"
@@ -77,7 +78,8 @@ static struct vcpu *pick_next(struct percpu *c)
 	if (!start)
 		return NULL;
 	do {
-		if (v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING)
+		if (v->vm->state == VM_RUNNING &&
+		    (v->state == VCPU_RUNNABLE || (v->state == VCPU_WAIT_SIPI && virq_can_wake(v))))
 			return v;
 		v = v->next_on_cpu;
 	} while (v != start);
@@ -135,15 +137,24 @@ static void reap_stopped(struct percpu *c)
 	}
 }
 
-static void vcpu_halted(struct vcpu *v)
+/* v has just blocked or gone to wait for a SIPI: if no vCPU of its VM can run
+ * again (each blocked or waiting, nothing pending to wake one), the VM stops.
+ * Each vCPU sets its own state before it looks at the others', so the last of
+ * two that stop at once on two CPUs sees both. */
+static void vcpu_waits(struct vcpu *v, enum vcpu_state state)
 {
 	struct vm *vm = v->vm;
-	uint32_t halted;
 
-	v->state = VCPU_BLOCKED;
-	halted = __atomic_add_fetch(&vm->vcpus_halted, 1, __ATOMIC_ACQ_REL);
-	if (halted == vm->nvcpus)
-		vm_stop(vm, "all vCPUs halted (HLT with no interrupt source)");
+	__atomic_store_n(&v->state, state, __ATOMIC_SEQ_CST);
+	for (uint32_t i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *w = vm->vcpus[i];
+		enum vcpu_state s = __atomic_load_n(&w->state, __ATOMIC_SEQ_CST);
+
+		if (s == VCPU_RUNNABLE || virq_can_wake(w) ||
+		    (s == VCPU_BLOCKED && virq_may_wake_later(w)))
+			return;
+	}
+	vm_stop(vm, "all vCPUs halted (HLT with no interrupt source)");
 }
 
 __noreturn void sched_cpu_loop(void)
@@ -179,8 +190,8 @@ __noreturn void sched_cpu_loop(void)
 		 * sched_add) whose wake-up IPI need not make the guest exit. */
 		v->slice_end = slice_deadline(tsc_now(), slice);
 		a = vcpu_run(v);
-		if (a == EXIT_HALT)
-			vcpu_halted(v);
+		if (a == EXIT_HALT || a == EXIT_WAIT_SIPI)
+			vcpu_waits(v, a == EXIT_HALT ? VCPU_BLOCKED : VCPU_WAIT_SIPI);
 		else if (a == EXIT_STOP_VM && v->vm->state != VM_STOPPED)
 			vm_stop(v->vm, "stopped by the hypervisor");
 	}

@@ -1,5 +1,6 @@
 #include "hv/virq.h"
 #include "hv/vcpu.h"
+#include "hv/vdev/vlapic.h"
 
 /* Placeholder until the virtual local APIC exists: no interrupt sources. */
 int virq_vcpu_init(struct vcpu *v)
@@ -32,4 +33,13 @@ bool virq_can_wake(struct vcpu *v)
 bool virq_may_wake_later(struct vcpu *v)
 {
 	return false;
+}
+
+int virq_take_sipi(struct vcpu *v)
+{
+	struct vlapic *l = v->lapic;
+
+	if (!l || !__atomic_exchange_n(&l->sipi_pending, 0, __ATOMIC_ACQ_REL))
+		return -1;
+	return l->sipi_vector;
 }

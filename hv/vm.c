@@ -263,9 +263,14 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 		v->pcpu = cfg->pinned ? cfg->pin[i]
 		                      : __atomic_fetch_add(&next_auto_cpu, 1, __ATOMIC_RELAXED) %
 		                                cpus_online;
-		v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
-		v->regs[VCPU_REGS_RBX] = info_gpa;
-		v->regs[VCPU_REGS_RIP] = entry;
+		/* the BSP enters the kernel; APs wait for INIT-SIPI as on a PC */
+		if (i > 0) {
+			v->state = VCPU_WAIT_SIPI;
+		} else {
+			v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
+			v->regs[VCPU_REGS_RBX] = info_gpa;
+			v->regs[VCPU_REGS_RIP] = entry;
+		}
 		v->regs_avail = VCPU_REGS_GPR_MASK;
 		if (fpu_guest_init(v) < 0 || virq_vcpu_init(v) < 0)
 			return -ENOMEM;

@@ -216,6 +216,8 @@ static void vmx_vcpu_load(struct vcpu *v)
 		panic("VMPTRLD of vm %s vcpu %u failed", v->vm->name, v->id);
 	if (fresh) {
 		vmx_vmcs_setup(v);
+		if (v->state == VCPU_WAIT_SIPI) /* an AP: RESET state until its SIPI */
+			vmx_reset_guest(v, true);
 		/* RFLAGS bit 1 clear is invalid guest state (SDM sec. 27.3.1.4). */
 		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
 			vmcs_writel(GUEST_RFLAGS, 0);
@@ -387,14 +389,6 @@ static void vmx_dump(struct vcpu *v)
 
 /* Placeholders until the virtual local APIC delivers interrupts. */
 static void vmx_inject_events(struct vcpu *v)
-{
-}
-
-static void vmx_vcpu_reset(struct vcpu *v)
-{
-}
-
-static void vmx_vcpu_start_at(struct vcpu *v, uint8_t sipi)
 {
 }
 
