@@ -75,7 +75,9 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	spin_lock(&vm->io_lock);
 	uart_emu_flush(&vm->uart);
+	spin_unlock(&vm->io_lock);
 	log_info("vm %s: stopped: %s", vm->name, msg);
 	for (uint32_t i = 0; i < vm->nvcpus; i++)
 		__atomic_fetch_or(&vm->vcpus[i]->requests, VCPU_REQ_STOP, __ATOMIC_RELEASE);
