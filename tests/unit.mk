@@ -56,3 +56,6 @@ UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
 UNIT_TESTS += init_state
 unit_init_state_SRCS := hv/lib/init_state.c
+UNIT_TESTS += vlapic apic_bus
+unit_vlapic_SRCS := hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
+unit_apic_bus_SRCS := hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
