@@ -54,3 +54,6 @@ unit_efi_mb2_SRCS := boot/efi/efi_mb2.c boot/efi/efi_mmap.c hv/loader/multiboot2
 unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
 UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
+UNIT_TESTS += vlapic apic_bus
+unit_vlapic_SRCS := hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
+unit_apic_bus_SRCS := hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
