@@ -54,6 +54,8 @@ struct vcpu_stats {
 	uint64_t exits;
 	uint64_t fast_exits;
 	uint64_t entries_failed;
+	uint64_t irqs_injected; /* external interrupts delivered through event injection */
+	uint64_t nmis_injected;
 };
 
 struct vcpu {

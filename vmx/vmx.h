@@ -32,6 +32,8 @@ struct vmx_config {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t preemption_timer_shift; /* timer counts TSC >> shift */
 	bool vpid, rdtscp, xsaves, invpcid;
+	bool nmi_window; /* NMI-window exiting (needs virtual NMIs) */
+	bool apicv;      /* APIC-register virtualization and virtual-interrupt delivery in use */
 };
 
 extern struct vmx_config vmx_cfg;
@@ -53,6 +55,11 @@ struct vcpu_vmx {
 	uint64_t timer_deadline; /* slice the timer counts down to, when the CPU saves its value */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
+	/* interrupts (vmx/vmx_irq.c, vmx/apicv.c) */
+	uint32_t proc;          /* current primary processor-based controls */
+	uint32_t tpr_threshold; /* current TPR threshold */
+	uint64_t apic_base;     /* IA32_APIC_BASE the APIC virtualization was set up for */
+	uint32_t eoi_exit[8];   /* current EOI-exit bitmap (vectors whose EOI exits) */
 };
 
 static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
