@@ -37,9 +37,5 @@ bool virq_may_wake_later(struct vcpu *v)
 
 int virq_take_sipi(struct vcpu *v)
 {
-	struct vlapic *l = v->lapic;
-
-	if (!l || !__atomic_exchange_n(&l->sipi_pending, 0, __ATOMIC_ACQ_REL))
-		return -1;
-	return l->sipi_vector;
+	return v->lapic ? vlapic_take_sipi(v->lapic) : -1;
 }
