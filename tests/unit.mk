@@ -57,3 +57,5 @@ unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
 UNIT_TESTS += vlapic apic_bus
 unit_vlapic_SRCS := hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 unit_apic_bus_SRCS := hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
+UNIT_TESTS += virq
+unit_virq_SRCS := hv/virq.c hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c

@@ -5,6 +5,7 @@
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vdev/guest_io.h"
 #include "hv/vdev/hypercall.h"
+#include "hv/vdev/vlapic.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/virq.h"
@@ -58,6 +59,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.nvcpus = v->vm->nvcpus,
 		.cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0,
 		.cr4_pke = (cr4 & CR4_PKE) != 0,
+		.apic_off = !vlapic_hw_enabled(v->lapic),
 		.guest_xcr0 = fpu_guest_xcr0(v),
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
 	};

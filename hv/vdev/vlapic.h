@@ -82,6 +82,7 @@ struct apic_msg {
 };
 
 /* Error status bits (SDM Vol. 3A 11.5.3). */
+#define APIC_ESR_SEND_ACCEPT  BIT(2) /* a message named no APIC that accepted it */
 #define APIC_ESR_SEND_ILLEGAL BIT(5) /* a fixed/lowest IPI with a vector below 16 was sent */
 #define APIC_ESR_RECV_ILLEGAL BIT(6) /* one was received (IPI or LVT) */
 #define APIC_ESR_ILLEGAL_REG  BIT(7) /* access to an unimplemented xAPIC register */
@@ -162,6 +163,8 @@ void vlapic_write_done(struct vlapic *l, uint32_t offset, uint64_t now);
  * software-disabled, or a vector below 16: ESR "receive illegal vector";
  * anything while hardware-disabled; SMI, ExtINT, INIT de-assert). Any CPU. */
 bool vlapic_accept(struct vlapic *l, const struct apic_msg *msg);
+/* Logs ESR bits err and raises the LVT error interrupt unless masked. Any CPU. */
+void vlapic_error(struct vlapic *l, uint32_t err);
 /* Would l accept a message of this delivery mode (enabled state only)? */
 bool vlapic_accepts_mode(const struct vlapic *l, uint8_t mode);
 /* Take (and clear) a pending NMI / INIT / SIPI; vlapic_take_sipi returns the

@@ -15,8 +15,6 @@ static inline void reg_set(struct vlapic *l, uint32_t off, uint32_t val)
 	l->regs[off >> 2] = val;
 }
 
-/* Logs ESR bits err and raises the LVT error interrupt unless masked. Any CPU. */
-void vlapic_error(struct vlapic *l, uint32_t err);
 /* A fixed, edge-triggered interrupt from the APIC itself; false if dropped. */
 bool vlapic_local_irq(struct vlapic *l, uint8_t vector);
 
