@@ -8,7 +8,9 @@
 #include "hv/vdev/vlapic.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/virq.h"
 #include "hv/vm.h"
+#include "vmx/apicv.h"
 #include "vmx/msr.h"
 #include "vmx/paging.h"
 #include "vmx/string_io.h"
@@ -21,6 +23,13 @@
 #define VEC_GP                   13
 #define EXIT_REASON_BASIC(r)     ((r)&0xffff)
 #define EXIT_REASON_ENTRY_FAILED BIT(31)
+
+/* Exits whose handlers make no interrupt pending and change nothing that holds one
+ * back (vmx/vmx_irq.c); an interrupt raised through hv/virq.c sets VCPU_REQ_EVENT. */
+#define QUIET_EXITS                                                                                \
+	(BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_INVD) | BIT(EXIT_REASON_RDPMC) |                 \
+	 BIT(EXIT_REASON_VMCALL) | BIT(EXIT_REASON_CR_ACCESS) | BIT(EXIT_REASON_IO_INSTRUCTION) |  \
+	 BIT(EXIT_REASON_MSR_READ) | BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
@@ -65,10 +74,13 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
+/* HLT: the vCPU blocks with the RFLAGS.IF it halted with, unless something it can
+ * take is already pending (hv/virq.h). */
 static enum exit_action handle_hlt(struct vcpu *v)
 {
+	v->halt_if = vcpu_read_rflags(v) & RFLAGS_IF;
 	vmx_skip_instruction(v);
-	return EXIT_HALT;
+	return virq_can_wake(v) ? EXIT_RESUME : EXIT_HALT;
 }
 
 static enum exit_action handle_skip(struct vcpu *v)
@@ -279,6 +291,12 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_handle_event_window,
+	[EXIT_REASON_NMI_WINDOW] = vmx_handle_event_window,
+	[EXIT_REASON_APIC_ACCESS] = vmx_handle_apic_access,
+	[EXIT_REASON_APIC_WRITE] = vmx_handle_apic_write,
+	[EXIT_REASON_EOI_INDUCED] = vmx_handle_eoi_induced,
+	[EXIT_REASON_TPR_BELOW_THRESHOLD] = vmx_handle_tpr_below_threshold,
 };
 
 /* VM entry failed after the checks on the guest state (sec. 27.8). */
@@ -307,8 +325,16 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 		exc_loop_reset(&to_vmx(v)->exc_loop); /* the guest made progress */
 	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
 		vmx_selftest_vmread();
-	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
-		return exit_handlers[basic](v);
+	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic]) {
+		enum exit_action a = exit_handlers[basic](v);
+
+		/* event injection is evaluated again unless nothing can have changed */
+		if (!(QUIET_EXITS & BIT(basic)) || a != EXIT_RESUME ||
+		    (v->requests & VCPU_REQ_EVENT))
+			to_vmx(v)->events_idle = false;
+		return a;
+	}
+	to_vmx(v)->events_idle = false;
 	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,
 	        v->id, basic, vmx_exit_reason_name(basic), to_vmx(v)->exit_qual);
 	vmx_dump_vmcs(v);

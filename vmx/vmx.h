@@ -56,6 +56,8 @@ struct vcpu_vmx {
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
 	/* interrupts (vmx/vmx_irq.c, vmx/apicv.c) */
+	bool apicv;             /* register virtualization and interrupt delivery on */
+	bool events_idle;       /* nothing was pending at the last entry (vmx/vmx_irq.c) */
 	uint32_t proc;          /* current primary processor-based controls */
 	uint32_t tpr_threshold; /* current TPR threshold */
 	uint64_t apic_base;     /* IA32_APIC_BASE the APIC virtualization was set up for */
@@ -87,6 +89,9 @@ enum exit_action vmx_handle_exit(struct vcpu *v);
 enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
 enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
 bool vmx_fastpath(struct vcpu *v);
+/* Event injection before an entry and the window exits (vmx/vmx_irq.c). */
+void vmx_inject_events(struct vcpu *v);
+enum exit_action vmx_handle_event_window(struct vcpu *v);
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /* The same for any event, given in the VM-entry interruption-information format. */
 void vmx_inject_event(struct vcpu *v, uint32_t info, uint32_t error);
