@@ -27,7 +27,7 @@
 #define KIND_ALL       3 /* all including self, sent by the BSP only */
 #define NR_KINDS       4
 #define VEC_BACK       0xe0 /* the restarted AP is back */
-#define TIMEOUT        2000000000ull
+#define TIMEOUT        400000000ull
 #define FLAT_DFR       0xffffffffu
 #define CR0_CD         (1u << 30)
 #define CR0_NW         (1u << 29)
