@@ -52,3 +52,5 @@ unit_efi_mb2_SRCS := boot/efi/efi_mb2.c boot/efi/efi_mmap.c hv/loader/multiboot2
 unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
 UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
+UNIT_TESTS += sched_policy
+unit_sched_policy_SRCS := hv/sched_policy.c
