@@ -41,6 +41,7 @@ struct vmm_ops {
 	void (*vcpu_reset)(struct vcpu *v); /* INIT: the architectural INIT state */
 	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */
 	void (*dump)(struct vcpu *v);
+	const char *(*exit_name)(uint32_t basic_reason); /* for the accounting report */
 };
 
 extern const struct vmm_ops *vmm_ops;

@@ -347,6 +347,9 @@ bool vmx_fastpath(struct vcpu *v)
 {
 	uint32_t reason = to_vmx(v)->exit_reason;
 
+	/* every exit passes here first: the one place that counts them by reason */
+	if (EXIT_REASON_BASIC(reason) < VCPU_EXIT_REASONS)
+		v->stats.exit_reason[EXIT_REASON_BASIC(reason)]++;
 	if (reason == EXIT_REASON_CPUID) {
 		exc_loop_reset(&to_vmx(v)->exc_loop);
 		handle_cpuid(v);

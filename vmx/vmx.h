@@ -25,6 +25,9 @@
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS     0x490
 
 /* What this machine's VMX offers, computed once on the BSP. */
+#define VMX_PLE_GAP    128  /* TSC ticks between two PAUSEs of one spin loop */
+#define VMX_PLE_WINDOW 4096 /* TSC ticks of spinning before the PAUSE exits */
+
 struct vmx_config {
 	struct vmx_basic basic;
 	struct vmx_ept_caps ept;

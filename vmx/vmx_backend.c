@@ -419,6 +419,7 @@ static const struct vmm_ops vmx_ops = {
 	.inject_events = vmx_inject_events,
 	.vcpu_reset = vmx_vcpu_reset,
 	.vcpu_start_at = vmx_vcpu_start_at,
+	.exit_name = vmx_exit_reason_name,
 };
 
 const struct vmm_ops *vmm_ops = &vmx_ops;
