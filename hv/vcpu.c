@@ -43,7 +43,7 @@ enum exit_action vcpu_run(struct vcpu *v)
 		enum exit_action a;
 
 		/* before taking the requests, so that none is dropped by the yield */
-		if (v->slice_end != SLICE_NONE && slice_expired(v->slice_end, tsc_now()))
+		if (slice_expired(v->slice_end, tsc_now()))
 			return EXIT_YIELD;
 		/* Interrupts are off from here to the entry: a kick (sched_kick) whose
 		 * request bit lands after this exchange has its IPI pending at the

@@ -51,7 +51,7 @@ enum vcpu_state {
 	VCPU_STOPPED,
 };
 
-#define VCPU_EXIT_REASONS 80 /* basic exit reasons counted one by one */
+#define VCPU_EXIT_REASONS 128 /* basic exit reasons counted one by one (a power of 2) */
 
 /* Accounting, printed when the VM stops (run and blocked time: vcpu.se). */
 struct vcpu_stats {
