@@ -457,14 +457,14 @@ case_bochs_vm_restart_frees_memory() {
 	case_end bochs-vm-restart-frees-memory
 }
 
-# -- A vCPU queued to a core while another vCPU runs there alone: "again" has
-#    no pin=, so each restart places it round robin, onto core 1 every other
-#    time, where "spin" spins alone without exiting. The queued vCPU must run
-#    within a slice, not after the spinner ends: all restarts finish first.
+# -- A vCPU queued to a core while another vCPU runs there alone: each restart
+#    of "again" is queued to core 1, where "spin" spins alone without exiting.
+#    The queued vCPU must run within a slice, not after the spinner ends: all
+#    restarts finish first.
 case_bochs_queued_beside_lone_spinner() {
 	mkdir -p "$OUT/lone"
 	cp "$G/spin.elf" "$OUT/lone/spin ticks=150000000"
-	mkimage lone "loglevel=info on_stop=poweroff vm=spin:module=0,mem=4M,pin=1 vm=again:module=1,mem=4M,restart=3" \
+	mkimage lone "loglevel=info on_stop=poweroff vm=spin:module=0,mem=4M,pin=1 vm=again:module=1,mem=4M,pin=1,restart=3" \
 		"$OUT/lone/spin ticks=150000000" "$G/hello.elf"
 	boot_bochs lone --cpus 2 --timeout 300
 	case_begin
