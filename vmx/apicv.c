@@ -8,6 +8,7 @@
 #include "hv/lib/insn_mov.h"
 #include "hv/lib/insn_prefix.h"
 #include "hv/vdev/vlapic.h"
+#include "hv/virq.h"
 #include "hv/vm.h"
 #include "kstring.h"
 #include "mm/mm.h"
@@ -58,7 +59,7 @@ void vmx_apicv_setup_vcpu(struct vcpu *v)
 		proc &= ~CPU_BASED_TPR_SHADOW;
 		proc2 &= ~(SECONDARY_EXEC_VIRTUALIZE_APIC | APICV_CTLS2);
 	} else {
-		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, (hpa_t)(uintptr_t)v->lapic->regs);
+		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, virq_apic_page_hpa(v));
 		vmcs_write64(APIC_ACCESS_ADDR, apic_access_page);
 		x->apic_base = v->lapic->base;
 	}

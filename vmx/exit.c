@@ -8,6 +8,7 @@
 #include "hv/vdev/vlapic.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/vdev/vlapic.h"
 #include "hv/virq.h"
 #include "hv/vm.h"
 #include "vmx/apicv.h"
@@ -79,6 +80,8 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 static enum exit_action handle_hlt(struct vcpu *v)
 {
 	v->halt_if = vcpu_read_rflags(v) & RFLAGS_IF;
+	if (v->lapic && !to_vmx(v)->apicv)
+		vlapic_update_ppr(v->lapic); /* the guest may have written the TPR shadow */
 	vmx_skip_instruction(v);
 	return virq_can_wake(v) ? EXIT_RESUME : EXIT_HALT;
 }
@@ -300,7 +303,8 @@ static const exit_handler_t exit_handlers[] = {
 };
 
 /* VM entry failed after the checks on the guest state (sec. 27.8). */
-static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
+static __attribute__((noinline)) enum exit_action handle_failed_entry(struct vcpu *v,
+                                                                      uint32_t reason)
 {
 	static const char *const quals[] = {"", "", "PDPTE load failed", "NMI injection",
 	                                    "invalid VMCS link pointer"};
@@ -314,32 +318,38 @@ static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
 	return EXIT_STOP_VM;
 }
 
-enum exit_action vmx_handle_exit(struct vcpu *v)
+static __attribute__((noinline)) enum exit_action unhandled_exit(struct vcpu *v, uint32_t basic)
 {
-	uint32_t reason = to_vmx(v)->exit_reason;
-	uint32_t basic = EXIT_REASON_BASIC(reason);
-
-	if (reason & EXIT_REASON_ENTRY_FAILED)
-		return handle_failed_entry(v, reason);
-	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
-		exc_loop_reset(&to_vmx(v)->exc_loop); /* the guest made progress */
-	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
-		vmx_selftest_vmread();
-	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic]) {
-		enum exit_action a = exit_handlers[basic](v);
-
-		/* event injection is evaluated again unless nothing can have changed */
-		if (!(QUIET_EXITS & BIT(basic)) || a != EXIT_RESUME ||
-		    (v->requests & VCPU_REQ_EVENT))
-			to_vmx(v)->events_idle = false;
-		return a;
-	}
-	to_vmx(v)->events_idle = false;
 	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,
 	        v->id, basic, vmx_exit_reason_name(basic), to_vmx(v)->exit_qual);
 	vmx_dump_vmcs(v);
 	vm_stop(v->vm, "unhandled exit %s", vmx_exit_reason_name(basic));
 	return EXIT_STOP_VM;
+}
+
+enum exit_action vmx_handle_exit(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+	uint32_t reason = x->exit_reason;
+	uint32_t basic = EXIT_REASON_BASIC(reason);
+	bool idle = x->events_idle;
+	enum exit_action a;
+
+	x->events_idle = false;
+	if (unlikely(reason & EXIT_REASON_ENTRY_FAILED))
+		return handle_failed_entry(v, reason);
+	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
+		exc_loop_reset(&x->exc_loop); /* the guest made progress */
+	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
+		vmx_selftest_vmread();
+	if (unlikely(basic >= ARRAY_SIZE(exit_handlers) || !exit_handlers[basic]))
+		return unhandled_exit(v, basic);
+	a = exit_handlers[basic](v);
+	/* event injection is evaluated again unless nothing can have changed */
+	if (idle && (QUIET_EXITS & BIT(basic)) && a == EXIT_RESUME &&
+	    !(v->requests & VCPU_REQ_EVENT))
+		x->events_idle = true;
+	return a;
 }
 
 /* Exits handled without leaving the run loop's inner path. */
