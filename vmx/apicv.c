@@ -263,6 +263,7 @@ enum exit_action vmx_handle_apic_access(struct vcpu *v)
 			vlapic_mmio_write(v->lapic, off, val, tsc_now());
 	}
 	vcpu_write_rip(v, next_rip(vcpu_read_rip(v), m.len, mode));
+	vmx_end_interrupt_shadow();
 	return EXIT_RESUME;
 }
 

@@ -83,6 +83,7 @@ static enum exit_action handle_hlt(struct vcpu *v)
 	if (v->lapic && !to_vmx(v)->apicv)
 		vlapic_update_ppr(v->lapic); /* the guest may have written the TPR shadow */
 	vmx_skip_instruction(v);
+	vmx_end_interrupt_shadow(); /* sti; hlt: the interrupt comes before what follows */
 	return virq_can_wake(v) ? EXIT_RESUME : EXIT_HALT;
 }
 

@@ -111,6 +111,15 @@ void vmx_inject_events(struct vcpu *v)
 		x->events_idle = true; /* no interrupt source at all */
 }
 
+void vmx_end_interrupt_shadow(void)
+{
+	uint32_t block = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+		             block & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
 /* The guest can take the event now: the next entry injects it. */
 enum exit_action vmx_handle_event_window(struct vcpu *v)
 {
