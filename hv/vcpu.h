@@ -3,6 +3,7 @@
 #define SABLE_HV_VCPU_H
 
 #include "fpu/guest_fpu.h"
+#include "hv/sched_policy.h"
 #include "hv/vmm_ops.h"
 #include "types.h"
 
@@ -50,12 +51,16 @@ enum vcpu_state {
 	VCPU_STOPPED,
 };
 
+#define VCPU_EXIT_REASONS 80 /* basic exit reasons counted one by one */
+
+/* Accounting, printed when the VM stops (run and blocked time: vcpu.se). */
 struct vcpu_stats {
 	uint64_t exits;
 	uint64_t fast_exits;
 	uint64_t entries_failed;
-	uint64_t irqs_injected; /* external interrupts delivered through event injection */
-	uint64_t nmis_injected;
+	uint64_t exit_reason[VCPU_EXIT_REASONS]; /* by basic reason, counted by the backend */
+	uint64_t irqs_injected;                  /* interrupts and NMIs injected (backend) */
+	uint64_t nmis_injected;                  /* of which NMIs */
 };
 
 struct vcpu {
@@ -69,12 +74,16 @@ struct vcpu {
 	uint32_t id;   /* index inside its VM */
 	uint32_t pcpu; /* physical CPU it runs on */
 	volatile enum vcpu_state state;
-	struct vcpu *next_on_cpu; /* run queue link */
+	struct vcpu *next_on_cpu; /* link of its CPU's incoming list (sched_add) */
 	void *arch;               /* backend data (struct vcpu_vmx) */
 	struct guest_fpu fpu;     /* its FPU context (fpu/) */
 	struct vlapic *lapic;     /* its virtual local APIC (hv/virq.c) */
 	bool halt_if;             /* RFLAGS.IF when it executed HLT */
-	uint64_t slice_end;       /* TSC deadline of its time slice, SLICE_NONE: unlimited */
+	/* TSC deadline of this entry into the guest: the end of its time slice, or
+	 * sooner a timer of a vCPU on its core; SLICE_NONE: unlimited. */
+	uint64_t slice_end;
+	struct sched_entity se; /* its place in its CPU's run queue */
+	bool stuck;             /* counted in vm->vcpus_stuck */
 	struct vcpu_stats stats;
 };
 

@@ -10,6 +10,7 @@
 #include "hv/loader/mbinfo.h"
 #include "hv/loader/multiboot2.h"
 #include "hv/percpu.h"
+#include "hv/sched.h"
 #include "hv/smp.h"
 #include "hv/trap.h"
 #include "kstring.h"
@@ -245,8 +246,6 @@ static void vm_remove(struct vm *vm)
 	spin_unlock(&vms_lock);
 }
 
-static uint32_t next_auto_cpu;
-
 static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t entry,
                         uint32_t info_gpa)
 {
@@ -260,9 +259,13 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 		vm->vcpus[vm->nvcpus++] = v;
 		v->vm = vm;
 		v->id = i;
-		v->pcpu = cfg->pinned ? cfg->pin[i]
-		                      : __atomic_fetch_add(&next_auto_cpu, 1, __ATOMIC_RELAXED) %
-		                                cpus_online;
+		if (cfg->pinned) {
+			v->pcpu = cfg->pin[i];
+			sched_reserve(v->pcpu, (int32_t)cfg->weight);
+		} else {
+			v->pcpu = sched_place_vcpu(cfg->weight);
+		}
+		v->se.weight = cfg->weight;
 		v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
 		v->regs[VCPU_REGS_RBX] = info_gpa;
 		v->regs[VCPU_REGS_RIP] = entry;
@@ -308,6 +311,8 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 		r = vm_insert(vm);
 	if (r < 0) {
 		log_err("vm %s: not started (error %d)", cfg->name, r);
+		for (uint32_t i = 0; i < vm->nvcpus; i++)
+			sched_reserve(vm->vcpus[i]->pcpu, -(int32_t)cfg->weight);
 		vm_free(vm);
 		return r;
 	}

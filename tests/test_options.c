@@ -78,6 +78,29 @@ static void test_kernel_path_skipped_only_first(void **state)
 	                    "ignoring malformed boot option '/boot/sable.elf' (want key=value)");
 }
 
+static void test_sched_slice_us(void **state)
+{
+	struct warnings w;
+	struct hv_options o;
+
+	o = parse("", &w, 0);
+	assert_int_equal(o.sched_slice_us, 10000);
+	o = parse("sched_slice_us=100", &w, 0);
+	assert_int_equal(o.sched_slice_us, 100);
+	o = parse("sched_slice_us=100000", &w, 0);
+	assert_int_equal(o.sched_slice_us, 100000);
+	o = parse("sched_slice_us=99", &w, 1);
+	assert_int_equal(o.sched_slice_us, 10000);
+	assert_string_equal(w.last, "ignoring sched_slice_us=99: expected microseconds from 100 "
+	                            "to 100000 (keeping the default)");
+	o = parse("sched_slice_us=100001", &w, 1);
+	assert_int_equal(o.sched_slice_us, 10000);
+	o = parse("sched_slice_us=18446744073709551617", &w, 1);
+	assert_int_equal(o.sched_slice_us, 10000);
+	o = parse("sched_slice_us=ms", &w, 1);
+	assert_int_equal(o.sched_slice_us, 10000);
+}
+
 static void test_bad_input_warned_and_ignored(void **state)
 {
 	struct warnings w;
@@ -148,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_sched_slice_us),
 		cmocka_unit_test(test_known_options),
 		cmocka_unit_test(test_kernel_path_skipped_only_first),
 		cmocka_unit_test(test_bad_input_warned_and_ignored),

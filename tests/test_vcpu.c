@@ -119,7 +119,7 @@ static void fake_flush_tlb(struct vcpu *v)
 	note('T');
 }
 
-static void fake_inject_events(struct vcpu *v)
+static void fake_inject_events(struct vcpu *v, uint32_t req)
 {
 }
 

@@ -78,6 +78,7 @@ static void test_defaults(void **state)
 	for (int i = 0; i < VMCONFIG_MAX_MODS; i++)
 		assert_int_equal(cfg.mods[i], 0);
 	assert_int_equal(cfg.restart, 0);
+	assert_int_equal(cfg.weight, 10);
 }
 
 static void test_all_keys(void **state)
@@ -162,6 +163,20 @@ static void test_cpus(void **state)
 	expect_err("a:module=0,cpus=4294967297", "vm 'a': cpus=4294967297 out of range (1-8)");
 	expect_err("a:module=0,cpus=two", "vm 'a': bad cpus= value 'two'");
 	expect_err("a:module=0,cpus=0x", "vm 'a': bad cpus= value '0x'");
+}
+
+static void test_weight(void **state)
+{
+	assert_int_equal(parse_ok("a:module=0,weight=1").weight, 1);
+	assert_int_equal(parse_ok("a:weight=100,module=0").weight, 100);
+	assert_int_equal(parse_ok("a:module=0,weight=0x20").weight, 32);
+	expect_err("a:module=0,weight=0", "vm 'a': weight=0 out of range (1-100)");
+	expect_err("a:module=0,weight=101", "vm 'a': weight=101 out of range (1-100)");
+	expect_err("a:module=0,weight=18446744073709551616",
+	           "vm 'a': weight=18446744073709551616 out of range (1-100)");
+	expect_err("a:module=0,weight=x", "vm 'a': bad weight= value 'x'");
+	expect_err("a:module=0,weight=", "vm 'a': empty value for 'weight'");
+	expect_err("a:module=0,weight=5,weight=6", "vm 'a': duplicate key 'weight'");
 }
 
 static void test_restart(void **state)
@@ -428,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_mem_sizes),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_weight),
 		cmocka_unit_test(test_module),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_mods),

@@ -9,13 +9,13 @@ unit_frame_SRCS := mm/frame.c
 unit_heap_SRCS := mm/heap.c
 unit_acpi_SRCS := drivers/acpi.c
 unit_pgtable_SRCS := mm/pgtable.c
-unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c
+unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c hv/sched_policy.c
 
 UNIT_TESTS += elf mbinfo vmconfig mb1_header
 unit_elf_SRCS := hv/loader/elf.c hv/lib/format.c
 unit_mb1_header_SRCS := hv/loader/mb1_header.c hv/lib/format.c
 unit_mbinfo_SRCS := hv/loader/mbinfo.c
-unit_vmconfig_SRCS := hv/config/vmconfig.c hv/config/cmdline.c hv/lib/format.c
+unit_vmconfig_SRCS := hv/config/vmconfig.c hv/config/cmdline.c hv/lib/format.c hv/sched_policy.c
 
 UNIT_TESTS += guest_cpuid vmx_caps fwcfg uart_emu
 unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c
@@ -59,3 +59,5 @@ unit_vlapic_SRCS := hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 unit_apic_bus_SRCS := hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 UNIT_TESTS += virq
 unit_virq_SRCS := hv/virq.c hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
+UNIT_TESTS += sched_policy
+unit_sched_policy_SRCS := hv/sched_policy.c

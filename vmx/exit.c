@@ -26,11 +26,12 @@
 #define EXIT_REASON_ENTRY_FAILED BIT(31)
 
 /* Exits whose handlers make no interrupt pending and change nothing that holds one
- * back (vmx/vmx_irq.c); an interrupt raised through hv/virq.c sets VCPU_REQ_EVENT. */
+ * back (vmx/vmx_irq.c). Not MSR reads: reading the timer's current count may fire
+ * it. An interrupt raised through hv/virq.c sets VCPU_REQ_EVENT. */
 #define QUIET_EXITS                                                                                \
 	(BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_INVD) | BIT(EXIT_REASON_RDPMC) |                 \
 	 BIT(EXIT_REASON_VMCALL) | BIT(EXIT_REASON_CR_ACCESS) | BIT(EXIT_REASON_IO_INSTRUCTION) |  \
-	 BIT(EXIT_REASON_MSR_READ) | BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
+	 BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
@@ -333,10 +334,8 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	struct vcpu_vmx *x = to_vmx(v);
 	uint32_t reason = x->exit_reason;
 	uint32_t basic = EXIT_REASON_BASIC(reason);
-	bool idle = x->events_idle;
-	enum exit_action a;
 
-	x->events_idle = false;
+	x->exit_qual = vmcs_readl(EXIT_QUALIFICATION); /* the fast path needs none */
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAILED))
 		return handle_failed_entry(v, reason);
 	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
@@ -345,12 +344,10 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 		vmx_selftest_vmread();
 	if (unlikely(basic >= ARRAY_SIZE(exit_handlers) || !exit_handlers[basic]))
 		return unhandled_exit(v, basic);
-	a = exit_handlers[basic](v);
 	/* event injection is evaluated again unless nothing can have changed */
-	if (idle && (QUIET_EXITS & BIT(basic)) && a == EXIT_RESUME &&
-	    !(v->requests & VCPU_REQ_EVENT))
-		x->events_idle = true;
-	return a;
+	if (!(QUIET_EXITS & BIT(basic)))
+		x->events_idle = false;
+	return exit_handlers[basic](v);
 }
 
 /* Exits handled without leaving the run loop's inner path. */
@@ -358,6 +355,9 @@ bool vmx_fastpath(struct vcpu *v)
 {
 	uint32_t reason = to_vmx(v)->exit_reason;
 
+	/* every exit passes here first: the one place that counts them by reason */
+	if (EXIT_REASON_BASIC(reason) < VCPU_EXIT_REASONS)
+		v->stats.exit_reason[EXIT_REASON_BASIC(reason)]++;
 	if (reason == EXIT_REASON_CPUID) {
 		exc_loop_reset(&to_vmx(v)->exc_loop);
 		handle_cpuid(v);

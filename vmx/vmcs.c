@@ -61,6 +61,13 @@ static void setup_controls(struct vcpu *v)
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER);
 	vmx_apicv_setup_vcpu(v); /* the processor-based controls */
+	/* PAUSE-loop exiting: a spin of PAUSEs (each within PLE_GAP TSC ticks of
+	 * the last) longer than PLE_WINDOW exits, and the vCPU yields the rest of
+	 * its slice (SDM Vol. 3C sec. 26.1.3, 25.6.13). */
+	if (vmx_cfg.proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		vmcs_write32(PLE_GAP, VMX_PLE_GAP);
+		vmcs_write32(PLE_WINDOW, VMX_PLE_WINDOW);
+	}
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	x->entry_ctls = vmx_cfg.entry;
 	vmcs_write32(VM_ENTRY_CONTROLS, x->entry_ctls);

@@ -24,16 +24,13 @@ _Static_assert(offsetof(struct vcpu, cr2) == 21 * 8, "vmx/entry.asm CR2_OFF");
 /* The vCPU of this CPU's run queue whose VMCS is current here, or NULL. */
 static struct vcpu *vmcs_owner(hpa_t vmcs)
 {
-	struct percpu *c = this_cpu();
-	struct vcpu *v = c->runq;
-
-	if (!v || vmcs == INVALID_HPA)
+	if (vmcs == INVALID_HPA)
 		return NULL;
-	do {
+	for (struct sched_entity *e = this_cpu()->rq.head; e; e = e->next) {
+		struct vcpu *v = container_of(e, struct vcpu, se);
 		if (to_vmx(v) && to_vmx(v)->vmcs == vmcs)
 			return v;
-		v = v->next_on_cpu;
-	} while (v != c->runq);
+	}
 	return NULL;
 }
 
@@ -129,7 +126,7 @@ int vmx_probe(void)
 	r |= adjust("secondary", proc2_required,
 	            SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
 	                    SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_WBINVD_EXITING |
-	                    (hv_options.apicv ? apicv : 0),
+	                    SECONDARY_EXEC_PAUSE_LOOP_EXITING | (hv_options.apicv ? apicv : 0),
 	            MSR_IA32_VMX_PROCBASED_CTLS2, 0, &vmx_cfg.proc2);
 	r |= adjust("VM-exit",
 	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |

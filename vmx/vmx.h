@@ -25,6 +25,9 @@
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS     0x490
 
 /* What this machine's VMX offers, computed once on the BSP. */
+#define VMX_PLE_GAP    128  /* TSC ticks between two PAUSEs of one spin loop */
+#define VMX_PLE_WINDOW 4096 /* TSC ticks of spinning before the PAUSE exits */
+
 struct vmx_config {
 	struct vmx_basic basic;
 	struct vmx_ept_caps ept;
@@ -90,7 +93,7 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
 enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
 bool vmx_fastpath(struct vcpu *v);
 /* Event injection before an entry and the window exits (vmx/vmx_irq.c). */
-void vmx_inject_events(struct vcpu *v);
+void vmx_inject_events(struct vcpu *v, uint32_t req);
 enum exit_action vmx_handle_event_window(struct vcpu *v);
 /* An instruction the hypervisor completed for the guest ends an STI or MOV SS
  * shadow (SDM Vol. 3C sec. 25.4.2): a pending interrupt is taken right after it. */

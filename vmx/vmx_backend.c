@@ -353,7 +353,6 @@ static int vmx_run(struct vcpu *v)
 	}
 	x->launched = true;
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	x->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
 	return 0;
 }
 
@@ -426,6 +425,7 @@ static const struct vmm_ops vmx_ops = {
 	.inject_events = vmx_inject_events,
 	.vcpu_reset = vmx_vcpu_reset,
 	.vcpu_start_at = vmx_vcpu_start_at,
+	.exit_name = vmx_exit_reason_name,
 };
 
 const struct vmm_ops *vmm_ops = &vmx_ops;

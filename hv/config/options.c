@@ -2,6 +2,7 @@
 #include "err.h"
 #include "hv/config/cmdline.h"
 #include "hv/lib/format.h"
+#include "hv/sched_policy.h"
 #include "param.h"
 
 struct hv_options hv_options = {
@@ -10,6 +11,7 @@ struct hv_options hv_options = {
 	.max_cpus = MAX_CPUS,
 	.vmx_ack = true,
 	.apicv = true,
+	.sched_slice_us = SCHED_SLICE_US_DEFAULT,
 };
 
 struct word_value {
@@ -46,6 +48,7 @@ void options_defaults(struct hv_options *o)
 	o->selftest = SELFTEST_NONE;
 	o->vmx_ack = true;
 	o->apicv = true;
+	o->sched_slice_us = SCHED_SLICE_US_DEFAULT;
 }
 
 static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
@@ -133,6 +136,17 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 		if (v < 0)
 			return expected(why, n, "on or off");
 		*flag = v;
+		return 0;
+	}
+	if (cmdline_key_is(t, "sched_slice_us")) {
+		uint64_t us;
+
+		if (cmdline_parse_u64(t->val, t->val_len, &us) < 0 || sched_slice_us_check(us) < 0)
+			return expected(
+				why, n,
+				"microseconds from " XSTRINGIFY(
+					SCHED_SLICE_US_MIN) " to " XSTRINGIFY(SCHED_SLICE_US_MAX) " (keeping the default)");
+		o->sched_slice_us = (uint32_t)us;
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {
