@@ -735,6 +735,48 @@ case_qemu_bare_guests() {
 	fi
 }
 
+# -- The local APIC a guest sees, through APIC-register virtualization and
+#    virtual-interrupt delivery (default) and through APIC-access exits completed
+#    by the MOV decoder (apicv=off): one boot each. Beside it, a VM that moves its
+#    xAPIC base and one that stores a byte to the APIC page must be stopped (the
+#    byte store is virtualized by the CPU where it has register virtualization).
+case_bochs_apic() {
+	local mode tests t
+	tests="present regs priority-order tpr-masks-lower-class sti-hlt-pending-wakes bad-vector-esr
+		self-nmi timer-oneshot timer-periodic timer-tsc-deadline timer-oneshot-wakes-hlt
+		timer-periodic-wakes-hlt timer-tsc-deadline-wakes-hlt disable-reenable
+		priority-after-reenable x2apic x2apic-priority x2apic-timer-oneshot x2apic-leave
+		priority-after-x2apic hostile-writes priority-after-hostile"
+	cp "$G/apic.elf" "$OUT/reloc.elf"
+	cp "$G/apic.elf" "$OUT/byte.elf"
+	for mode in on off; do
+		mkimage apic-$mode "loglevel=info on_stop=poweroff apicv=$mode vm=apic:module=0,mem=8M,pin=0 vm=reloc:module=1,mem=4M,pin=1 vm=byte:module=2,mem=4M,pin=1" \
+			"$G/apic.elf" "$OUT/reloc.elf" "$OUT/byte.elf"
+		boot_bochs apic-$mode --cpus 2 --timeout 300
+		case_begin
+		must_eq "bochs end" "$ENDED" poweroff
+		must '^\[cpu0\] 3 of 3 VM\(s\) started'
+		for t in $tests; do
+			must "^\[apic\] TEST apic-$t PASS"
+		done
+		must 'vm apic: stopped: exit device: value 0x0, status 1'
+		must 'vm reloc: stopped: vCPU 0 moved its xAPIC to 0xfed00000: only the default base 0xfee00000 is supported'
+		must 'vm byte: stopped: '
+		if [ $mode = on ]; then
+			must 'APIC virtualization registers and interrupt delivery'
+			must_not 'vm apic vcpu 0: exits .*APIC access='
+		else
+			must 'APIC virtualization TPR shadow \(apicv=off\)'
+			must 'vm apic vcpu 0: exits .*APIC access='
+			must 'vm byte: stopped: vCPU 0 accessed APIC register 0x280 at RIP 0x[0-9a-f]+ with an instruction Sable does not emulate \(bytes a2 80 02 e0 fe'
+			must_not '^\[byte\] INFO apic-byte.elf survived'
+		fi
+		must_not '^\[reloc\] INFO apic-reloc.elf survived'
+		must_not 'TEST [a-z0-9-]+ (FAIL|SKIP)|PANIC|EXCEPTION|GUEST EXCEPTION'
+		case_end bochs-apic-apicv-$mode
+	done
+}
+
 # Two cases at a time (each Bochs boot keeps one host core busy), longest
 # first so that the two lanes finish close together.
 run_cases 2 \
@@ -751,6 +793,7 @@ run_cases 2 \
 	case_bochs_bad_vm_options_and_images \
 	case_bochs_arch_guests \
 	case_bochs_msr_strict \
+	case_bochs_apic \
 	case_bochs_interrupts_without_ack \
 	case_bochs_vm_restart_frees_memory \
 	case_bochs_vpid_pool \
