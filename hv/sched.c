@@ -205,7 +205,10 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 		virq_poll_timers(v, now);
 		if (v->state != VCPU_RUNNABLE && virq_can_wake(v)) {
 			vcpu_unstuck(v);
-			v->state = VCPU_RUNNABLE;
+			/* one waiting for SIPI stays so until its run loop starts it
+			 * at the SIPI's page or resets it (hv/vcpu_init.c) */
+			if (v->state == VCPU_BLOCKED)
+				v->state = VCPU_RUNNABLE;
 			sched_wake(&c->rq, e, now);
 		}
 		earliest = MIN(earliest, virq_next_deadline(v));

@@ -163,3 +163,8 @@ bool virq_may_wake_later(struct vcpu *v)
 	return l && v->state == VCPU_BLOCKED && v->halt_if && vlapic_sw_enabled(l) &&
 	       vlapic_timer_deadline(l) != UINT64_MAX;
 }
+
+int virq_take_sipi(struct vcpu *v)
+{
+	return v->lapic ? vlapic_take_sipi(v->lapic) : -1;
+}

@@ -29,6 +29,10 @@ hpa_t virq_apic_page_hpa(struct vcpu *v);
  * "send accept error"; drops are logged at debug level. Any CPU. */
 void virq_deliver(struct vm *vm, const struct apic_msg *msg);
 
+/* The vector of the SIPI v received while it waited for one, consumed; -1 if
+ * none is pending. On v's CPU (hv/vcpu_init.c). */
+int virq_take_sipi(struct vcpu *v);
+
 /* The earliest TSC at which a timer of v fires, UINT64_MAX if none is armed. */
 uint64_t virq_next_deadline(struct vcpu *v);
 /* Fires v's timers that are due at now (host TSC), setting VCPU_REQ_EVENT if

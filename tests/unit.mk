@@ -26,7 +26,7 @@ unit_uart_emu_SRCS := hv/vdev/uart_emu.c
 UNIT_TESTS += ept memslot vcpu xcr0
 unit_ept_SRCS := vmx/ept.c mm/pgtable.c
 unit_memslot_SRCS := hv/memslot.c
-unit_vcpu_SRCS := hv/vcpu.c hv/slice.c
+unit_vcpu_SRCS := hv/vcpu.c hv/vcpu_init.c hv/slice.c
 unit_xcr0_SRCS := fpu/xcr0.c
 
 UNIT_TESTS += paging_mode
@@ -54,6 +54,8 @@ unit_efi_mb2_SRCS := boot/efi/efi_mb2.c boot/efi/efi_mmap.c hv/loader/multiboot2
 unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
 UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
+UNIT_TESTS += init_state
+unit_init_state_SRCS := hv/lib/init_state.c
 UNIT_TESTS += vlapic apic_bus
 unit_vlapic_SRCS := hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 unit_apic_bus_SRCS := hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c

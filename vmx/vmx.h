@@ -102,6 +102,11 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32
 /* The same for any event, given in the VM-entry interruption-information format. */
 void vmx_inject_event(struct vcpu *v, uint32_t info, uint32_t error);
 void vmx_skip_instruction(struct vcpu *v);
+/* The state after RESET (power_on) or INIT in the current VMCS of v, and the
+ * start at a SIPI (vmx/vmx_init.c). */
+void vmx_reset_guest(struct vcpu *v, bool power_on);
+void vmx_vcpu_reset(struct vcpu *v);
+void vmx_vcpu_start_at(struct vcpu *v, uint8_t vector);
 
 int vmx_vcpu_enter(struct vcpu *v, int launched);
 

@@ -226,6 +226,8 @@ static void vmx_vcpu_load(struct vcpu *v)
 		panic("VMPTRLD of vm %s vcpu %u failed", v->vm->name, v->id);
 	if (fresh) {
 		vmx_vmcs_setup(v);
+		if (v->state == VCPU_WAIT_SIPI) /* an AP: RESET state until its SIPI */
+			vmx_reset_guest(v, true);
 		/* RFLAGS bit 1 clear is invalid guest state (SDM sec. 27.3.1.4). */
 		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
 			vmcs_writel(GUEST_RFLAGS, 0);
@@ -393,15 +395,6 @@ static void vmx_flush_tlb(struct vcpu *v)
 static void vmx_dump(struct vcpu *v)
 {
 	vmx_dump_vmcs(v);
-}
-
-/* Placeholders until INIT and SIPI are handled. */
-static void vmx_vcpu_reset(struct vcpu *v)
-{
-}
-
-static void vmx_vcpu_start_at(struct vcpu *v, uint8_t sipi)
-{
 }
 
 static const struct vmm_ops vmx_ops = {

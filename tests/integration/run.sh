@@ -2,6 +2,7 @@
 # Integration tests: the real image booted in Bochs (VMX) and QEMU TCG (no VMX).
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/smp_cases.sh"
 
 G=$ROOT/build/guests
 
@@ -780,6 +781,7 @@ case_bochs_apic() {
 # Two cases at a time (each Bochs boot keeps one host core busy), longest
 # first so that the two lanes finish close together.
 run_cases 2 \
+	case_bochs_smp_guests \
 	case_bochs_isolation_one_core \
 	case_bochs_hostile_guests \
 	case_bochs_isolation_no_xsave \
