@@ -8,12 +8,20 @@
  * measure a shared core), then exits with status 0.
  * Command line: `exits` reads the TSC around a CPUID (an exit each time);
  * `window=N` (default 30000000 ticks, 3 s at Bochs' 10 MHz), `tail=N` (default
- * window / 8); `halt` prints a line and executes `cli; hlt` instead: nothing
- * can wake it, so the hypervisor must stop the VM (and only that VM).
+ * window / 8), `gap=N` (the step that counts as descheduled, default 20000);
+ * `halt` prints a line and executes `cli; hlt` instead: nothing can wake it,
+ * so the hypervisor must stop the VM (and only that VM); `sleep` spends the
+ * window in `sti; hlt`, woken every SLEEP_EVERY ticks by its LAPIC timer
+ * (TSC-deadline mode, else one-shot), and prints `INFO sleeper wakeups=<n>`.
  */
 #include "guest.h"
+#include "apic.h"
 
-#define GAP_TICKS 20000 /* well above an exit, well below a time slice */
+#define GAP_TICKS   20000 /* default: well above an exit, well below a time slice */
+#define SLEEP_VEC   0x40
+#define SLEEP_EVERY 3000000 /* TSC ticks between the sleeper's timer interrupts */
+
+static uint64_t gap_ticks = GAP_TICKS;
 
 static uint64_t arg(const char *p, const char *key, uint64_t dflt)
 {
@@ -50,13 +58,47 @@ static uint64_t measure(uint64_t ticks, bool exits, uint32_t *gaps)
 		if (exits)
 			cpuid(0, 0, &r);
 		now = rdtsc();
-		if (now - prev < GAP_TICKS)
+		if (now - prev < gap_ticks)
 			ran += now - prev;
 		else
 			(*gaps)++;
 		prev = now;
 	} while (now - t0 < ticks);
 	return ran;
+}
+
+static void on_timer(uint8_t vector)
+{
+	(void)vector;
+	apic_eoi();
+}
+
+/* `sleep`: blocked but for a timer interrupt now and then. */
+static void sleep_window(uint64_t window)
+{
+	uint64_t t0 = rdtsc(), next = t0;
+	bool dl = apic_tsc_deadline_offered();
+
+	apic_enable();
+	irq_set_handler(SLEEP_VEC, on_timer);
+	while (rdtsc() - t0 < window) {
+		uint32_t seen = irq_count[SLEEP_VEC];
+
+		next += SLEEP_EVERY;
+		if (dl)
+			apic_timer_tsc_deadline(SLEEP_VEC, next);
+		else
+			apic_timer_oneshot(SLEEP_VEC, SLEEP_EVERY, 0xb);
+		while (irq_count[SLEEP_VEC] == seen)
+			sti_hlt();
+	}
+	info("sleeper wakeups=%u (%s)", irq_count[SLEEP_VEC], dl ? "TSC deadline" : "one-shot");
+	if (irq_count[SLEEP_VEC] >= window / SLEEP_EVERY - 1)
+		test_pass("fairness-sleeper");
+	else
+		test_fail("fairness-sleeper", "%u wakeups, want %llu", irq_count[SLEEP_VEC],
+		          window / SLEEP_EVERY - 1);
+	tests_finish();
 }
 
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
@@ -68,6 +110,9 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	uint64_t ran;
 
 	(void)magic;
+	gap_ticks = arg(cmd, "gap=", GAP_TICKS);
+	if (has_word(cmd, "sleep"))
+		sleep_window(window);
 	if (has_word(cmd, "halt")) {
 		info("cli; hlt with no way to wake up");
 		serial_flush();

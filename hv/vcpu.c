@@ -52,9 +52,12 @@ enum exit_action vcpu_run(struct vcpu *v)
 		req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 		if (req & VCPU_REQ_STOP)
 			return EXIT_STOP_VM;
+		if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
+		    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
+			return EXIT_WAIT_SIPI;
 		if (req & VCPU_REQ_TLB_FLUSH)
 			vmm_ops->flush_tlb(v);
-		vmm_ops->inject_events(v);
+		vmm_ops->inject_events(v, req);
 		ASSERT(vcpu_regs_consistent(v));
 		vmm_ops->flush_regs(v);
 		if (vmm_ops->run(v) < 0) {

@@ -60,6 +60,7 @@ struct vcpu_stats {
 	uint64_t entries_failed;
 	uint64_t exit_reason[VCPU_EXIT_REASONS]; /* by basic reason, counted by the backend */
 	uint64_t irqs_injected;                  /* interrupts and NMIs injected (backend) */
+	uint64_t nmis_injected;                  /* of which NMIs */
 };
 
 struct vcpu {
@@ -123,7 +124,12 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val);
 /* After an exit: only the stub-saved registers are known, nothing is dirty. */
 void vcpu_regs_reset_after_exit(struct vcpu *v);
 
-/* Runs v until it yields, halts or its VM stops (mechanism 1). */
+/* The run loop's INIT/SIPI requests in req (hv/vcpu_init.c): EXIT_WAIT_SIPI
+ * if v waits for a SIPI now, else EXIT_RESUME (started, or left running). */
+enum exit_action vcpu_take_init_sipi(struct vcpu *v, uint32_t req);
+
+/* Runs v until it yields, halts or its VM stops (mechanism 1). Entered with v
+ * in VCPU_WAIT_SIPI it returns EXIT_WAIT_SIPI unless a SIPI is pending. */
 enum exit_action vcpu_run(struct vcpu *v);
 
 #endif

@@ -71,7 +71,9 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	spin_lock(&vm->io_lock);
 	uart_emu_flush(&vm->uart);
+	spin_unlock(&vm->io_lock);
 	log_info("vm %s: stopped: %s", vm->name, msg);
 	for (uint32_t i = 0; i < vm->nvcpus; i++)
 		__atomic_fetch_or(&vm->vcpus[i]->requests, VCPU_REQ_STOP, __ATOMIC_RELEASE);
@@ -261,9 +263,14 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 			v->pcpu = sched_place_vcpu(cfg->weight);
 		}
 		v->se.weight = cfg->weight;
-		v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
-		v->regs[VCPU_REGS_RBX] = info_gpa;
-		v->regs[VCPU_REGS_RIP] = entry;
+		/* the BSP enters the kernel; APs wait for INIT-SIPI as on a PC */
+		if (i > 0) {
+			v->state = VCPU_WAIT_SIPI;
+		} else {
+			v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
+			v->regs[VCPU_REGS_RBX] = info_gpa;
+			v->regs[VCPU_REGS_RIP] = entry;
+		}
 		v->regs_avail = VCPU_REGS_GPR_MASK;
 		if (fpu_guest_init(v) < 0 || virq_vcpu_init(v) < 0)
 			return -ENOMEM;

@@ -27,6 +27,7 @@ struct vm {
 	uint32_t nvcpus;
 	void *arch; /* backend data: EPT */
 	struct spinlock lock;
+	struct spinlock io_lock; /* the port devices below: vCPUs on several cores share them */
 	struct uart_emu uart;
 	struct fwcfg fwcfg;
 	char debug_line[UART_EMU_LINE_MAX]; /* port 0xE9 */

@@ -142,6 +142,15 @@ static void test_events_selftest_and_vmx_ack(void **state)
 	o = parse("vmx_ack=maybe", &w, 1);
 	assert_true(o.vmx_ack);
 	assert_string_equal(w.last, "ignoring vmx_ack=maybe: expected on or off");
+	assert_true(o.apicv);
+	o = parse("apicv=off", &w, 0);
+	assert_false(o.apicv);
+	assert_true(o.vmx_ack);
+	o = parse("apicv=off apicv=on", &w, 0);
+	assert_true(o.apicv);
+	o = parse("apicv=sometimes", &w, 1);
+	assert_true(o.apicv);
+	assert_string_equal(w.last, "ignoring apicv=sometimes: expected on or off");
 	parse("selftest=event", &w, 1);
 	assert_string_equal(
 		w.last,

@@ -12,6 +12,7 @@
 #include "hv/panic.h"
 #include "hv/slice.h"
 #include "hv/vcpu.h"
+#include "hv/virq.h"
 
 #define RIP_BIT BIT(VCPU_REGS_RIP)
 #define RSP_BIT BIT(VCPU_REGS_RSP)
@@ -39,6 +40,8 @@ static struct {
 	unsigned inject_calls;
 	uint32_t kick_in_guest[8]; /* by step: requests another CPU raised while the guest ran */
 	uint32_t kick_at_inject;   /* raised (once) after the requests were taken */
+	int sipi;                  /* virq_take_sipi's answer, then -1 */
+	int started_at;            /* vector given to vcpu_start_at */
 } fake;
 
 uint64_t tsc_now(void)
@@ -124,11 +127,32 @@ static void fake_flush_tlb(struct vcpu *v)
 	note('T');
 }
 
-static void fake_inject_events(struct vcpu *v)
+static void fake_inject_events(struct vcpu *v, uint32_t req)
 {
 	fake.inject_calls++;
 	__atomic_fetch_or(&v->requests, fake.kick_at_inject, __ATOMIC_RELEASE);
 	fake.kick_at_inject = 0;
+}
+
+/* like the LAPIC's INIT, forgets a SIPI not taken yet */
+static void fake_vcpu_reset(struct vcpu *v)
+{
+	note('I');
+	fake.sipi = -1;
+}
+
+static void fake_vcpu_start_at(struct vcpu *v, uint8_t vector)
+{
+	note('S');
+	fake.started_at = vector;
+}
+
+int virq_take_sipi(struct vcpu *v)
+{
+	int vector = fake.sipi;
+
+	fake.sipi = -1;
+	return vector;
 }
 
 static const struct vmm_ops fake_ops = {
@@ -140,6 +164,8 @@ static const struct vmm_ops fake_ops = {
 	.handle_exit = fake_handle_exit,
 	.flush_tlb = fake_flush_tlb,
 	.inject_events = fake_inject_events,
+	.vcpu_reset = fake_vcpu_reset,
+	.vcpu_start_at = fake_vcpu_start_at,
 };
 
 const struct vmm_ops *vmm_ops = &fake_ops;
@@ -152,6 +178,8 @@ static int setup(void **state)
 	memset(&panic_rec, 0, sizeof(panic_rec));
 	memset(&vcpu, 0, sizeof(vcpu));
 	fake.cache_last = -1;
+	fake.sipi = -1;
+	fake.started_at = -1;
 	return 0;
 }
 
@@ -546,6 +574,100 @@ static void test_regs_consistent(void **state)
 	assert_false(vcpu_regs_consistent(&vcpu));
 }
 
+/* ---- INIT and SIPI (hv/vcpu_init.c) ---- */
+
+/* An AP before its SIPI is never entered. */
+static void test_waiting_vcpu_not_entered(void **state)
+{
+	play(NULL, 0);
+	vcpu.state = VCPU_WAIT_SIPI;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI);
+	assert_string_equal(fake.log, "");
+	assert_int_equal(vcpu.state, VCPU_WAIT_SIPI);
+}
+
+static void test_sipi_starts_waiting_vcpu(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_YIELD, 0}};
+
+	play(script, 1);
+	vcpu.state = VCPU_WAIT_SIPI;
+	vcpu.requests = VCPU_REQ_SIPI;
+	fake.sipi = 0x9f;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "SFRPH");
+	assert_int_equal(fake.started_at, 0x9f);
+	assert_int_equal(vcpu.state, VCPU_RUNNABLE);
+}
+
+/* A SIPI to a running vCPU does nothing (the second SIPI of INIT-SIPI-SIPI). */
+static void test_sipi_ignored_while_running(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_YIELD, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_SIPI;
+	fake.sipi = 0x10;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPH");
+	assert_int_equal(vcpu.state, VCPU_RUNNABLE);
+}
+
+/* INIT of a running vCPU resets it and leaves it waiting, before any entry;
+ * a later SIPI starts it again. */
+static void test_init_resets_then_waits(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, VCPU_REQ_INIT},
+		{0, false, EXIT_YIELD, 0},
+	};
+
+	play(script, 2);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI);
+	assert_string_equal(fake.log, "FRPHI");
+	assert_int_equal(vcpu.state, VCPU_WAIT_SIPI);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI); /* no SIPI yet */
+	vcpu.requests = VCPU_REQ_SIPI;
+	fake.sipi = 0x08;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPHISFRPH");
+	assert_int_equal(fake.started_at, 0x08);
+}
+
+/* INIT and SIPI seen together: reset first, then the start. */
+static void test_init_and_sipi_together(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_YIELD, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_INIT | VCPU_REQ_SIPI;
+	fake.sipi = 0x01;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "ISFRPH");
+	assert_int_equal(fake.started_at, 0x01);
+}
+
+/* A SIPI request whose vector was taken already (none pending) starts nothing. */
+static void test_sipi_request_without_vector(void **state)
+{
+	play(NULL, 0);
+	vcpu.state = VCPU_WAIT_SIPI;
+	vcpu.requests = VCPU_REQ_SIPI;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI);
+	assert_string_equal(fake.log, "");
+}
+
+/* A stop wins over a pending SIPI. */
+static void test_stop_before_sipi(void **state)
+{
+	play(NULL, 0);
+	vcpu.state = VCPU_WAIT_SIPI;
+	vcpu.requests = VCPU_REQ_SIPI | VCPU_REQ_STOP;
+	fake.sipi = 0x20;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +694,13 @@ int main(void)
 		cmocka_unit_test_setup(test_after_exit_gprs_available_not_rsp, setup),
 		cmocka_unit_test_setup(test_gpr_access, setup),
 		cmocka_unit_test_setup(test_regs_consistent, setup),
+		cmocka_unit_test_setup(test_waiting_vcpu_not_entered, setup),
+		cmocka_unit_test_setup(test_sipi_starts_waiting_vcpu, setup),
+		cmocka_unit_test_setup(test_sipi_ignored_while_running, setup),
+		cmocka_unit_test_setup(test_init_resets_then_waits, setup),
+		cmocka_unit_test_setup(test_init_and_sipi_together, setup),
+		cmocka_unit_test_setup(test_sipi_request_without_vector, setup),
+		cmocka_unit_test_setup(test_stop_before_sipi, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

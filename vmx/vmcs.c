@@ -5,6 +5,7 @@
 #include "hv/trap.h"
 #include "hv/vm.h"
 #include "mm/mm.h"
+#include "vmx/apicv.h"
 #include "vmx/ept.h"
 #include "vmx/msr.h"
 #include "vmx/vmx.h"
@@ -59,8 +60,7 @@ static void setup_controls(struct vcpu *v)
 	struct vcpu_vmx *x = to_vmx(v);
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER);
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	vmx_apicv_setup_vcpu(v); /* the processor-based controls */
 	/* PAUSE-loop exiting: a spin of PAUSEs (each within PLE_GAP TSC ticks of
 	 * the last) longer than PLE_WINDOW exits, and the vCPU yields the rest of
 	 * its slice (SDM Vol. 3C sec. 26.1.3, 25.6.13). */

@@ -10,6 +10,7 @@ struct hv_options hv_options = {
 	.on_stop = ON_STOP_HALT,
 	.max_cpus = MAX_CPUS,
 	.vmx_ack = true,
+	.apicv = true,
 	.sched_slice_us = SCHED_SLICE_US_DEFAULT,
 };
 
@@ -46,6 +47,7 @@ void options_defaults(struct hv_options *o)
 	o->max_cpus = MAX_CPUS;
 	o->selftest = SELFTEST_NONE;
 	o->vmx_ack = true;
+	o->apicv = true;
 	o->sched_slice_us = SCHED_SLICE_US_DEFAULT;
 }
 
@@ -88,10 +90,21 @@ static int expected(char *why, size_t n, const char *what)
 	return -EINVAL;
 }
 
+/* The switch a key=on|off option sets, or NULL if t is none. */
+static bool *on_off_option(const struct cmdline_token *t, struct hv_options *o)
+{
+	if (cmdline_key_is(t, "vmx_ack"))
+		return &o->vmx_ack;
+	if (cmdline_key_is(t, "apicv"))
+		return &o->apicv;
+	return NULL;
+}
+
 /* Applies one key=value; returns 0, -ENOENT for an unknown key, -EINVAL for a
  * bad value with the reason in why. */
 static int apply(const struct cmdline_token *t, struct hv_options *o, char *why, size_t n)
 {
+	bool *flag;
 	int v;
 
 	if (cmdline_key_is(t, "vm"))
@@ -117,11 +130,12 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 		o->selftest = (enum selftest)v;
 		return 0;
 	}
-	if (cmdline_key_is(t, "vmx_ack")) {
+	flag = on_off_option(t, o);
+	if (flag) {
 		v = lookup_word(on_off_words, ARRAY_SIZE(on_off_words), t);
 		if (v < 0)
 			return expected(why, n, "on or off");
-		o->vmx_ack = v;
+		*flag = v;
 		return 0;
 	}
 	if (cmdline_key_is(t, "sched_slice_us")) {

@@ -4,7 +4,7 @@
 
 #include "types.h"
 
-#define VMCONFIG_MAX_VCPUS   8
+#define VMCONFIG_MAX_VCPUS   16
 #define VMCONFIG_MAX_MODS    4
 #define VMCONFIG_MIN_MEM     MiB(4)
 #define VMCONFIG_MAX_MEM     GiB(64)

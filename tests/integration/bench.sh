@@ -31,3 +31,14 @@ if [ "$ENDED" != poweroff ] || ! grep -q '^\[switch\] TEST bench-switch PASS' "$
 fi
 sed -n 's/^\[switch\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\).*/  \1 \2/p' "$SERIAL" |
 	awk '{ printf "  %-14s %8s\n", $1, $2 }'
+
+# Interrupts: a 2-vCPU guest on two cores (timer latency, IPI round trip).
+mkimage irqbench "loglevel=info on_stop=poweroff vm=irqbench:module=0,mem=8M,cpus=2,pin=0+1" "$ROOT/build/guests/irqbench.elf"
+boot_bochs irqbench --cpus 2 --timeout 300
+if [ "$ENDED" != poweroff ] || ! grep -q '^\[irqbench\] TEST irqbench PASS' "$SERIAL"; then
+	echo "bench: the irqbench guest did not finish (Bochs ended: $ENDED; log: $SERIAL)"
+	exit 1
+fi
+echo "Interrupt costs in Bochs (TSC ticks, lowest of 16 rounds, median in brackets):"
+sed -n 's/^\[irqbench\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\) median=\([0-9]*\).*/  \1 \2 \3/p' "$SERIAL" |
+	awk '{ printf "  %-22s %8s (%s)\n", $1, $2, $3 }'
