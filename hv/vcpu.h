@@ -51,7 +51,7 @@ enum vcpu_state {
 	VCPU_STOPPED,
 };
 
-#define VCPU_EXIT_REASONS 80 /* basic exit reasons counted one by one */
+#define VCPU_EXIT_REASONS 128 /* basic exit reasons counted one by one (a power of 2) */
 
 /* Accounting, printed when the VM stops (run and blocked time: vcpu.se). */
 struct vcpu_stats {
@@ -59,8 +59,8 @@ struct vcpu_stats {
 	uint64_t fast_exits;
 	uint64_t entries_failed;
 	uint64_t exit_reason[VCPU_EXIT_REASONS]; /* by basic reason, counted by the backend */
-	uint64_t irqs_injected; /* external interrupts delivered through event injection */
-	uint64_t nmis_injected;
+	uint64_t irqs_injected;                  /* interrupts and NMIs injected (backend) */
+	uint64_t nmis_injected;                  /* of which NMIs */
 };
 
 struct vcpu {

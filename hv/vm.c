@@ -52,13 +52,8 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
 /* Makes every other CPU running a vCPU of vm leave guest mode soon. */
 static void vm_kick(struct vm *vm)
 {
-	uint32_t self = cpu_id();
-
-	for (uint32_t i = 0; i < vm->nvcpus; i++) {
-		uint32_t cpu = vm->vcpus[i]->pcpu;
-		if (cpu != self)
-			lapic_send_fixed(percpu_area[cpu].apic_id, VEC_WAKEUP);
-	}
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		sched_kick(vm->vcpus[i]);
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)

@@ -80,25 +80,27 @@ static void test_kernel_path_skipped_only_first(void **state)
 
 static void test_sched_slice_us(void **state)
 {
+	static const struct {
+		const char *line;
+		int warnings;
+		uint32_t want;
+	} cases[] = {
+		{"", 0, 10000},
+		{"sched_slice_us=100", 0, 100},
+		{"sched_slice_us=100000", 0, 100000},
+		{"sched_slice_us=99", 1, 10000},
+		{"sched_slice_us=100001", 1, 10000},
+		{"sched_slice_us=18446744073709551617", 1, 10000},
+		{"sched_slice_us=ms", 1, 10000},
+	};
 	struct warnings w;
-	struct hv_options o;
 
-	o = parse("", &w, 0);
-	assert_int_equal(o.sched_slice_us, 10000);
-	o = parse("sched_slice_us=100", &w, 0);
-	assert_int_equal(o.sched_slice_us, 100);
-	o = parse("sched_slice_us=100000", &w, 0);
-	assert_int_equal(o.sched_slice_us, 100000);
-	o = parse("sched_slice_us=99", &w, 1);
-	assert_int_equal(o.sched_slice_us, 10000);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(parse(cases[i].line, &w, cases[i].warnings).sched_slice_us,
+		                 cases[i].want);
+	parse("sched_slice_us=99", &w, 1);
 	assert_string_equal(w.last, "ignoring sched_slice_us=99: expected microseconds from 100 "
 	                            "to 100000 (keeping the default)");
-	o = parse("sched_slice_us=100001", &w, 1);
-	assert_int_equal(o.sched_slice_us, 10000);
-	o = parse("sched_slice_us=18446744073709551617", &w, 1);
-	assert_int_equal(o.sched_slice_us, 10000);
-	o = parse("sched_slice_us=ms", &w, 1);
-	assert_int_equal(o.sched_slice_us, 10000);
 }
 
 static void test_bad_input_warned_and_ignored(void **state)

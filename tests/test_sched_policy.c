@@ -80,6 +80,17 @@ static void sim_run(struct sim *s, uint64_t ticks)
 		sim_step(s);
 }
 
+/* n entities of the given weights, entity 0 behaving as `how` in bursts of
+ * `burst` ticks, the others CPU-bound, for `slices` slices of time. */
+static void sim_mix(struct sim *s, unsigned n, const uint32_t *w, enum behaviour how,
+                    uint64_t burst, unsigned slices)
+{
+	sim_init(s, n, w);
+	s->how[0] = how;
+	s->burst[0] = burst;
+	sim_run(s, slices * SLICE);
+}
+
 /* e's share of the ticks charged to all, in per mille. */
 static unsigned permille(struct sim *s, unsigned i)
 {
@@ -138,12 +149,9 @@ static void test_yielder_gets_no_more_than_its_share(void **state)
 	static const uint32_t w[] = {10, 10, 10};
 	struct sim s;
 
-	sim_init(&s, 3, w);
-	s.how[2] = YIELDER;
-	s.burst[2] = 50;
-	sim_run(&s, 300 * SLICE);
-	assert_true(permille(&s, 2) <= 334);
-	assert_true(permille(&s, 0) >= 333 && permille(&s, 1) >= 333);
+	sim_mix(&s, 3, w, YIELDER, 50, 300);
+	assert_true(permille(&s, 0) <= 334);
+	assert_true(permille(&s, 1) >= 333 && permille(&s, 2) >= 333);
 }
 
 /* One that comes back to the pick after every short burst (each exit a new
@@ -153,10 +161,7 @@ static void test_exiter_gets_its_share(void **state)
 	static const uint32_t w[] = {10, 10, 20};
 	struct sim s;
 
-	sim_init(&s, 3, w);
-	s.how[0] = EXITER;
-	s.burst[0] = 37;
-	sim_run(&s, 400 * SLICE);
+	sim_mix(&s, 3, w, EXITER, 37, 400);
 	assert_near(permille(&s, 0), 250, 10);
 	assert_near(permille(&s, 1), 250, 10);
 	assert_near(permille(&s, 2), 500, 10);

@@ -37,8 +37,11 @@ static struct {
 	uint32_t avail_at_handle, dirty_at_handle;
 	uint64_t now;             /* the fake TSC */
 	uint64_t ticks_per_entry; /* guest time that passes in each entry */
-	int sipi;                 /* virq_take_sipi's answer, then -1 */
-	int started_at;           /* vector given to vcpu_start_at */
+	unsigned inject_calls;
+	uint32_t kick_in_guest[8]; /* by step: requests another CPU raised while the guest ran */
+	uint32_t kick_at_inject;   /* raised (once) after the requests were taken */
+	int sipi;                  /* virq_take_sipi's answer, then -1 */
+	int started_at;            /* vector given to vcpu_start_at */
 } fake;
 
 uint64_t tsc_now(void)
@@ -94,6 +97,8 @@ static int fake_run(struct vcpu *v)
 	v->regs_avail = 0;
 	v->regs_dirty = 0xffffffff;
 	fake.now += fake.ticks_per_entry;
+	if (fake.step < ARRAY_SIZE(fake.kick_in_guest))
+		__atomic_fetch_or(&v->requests, fake.kick_in_guest[fake.step], __ATOMIC_RELEASE);
 	return fake.script[fake.step].run_ret;
 }
 
@@ -122,8 +127,11 @@ static void fake_flush_tlb(struct vcpu *v)
 	note('T');
 }
 
-static void fake_inject_events(struct vcpu *v)
+static void fake_inject_events(struct vcpu *v, uint32_t req)
 {
+	fake.inject_calls++;
+	__atomic_fetch_or(&v->requests, fake.kick_at_inject, __ATOMIC_RELEASE);
+	fake.kick_at_inject = 0;
 }
 
 /* like the LAPIC's INIT, forgets a SIPI not taken yet */
@@ -224,6 +232,53 @@ static void test_request_raised_by_handler(void **state)
 	assert_string_equal(fake.log, "FRPHTFRPH");
 	assert_int_equal(fake.step, 2);
 	assert_int_equal(vcpu.stats.exits, 2);
+}
+
+/* sched_kick from another CPU while the guest runs: its IPI makes the guest
+ * exit, and the request is taken before the next entry. */
+static void test_kick_in_guest_taken_before_next_entry(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0}, /* the IPI: an external-interrupt exit, fast */
+		{0, false, EXIT_RESUME, 0},
+	};
+
+	play(script, 2);
+	fake.kick_in_guest[0] = VCPU_REQ_TLB_FLUSH;
+	fake.kick_in_guest[1] = VCPU_REQ_STOP;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "FRPTFRPH");
+	assert_int_equal(vcpu.requests, 0);
+}
+
+/* A kick that lands after the requests were taken (interrupts are off from
+ * there to the entry, so its IPI makes the entry exit at once): handled on
+ * the next pass, before the guest runs again. */
+static void test_kick_after_check_handled_next_pass(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0},
+		{0, false, EXIT_YIELD, 0},
+	};
+
+	play(script, 2);
+	fake.kick_at_inject = VCPU_REQ_TLB_FLUSH | VCPU_REQ_EVENT;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPTFRPH");
+	assert_int_equal(fake.inject_calls, 2);
+	assert_int_equal(vcpu.requests, 0);
+}
+
+/* An event request (an interrupt made pending) is looked at before each entry. */
+static void test_event_request_reaches_injection(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_EVENT;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_int_equal(fake.inject_calls, 1);
+	assert_int_equal(vcpu.requests, 0);
 }
 
 static void test_flush_regs_before_each_entry(void **state)
@@ -619,6 +674,9 @@ int main(void)
 		cmocka_unit_test_setup(test_stop_request_returns_before_entry, setup),
 		cmocka_unit_test_setup(test_tlb_flush_request_once_then_enter, setup),
 		cmocka_unit_test_setup(test_request_raised_by_handler, setup),
+		cmocka_unit_test_setup(test_kick_in_guest_taken_before_next_entry, setup),
+		cmocka_unit_test_setup(test_kick_after_check_handled_next_pass, setup),
+		cmocka_unit_test_setup(test_event_request_reaches_injection, setup),
 		cmocka_unit_test_setup(test_flush_regs_before_each_entry, setup),
 		cmocka_unit_test_setup(test_first_flush_sees_dirty_rip, setup),
 		cmocka_unit_test_setup(test_fastpath_reenters_without_handler, setup),

@@ -168,16 +168,23 @@ static void test_cpus(void **state)
 
 static void test_weight(void **state)
 {
+	static const struct {
+		const char *value, *err;
+	} bad[] = {
+		{"a:module=0,weight=0", "vm 'a': weight=0 out of range (1-100)"},
+		{"a:module=0,weight=101", "vm 'a': weight=101 out of range (1-100)"},
+		{"a:module=0,weight=18446744073709551616",
+	         "vm 'a': weight=18446744073709551616 out of range (1-100)"},
+		{"a:module=0,weight=x", "vm 'a': bad weight= value 'x'"},
+		{"a:module=0,weight=", "vm 'a': empty value for 'weight'"},
+		{"a:module=0,weight=5,weight=6", "vm 'a': duplicate key 'weight'"},
+	};
+
 	assert_int_equal(parse_ok("a:module=0,weight=1").weight, 1);
 	assert_int_equal(parse_ok("a:weight=100,module=0").weight, 100);
 	assert_int_equal(parse_ok("a:module=0,weight=0x20").weight, 32);
-	expect_err("a:module=0,weight=0", "vm 'a': weight=0 out of range (1-100)");
-	expect_err("a:module=0,weight=101", "vm 'a': weight=101 out of range (1-100)");
-	expect_err("a:module=0,weight=18446744073709551616",
-	           "vm 'a': weight=18446744073709551616 out of range (1-100)");
-	expect_err("a:module=0,weight=x", "vm 'a': bad weight= value 'x'");
-	expect_err("a:module=0,weight=", "vm 'a': empty value for 'weight'");
-	expect_err("a:module=0,weight=5,weight=6", "vm 'a': duplicate key 'weight'");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_err(bad[i].value, bad[i].err);
 }
 
 static void test_restart(void **state)

@@ -7,7 +7,9 @@
 #include "err.h"
 #include "hv/lib/insn_mov.h"
 #include "hv/lib/insn_prefix.h"
+#include "hv/sched.h"
 #include "hv/vdev/vlapic.h"
+#include "hv/virq.h"
 #include "hv/vm.h"
 #include "kstring.h"
 #include "mm/mm.h"
@@ -58,7 +60,7 @@ void vmx_apicv_setup_vcpu(struct vcpu *v)
 		proc &= ~CPU_BASED_TPR_SHADOW;
 		proc2 &= ~(SECONDARY_EXEC_VIRTUALIZE_APIC | APICV_CTLS2);
 	} else {
-		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, (hpa_t)(uintptr_t)v->lapic->regs);
+		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, virq_apic_page_hpa(v));
 		vmcs_write64(APIC_ACCESS_ADDR, apic_access_page);
 		x->apic_base = v->lapic->base;
 	}
@@ -260,8 +262,10 @@ enum exit_action vmx_handle_apic_access(struct vcpu *v)
 		                                   : (uint32_t)vcpu_read_gpr(v, m.reg);
 		if (off % APIC_REG_ALIGN == 0)
 			vlapic_mmio_write(v->lapic, off, val, tsc_now());
+		sched_timer_armed(v, virq_next_deadline(v)); /* it may have armed the timer */
 	}
 	vcpu_write_rip(v, next_rip(vcpu_read_rip(v), m.len, mode));
+	vmx_end_interrupt_shadow();
 	return EXIT_RESUME;
 }
 
@@ -271,6 +275,7 @@ enum exit_action vmx_handle_apic_write(struct vcpu *v)
 {
 	vlapic_write_done(v->lapic, QUAL_OFFSET(to_vmx(v)->exit_qual) & ~(APIC_REG_ALIGN - 1u),
 	                  tsc_now());
+	sched_timer_armed(v, virq_next_deadline(v)); /* it may have armed the timer */
 	return EXIT_RESUME;
 }
 

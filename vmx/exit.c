@@ -8,6 +8,7 @@
 #include "hv/vdev/vlapic.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/vdev/vlapic.h"
 #include "hv/virq.h"
 #include "hv/vm.h"
 #include "vmx/apicv.h"
@@ -25,11 +26,12 @@
 #define EXIT_REASON_ENTRY_FAILED BIT(31)
 
 /* Exits whose handlers make no interrupt pending and change nothing that holds one
- * back (vmx/vmx_irq.c); an interrupt raised through hv/virq.c sets VCPU_REQ_EVENT. */
+ * back (vmx/vmx_irq.c). Not MSR reads: reading the timer's current count may fire
+ * it. An interrupt raised through hv/virq.c sets VCPU_REQ_EVENT. */
 #define QUIET_EXITS                                                                                \
 	(BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_INVD) | BIT(EXIT_REASON_RDPMC) |                 \
 	 BIT(EXIT_REASON_VMCALL) | BIT(EXIT_REASON_CR_ACCESS) | BIT(EXIT_REASON_IO_INSTRUCTION) |  \
-	 BIT(EXIT_REASON_MSR_READ) | BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
+	 BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
@@ -79,7 +81,10 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 static enum exit_action handle_hlt(struct vcpu *v)
 {
 	v->halt_if = vcpu_read_rflags(v) & RFLAGS_IF;
+	if (v->lapic && !to_vmx(v)->apicv)
+		vlapic_update_ppr(v->lapic); /* the guest may have written the TPR shadow */
 	vmx_skip_instruction(v);
+	vmx_end_interrupt_shadow(); /* sti; hlt: the interrupt comes before what follows */
 	return virq_can_wake(v) ? EXIT_RESUME : EXIT_HALT;
 }
 
@@ -300,7 +305,8 @@ static const exit_handler_t exit_handlers[] = {
 };
 
 /* VM entry failed after the checks on the guest state (sec. 27.8). */
-static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
+static __attribute__((noinline)) enum exit_action handle_failed_entry(struct vcpu *v,
+                                                                      uint32_t reason)
 {
 	static const char *const quals[] = {"", "", "PDPTE load failed", "NMI injection",
 	                                    "invalid VMCS link pointer"};
@@ -314,27 +320,8 @@ static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
 	return EXIT_STOP_VM;
 }
 
-enum exit_action vmx_handle_exit(struct vcpu *v)
+static __attribute__((noinline)) enum exit_action unhandled_exit(struct vcpu *v, uint32_t basic)
 {
-	uint32_t reason = to_vmx(v)->exit_reason;
-	uint32_t basic = EXIT_REASON_BASIC(reason);
-
-	if (reason & EXIT_REASON_ENTRY_FAILED)
-		return handle_failed_entry(v, reason);
-	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
-		exc_loop_reset(&to_vmx(v)->exc_loop); /* the guest made progress */
-	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
-		vmx_selftest_vmread();
-	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic]) {
-		enum exit_action a = exit_handlers[basic](v);
-
-		/* event injection is evaluated again unless nothing can have changed */
-		if (!(QUIET_EXITS & BIT(basic)) || a != EXIT_RESUME ||
-		    (v->requests & VCPU_REQ_EVENT))
-			to_vmx(v)->events_idle = false;
-		return a;
-	}
-	to_vmx(v)->events_idle = false;
 	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,
 	        v->id, basic, vmx_exit_reason_name(basic), to_vmx(v)->exit_qual);
 	vmx_dump_vmcs(v);
@@ -342,14 +329,35 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	return EXIT_STOP_VM;
 }
 
+enum exit_action vmx_handle_exit(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+	uint32_t reason = x->exit_reason;
+	uint32_t basic = EXIT_REASON_BASIC(reason);
+
+	x->exit_qual = vmcs_readl(EXIT_QUALIFICATION); /* the fast path needs none */
+	if (unlikely(reason & EXIT_REASON_ENTRY_FAILED))
+		return handle_failed_entry(v, reason);
+	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
+		exc_loop_reset(&x->exc_loop); /* the guest made progress */
+	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
+		vmx_selftest_vmread();
+	if (unlikely(basic >= ARRAY_SIZE(exit_handlers) || !exit_handlers[basic]))
+		return unhandled_exit(v, basic);
+	/* event injection is evaluated again unless nothing can have changed */
+	if (!(QUIET_EXITS & BIT(basic)))
+		x->events_idle = false;
+	return exit_handlers[basic](v);
+}
+
 /* Exits handled without leaving the run loop's inner path. */
 bool vmx_fastpath(struct vcpu *v)
 {
 	uint32_t reason = to_vmx(v)->exit_reason;
 
-	/* every exit passes here first: the one place that counts them by reason */
-	if (EXIT_REASON_BASIC(reason) < VCPU_EXIT_REASONS)
-		v->stats.exit_reason[EXIT_REASON_BASIC(reason)]++;
+	/* every exit passes here first: the one place that counts them by reason
+	 * (basic reasons are below 128; the mask keeps it one instruction) */
+	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
 	if (reason == EXIT_REASON_CPUID) {
 		exc_loop_reset(&to_vmx(v)->exc_loop);
 		handle_cpuid(v);

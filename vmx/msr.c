@@ -12,6 +12,8 @@
 #include "err.h"
 #include "fpu/fpu.h"
 #include "hv/log.h"
+#include "hv/sched.h"
+#include "hv/virq.h"
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vdev/vlapic.h"
 #include "hv/vm.h"
@@ -152,9 +154,13 @@ static int lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 static int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	int r;
+
 	if (msr == MSR_IA32_TSC_DEADLINE && !vmx_msr_caps.tsc_deadline)
 		return -EINVAL;
-	return vlapic_msr_write(v->lapic, msr, val, rdtsc());
+	r = vlapic_msr_write(v->lapic, msr, val, rdtsc());
+	sched_timer_armed(v, virq_next_deadline(v)); /* the write may have armed the timer */
+	return r;
 }
 
 static int feature_control_read(struct vcpu *v, uint32_t msr, uint64_t *val)

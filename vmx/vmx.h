@@ -93,8 +93,11 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
 enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
 bool vmx_fastpath(struct vcpu *v);
 /* Event injection before an entry and the window exits (vmx/vmx_irq.c). */
-void vmx_inject_events(struct vcpu *v);
+void vmx_inject_events(struct vcpu *v, uint32_t req);
 enum exit_action vmx_handle_event_window(struct vcpu *v);
+/* An instruction the hypervisor completed for the guest ends an STI or MOV SS
+ * shadow (SDM Vol. 3C sec. 25.4.2): a pending interrupt is taken right after it. */
+void vmx_end_interrupt_shadow(void);
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /* The same for any event, given in the VM-entry interruption-information format. */
 void vmx_inject_event(struct vcpu *v, uint32_t info, uint32_t error);

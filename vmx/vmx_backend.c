@@ -355,7 +355,6 @@ static int vmx_run(struct vcpu *v)
 	}
 	x->launched = true;
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	x->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
 	return 0;
 }
 

@@ -70,6 +70,7 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 		    vlapic_take_nmi(l)) {
 			vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_NMI_INTR | NMI_VECTOR, 0);
 			v->stats.nmis_injected++;
+			v->stats.irqs_injected++;
 			set_windows(x, vec >= 0 ? INTR_WINDOW : 0);
 			return;
 		}
@@ -93,22 +94,31 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 
 /*
  * Called before every entry, so the common case costs a test: after an exit
- * handled on the fast path (vmx_fastpath) with nothing pending before it, nothing
- * can have changed. Any other exit clears events_idle (vmx_handle_exit), and so
- * does loading the vCPU. An interrupt sent from another CPU comes with a kick,
- * whose host interrupt makes the guest exit; a timer that fires comes after the
- * VMX-preemption-timer exit armed for its deadline (hv/sched.c).
+ * handled on the fast path (vmx_fastpath) or by a quiet handler (vmx/exit.c) with
+ * nothing pending before it, nothing can have changed. Any other exit clears
+ * events_idle, and so does loading the vCPU; whatever makes an event pending from
+ * elsewhere (hv/virq.c: an IPI, a timer fired by the scheduler) sets
+ * VCPU_REQ_EVENT.
  */
-void vmx_inject_events(struct vcpu *v)
+void vmx_inject_events(struct vcpu *v, uint32_t req)
 {
 	struct vcpu_vmx *x = to_vmx(v);
 
-	if (likely(x->events_idle))
+	if (likely(x->events_idle) && !(req & VCPU_REQ_EVENT))
 		return;
 	if (v->lapic)
 		inject_events(v);
 	else
 		x->events_idle = true; /* no interrupt source at all */
+}
+
+void vmx_end_interrupt_shadow(void)
+{
+	uint32_t block = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+		             block & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
 /* The guest can take the event now: the next entry injects it. */

@@ -11,6 +11,7 @@
 #define CPUID1_EDX_APIC   (1u << 9)
 #define IDT_ENTRIES       256
 #define FIRST_IRQ_VECTOR  32
+#define NMI_VECTOR        2
 
 bool apic_x2apic;
 volatile uint32_t irq_count[256];
@@ -19,6 +20,7 @@ static irq_handler_t handlers[256];
 
 extern void (*const irq_stub_table[])(void);
 extern uint64_t idt[];
+extern void irq_nmi_stub(void);
 void irq_dispatch(uint32_t vector);
 
 static uint32_t cpuid1(bool edx)
@@ -204,10 +206,13 @@ void irq_set_handler(uint8_t vector, irq_handler_t fn)
 		uint32_t base;
 	} __attribute__((packed)) idtr = {IDT_ENTRIES * 8 - 1, (uint32_t)idt};
 
-	if (vector < FIRST_IRQ_VECTOR)
+	if (vector < FIRST_IRQ_VECTOR && vector != NMI_VECTOR)
 		return;
 	handlers[vector] = fn;
-	idt_set_gate(vector, irq_stub_table[vector - FIRST_IRQ_VECTOR], GUEST_KERNEL_CS, 0);
+	idt_set_gate(vector,
+	             vector == NMI_VECTOR ? irq_nmi_stub
+	                                  : irq_stub_table[vector - FIRST_IRQ_VECTOR],
+	             GUEST_KERNEL_CS, 0);
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 

@@ -104,8 +104,8 @@ void apic_timer_periodic(uint8_t vector, uint32_t count, uint32_t divide);
 void apic_timer_tsc_deadline(uint8_t vector, uint64_t tsc);
 void apic_timer_stop(void);
 
-/* Interrupt handlers for vectors 32-255: fn(vector) runs with IF = 0 and must
- * EOI itself. Installs the IDT's gates and widens its limit to 256 entries. */
+/* Interrupt handlers for vectors 32-255 and the NMI (2): fn(vector) runs with IF = 0
+ * and must EOI itself (not for the NMI). Installs the IDT's gates and widens its limit to 256 entries. */
 typedef void (*irq_handler_t)(uint8_t vector);
 void irq_set_handler(uint8_t vector, irq_handler_t fn);
 /* TSC read by the common interrupt stub a few instructions after the gate. */

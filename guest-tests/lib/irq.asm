@@ -1,6 +1,6 @@
 ; SPDX-License-Identifier: MIT
 ;
-; Sable guest library: stubs for the interrupt vectors 32-255 (apic.c). Each
+; Sable guest library: stubs for the interrupt vectors 32-255 and the NMI (apic.c). Each
 ; pushes its vector; the common part reads the TSC first (interrupt latency
 ; measurements), saves the registers and calls irq_dispatch(vector).
 
@@ -8,6 +8,7 @@ bits 32
 
 extern irq_dispatch
 global irq_stub_table
+global irq_nmi_stub
 global irq_entry_tsc
 
 FIRST_VECTOR	equ 32
@@ -20,6 +21,10 @@ irq_stub_%+i:
 	jmp irq_common
 %assign i i + 1
 %endrep
+
+irq_nmi_stub:
+	push dword 2
+	jmp irq_common
 
 irq_common:
 	push eax

@@ -76,6 +76,10 @@ bool vlapic_timer_poll(struct vlapic *l, uint64_t now)
 	switch (timer_mode(l)) {
 	case LVTT_PERIODIC:
 		period = (uint64_t)reg_get(l, APIC_TMICT) << shift(l);
+		if (!period) { /* the CPU already wrote 0 on the page (APIC-write exit) */
+			disarm(l);
+			break;
+		}
 		l->timer_start += (now - l->timer_start) / period * period;
 		l->timer_deadline = l->timer_start + period;
 		break;
