@@ -51,11 +51,16 @@ int virq_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * A sibling still running may be delivering to v's APIC: while other vCPUs of
+ * the VM are live (not retired), the APIC stays; the VM's final free (a second
+ * call, with none live) takes it then.
+ */
 void virq_vcpu_free(struct vcpu *v)
 {
 	struct vlapic *l = v->lapic;
 
-	if (!l)
+	if (!l || __atomic_load_n(&v->vm->vcpus_live, __ATOMIC_ACQUIRE) > 1)
 		return;
 	v->lapic = NULL;
 	mm_free_frames(page_hpa(l), 1);

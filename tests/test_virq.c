@@ -235,12 +235,35 @@ static void test_timer_wake(void **state)
 	assert_false(virq_may_wake_later(v)); /* one-shot: spent */
 }
 
+/* A retired vCPU's APIC stays while siblings may still send to it. */
+static void test_free_waits_for_siblings(void **state)
+{
+	struct apic_msg m = {.vector = 0x40, .dest = 0xff};
+
+	vm.vcpus_live = 2;
+	virq_vcpu_free(&vcpus[0]);
+	assert_non_null(vcpus[0].lapic);
+	virq_deliver(&vm, &m);
+	assert_int_equal(vlapic_pending_vector(vcpus[0].lapic), 0x40);
+	vm.vcpus_live = 1;
+	virq_vcpu_free(&vcpus[0]);
+	assert_null(vcpus[0].lapic);
+	assert_int_equal(vm.frames_freed, 1);
+	virq_deliver(&vm, &m); /* a freed APIC is skipped */
+	vm.vcpus_live = 0;
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_init_state),        T(test_fixed_ipi_from_icr), T(test_nmi_init_sipi),
-		T(test_empty_destination), T(test_can_wake),           T(test_timer_wake),
+		T(test_init_state),
+		T(test_fixed_ipi_from_icr),
+		T(test_nmi_init_sipi),
+		T(test_empty_destination),
+		T(test_can_wake),
+		T(test_timer_wake),
+		T(test_free_waits_for_siblings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

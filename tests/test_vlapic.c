@@ -616,6 +616,23 @@ static void test_write_done(void **state)
 	page[APIC_LVT1 / 4] = 0xffffffff;
 	vlapic_write_done(&l, APIC_LVT1, 0);
 	assert_int_equal(rd(&l, APIC_LVT1, 0), 0x1a7ff);
+	page[APIC_SELF_IPI / 4] = 0x50; /* no SELF IPI register in xAPIC mode */
+	vlapic_write_done(&l, APIC_SELF_IPI, 0);
+	assert_int_equal(nsent, 1);
+	/* x2APIC: the ICR's destination is the page's upper word; SELF IPI exists */
+	to_x2apic(&l);
+	page[APIC_ICR2 / 4] = 0x1234;
+	page[APIC_ICR / 4] = 0x41;
+	vlapic_write_done(&l, APIC_ICR, 0);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[1].dest, 0x1234);
+	assert_true(sent[1].x2apic);
+	vlapic_write_done(&l, APIC_SELF_IPI, 0);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].shorthand, APIC_DEST_SELF);
+	page[APIC_LDR / 4] = 0; /* read-only in x2APIC mode: restored */
+	vlapic_write_done(&l, APIC_LDR, 0);
+	assert_int_equal(vlapic_reg(&l, APIC_LDR), 1);
 }
 
 /* ---- timer (sec. 11.5.4) ---- */
@@ -761,6 +778,14 @@ static void test_timer_tsc_deadline(void **state)
 	assert_int_equal(vlapic_timer_deadline(&l), T0 + 5000);
 	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, 0, T0 + 5000);
 	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	/* a far deadline saturates instead of wrapping into the past */
+	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, UINT64_MAX, T0 + 5000);
+	assert_true(vlapic_timer_deadline(&l) == UINT64_MAX - 5000);
+	l.tsc_offset = (uint64_t)-10000; /* the guest's TSC behind the host's */
+	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, UINT64_MAX, T0 + 5000);
+	assert_true(vlapic_timer_deadline(&l) == UINT64_MAX - 1);
+	assert_false(vlapic_timer_poll(&l, T0 + 6000));
+	l.tsc_offset = 5000;
 	/* leaving TSC-deadline mode disarms it and clears the MSR */
 	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, T0 + 99000, T0 + 5000);
 	wr(&l, APIC_LVTT, 0x45, T0 + 5001);

@@ -149,13 +149,14 @@ uint64_t vlapic_timer_tsc_deadline(const struct vlapic *l)
 /* val is guest TSC; 0 disarms; a deadline already passed fires at the next poll. */
 void vlapic_timer_tsc_deadline_write(struct vlapic *l, uint64_t val, uint64_t now)
 {
-	uint64_t guest_now = now + l->tsc_offset;
+	uint64_t guest_now = now + l->tsc_offset, delta;
 
 	if (timer_mode(l) != LVTT_TSC_DL)
 		return;
 	l->tsc_deadline = val;
+	delta = val > guest_now ? val - guest_now : 0;
 	if (!val)
 		disarm(l);
-	else
-		l->timer_deadline = val <= guest_now ? now : now + (val - guest_now);
+	else /* saturated short of UINT64_MAX, which means "not armed" */
+		l->timer_deadline = delta < UINT64_MAX - 1 - now ? now + delta : UINT64_MAX - 1;
 }
