@@ -800,6 +800,41 @@ static void test_timer_tsc_deadline(void **state)
 	assert_int_equal(rd(&l, APIC_TMICT, T0 + 6001), 0);
 }
 
+/* With APIC-register virtualization the CPU writes the page first and then
+ * reports the write (SDM Vol. 3C 30.4.3.3): the timer must act on the values
+ * it ran with, not on those already on the page. */
+static void test_timer_write_done(void **state)
+{
+	struct vlapic l;
+
+	setup(&l, 0);
+	start_timer(&l, 0x20046, 0xb, 100); /* periodic, divide by 1 */
+	page[APIC_TDCR / 4] = 0x1;          /* divide by 4 from T0 + 40: 60 left */
+	vlapic_write_done(&l, APIC_TDCR, T0 + 40);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 40), 60);
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 40 + 240);
+	page[APIC_TMICT / 4] = 0; /* stops a periodic timer */
+	vlapic_write_done(&l, APIC_TMICT, T0 + 50);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	assert_false(vlapic_timer_poll(&l, T0 + 1000));
+	page[APIC_TMICT / 4] = 10;
+	vlapic_write_done(&l, APIC_TMICT, T0 + 1000);
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 1040);
+	page[APIC_LVTT / 4] = 0x40046; /* to TSC-deadline mode: the count stops */
+	vlapic_write_done(&l, APIC_LVTT, T0 + 1001);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	assert_int_equal(rd(&l, APIC_TMICT, T0 + 1001), 0);
+	page[APIC_TMICT / 4] = 77; /* ignored in TSC-deadline mode */
+	vlapic_write_done(&l, APIC_TMICT, T0 + 1002);
+	assert_int_equal(rd(&l, APIC_TMICT, T0 + 1002), 0);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, T0 + 2000, T0 + 1003);
+	page[APIC_LVTT / 4] = 0x46; /* back to one-shot: the deadline is dropped */
+	vlapic_write_done(&l, APIC_LVTT, T0 + 1004);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	assert_int_equal(msr_rd(&l, MSR_IA32_TSC_DEADLINE, T0 + 1004), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -828,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_timer_masked),
 		cmocka_unit_test(test_timer_divide_change),
 		cmocka_unit_test(test_timer_tsc_deadline),
+		cmocka_unit_test(test_timer_write_done),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
