@@ -101,11 +101,13 @@ static void deliver_one(struct vcpu *v, const struct apic_msg *msg)
 			request(v, VCPU_REQ_SIPI);
 		return;
 	}
-	if (vlapic_accept(l, msg))
+	if (vlapic_accept(l, msg)) {
 		request(v, VCPU_REQ_EVENT);
-	else
-		log_debug("vm %s: vCPU %u refused vector 0x%x (mode %u)", v->vm->name, v->id,
-		          msg->vector, msg->mode);
+		return;
+	}
+	log_debug("vm %s: vCPU %u refused vector 0x%x (mode %u)", v->vm->name, v->id, msg->vector,
+	          msg->mode);
+	request(v, VCPU_REQ_EVENT); /* its ESR may have raised the LVT error interrupt */
 }
 
 void virq_deliver(struct vm *vm, const struct apic_msg *msg)
@@ -120,8 +122,10 @@ void virq_deliver(struct vm *vm, const struct apic_msg *msg)
 	if (!set) {
 		/* ESR "send accept error" on the sender for a destination naming nobody
 		 * (SDM Vol. 3A 11.5.3); a shorthand that names nobody is not an error */
-		if (msg->shorthand == APIC_DEST_NONE && msg->src < n && lapics[msg->src])
+		if (msg->shorthand == APIC_DEST_NONE && msg->src < n && lapics[msg->src]) {
 			vlapic_error(lapics[msg->src], APIC_ESR_SEND_ACCEPT);
+			request(vm->vcpus[msg->src], VCPU_REQ_EVENT); /* LVT error */
+		}
 		log_debug("vm %s: interrupt from vCPU %u (mode %u, vector 0x%x, dest 0x%x%s) "
 		          "reaches nobody: dropped",
 		          vm->name, msg->src, msg->mode, msg->vector, msg->dest,

@@ -162,13 +162,24 @@ static void test_empty_destination(void **state)
 {
 	struct vlapic *l = vcpus[0].lapic;
 
+	vlapic_mmio_write(l, APIC_LVTERR, 0xee, 0);
 	vlapic_mmio_write(l, APIC_ICR2, 9u << 24, 0);
 	vlapic_mmio_write(l, APIC_ICR, 0x4070, 0);
-	for (uint32_t i = 0; i < NV; i++)
+	for (uint32_t i = 1; i < NV; i++)
 		assert_int_equal(vcpus[i].requests | kicks[i], 0);
+	/* the sender's LVT error interrupt is pending, and its run loop is told */
+	assert_int_equal(vlapic_pending_vector(l), 0xee);
+	assert_int_equal(take_requests(&vcpus[0]), VCPU_REQ_EVENT);
 	assert_true(log_lines > 0);
 	vlapic_mmio_write(l, APIC_ESR, 0, 0);
 	assert_int_equal(vlapic_reg(l, APIC_ESR), APIC_ESR_SEND_ACCEPT);
+	/* received: ESR "receive illegal vector" and the receiver's LVT error */
+	struct apic_msg bad = {.vector = 5, .dest = 1};
+
+	vlapic_mmio_write(vcpus[1].lapic, APIC_LVTERR, 0xed, 0);
+	virq_deliver(&vm, &bad);
+	assert_int_equal(vlapic_pending_vector(vcpus[1].lapic), 0xed);
+	assert_int_equal(take_requests(&vcpus[1]), VCPU_REQ_EVENT);
 	/* a bad vector is not even sent */
 	vlapic_mmio_write(l, APIC_ICR2, 1u << 24, 0);
 	vlapic_mmio_write(l, APIC_ICR, 0x4005, 0);
