@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "hv/vdev/vlapic.h"
+#include "param.h"
 
 #define BASE_XAPIC  (0xfee00000ull | APIC_BASE_EN | APIC_BASE_BSP)
 #define BASE_X2APIC (BASE_XAPIC | APIC_BASE_EXTD)
@@ -638,6 +639,7 @@ static void test_write_done(void **state)
 /* ---- timer (sec. 11.5.4) ---- */
 
 #define T0 1000000ull
+#define P  100000ull
 
 static void start_timer(struct vlapic *l, uint32_t lvt, uint32_t tdcr, uint32_t initial)
 {
@@ -695,21 +697,46 @@ static void test_timer_periodic_no_drift(void **state)
 	struct vlapic l;
 
 	setup(&l, 0);
-	start_timer(&l, 0x20042, 0x0, 50); /* divide by 2: period 100 ticks */
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 100);
-	assert_true(vlapic_timer_poll(&l, T0 + 117)); /* 17 ticks late */
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 200);
-	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 117), 50 - 8);
+	start_timer(&l, 0x20042, 0x0, 50000); /* divide by 2: period P = 100000 ticks */
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + P);
+	assert_true(vlapic_timer_poll(&l, T0 + P + 17)); /* 17 ticks late */
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 2 * P);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + P + 17), 50000 - 8);
 	vlapic_ack(&l, 0x42);
-	wr(&l, APIC_EOI, 0, T0 + 120);
-	assert_true(vlapic_timer_poll(&l, T0 + 200));
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 300);
+	wr(&l, APIC_EOI, 0, T0 + P + 20);
+	assert_true(vlapic_timer_poll(&l, T0 + 2 * P));
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 3 * P);
 	/* three periods missed: one interrupt, the grid is kept */
-	assert_true(vlapic_timer_poll(&l, T0 + 555));
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 600);
-	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 555), 50 - 27);
+	assert_true(vlapic_timer_poll(&l, T0 + 5 * P + P / 2 + 5));
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 6 * P);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 5 * P + P / 2 + 5), 50000 - 25002);
 	/* an unpolled count still reads right */
-	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 1010), 50 - 5);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 10 * P + 10), 50000 - 5);
+}
+
+/* A period shorter than VLAPIC_MIN_PERIOD_TICKS: the next expiry is that far
+ * away at least, still on the grid, and the count stays exact. */
+static void test_timer_periodic_floor(void **state)
+{
+	struct vlapic l;
+	uint64_t d;
+
+	setup(&l, 0);
+	start_timer(&l, 0x20042, 0xb, 7); /* period 7 ticks */
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 7);
+	assert_true(vlapic_timer_poll(&l, T0 + 7));
+	d = vlapic_timer_deadline(&l);
+	assert_true(d >= T0 + 7 + VLAPIC_MIN_PERIOD_TICKS);
+	assert_true(d < T0 + 7 + VLAPIC_MIN_PERIOD_TICKS + 7);
+	assert_int_equal((d - T0) % 7, 0);
+	assert_false(vlapic_timer_poll(&l, d - 1));
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 7 + 3), 7 - 3);
+	assert_true(vlapic_timer_poll(&l, d));
+	/* a period above the floor is left alone */
+	setup(&l, 0);
+	start_timer(&l, 0x20042, 0xb, VLAPIC_MIN_PERIOD_TICKS);
+	assert_true(vlapic_timer_poll(&l, T0 + VLAPIC_MIN_PERIOD_TICKS));
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 2 * VLAPIC_MIN_PERIOD_TICKS);
 }
 
 static void test_timer_masked(void **state)
@@ -860,6 +887,7 @@ int main(void)
 		cmocka_unit_test(test_timer_divide_values),
 		cmocka_unit_test(test_timer_one_shot),
 		cmocka_unit_test(test_timer_periodic_no_drift),
+		cmocka_unit_test(test_timer_periodic_floor),
 		cmocka_unit_test(test_timer_masked),
 		cmocka_unit_test(test_timer_divide_change),
 		cmocka_unit_test(test_timer_tsc_deadline),

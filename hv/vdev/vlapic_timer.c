@@ -4,9 +4,11 @@
  * configuration, so the current count is exact at any TSC: initial - elapsed /
  * divisor. Periodic expiries stay on the grid start + k * period however late
  * they are polled (no drift; missed periods coalesce into one interrupt, as
- * IRR holds one).
+ * IRR holds one). The next periodic expiry is at least VLAPIC_MIN_PERIOD_TICKS
+ * away, on the same grid.
  */
 #include "hv/vdev/vlapic_regs.h"
+#include "param.h"
 
 #define LVTT_MODE_SHIFT 17
 #define LVTT_ONESHOT    0u
@@ -91,6 +93,10 @@ bool vlapic_timer_poll(struct vlapic *l, uint64_t now)
 		}
 		l->timer_start += (now - l->timer_start) / period * period;
 		l->timer_deadline = l->timer_start + period;
+		if (l->timer_deadline - now < VLAPIC_MIN_PERIOD_TICKS)
+			l->timer_deadline +=
+				(VLAPIC_MIN_PERIOD_TICKS - (l->timer_deadline - now) + period - 1) /
+				period * period;
 		break;
 	case LVTT_TSC_DL:
 		l->tsc_deadline = 0; /* it disarms itself (sec. 11.5.4.1) */
