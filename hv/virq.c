@@ -73,10 +73,19 @@ hpa_t virq_apic_page_hpa(struct vcpu *v)
 	return v->lapic ? page_hpa(v->lapic) : INVALID_HPA;
 }
 
+/*
+ * Sets req for v and kicks it, unless v is runnable and already had req: then
+ * a kick is on its way or v has not run since, and it takes req when it next
+ * enters. So a flood of IPIs to a descheduled vCPU does not interrupt, with
+ * host IPIs, whatever else runs on that vCPU's core. A blocked v is kicked
+ * every time (its requests wait while it is blocked).
+ */
 static void request(struct vcpu *v, uint32_t req)
 {
-	__atomic_fetch_or(&v->requests, req, __ATOMIC_RELEASE);
-	sched_kick(v);
+	uint32_t old = __atomic_fetch_or(&v->requests, req, __ATOMIC_SEQ_CST);
+
+	if (!(old & req) || v->state != VCPU_RUNNABLE)
+		sched_kick(v);
 }
 
 /* msg reaches v: make it pending and tell v's run loop. */

@@ -128,6 +128,24 @@ static void test_fixed_ipi_from_icr(void **state)
 	assert_int_equal(vlapic_pending_vector(vcpus[3].lapic), 0x62);
 }
 
+/* A runnable vCPU that has not taken its VCPU_REQ_EVENT yet is not kicked
+ * again; a blocked one always is. */
+static void test_kicks_coalesce(void **state)
+{
+	struct apic_msg m = {.vector = 0x40, .dest = 1};
+
+	for (int i = 0; i < 5; i++)
+		virq_deliver(&vm, &m);
+	assert_int_equal(kicks[1], 1);
+	take_requests(&vcpus[1]);
+	virq_deliver(&vm, &m);
+	assert_int_equal(kicks[1], 2);
+	vcpus[1].state = VCPU_BLOCKED;
+	virq_deliver(&vm, &m);
+	virq_deliver(&vm, &m);
+	assert_int_equal(kicks[1], 4);
+}
+
 static void test_nmi_init_sipi(void **state)
 {
 	struct apic_msg nmi = {.mode = APIC_DM_NMI, .dest = 1};
@@ -268,13 +286,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_init_state),
-		T(test_fixed_ipi_from_icr),
-		T(test_nmi_init_sipi),
-		T(test_empty_destination),
-		T(test_can_wake),
-		T(test_timer_wake),
-		T(test_free_waits_for_siblings),
+		T(test_init_state),    T(test_fixed_ipi_from_icr),      T(test_kicks_coalesce),
+		T(test_nmi_init_sipi), T(test_empty_destination),       T(test_can_wake),
+		T(test_timer_wake),    T(test_free_waits_for_siblings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
