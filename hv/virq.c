@@ -51,11 +51,16 @@ int virq_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * A sibling still running may be delivering to v's APIC: while other vCPUs of
+ * the VM are live (not retired), the APIC stays; the VM's final free (a second
+ * call, with none live) takes it then.
+ */
 void virq_vcpu_free(struct vcpu *v)
 {
 	struct vlapic *l = v->lapic;
 
-	if (!l)
+	if (!l || __atomic_load_n(&v->vm->vcpus_live, __ATOMIC_ACQUIRE) > 1)
 		return;
 	v->lapic = NULL;
 	mm_free_frames(page_hpa(l), 1);
@@ -68,10 +73,19 @@ hpa_t virq_apic_page_hpa(struct vcpu *v)
 	return v->lapic ? page_hpa(v->lapic) : INVALID_HPA;
 }
 
+/*
+ * Sets req for v and kicks it, unless v is runnable and already had req: then
+ * a kick is on its way or v has not run since, and it takes req when it next
+ * enters. So a flood of IPIs to a descheduled vCPU does not interrupt, with
+ * host IPIs, whatever else runs on that vCPU's core. A blocked v is kicked
+ * every time (its requests wait while it is blocked).
+ */
 static void request(struct vcpu *v, uint32_t req)
 {
-	__atomic_fetch_or(&v->requests, req, __ATOMIC_RELEASE);
-	sched_kick(v);
+	uint32_t old = __atomic_fetch_or(&v->requests, req, __ATOMIC_SEQ_CST);
+
+	if (!(old & req) || v->state != VCPU_RUNNABLE)
+		sched_kick(v);
 }
 
 /* msg reaches v: make it pending and tell v's run loop. */
@@ -96,11 +110,13 @@ static void deliver_one(struct vcpu *v, const struct apic_msg *msg)
 			request(v, VCPU_REQ_SIPI);
 		return;
 	}
-	if (vlapic_accept(l, msg))
+	if (vlapic_accept(l, msg)) {
 		request(v, VCPU_REQ_EVENT);
-	else
-		log_debug("vm %s: vCPU %u refused vector 0x%x (mode %u)", v->vm->name, v->id,
-		          msg->vector, msg->mode);
+		return;
+	}
+	log_debug("vm %s: vCPU %u refused vector 0x%x (mode %u)", v->vm->name, v->id, msg->vector,
+	          msg->mode);
+	request(v, VCPU_REQ_EVENT); /* its ESR may have raised the LVT error interrupt */
 }
 
 void virq_deliver(struct vm *vm, const struct apic_msg *msg)
@@ -115,8 +131,10 @@ void virq_deliver(struct vm *vm, const struct apic_msg *msg)
 	if (!set) {
 		/* ESR "send accept error" on the sender for a destination naming nobody
 		 * (SDM Vol. 3A 11.5.3); a shorthand that names nobody is not an error */
-		if (msg->shorthand == APIC_DEST_NONE && msg->src < n && lapics[msg->src])
+		if (msg->shorthand == APIC_DEST_NONE && msg->src < n && lapics[msg->src]) {
 			vlapic_error(lapics[msg->src], APIC_ESR_SEND_ACCEPT);
+			request(vm->vcpus[msg->src], VCPU_REQ_EVENT); /* LVT error */
+		}
 		log_debug("vm %s: interrupt from vCPU %u (mode %u, vector 0x%x, dest 0x%x%s) "
 		          "reaches nobody: dropped",
 		          vm->name, msg->src, msg->mode, msg->vector, msg->dest,

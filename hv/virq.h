@@ -15,6 +15,8 @@ struct vm;
 
 /* Creates v's virtual local APIC (power-on state; vCPU 0 is the BSP). 0 or -ENOMEM. */
 int virq_vcpu_init(struct vcpu *v);
+/* Frees v's APIC, unless other vCPUs of its VM are live (vm->vcpus_live > 1):
+ * they may still send to it, and the VM's final free calls this again. */
 void virq_vcpu_free(struct vcpu *v);
 /* Host-physical address of v's APIC register page (the backend's virtual-APIC
  * page), INVALID_HPA if v has no APIC. */

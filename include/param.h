@@ -25,6 +25,11 @@
 #define SELFTEST_EVENT_ROUNDS 4
 #define SELFTEST_EVENT_GAP_US 50000
 
+/* A periodic guest APIC timer fires at most once per this many TSC ticks (its
+ * count stays exact): a tiny period would otherwise make the vCPU and its
+ * core-mates exit for nothing but timer polls. */
+#define VLAPIC_MIN_PERIOD_TICKS 10000
+
 #define LOG_LINE_MAX    512                 /* one console line, prefix included */
 #define MAX_PHYS_MAPPED ((uint64_t)1 << 39) /* the direct map stops at 512 GiB */
 

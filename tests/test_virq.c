@@ -128,6 +128,24 @@ static void test_fixed_ipi_from_icr(void **state)
 	assert_int_equal(vlapic_pending_vector(vcpus[3].lapic), 0x62);
 }
 
+/* A runnable vCPU that has not taken its VCPU_REQ_EVENT yet is not kicked
+ * again; a blocked one always is. */
+static void test_kicks_coalesce(void **state)
+{
+	struct apic_msg m = {.vector = 0x40, .dest = 1};
+
+	for (int i = 0; i < 5; i++)
+		virq_deliver(&vm, &m);
+	assert_int_equal(kicks[1], 1);
+	take_requests(&vcpus[1]);
+	virq_deliver(&vm, &m);
+	assert_int_equal(kicks[1], 2);
+	vcpus[1].state = VCPU_BLOCKED;
+	virq_deliver(&vm, &m);
+	virq_deliver(&vm, &m);
+	assert_int_equal(kicks[1], 4);
+}
+
 static void test_nmi_init_sipi(void **state)
 {
 	struct apic_msg nmi = {.mode = APIC_DM_NMI, .dest = 1};
@@ -162,13 +180,24 @@ static void test_empty_destination(void **state)
 {
 	struct vlapic *l = vcpus[0].lapic;
 
+	vlapic_mmio_write(l, APIC_LVTERR, 0xee, 0);
 	vlapic_mmio_write(l, APIC_ICR2, 9u << 24, 0);
 	vlapic_mmio_write(l, APIC_ICR, 0x4070, 0);
-	for (uint32_t i = 0; i < NV; i++)
+	for (uint32_t i = 1; i < NV; i++)
 		assert_int_equal(vcpus[i].requests | kicks[i], 0);
+	/* the sender's LVT error interrupt is pending, and its run loop is told */
+	assert_int_equal(vlapic_pending_vector(l), 0xee);
+	assert_int_equal(take_requests(&vcpus[0]), VCPU_REQ_EVENT);
 	assert_true(log_lines > 0);
 	vlapic_mmio_write(l, APIC_ESR, 0, 0);
 	assert_int_equal(vlapic_reg(l, APIC_ESR), APIC_ESR_SEND_ACCEPT);
+	/* received: ESR "receive illegal vector" and the receiver's LVT error */
+	struct apic_msg bad = {.vector = 5, .dest = 1};
+
+	vlapic_mmio_write(vcpus[1].lapic, APIC_LVTERR, 0xed, 0);
+	virq_deliver(&vm, &bad);
+	assert_int_equal(vlapic_pending_vector(vcpus[1].lapic), 0xed);
+	assert_int_equal(take_requests(&vcpus[1]), VCPU_REQ_EVENT);
 	/* a bad vector is not even sent */
 	vlapic_mmio_write(l, APIC_ICR2, 1u << 24, 0);
 	vlapic_mmio_write(l, APIC_ICR, 0x4005, 0);
@@ -235,12 +264,31 @@ static void test_timer_wake(void **state)
 	assert_false(virq_may_wake_later(v)); /* one-shot: spent */
 }
 
+/* A retired vCPU's APIC stays while siblings may still send to it. */
+static void test_free_waits_for_siblings(void **state)
+{
+	struct apic_msg m = {.vector = 0x40, .dest = 0xff};
+
+	vm.vcpus_live = 2;
+	virq_vcpu_free(&vcpus[0]);
+	assert_non_null(vcpus[0].lapic);
+	virq_deliver(&vm, &m);
+	assert_int_equal(vlapic_pending_vector(vcpus[0].lapic), 0x40);
+	vm.vcpus_live = 1;
+	virq_vcpu_free(&vcpus[0]);
+	assert_null(vcpus[0].lapic);
+	assert_int_equal(vm.frames_freed, 1);
+	virq_deliver(&vm, &m); /* a freed APIC is skipped */
+	vm.vcpus_live = 0;
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_init_state),        T(test_fixed_ipi_from_icr), T(test_nmi_init_sipi),
-		T(test_empty_destination), T(test_can_wake),           T(test_timer_wake),
+		T(test_init_state),    T(test_fixed_ipi_from_icr),      T(test_kicks_coalesce),
+		T(test_nmi_init_sipi), T(test_empty_destination),       T(test_can_wake),
+		T(test_timer_wake),    T(test_free_waits_for_siblings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

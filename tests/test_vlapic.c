@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "hv/vdev/vlapic.h"
+#include "param.h"
 
 #define BASE_XAPIC  (0xfee00000ull | APIC_BASE_EN | APIC_BASE_BSP)
 #define BASE_X2APIC (BASE_XAPIC | APIC_BASE_EXTD)
@@ -616,11 +617,29 @@ static void test_write_done(void **state)
 	page[APIC_LVT1 / 4] = 0xffffffff;
 	vlapic_write_done(&l, APIC_LVT1, 0);
 	assert_int_equal(rd(&l, APIC_LVT1, 0), 0x1a7ff);
+	page[APIC_SELF_IPI / 4] = 0x50; /* no SELF IPI register in xAPIC mode */
+	vlapic_write_done(&l, APIC_SELF_IPI, 0);
+	assert_int_equal(nsent, 1);
+	/* x2APIC: the ICR's destination is the page's upper word; SELF IPI exists */
+	to_x2apic(&l);
+	page[APIC_ICR2 / 4] = 0x1234;
+	page[APIC_ICR / 4] = 0x41;
+	vlapic_write_done(&l, APIC_ICR, 0);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[1].dest, 0x1234);
+	assert_true(sent[1].x2apic);
+	vlapic_write_done(&l, APIC_SELF_IPI, 0);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].shorthand, APIC_DEST_SELF);
+	page[APIC_LDR / 4] = 0; /* read-only in x2APIC mode: restored */
+	vlapic_write_done(&l, APIC_LDR, 0);
+	assert_int_equal(vlapic_reg(&l, APIC_LDR), 1);
 }
 
 /* ---- timer (sec. 11.5.4) ---- */
 
 #define T0 1000000ull
+#define P  100000ull
 
 static void start_timer(struct vlapic *l, uint32_t lvt, uint32_t tdcr, uint32_t initial)
 {
@@ -678,21 +697,46 @@ static void test_timer_periodic_no_drift(void **state)
 	struct vlapic l;
 
 	setup(&l, 0);
-	start_timer(&l, 0x20042, 0x0, 50); /* divide by 2: period 100 ticks */
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 100);
-	assert_true(vlapic_timer_poll(&l, T0 + 117)); /* 17 ticks late */
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 200);
-	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 117), 50 - 8);
+	start_timer(&l, 0x20042, 0x0, 50000); /* divide by 2: period P = 100000 ticks */
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + P);
+	assert_true(vlapic_timer_poll(&l, T0 + P + 17)); /* 17 ticks late */
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 2 * P);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + P + 17), 50000 - 8);
 	vlapic_ack(&l, 0x42);
-	wr(&l, APIC_EOI, 0, T0 + 120);
-	assert_true(vlapic_timer_poll(&l, T0 + 200));
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 300);
+	wr(&l, APIC_EOI, 0, T0 + P + 20);
+	assert_true(vlapic_timer_poll(&l, T0 + 2 * P));
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 3 * P);
 	/* three periods missed: one interrupt, the grid is kept */
-	assert_true(vlapic_timer_poll(&l, T0 + 555));
-	assert_int_equal(vlapic_timer_deadline(&l), T0 + 600);
-	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 555), 50 - 27);
+	assert_true(vlapic_timer_poll(&l, T0 + 5 * P + P / 2 + 5));
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 6 * P);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 5 * P + P / 2 + 5), 50000 - 25002);
 	/* an unpolled count still reads right */
-	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 1010), 50 - 5);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 10 * P + 10), 50000 - 5);
+}
+
+/* A period shorter than VLAPIC_MIN_PERIOD_TICKS: the next expiry is that far
+ * away at least, still on the grid, and the count stays exact. */
+static void test_timer_periodic_floor(void **state)
+{
+	struct vlapic l;
+	uint64_t d;
+
+	setup(&l, 0);
+	start_timer(&l, 0x20042, 0xb, 7); /* period 7 ticks */
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 7);
+	assert_true(vlapic_timer_poll(&l, T0 + 7));
+	d = vlapic_timer_deadline(&l);
+	assert_true(d >= T0 + 7 + VLAPIC_MIN_PERIOD_TICKS);
+	assert_true(d < T0 + 7 + VLAPIC_MIN_PERIOD_TICKS + 7);
+	assert_int_equal((d - T0) % 7, 0);
+	assert_false(vlapic_timer_poll(&l, d - 1));
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 7 + 3), 7 - 3);
+	assert_true(vlapic_timer_poll(&l, d));
+	/* a period above the floor is left alone */
+	setup(&l, 0);
+	start_timer(&l, 0x20042, 0xb, VLAPIC_MIN_PERIOD_TICKS);
+	assert_true(vlapic_timer_poll(&l, T0 + VLAPIC_MIN_PERIOD_TICKS));
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 2 * VLAPIC_MIN_PERIOD_TICKS);
 }
 
 static void test_timer_masked(void **state)
@@ -761,6 +805,14 @@ static void test_timer_tsc_deadline(void **state)
 	assert_int_equal(vlapic_timer_deadline(&l), T0 + 5000);
 	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, 0, T0 + 5000);
 	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	/* a far deadline saturates instead of wrapping into the past */
+	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, UINT64_MAX, T0 + 5000);
+	assert_true(vlapic_timer_deadline(&l) == UINT64_MAX - 5000);
+	l.tsc_offset = (uint64_t)-10000; /* the guest's TSC behind the host's */
+	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, UINT64_MAX, T0 + 5000);
+	assert_true(vlapic_timer_deadline(&l) == UINT64_MAX - 1);
+	assert_false(vlapic_timer_poll(&l, T0 + 6000));
+	l.tsc_offset = 5000;
 	/* leaving TSC-deadline mode disarms it and clears the MSR */
 	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, T0 + 99000, T0 + 5000);
 	wr(&l, APIC_LVTT, 0x45, T0 + 5001);
@@ -773,6 +825,41 @@ static void test_timer_tsc_deadline(void **state)
 	wr(&l, APIC_LVTT, 0x40045, T0 + 6001);
 	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
 	assert_int_equal(rd(&l, APIC_TMICT, T0 + 6001), 0);
+}
+
+/* With APIC-register virtualization the CPU writes the page first and then
+ * reports the write (SDM Vol. 3C 30.4.3.3): the timer must act on the values
+ * it ran with, not on those already on the page. */
+static void test_timer_write_done(void **state)
+{
+	struct vlapic l;
+
+	setup(&l, 0);
+	start_timer(&l, 0x20046, 0xb, 100); /* periodic, divide by 1 */
+	page[APIC_TDCR / 4] = 0x1;          /* divide by 4 from T0 + 40: 60 left */
+	vlapic_write_done(&l, APIC_TDCR, T0 + 40);
+	assert_int_equal(rd(&l, APIC_TMCCT, T0 + 40), 60);
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 40 + 240);
+	page[APIC_TMICT / 4] = 0; /* stops a periodic timer */
+	vlapic_write_done(&l, APIC_TMICT, T0 + 50);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	assert_false(vlapic_timer_poll(&l, T0 + 1000));
+	page[APIC_TMICT / 4] = 10;
+	vlapic_write_done(&l, APIC_TMICT, T0 + 1000);
+	assert_int_equal(vlapic_timer_deadline(&l), T0 + 1040);
+	page[APIC_LVTT / 4] = 0x40046; /* to TSC-deadline mode: the count stops */
+	vlapic_write_done(&l, APIC_LVTT, T0 + 1001);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	assert_int_equal(rd(&l, APIC_TMICT, T0 + 1001), 0);
+	page[APIC_TMICT / 4] = 77; /* ignored in TSC-deadline mode */
+	vlapic_write_done(&l, APIC_TMICT, T0 + 1002);
+	assert_int_equal(rd(&l, APIC_TMICT, T0 + 1002), 0);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	vlapic_msr_write(&l, MSR_IA32_TSC_DEADLINE, T0 + 2000, T0 + 1003);
+	page[APIC_LVTT / 4] = 0x46; /* back to one-shot: the deadline is dropped */
+	vlapic_write_done(&l, APIC_LVTT, T0 + 1004);
+	assert_int_equal(vlapic_timer_deadline(&l), UINT64_MAX);
+	assert_int_equal(msr_rd(&l, MSR_IA32_TSC_DEADLINE, T0 + 1004), 0);
 }
 
 int main(void)
@@ -800,9 +887,11 @@ int main(void)
 		cmocka_unit_test(test_timer_divide_values),
 		cmocka_unit_test(test_timer_one_shot),
 		cmocka_unit_test(test_timer_periodic_no_drift),
+		cmocka_unit_test(test_timer_periodic_floor),
 		cmocka_unit_test(test_timer_masked),
 		cmocka_unit_test(test_timer_divide_change),
 		cmocka_unit_test(test_timer_tsc_deadline),
+		cmocka_unit_test(test_timer_write_done),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

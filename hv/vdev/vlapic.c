@@ -281,7 +281,7 @@ static bool xapic_reg_exists(uint32_t off)
 }
 
 /* The value a read of off returns (register exists in this mode). */
-static uint32_t reg_read(struct vlapic *l, uint32_t off, uint64_t now)
+static uint32_t reg_read(const struct vlapic *l, uint32_t off, uint64_t now)
 {
 	switch (off) {
 	case APIC_ARBPRI:
@@ -299,7 +299,7 @@ static uint32_t reg_read(struct vlapic *l, uint32_t off, uint64_t now)
 
 uint32_t vlapic_reg(const struct vlapic *l, uint32_t offset)
 {
-	return reg_read((struct vlapic *)l, offset, 0);
+	return reg_read(l, offset, 0);
 }
 
 int vlapic_mmio_read(struct vlapic *l, uint32_t offset, uint32_t *val, uint64_t now)
@@ -314,6 +314,8 @@ int vlapic_mmio_read(struct vlapic *l, uint32_t offset, uint32_t *val, uint64_t 
 	*val = reg_read(l, offset, now);
 	return 0;
 }
+
+static uint32_t x2apic_offset(uint32_t msr);
 
 /* ---- register writes ---- */
 
@@ -533,7 +535,8 @@ void vlapic_write_done(struct vlapic *l, uint32_t offset, uint64_t now)
 	offset &= 0xff0;
 	if (offset == APIC_ICR && vlapic_x2apic_mode(l))
 		val |= (uint64_t)reg_get(l, APIC_ICR2) << 32;
-	if (vlapic_x2apic_mode(l) || xapic_reg_exists(offset) || offset == APIC_SELF_IPI)
+	if (vlapic_x2apic_mode(l) ? x2apic_offset(X2APIC_MSR_BASE + (offset >> 4)) != 0
+	                          : xapic_reg_exists(offset))
 		reg_write(l, offset, val, false, now);
 }
 

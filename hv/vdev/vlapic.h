@@ -116,7 +116,12 @@ struct vlapic {
 	/* timer */
 	uint64_t timer_start;    /* host TSC when the count (or this period) started */
 	uint64_t timer_deadline; /* host TSC of the next expiry, UINT64_MAX when not armed */
-	uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE (guest value) */
+	/* the mode, divide and initial count the timer runs with: the page may
+	 * already hold new values when an APIC-write exit reports them */
+	uint32_t timer_initial;
+	uint8_t timer_mode;    /* LVT timer bits 18:17 */
+	uint8_t timer_shift;   /* log2 of the divisor */
+	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE (guest value) */
 	/* set by vlapic_accept from any CPU */
 	volatile uint32_t nmi_pending;
 	volatile uint32_t init_pending;

@@ -261,7 +261,7 @@ case_bochs_msr_strict() {
 	must_eq "bochs end" "$ENDED" poweroff
 	must '^\[cpu0\] 3 of 3 VM\(s\) started'
 	for vm in strict strict-alt; do
-		for t in apic-base mtrr debugctl efer misc-enable feature-control bios-sign-id xss \
+		for t in apic-base x2apic mtrr debugctl efer misc-enable feature-control bios-sign-id xss \
 			passthrough tsc-write-adjust tsc-adjust-write spec-ctrl spec-ctrl-direct \
 			spec-ctrl-kept pred-cmd flush-cmd mcg; do
 			must "^\[$vm\] TEST msr-strict-$t PASS"
