@@ -144,8 +144,12 @@ static bool has_word(const char *s, const char *w)
 
 static void ap(uint32_t id)
 {
+	uint64_t now = rdtsc();
 	uint32_t n = atomic_inc(&boots[id]);
 
+	smp_lock();
+	info("smp: CPU %u in C %llu TSC ticks after its first SIPI", id, now - smp_sipi_tsc[id]);
+	smp_unlock();
 	check_start(id);
 	if (hostile) {
 		hostile_ap(id, n);

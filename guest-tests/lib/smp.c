@@ -18,6 +18,7 @@ struct desc_ptr {
 extern const uint8_t ap_trampoline[], ap_trampoline_end[], ap_trampoline_gdtr[];
 
 volatile struct smp_ap_entry smp_ap_entry[SMP_MAX_CPUS];
+volatile uint64_t smp_sipi_tsc[SMP_MAX_CPUS];
 static smp_ap_fn ap_fn;
 static struct desc_ptr ap_idtr;
 static volatile uint32_t console_lock;
@@ -56,6 +57,8 @@ void smp_start_ap(uint32_t apic_id)
 	apic_send_ipi(apic_id, APIC_DM_INIT | APIC_ICR_LEVEL_ASSERT | ICR_TRIGGER_LEVEL);
 	apic_send_ipi(apic_id, APIC_DM_INIT | ICR_TRIGGER_LEVEL);
 	smp_delay(INIT_DELAY_TICKS);
+	if (apic_id < SMP_MAX_CPUS)
+		smp_sipi_tsc[apic_id] = rdtsc();
 	for (int i = 0; i < 2; i++) {
 		apic_send_ipi(apic_id, APIC_DM_SIPI | SMP_SIPI_VECTOR);
 		smp_delay(SIPI_DELAY_TICKS);

@@ -25,6 +25,8 @@ struct smp_ap_entry {
 	uint32_t cr0; /* CR0 at the SIPI */
 	uint32_t cs;  /* CS selector at the SIPI (vector << 8) */
 };
+/* TSC right before smp_start_ap sent the first SIPI to each APIC ID. */
+extern volatile uint64_t smp_sipi_tsc[SMP_MAX_CPUS];
 extern volatile struct smp_ap_entry smp_ap_entry[SMP_MAX_CPUS];
 
 /* Copies the trampoline to SMP_TRAMPOLINE_PA; APs started there run fn. Call
