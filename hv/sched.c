@@ -157,8 +157,8 @@ static void vcpu_stuck(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	if (v->stuck)
-		return;
+	if (v->stuck || vm->state == VM_STOPPED)
+		return; /* a stopped VM's siblings may be retired already */
 	v->stuck = true;
 	if (__atomic_add_fetch(&vm->vcpus_stuck, 1, __ATOMIC_ACQ_REL) < vm->nvcpus)
 		return;
