@@ -418,7 +418,8 @@ case_bochs_interrupts_without_ack() {
 #    (selftest=vmread) makes the hypervisor VMREAD a field that does not exist:
 #    reported with the VM-instruction error, and that VM alone stops. The VM
 #    "pair" has a vCPU on each core (a one-CPU guest, so only the hypervisor's
-#    lines are judged): whichever core retires its vCPU last frees it.
+#    lines are judged; its AP waits for a SIPI that never comes): whichever
+#    core retires its vCPU last frees it.
 case_bochs_vm_restart_frees_memory() {
 	cp "$G/exits.elf" "$OUT/restart-word.elf"
 	mkimage restart "loglevel=info on_stop=poweroff selftest=vmread vm=again:module=0,mem=4M,pin=0,restart=5 vm=twice:module=1,mem=8M,pin=1,restart=2 vm=once:module=2,mem=16M,pin=1 vm=pair:module=3,mem=4M,cpus=2,pin=0+1,restart=2 vm=bug:module=0,mem=4M,pin=0" \
