@@ -288,8 +288,24 @@ __noreturn void sched_cpu_loop(void)
 	}
 }
 
+/* The slice length and the run queues, before any core runs a vCPU: the
+ * events selftest releases the other cores before sched_start. */
+static void sched_setup(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	slice_ticks = (uint64_t)hv_options.sched_slice_us * (tsc_hz / 1000000);
+	for (uint32_t i = 0; i < MAX_CPUS; i++)
+		sched_runq_init(&percpu_area[i].rq, slice_ticks);
+	log_info("scheduler: %u us slices (%lu TSC ticks)", hv_options.sched_slice_us, slice_ticks);
+}
+
 void sched_release_aps(void)
 {
+	sched_setup();
 	for (uint32_t i = 1; i < MAX_CPUS; i++) {
 		if (percpu_area[i].state != CPU_ONLINE || percpu_area[i].go)
 			continue;
@@ -300,10 +316,6 @@ void sched_release_aps(void)
 
 __noreturn void sched_start(void)
 {
-	slice_ticks = (uint64_t)hv_options.sched_slice_us * (tsc_hz / 1000000);
-	for (uint32_t i = 0; i < MAX_CPUS; i++)
-		sched_runq_init(&percpu_area[i].rq, slice_ticks);
-	log_info("scheduler: %u us slices (%lu TSC ticks)", hv_options.sched_slice_us, slice_ticks);
 	sched_release_aps();
 	if (!__atomic_load_n(&vcpus_alive, __ATOMIC_ACQUIRE)) {
 		log_info("no VM to run");

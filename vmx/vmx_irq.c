@@ -46,8 +46,7 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 	uint32_t want = 0, block;
 	int vec = -1;
 
-	if (!vmx_apicv_sync(v))
-		return;
+	vmx_apicv_sync(v);
 	if (!x->apicv) {
 		vlapic_update_ppr(l); /* the guest may have written the TPR shadow */
 		vec = vlapic_pending_vector(l);
@@ -98,13 +97,13 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
  * nothing pending before it, nothing can have changed. Any other exit clears
  * events_idle, and so does loading the vCPU; whatever makes an event pending from
  * elsewhere (hv/virq.c: an IPI, a timer fired by the scheduler) sets
- * VCPU_REQ_EVENT.
+ * VCPU_REQ_EVENT, and any request (INIT, SIPI, ...) re-evaluates too.
  */
 void vmx_inject_events(struct vcpu *v, uint32_t req)
 {
 	struct vcpu_vmx *x = to_vmx(v);
 
-	if (likely(x->events_idle) && !(req & VCPU_REQ_EVENT))
+	if (likely(x->events_idle) && !req)
 		return;
 	if (v->lapic)
 		inject_events(v);
