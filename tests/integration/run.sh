@@ -465,7 +465,7 @@ case_bochs_vm_restart_frees_memory() {
 case_bochs_queued_beside_lone_spinner() {
 	mkdir -p "$OUT/lone"
 	cp "$G/spin.elf" "$OUT/lone/spin ticks=150000000"
-	mkimage lone "loglevel=info on_stop=poweroff vm=spin:module=0,mem=4M,pin=1 vm=again:module=1,mem=4M,restart=3" \
+	mkimage lone "loglevel=info on_stop=poweroff vm=spin:module=0,mem=4M,pin=1 vm=again:module=1,mem=4M,pin=1,restart=3" \
 		"$OUT/lone/spin ticks=150000000" "$G/hello.elf"
 	boot_bochs lone --cpus 2 --timeout 300
 	case_begin
