@@ -13,6 +13,7 @@
 #include "kstring.h"
 #include "mm/mm.h"
 #include "vmx/ept.h"
+#include "vmx/event_decide.h"
 #include "vmx/guest_mem.h"
 #include "vmx/paging.h"
 #include "vmx/vmx.h"
@@ -143,7 +144,7 @@ void vmx_apicv_tpr_threshold(struct vcpu *v)
 	struct vcpu_vmx *x = to_vmx(v);
 	unsigned irr = highest_vector(v->lapic, APIC_IRR) >> 4;
 	unsigned tpr = (v->lapic->regs[APIC_TASKPRI / 4] >> 4) & 0xf;
-	uint32_t threshold = irr && irr <= tpr ? irr : 0;
+	uint32_t threshold = event_tpr_threshold(irr, tpr);
 
 	if (threshold != x->tpr_threshold) {
 		vmcs_write32(TPR_THRESHOLD, threshold);
