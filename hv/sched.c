@@ -288,7 +288,8 @@ __noreturn void sched_cpu_loop(void)
 	}
 }
 
-/* The slice length and the run queues, once, on the BSP before any CPU schedules. */
+/* The slice length and the run queues, before any core runs a vCPU: the
+ * events selftest releases the other cores before sched_start. */
 static void sched_setup(void)
 {
 	static bool done;

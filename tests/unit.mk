@@ -63,3 +63,5 @@ UNIT_TESTS += virq
 unit_virq_SRCS := hv/virq.c hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
+UNIT_TESTS += event_decide
+unit_event_decide_SRCS := vmx/event_decide.c

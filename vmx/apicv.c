@@ -14,6 +14,7 @@
 #include "kstring.h"
 #include "mm/mm.h"
 #include "vmx/ept.h"
+#include "vmx/event_decide.h"
 #include "vmx/guest_mem.h"
 #include "vmx/paging.h"
 #include "vmx/vmx.h"
@@ -62,7 +63,6 @@ void vmx_apicv_setup_vcpu(struct vcpu *v)
 	} else {
 		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, virq_apic_page_hpa(v));
 		vmcs_write64(APIC_ACCESS_ADDR, apic_access_page);
-		x->apic_base = v->lapic->base;
 	}
 	vmcs_write32(TPR_THRESHOLD, 0);
 	x->tpr_threshold = 0;
@@ -109,42 +109,33 @@ static void sync_eoi_exit(struct vcpu *v)
 	}
 }
 
-/* Only the default base is supported while the xAPIC is enabled: the access page is
- * mapped there in the VM's EPT, which all its vCPUs share. */
-static bool base_changed(struct vcpu *v)
+bool vmx_apicv_moved_xapic(struct vcpu *v, gpa_t gpa)
 {
-	uint64_t base = v->lapic->base;
+	uint64_t base = v->lapic ? v->lapic->base : 0;
 
-	to_vmx(v)->apic_base = base;
-	if ((base & APIC_BASE_EN) && !(base & APIC_BASE_EXTD) &&
-	    (base & APIC_BASE_ADDR) != APIC_DEFAULT_GPA) {
-		vm_stop(v->vm,
-		        "vCPU %u moved its xAPIC to 0x%lx: only the default base 0x%lx is "
-		        "supported",
-		        v->id, (uint64_t)(base & APIC_BASE_ADDR), (uint64_t)APIC_DEFAULT_GPA);
+	if (!(base & APIC_BASE_EN) || (base & APIC_BASE_EXTD) ||
+	    (base & APIC_BASE_ADDR) == APIC_DEFAULT_GPA ||
+	    (gpa & PAGE_MASK) != (base & APIC_BASE_ADDR))
 		return false;
-	}
+	vm_stop(v->vm, "vCPU %u moved its xAPIC to 0x%lx: only the default base 0x%lx is supported",
+	        v->id, (uint64_t)(base & APIC_BASE_ADDR), (uint64_t)APIC_DEFAULT_GPA);
 	return true;
 }
 
 /* RVI is the highest requested vector, SVI the highest in service (sec. 30.1.1);
  * the CPU evaluates them at entry and keeps both up to date while the guest runs. */
-bool vmx_apicv_sync(struct vcpu *v)
+void vmx_apicv_sync(struct vcpu *v)
 {
-	struct vcpu_vmx *x = to_vmx(v);
 	unsigned rvi, status;
 
-	if (unlikely(v->lapic->base != x->apic_base) && !base_changed(v))
-		return false;
-	if (!x->apicv)
-		return true;
+	if (!to_vmx(v)->apicv)
+		return;
 	rvi = highest_vector(v->lapic, APIC_IRR);
 	status = highest_vector(v->lapic, APIC_ISR) << 8 | rvi;
 	if (vmcs_read16(GUEST_INTR_STATUS) != status)
 		vmcs_write16(GUEST_INTR_STATUS, (uint16_t)status);
 	if (rvi)
 		sync_eoi_exit(v);
-	return true;
 }
 
 /* TPR virtualization exits when VTPR[7:4] drops below the threshold (sec. 30.1.2); VM
@@ -154,7 +145,7 @@ void vmx_apicv_tpr_threshold(struct vcpu *v)
 	struct vcpu_vmx *x = to_vmx(v);
 	unsigned irr = highest_vector(v->lapic, APIC_IRR) >> 4;
 	unsigned tpr = (v->lapic->regs[APIC_TASKPRI / 4] >> 4) & 0xf;
-	uint32_t threshold = irr && irr <= tpr ? irr : 0;
+	uint32_t threshold = event_tpr_threshold(irr, tpr);
 
 	if (threshold != x->tpr_threshold) {
 		vmcs_write32(TPR_THRESHOLD, threshold);

@@ -18,10 +18,12 @@ int vmx_apicv_init(void);
 int vmx_apicv_map(struct vcpu *v);
 /* The VMCS fields and controls of v's APIC virtualization; its VMCS is current. */
 void vmx_apicv_setup_vcpu(struct vcpu *v);
-/* Before an entry: follows a change of IA32_APIC_BASE, and brings the CPU's view of
- * pending interrupts (RVI/SVI, EOI-exit bitmap) up to date with the register page.
- * False if v's VM was stopped. */
-bool vmx_apicv_sync(struct vcpu *v);
+/* Before an entry, with virtual-interrupt delivery: brings the CPU's view of
+ * pending interrupts (RVI/SVI, EOI-exit bitmap) up to date with the register page. */
+void vmx_apicv_sync(struct vcpu *v);
+/* An EPT violation at gpa: if it is the page v moved its xAPIC to (only the default
+ * base is mapped), stops the VM saying so and returns true. */
+bool vmx_apicv_moved_xapic(struct vcpu *v, gpa_t gpa);
 /* Without virtual-interrupt delivery: the TPR threshold for the highest pending
  * vector that the TPR masks, so lowering the TPR exits (sec. 30.1.2). */
 void vmx_apicv_tpr_threshold(struct vcpu *v);

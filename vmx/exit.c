@@ -240,6 +240,8 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
 	uint64_t q = to_vmx(v)->exit_qual;
 	const char *access = q & BIT(1) ? "write" : q & BIT(2) ? "instruction fetch" : "read";
 
+	if (vmx_apicv_moved_xapic(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS)))
+		return EXIT_STOP_VM;
 	vm_stop(v->vm,
 	        "EPT violation: %s at guest-physical 0x%lx (RIP 0x%lx): outside guest memory",
 	        access, vmcs_read64(GUEST_PHYSICAL_ADDRESS), vmcs_readl(GUEST_RIP));

@@ -185,6 +185,11 @@ void vmx_dump_vmcs(struct vcpu *v)
 	log_raw("  GDTR %016lx/%04lx IDTR %016lx/%04lx\n", vmcs_readl(GUEST_GDTR_BASE),
 	        __vmcs_read(GUEST_GDTR_LIMIT), vmcs_readl(GUEST_IDTR_BASE),
 	        __vmcs_read(GUEST_IDTR_LIMIT));
+	log_raw("  controls: pin %x proc %x proc2 %x tpr-threshold %x intr-status %x\n",
+	        vmcs_read32(PIN_BASED_VM_EXEC_CONTROL), vmcs_read32(CPU_BASED_VM_EXEC_CONTROL),
+	        vmcs_read32(SECONDARY_VM_EXEC_CONTROL), vmcs_read32(TPR_THRESHOLD),
+	        (vmx_cfg.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIV) ? vmcs_read16(GUEST_INTR_STATUS)
+	                                                            : 0);
 	log_raw("  interruptibility %x activity %x entry-ctls %x entry-intr %x\n",
 	        vmcs_read32(GUEST_INTERRUPTIBILITY_INFO), vmcs_read32(GUEST_ACTIVITY_STATE),
 	        vmcs_read32(VM_ENTRY_CONTROLS), vmcs_read32(VM_ENTRY_INTR_INFO_FIELD));

@@ -63,7 +63,6 @@ struct vcpu_vmx {
 	bool events_idle;       /* nothing was pending at the last entry (vmx/vmx_irq.c) */
 	uint32_t proc;          /* current primary processor-based controls */
 	uint32_t tpr_threshold; /* current TPR threshold */
-	uint64_t apic_base;     /* IA32_APIC_BASE the APIC virtualization was set up for */
 	uint32_t eoi_exit[8];   /* current EOI-exit bitmap (vectors whose EOI exits) */
 };
 

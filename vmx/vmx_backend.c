@@ -27,14 +27,17 @@ static bool vpids_ready;
 /* I/O always exits; the MSR bitmap comes from the policy in vmx/msr.c. */
 static int setup_bitmaps(void)
 {
+	/* The APIC-access page first: Bochs reads two bytes of I/O bitmap B for an
+	 * access at port 0xFFF8-0xFFFF, one past its end, and a read of the
+	 * APIC-access page there turns into an APIC-access exit. */
+	if (vmx_apicv_init() < 0)
+		return -ENOMEM;
 	vmx_io_bitmap_a = mm_alloc_frames(1, PAGE_SIZE);
 	vmx_io_bitmap_b = mm_alloc_frames(1, PAGE_SIZE);
 	if (vmx_io_bitmap_a == INVALID_HPA || vmx_io_bitmap_b == INVALID_HPA)
 		return -ENOMEM;
 	memset(phys_to_virt(vmx_io_bitmap_a), 0xff, PAGE_SIZE);
 	memset(phys_to_virt(vmx_io_bitmap_b), 0xff, PAGE_SIZE);
-	if (vmx_apicv_init() < 0)
-		return -ENOMEM;
 	return vmx_msr_setup_bitmap();
 }
 

@@ -5,6 +5,7 @@
 #include "hv/vdev/vlapic.h"
 #include "hv/vm.h"
 #include "vmx/apicv.h"
+#include "vmx/event_decide.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 #include "x86.h"
@@ -23,71 +24,46 @@ static void set_windows(struct vcpu_vmx *x, uint32_t want)
 	}
 }
 
-/* Without virtual NMIs there is no NMI window: the interrupt window (IF = 1, no
- * STI/MOV SS blocking) is the nearest approximation. */
-static uint32_t nmi_window(void)
-{
-	return vmx_cfg.nmi_window ? NMI_WINDOW : INTR_WINDOW;
-}
-
 /*
- * An NMI goes first, when no NMI, STI or MOV SS blocking holds it back (STI
- * blocking counts too, as some CPUs hold NMIs in its shadow: sec. 25.4.2); then
- * the highest-priority pending vector (vlapic_pending_vector, by PPR) when
- * RFLAGS.IF = 1 and neither STI nor MOV SS blocks it (sec. 26.3.1.5). An event the
- * entry already carries (a re-injected one whose delivery an exit interrupted,
- * vmx/exit_event.c, or an exception from an exit handler) keeps its place: the
- * window brings the guest back once it has been delivered.
+ * The decision is event_decide's (vmx/event_decide.c); here the VMCS and the
+ * vLAPIC supply its inputs. An event the entry already carries (a re-injected one
+ * whose delivery an exit interrupted, vmx/exit_event.c, or an exception from an
+ * exit handler) keeps its place: the window brings the guest back after it.
  */
 static __attribute__((noinline)) void inject_events(struct vcpu *v)
 {
 	struct vcpu_vmx *x = to_vmx(v);
 	struct vlapic *l = v->lapic;
-	uint32_t want = 0, block;
-	int vec = -1;
+	struct event_state s = {
+		.nmi = l->nmi_pending, .vector = -1, .nmi_window = vmx_cfg.nmi_window};
+	struct event_decision d;
 
-	if (!vmx_apicv_sync(v))
-		return;
+	vmx_apicv_sync(v);
 	if (!x->apicv) {
 		vlapic_update_ppr(l); /* the guest may have written the TPR shadow */
-		vec = vlapic_pending_vector(l);
+		s.vector = vlapic_pending_vector(l);
 	}
-	if (!l->nmi_pending && vec < 0) {
+	if (!s.nmi && s.vector < 0) {
 		set_windows(x, 0);
 		if (!x->apicv)
 			vmx_apicv_tpr_threshold(v);
 		x->events_idle = !x->apicv || !(vmcs_read16(GUEST_INTR_STATUS) & 0xff);
 		return;
 	}
-	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) {
-		set_windows(x, (l->nmi_pending ? nmi_window() : 0) | (vec >= 0 ? INTR_WINDOW : 0));
-		return;
+	s.entry_busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID;
+	s.block = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	s.rflags_if = vcpu_read_rflags(v) & RFLAGS_IF;
+	event_decide(&s, &d);
+	if (d.inject == EVENT_NMI && vlapic_take_nmi(l)) {
+		vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_NMI_INTR | NMI_VECTOR, 0);
+		v->stats.nmis_injected++;
+		v->stats.irqs_injected++;
+	} else if (d.inject == EVENT_INTR) {
+		vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)s.vector, 0);
+		vlapic_ack(l, (uint8_t)s.vector);
+		v->stats.irqs_injected++;
 	}
-	block = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-	if (l->nmi_pending) {
-		if (!(block &
-		      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI)) &&
-		    vlapic_take_nmi(l)) {
-			vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_NMI_INTR | NMI_VECTOR, 0);
-			v->stats.nmis_injected++;
-			v->stats.irqs_injected++;
-			set_windows(x, vec >= 0 ? INTR_WINDOW : 0);
-			return;
-		}
-		want = nmi_window();
-	}
-	if (vec >= 0) {
-		if ((vcpu_read_rflags(v) & RFLAGS_IF) &&
-		    !(block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
-			vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)vec,
-			                 0);
-			vlapic_ack(l, (uint8_t)vec);
-			v->stats.irqs_injected++;
-		} else {
-			want |= INTR_WINDOW;
-		}
-	}
-	set_windows(x, want);
+	set_windows(x, d.windows);
 	if (!x->apicv)
 		vmx_apicv_tpr_threshold(v);
 }
@@ -98,13 +74,13 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
  * nothing pending before it, nothing can have changed. Any other exit clears
  * events_idle, and so does loading the vCPU; whatever makes an event pending from
  * elsewhere (hv/virq.c: an IPI, a timer fired by the scheduler) sets
- * VCPU_REQ_EVENT.
+ * VCPU_REQ_EVENT, and any request (INIT, SIPI, ...) re-evaluates too.
  */
 void vmx_inject_events(struct vcpu *v, uint32_t req)
 {
 	struct vcpu_vmx *x = to_vmx(v);
 
-	if (likely(x->events_idle) && !(req & VCPU_REQ_EVENT))
+	if (likely(x->events_idle) && !req)
 		return;
 	if (v->lapic)
 		inject_events(v);
