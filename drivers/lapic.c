@@ -1,5 +1,8 @@
 #include "drivers/lapic.h"
+#include "cpuid_bits.h"
+#include "drivers/tsc.h"
 #include "hv/trap.h"
+#include "param.h"
 #include "x86.h"
 
 /* Register offsets (xAPIC MMIO; x2APIC MSR = 0x800 + offset / 16). */
@@ -9,19 +12,27 @@
 #define LAPIC_ISR       0x100 /* eight 32-bit registers, 16 bytes apart */
 #define LAPIC_ICR_LO    0x300
 #define LAPIC_ICR_HI    0x310
+#define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
+#define LAPIC_TIMER_ICR 0x380
+#define LAPIC_TIMER_CCR 0x390
+#define LAPIC_TIMER_DCR 0x3e0
 
-#define SVR_ENABLE           BIT(8)
-#define ICR_DELIVERY_PENDING BIT(12)
-#define ICR_FIXED            (0u << 8)
-#define ICR_NMI              (4u << 8)
-#define ICR_INIT             (5u << 8)
-#define ICR_STARTUP          (6u << 8)
-#define ICR_LEVEL_ASSERT     BIT(14)
-#define ICR_ALL_BUT_SELF     (3u << 18)
-#define LVT_MASKED           BIT(16)
-#define LVT_DELIVERY_NMI     (4u << 8)
+#define SVR_ENABLE             BIT(8)
+#define ICR_DELIVERY_PENDING   BIT(12)
+#define ICR_FIXED              (0u << 8)
+#define ICR_NMI                (4u << 8)
+#define ICR_INIT               (5u << 8)
+#define ICR_STARTUP            (6u << 8)
+#define ICR_LEVEL_ASSERT       BIT(14)
+#define ICR_ALL_BUT_SELF       (3u << 18)
+#define LVT_MASKED             BIT(16)
+#define LVT_DELIVERY_NMI       (4u << 8)
+#define LVT_TIMER_TSC_DEADLINE (2u << 17)
+#define TIMER_DIVIDE_BY_1      0xb
+#define MSR_IA32_TSC_DEADLINE  0x6e0
+#define CALIBRATE_US           1000 /* TSC time over which the one-shot rate is measured */
 
 #define APIC_BASE_EXTD   BIT(10)
 #define APIC_BASE_ENABLE BIT(11)
@@ -152,4 +163,47 @@ bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
 bool lapic_send_nmi(uint32_t apic_id)
 {
 	return send_icr(apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
+}
+
+/* Per CPU: TSC-deadline mode, or the one-shot rate in APIC timer counts per
+ * TSC tick (32.32 fixed point), measured by lapic_timer_init. */
+static bool timer_tsc_deadline[MAX_CPUS];
+static uint64_t timer_counts_per_tsc[MAX_CPUS];
+
+void lapic_timer_init(uint32_t cpu)
+{
+	uint64_t t0, t1;
+	uint32_t left;
+
+	if (cpuid(1).ecx & CPUID_1_ECX_TSC_DEADLINE) {
+		/* the mode first: a deadline written before it is ignored (SDM Vol. 3A
+		 * sec. 11.5.4.1) */
+		lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_TSC_DEADLINE | VEC_WAKEUP);
+		timer_tsc_deadline[cpu] = true;
+		return;
+	}
+	lapic_write(LAPIC_TIMER_DCR, TIMER_DIVIDE_BY_1);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_WAKEUP);
+	lapic_write(LAPIC_TIMER_ICR, UINT32_MAX);
+	t0 = rdtsc();
+	while ((t1 = rdtsc()) - t0 < CALIBRATE_US * (tsc_hz / 1000000))
+		cpu_relax();
+	left = lapic_read(LAPIC_TIMER_CCR);
+	lapic_write(LAPIC_TIMER_ICR, 0);
+	timer_counts_per_tsc[cpu] = ((uint64_t)(UINT32_MAX - left) << 32) / (t1 - t0 ? t1 - t0 : 1);
+	lapic_write(LAPIC_LVT_TIMER, VEC_WAKEUP); /* one-shot, unmasked */
+}
+
+void lapic_timer_arm(uint32_t cpu, uint64_t deadline)
+{
+	uint64_t now = rdtsc(), counts;
+
+	if (timer_tsc_deadline[cpu]) {
+		wrmsr(MSR_IA32_TSC_DEADLINE, deadline ? deadline : 1);
+		return;
+	}
+	if (!timer_counts_per_tsc[cpu])
+		return; /* not calibrated: the CPU wakes on IPIs only */
+	counts = deadline > now ? ((deadline - now) * timer_counts_per_tsc[cpu] >> 32) + 1 : 1;
+	lapic_write(LAPIC_TIMER_ICR, counts > UINT32_MAX ? UINT32_MAX : (uint32_t)counts);
 }

@@ -18,6 +18,12 @@ void lapic_eoi(void);
 /* True if vector is in service (its ISR bit set): only then does it want an EOI. */
 bool lapic_in_service(uint8_t vector);
 
+/* Sets up the calling CPU's timer to raise VEC_WAKEUP: TSC-deadline mode if the
+ * CPU has it, else one-shot with its rate measured against the TSC. */
+void lapic_timer_init(uint32_t cpu);
+/* One interrupt of the calling CPU's timer at TSC time deadline (at once if past). */
+void lapic_timer_arm(uint32_t cpu, uint64_t deadline);
+
 /* Inter-processor interrupts. Each waits (bounded) for the previous one to be
  * accepted; false if the APIC never reported delivery. */
 bool lapic_send_init(uint32_t apic_id);

@@ -3,7 +3,7 @@
 # each serial log: at least one "TEST ... PASS", no "TEST ... FAIL", and QEMU
 # exit status 1 (isa-debug-exit with guest status 0).
 #
-# usage: guest-tests/bare.sh [guest...]     (default: hello msr compute cpuid bench modes strio tasks)
+# usage: guest-tests/bare.sh [guest...]     (default: hello msr compute cpuid bench modes strio tasks pcboot)
 # env:   BUILD (default build), QEMU (default qemu-system-x86_64), TIMEOUT (default 60),
 #        VERBOSE=1 prints every log.
 # Logs go to $BUILD/guests/bare/<guest>.log. Exits nonzero if any guest fails.
@@ -13,7 +13,9 @@ BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 TIMEOUT=${TIMEOUT:-60}
 GUESTS=("$@")
-[ ${#GUESTS[@]} -eq 0 ] && GUESTS=(hello msr compute cpuid bench modes strio tasks)
+[ ${#GUESTS[@]} -eq 0 ] && GUESTS=(hello msr compute cpuid bench modes strio tasks pcboot)
+# guests that start APs get a 4-CPU machine
+declare -A CPUS=([pcboot]=4)
 
 command -v "$QEMU" >/dev/null || { echo "bare.sh: $QEMU not found"; exit 2; }
 LOGDIR="$BUILD/guests/bare"
@@ -28,7 +30,8 @@ for g in "${GUESTS[@]}"; do
 	if [ ! -f "$elf" ]; then
 		why="missing $elf (run: make guests)"
 	else
-		timeout "$TIMEOUT" "$QEMU" -accel tcg -cpu max -m 64M -display none -monitor none \
+		timeout "$TIMEOUT" "$QEMU" -accel tcg -cpu max -smp "${CPUS[$g]:-1}" -m 64M \
+			-display none -monitor none \
 			-no-reboot -serial "file:$log" \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 			-kernel "$elf" -append "bare test" </dev/null >"$LOGDIR/$g.qemu" 2>&1

@@ -3,13 +3,19 @@
  * bench: RDTSC cost of the basic exits: CPUID, a port read (COM1 LSR), and
  * the VMCALL VERSION hypercall. Each figure is the best of a few runs of
  * N iterations, divided by N, minus the empty loop's per-iteration cost.
+ * Command line `switch`: instead, the cost of a vCPU-to-vCPU switch on one
+ * core, with a `partner` VM beside it that yields in a loop: each YIELD
+ * hypercall of this guest runs the partner up to its next YIELD and comes
+ * back, two switches (each with its YIELD exit), so the figure is half a
+ * round trip. `partner` yields PARTNER_YIELDS times, then exits.
  */
 #include "guest.h"
 
-#define N    1000
-#define RUNS 3
+#define N              1000
+#define RUNS           3
+#define PARTNER_YIELDS (20 * N)
 
-enum bench_op { OP_EMPTY, OP_CPUID, OP_IO, OP_VMCALL };
+enum bench_op { OP_EMPTY, OP_CPUID, OP_IO, OP_VMCALL, OP_YIELD };
 
 /* Returns the TSC ticks of N iterations of op. */
 static uint64_t run_once(enum bench_op op)
@@ -35,6 +41,10 @@ static uint64_t run_once(enum bench_op op)
 	case OP_VMCALL:
 		for (i = 0; i < N; i++)
 			(void)vmcall(HC_VERSION, 0, 0, 0);
+		break;
+	case OP_YIELD:
+		for (i = 0; i < N; i++)
+			(void)vmcall(HC_YIELD, 0, 0, 0);
 		break;
 	}
 	t1 = rdtsc();
@@ -65,6 +75,40 @@ static bool report(const char *name, enum bench_op op, int64_t overhead)
 	return net > 0;
 }
 
+static bool has_word(const struct multiboot_info *mbi, const char *w)
+{
+	const char *p = (mbi->flags & MBI_FLAG_CMDLINE) ? (const char *)mbi->cmdline : "";
+
+	for (; *p; p++)
+		if (!strncmp(p, w, strlen(w)))
+			return true;
+	return false;
+}
+
+/* `switch` and `partner` (see the top of the file). */
+static int bench_switch(bool partner)
+{
+	int64_t net;
+
+	if (!under_sable()) {
+		puts("BENCH vcpu-switch SKIP (not under Sable)");
+		tests_finish();
+	}
+	if (partner) {
+		for (int i = 0; i < PARTNER_YIELDS; i++)
+			(void)vmcall(HC_YIELD, 0, 0, 0);
+		test_pass("bench-partner");
+		tests_finish();
+	}
+	net = (per_op(OP_YIELD) - per_op(OP_EMPTY)) / 2;
+	printf("BENCH vcpu-switch ticks_per_op=%lld\n", net);
+	if (net > 0)
+		test_pass("bench-switch");
+	else
+		test_fail("bench-switch", "ticks_per_op %lld not > 0", net);
+	tests_finish();
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	int64_t overhead;
@@ -73,7 +117,8 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	int vec;
 
 	(void)magic;
-	(void)mbi;
+	if (has_word(mbi, "switch") || has_word(mbi, "partner"))
+		return bench_switch(has_word(mbi, "partner"));
 
 	overhead = per_op(OP_EMPTY);
 	printf("BENCH loop-overhead ticks_per_op=%lld\n", overhead);

@@ -26,6 +26,14 @@
 #define MSR_IA32_DEBUGCTL        0x1d9
 #define MSR_MTRR_DEF_TYPE        0x2ff
 #define MSR_IA32_MC0_CTL         0x400
+#define MSR_IA32_TSC_DEADLINE    0x6e0
+#define MSR_X2APIC_ID            0x802
+#define MSR_X2APIC_VERSION       0x803
+#define MSR_X2APIC_TPR           0x808
+#define MSR_X2APIC_EOI           0x80b
+#define MSR_X2APIC_LDR           0x80d
+#define MSR_X2APIC_DFR           0x80e
+#define MSR_X2APIC_ICR_HIGH      0x831
 #define MSR_IA32_MCG_EXT_CTL     0x4d0
 #define MSR_IA32_XSS             0xda0
 #define MSR_LSTAR                0xc0000082
@@ -40,6 +48,8 @@
 #define EFER_NXE  (1ull << 11)
 
 #define CPUID_1_ECX_X2APIC        (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE  (1u << 24)
+#define CPUID_1_EDX_APIC          (1u << 9)
 #define CPUID_1_EDX_MCA           (1u << 14)
 #define CPUID_7_EBX_TSC_ADJUST    (1u << 1)
 #define CPUID_7_EDX_IBRS_IBPB     (1u << 26)
@@ -153,6 +163,59 @@ static void test_apic_base(void)
 	expect_round_trip(MSR_IA32_APIC_BASE, orig & ~APIC_EN);
 	expect_round_trip(MSR_IA32_APIC_BASE, orig ^ APIC_BSP);
 	expect_round_trip(MSR_IA32_APIC_BASE, orig);
+	test_end();
+}
+
+/* The virtual local APIC's x2APIC view and the IA32_APIC_BASE mode changes
+ * (README "Virtual local APIC"; SDM Vol. 3A 11.12.1, 11.12.5). */
+static void test_x2apic(void)
+{
+	uint64_t orig = rdmsr(MSR_IA32_APIC_BASE), v = 0, disabled = orig & ~(APIC_EN | APIC_EXTD);
+	uint32_t id = leaf1.ebx >> 24;
+	struct cpuid_regs r;
+
+	test_begin("msr-strict-x2apic");
+	CHECK((leaf1.ecx & CPUID_1_ECX_X2APIC) && (leaf1.ecx & CPUID_1_ECX_TSC_DEADLINE) &&
+	              (leaf1.edx & CPUID_1_EDX_APIC),
+	      "CPUID.1 ecx=0x%08x edx=0x%08x: want x2APIC, TSC-deadline and APIC", leaf1.ecx,
+	      leaf1.edx);
+	expect_gp_read(MSR_X2APIC_ID); /* xAPIC mode: no x2APIC MSRs */
+	CHECK(rdmsr_safe(MSR_IA32_TSC_DEADLINE, &v) == 0 && v == 0,
+	      "IA32_TSC_DEADLINE outside TSC-deadline mode: 0x%llx, want 0", v);
+	if (!expect_round_trip(MSR_IA32_APIC_BASE, orig | APIC_EXTD)) {
+		test_end();
+		return;
+	}
+	CHECK(rdmsr(MSR_X2APIC_ID) == id, "x2APIC ID 0x%llx, want %u", rdmsr(MSR_X2APIC_ID), id);
+	v = rdmsr(MSR_X2APIC_VERSION);
+	CHECK((v & 0xff) == 0x15 && ((v >> 16) & 0xff) == 6 && !(v & (1ull << 24)),
+	      "x2APIC version 0x%llx, want 0x60015", v);
+	v = rdmsr(MSR_X2APIC_LDR);
+	CHECK(v == (((uint64_t)(id >> 4) << 16) | (1u << (id & 15))), "x2APIC LDR 0x%llx", v);
+	expect_gp_read(MSR_X2APIC_DFR);
+	expect_gp_read(MSR_X2APIC_ICR_HIGH);
+	expect_gp_read(MSR_X2APIC_EOI); /* write-only */
+	expect_gp_write(MSR_X2APIC_ID, 5);
+	expect_gp_write(MSR_X2APIC_LDR, 0);
+	expect_gp_write(MSR_X2APIC_TPR, 0x100);
+	expect_gp_write(MSR_X2APIC_EOI, 1);
+	expect_round_trip(MSR_X2APIC_TPR, 0x20);
+	expect_gp_write(MSR_IA32_APIC_BASE, orig); /* x2APIC to xAPIC: only through disabled */
+	expect_round_trip(MSR_IA32_APIC_BASE, disabled);
+	expect_gp_read(MSR_X2APIC_ID);
+	cpuid(1, 0, &r);
+	CHECK(!(r.edx & CPUID_1_EDX_APIC), "CPUID.1:EDX[9] set with the APIC disabled");
+	expect_gp_write(MSR_IA32_APIC_BASE, orig | APIC_EXTD); /* disabled to x2APIC */
+	expect_round_trip(MSR_IA32_APIC_BASE, orig);
+	cpuid(1, 0, &r);
+	CHECK(r.edx & CPUID_1_EDX_APIC, "CPUID.1:EDX[9] clear with the APIC enabled again");
+	/* the disable reset it: TPR is 0 again in x2APIC mode */
+	if (expect_round_trip(MSR_IA32_APIC_BASE, orig | APIC_EXTD)) {
+		CHECK(rdmsr(MSR_X2APIC_TPR) == 0, "TPR 0x%llx after disable, want 0",
+		      rdmsr(MSR_X2APIC_TPR));
+		expect_round_trip(MSR_IA32_APIC_BASE, disabled);
+		expect_round_trip(MSR_IA32_APIC_BASE, orig);
+	}
 	test_end();
 }
 
@@ -466,6 +529,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 		alt = has_word((const char *)(uintptr_t)mbi->cmdline, "alt");
 	read_cpuid();
 	test_apic_base();
+	test_x2apic();
 	test_mtrr();
 	test_debugctl();
 	test_efer();

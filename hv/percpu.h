@@ -2,6 +2,7 @@
 #ifndef SABLE_HV_PERCPU_H
 #define SABLE_HV_PERCPU_H
 
+#include "hv/sched_policy.h"
 #include "param.h"
 #include "types.h"
 
@@ -45,9 +46,11 @@ struct percpu {
 	uintptr_t stack_top;
 	uint64_t gdt[GDT_ENTRIES] __aligned(16);
 	struct tss64 tss __aligned(16);
-	struct vcpu *runq;    /* vCPUs pinned here, a ring via next_on_cpu */
-	struct vcpu *current; /* vCPU last run here (its VMCS is current) */
-	volatile bool go;     /* set by the BSP: start scheduling */
+	struct sched_runq rq;   /* vCPUs placed here (struct vcpu.se), owned by this CPU */
+	struct vcpu *current;   /* vCPU last run here (its VMCS is current) */
+	uint32_t placed_weight; /* sum of the weights of live vCPUs placed here (any CPU) */
+	uint64_t idle_ticks;    /* TSC ticks spent halted with nothing to run */
+	volatile bool go;       /* set by the BSP: start scheduling */
 	/* vCPUs queued by sched_add from any CPU, linked by next_on_cpu. */
 	struct vcpu *incoming;
 };

@@ -11,11 +11,6 @@ uint64_t slice_deadline(uint64_t now, uint64_t ticks)
 	return end;
 }
 
-bool slice_expired(uint64_t deadline, uint64_t now)
-{
-	return deadline != SLICE_NONE && now >= deadline;
-}
-
 bool slice_timer_value(uint64_t deadline, uint64_t now, unsigned shift, uint32_t *value)
 {
 	uint64_t left, count;

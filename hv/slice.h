@@ -11,8 +11,12 @@
 /* Deadline of a slice of `ticks` TSC ticks from now; SLICE_NONE for ticks = 0.
  * Saturates instead of wrapping (and never yields SLICE_NONE for ticks > 0). */
 uint64_t slice_deadline(uint64_t now, uint64_t ticks);
-/* True once now has reached a deadline; never for SLICE_NONE. */
-bool slice_expired(uint64_t deadline, uint64_t now);
+/* True once now has reached a deadline; never for SLICE_NONE. Inline: the run
+ * loop asks before every entry. */
+static inline bool slice_expired(uint64_t deadline, uint64_t now)
+{
+	return deadline != SLICE_NONE && now >= deadline;
+}
 /* Start value of a count-down timer that ticks once every 2^shift TSC ticks
  * (the VMX-preemption timer, SDM Vol. 3C sec. 26.5.1) for the time left until
  * the deadline: rounded up, capped at UINT32_MAX. False (and *value = 0) once

@@ -43,14 +43,21 @@ enum exit_action vcpu_run(struct vcpu *v)
 		enum exit_action a;
 
 		/* before taking the requests, so that none is dropped by the yield */
-		if (v->slice_end != SLICE_NONE && slice_expired(v->slice_end, tsc_now()))
+		if (slice_expired(v->slice_end, tsc_now()))
 			return EXIT_YIELD;
+		/* Interrupts are off from here to the entry: a kick (sched_kick) whose
+		 * request bit lands after this exchange has its IPI pending at the
+		 * entry, which then exits at once (external-interrupt exiting), and
+		 * the next pass takes the request: none waits for the slice's end. */
 		req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 		if (req & VCPU_REQ_STOP)
 			return EXIT_STOP_VM;
+		if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
+		    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
+			return EXIT_WAIT_SIPI;
 		if (req & VCPU_REQ_TLB_FLUSH)
 			vmm_ops->flush_tlb(v);
-		vmm_ops->inject_events(v);
+		vmm_ops->inject_events(v, req);
 		ASSERT(vcpu_regs_consistent(v));
 		vmm_ops->flush_regs(v);
 		if (vmm_ops->run(v) < 0) {

@@ -3,6 +3,7 @@
 #define SABLE_HV_VCPU_H
 
 #include "fpu/guest_fpu.h"
+#include "hv/sched_policy.h"
 #include "hv/vmm_ops.h"
 #include "types.h"
 
@@ -50,12 +51,18 @@ enum vcpu_state {
 	VCPU_STOPPED,
 };
 
+#define VCPU_EXIT_REASONS 128 /* basic exit reasons counted one by one (a power of 2) */
+
+/* Accounting, printed when the VM stops (run and blocked time: vcpu.se). */
 struct vcpu_stats {
 	uint64_t exits;
 	uint64_t fast_exits;
 	uint64_t entries_failed;
 	uint64_t xsetbv;    /* XSETBV executions by the hypervisor for this vCPU (fpu/) */
 	uint64_t fpu_wrmsr; /* WRMSR of IA32_XSS or PKRU for this vCPU (fpu/) */
+	uint64_t exit_reason[VCPU_EXIT_REASONS]; /* by basic reason, counted by the backend */
+	uint64_t irqs_injected;                  /* interrupts and NMIs injected (backend) */
+	uint64_t nmis_injected;                  /* of which NMIs */
 };
 
 struct vcpu {
@@ -69,12 +76,16 @@ struct vcpu {
 	uint32_t id;   /* index inside its VM */
 	uint32_t pcpu; /* physical CPU it runs on */
 	volatile enum vcpu_state state;
-	struct vcpu *next_on_cpu; /* run queue link */
+	struct vcpu *next_on_cpu; /* link of its CPU's incoming list (sched_add) */
 	void *arch;               /* backend data (struct vcpu_vmx) */
 	struct guest_fpu fpu;     /* its FPU context (fpu/) */
 	struct vlapic *lapic;     /* its virtual local APIC (hv/virq.c) */
 	bool halt_if;             /* RFLAGS.IF when it executed HLT */
-	uint64_t slice_end;       /* TSC deadline of its time slice, SLICE_NONE: unlimited */
+	/* TSC deadline of this entry into the guest: the end of its time slice, or
+	 * sooner a timer of a vCPU on its core; SLICE_NONE: unlimited. */
+	uint64_t slice_end;
+	struct sched_entity se; /* its place in its CPU's run queue */
+	bool stuck;             /* counted in vm->vcpus_stuck */
 	struct vcpu_stats stats;
 };
 
@@ -115,7 +126,12 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val);
 /* After an exit: only the stub-saved registers are known, nothing is dirty. */
 void vcpu_regs_reset_after_exit(struct vcpu *v);
 
-/* Runs v until it yields, halts or its VM stops (mechanism 1). */
+/* The run loop's INIT/SIPI requests in req (hv/vcpu_init.c): EXIT_WAIT_SIPI
+ * if v waits for a SIPI now, else EXIT_RESUME (started, or left running). */
+enum exit_action vcpu_take_init_sipi(struct vcpu *v, uint32_t req);
+
+/* Runs v until it yields, halts or its VM stops (mechanism 1). Entered with v
+ * in VCPU_WAIT_SIPI it returns EXIT_WAIT_SIPI unless a SIPI is pending. */
 enum exit_action vcpu_run(struct vcpu *v);
 
 #endif

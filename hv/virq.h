@@ -15,19 +15,35 @@ struct vm;
 
 /* Creates v's virtual local APIC (power-on state; vCPU 0 is the BSP). 0 or -ENOMEM. */
 int virq_vcpu_init(struct vcpu *v);
+/* Frees v's APIC, unless other vCPUs of its VM are live (vm->vcpus_live > 1):
+ * they may still send to it, and the VM's final free calls this again. */
 void virq_vcpu_free(struct vcpu *v);
+/* Host-physical address of v's APIC register page (the backend's virtual-APIC
+ * page), INVALID_HPA if v has no APIC. */
+hpa_t virq_apic_page_hpa(struct vcpu *v);
 
-/* Delivers msg to the vCPUs of vm it names, making them pending and kicking
- * those on other CPUs (sched_kick). Any CPU. */
+/* Delivers msg to the vCPUs of vm it names (apic_bus_targets), making them
+ * pending and kicking them (sched_kick): fixed/lowest/NMI set VCPU_REQ_EVENT,
+ * INIT VCPU_REQ_INIT, SIPI VCPU_REQ_SIPI (taken only by a vCPU in
+ * VCPU_WAIT_SIPI or with an INIT pending). The run loop takes the INIT and
+ * SIPI with vlapic_take_init / vlapic_take_sipi and the NMI with
+ * vlapic_take_nmi. A destination naming nobody sets the sender's ESR
+ * "send accept error"; drops are logged at debug level. Any CPU. */
 void virq_deliver(struct vm *vm, const struct apic_msg *msg);
+
+/* The vector of the SIPI v received while it waited for one, consumed; -1 if
+ * none is pending. On v's CPU (hv/vcpu_init.c). */
+int virq_take_sipi(struct vcpu *v);
 
 /* The earliest TSC at which a timer of v fires, UINT64_MAX if none is armed. */
 uint64_t virq_next_deadline(struct vcpu *v);
-/* Fires v's timers that are due at now. On v's CPU. */
+/* Fires v's timers that are due at now (host TSC), setting VCPU_REQ_EVENT if
+ * an interrupt became pending. On v's CPU. */
 void virq_poll_timers(struct vcpu *v, uint64_t now);
 /* A blocked (HLT) or waiting (wait-for-SIPI) v has something to do now: an
- * interrupt it can take (with the RFLAGS.IF it halted with), an NMI, an INIT,
- * or a SIPI while it waits. */
+ * interrupt it can take (with the RFLAGS.IF it halted with, above its PPR), an
+ * NMI, an INIT, or a SIPI while it waits. Timers are not polled here: call
+ * virq_poll_timers first. */
 bool virq_can_wake(struct vcpu *v);
 /* v, blocked, can still be woken by a source of its own (an armed timer whose
  * interrupt it can take); false for cli;hlt. */

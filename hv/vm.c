@@ -10,6 +10,7 @@
 #include "hv/loader/mbinfo.h"
 #include "hv/loader/multiboot2.h"
 #include "hv/percpu.h"
+#include "hv/sched.h"
 #include "hv/smp.h"
 #include "hv/trap.h"
 #include "kstring.h"
@@ -51,13 +52,8 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
 /* Makes every other CPU running a vCPU of vm leave guest mode soon. */
 static void vm_kick(struct vm *vm)
 {
-	uint32_t self = cpu_id();
-
-	for (uint32_t i = 0; i < vm->nvcpus; i++) {
-		uint32_t cpu = vm->vcpus[i]->pcpu;
-		if (cpu != self)
-			lapic_send_fixed(percpu_area[cpu].apic_id, VEC_WAKEUP);
-	}
+	for (uint32_t i = 0; i < vm->nvcpus; i++)
+		sched_kick(vm->vcpus[i]);
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -75,7 +71,9 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	spin_lock(&vm->io_lock);
 	uart_emu_flush(&vm->uart);
+	spin_unlock(&vm->io_lock);
 	log_info("vm %s: stopped: %s", vm->name, msg);
 	for (uint32_t i = 0; i < vm->nvcpus; i++)
 		__atomic_fetch_or(&vm->vcpus[i]->requests, VCPU_REQ_STOP, __ATOMIC_RELEASE);
@@ -245,8 +243,6 @@ static void vm_remove(struct vm *vm)
 	spin_unlock(&vms_lock);
 }
 
-static uint32_t next_auto_cpu;
-
 static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t entry,
                         uint32_t info_gpa)
 {
@@ -260,12 +256,21 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 		vm->vcpus[vm->nvcpus++] = v;
 		v->vm = vm;
 		v->id = i;
-		v->pcpu = cfg->pinned ? cfg->pin[i]
-		                      : __atomic_fetch_add(&next_auto_cpu, 1, __ATOMIC_RELAXED) %
-		                                cpus_online;
-		v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
-		v->regs[VCPU_REGS_RBX] = info_gpa;
-		v->regs[VCPU_REGS_RIP] = entry;
+		if (cfg->pinned) {
+			v->pcpu = cfg->pin[i];
+			sched_reserve(v->pcpu, (int32_t)cfg->weight);
+		} else {
+			v->pcpu = sched_place_vcpu(cfg->weight);
+		}
+		v->se.weight = cfg->weight;
+		/* the BSP enters the kernel; APs wait for INIT-SIPI as on a PC */
+		if (i > 0) {
+			v->state = VCPU_WAIT_SIPI;
+		} else {
+			v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
+			v->regs[VCPU_REGS_RBX] = info_gpa;
+			v->regs[VCPU_REGS_RIP] = entry;
+		}
 		v->regs_avail = VCPU_REGS_GPR_MASK;
 		if (fpu_guest_init(v) < 0 || virq_vcpu_init(v) < 0)
 			return -ENOMEM;
@@ -308,6 +313,8 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 		r = vm_insert(vm);
 	if (r < 0) {
 		log_err("vm %s: not started (error %d)", cfg->name, r);
+		for (uint32_t i = 0; i < vm->nvcpus; i++)
+			sched_reserve(vm->vcpus[i]->pcpu, -(int32_t)cfg->weight);
 		vm_free(vm);
 		return r;
 	}

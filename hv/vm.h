@@ -27,15 +27,16 @@ struct vm {
 	uint32_t nvcpus;
 	void *arch; /* backend data: EPT */
 	struct spinlock lock;
+	struct spinlock io_lock; /* the port devices below: vCPUs on several cores share them */
 	struct uart_emu uart;
 	struct fwcfg fwcfg;
 	char debug_line[UART_EMU_LINE_MAX]; /* port 0xE9 */
 	size_t debug_len;
 	char shutdown_match; /* progress through "Shutdown" on port 0x8900 */
 	volatile enum vm_state state;
-	uint32_t vcpus_halted;
-	uint32_t vcpus_live;            /* vCPUs not retired yet; the last one frees the VM */
-	uint64_t frames_freed;          /* frames returned so far, for the report */
+	uint32_t vcpus_stuck;  /* blocked or waiting with nothing of their own to wake them */
+	uint32_t vcpus_live;   /* vCPUs not retired yet; the last one frees the VM */
+	uint64_t frames_freed; /* frames returned so far, for the report */
 	const struct vm_config *config; /* what it was built from (restart=) */
 	uint32_t run;                   /* 0 for the first run, then 1..config->restart */
 };

@@ -36,11 +36,14 @@ struct vmm_ops {
 	void (*skip_instruction)(struct vcpu *v);
 	void (*flush_tlb)(struct vcpu *v);
 	/* Before an entry: moves the highest-priority pending NMI or interrupt of v
-	 * into the entry's event injection, or asks for an NMI/interrupt window. */
-	void (*inject_events)(struct vcpu *v);
+	 * into the entry's event injection, or asks for an NMI/interrupt window. req:
+	 * the requests taken for this entry; VCPU_REQ_EVENT says an event may have
+	 * become pending from outside the backend's exit handlers. */
+	void (*inject_events)(struct vcpu *v, uint32_t req);
 	void (*vcpu_reset)(struct vcpu *v); /* INIT: the architectural INIT state */
 	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */
 	void (*dump)(struct vcpu *v);
+	const char *(*exit_name)(uint32_t basic_reason); /* for the accounting report */
 };
 
 extern const struct vmm_ops *vmm_ops;

@@ -29,6 +29,10 @@
 #define SCREEN_MAX_COLS  240
 #define SCREEN_MAX_ROWS  135
 #define SCREEN_EARLY_BUF 4096 /* console bytes kept until the screen is set up */
+/* A periodic guest APIC timer fires at most once per this many TSC ticks (its
+ * count stays exact): a tiny period would otherwise make the vCPU and its
+ * core-mates exit for nothing but timer polls. */
+#define VLAPIC_MIN_PERIOD_TICKS 10000
 
 #define LOG_LINE_MAX    512                 /* one console line, prefix included */
 #define MAX_PHYS_MAPPED ((uint64_t)1 << 39) /* the direct map stops at 512 GiB */

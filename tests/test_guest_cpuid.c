@@ -163,12 +163,13 @@ static void test_leaf1_feature_masks(void **state)
 	struct cpuid_regs r = q(1, 0);
 
 	assert_int_equal(r.eax, 0x000806c1);
-	assert_int_equal(r.ecx, 0xf6da7a07);
-	assert_int_equal(r.edx, 0x1f8bf9ff);
+	assert_int_equal(r.ecx, 0xf7fa7a07);
+	assert_int_equal(r.edx, 0x1f8bfbff);
 	assert_true(r.ecx & (1u << 31));
 	assert_false(r.ecx & (1u << 5));
-	assert_false(r.ecx & (1u << 21));
-	assert_false(r.edx & (1u << 9));
+	assert_true(r.ecx & (1u << 21)); /* x2APIC */
+	assert_true(r.ecx & (1u << 24)); /* TSC-deadline */
+	assert_true(r.edx & (1u << 9));  /* APIC */
 	assert_true(r.edx & (1u << 7));  /* MCE */
 	assert_true(r.edx & (1u << 14)); /* MCA */
 }
@@ -177,10 +178,24 @@ static void test_leaf1_osxsave(void **state)
 {
 	assert_false(q(1, 0).ecx & (1u << 27));
 	ctx.cr4_osxsave = true;
-	assert_int_equal(q(1, 0).ecx, 0xfeda7a07);
+	assert_int_equal(q(1, 0).ecx, 0xfffa7a07);
 	patch(&cpu, 1, ANY, 0x000806c1, 0x00100800, 0x7ffafbbf & ~(1u << 26), 0xbfebfbff);
 	assert_false(q(1, 0).ecx & (1u << 27));
 	assert_false(q(1, 0).ecx & (1u << 26));
+}
+
+/* The virtual local APIC's features whatever the host has; APIC follows
+ * IA32_APIC_BASE.EN (SDM Vol. 3A 11.4.3). */
+static void test_leaf1_apic(void **state)
+{
+	patch(&cpu, 1, ANY, 0x000806c1, 0x00100800, 0x7ffafbbf & ~((1u << 21) | (1u << 24)),
+	      0xbfebfbff & ~(1u << 9));
+	assert_true(q(1, 0).ecx & (1u << 21));
+	assert_true(q(1, 0).ecx & (1u << 24));
+	assert_true(q(1, 0).edx & (1u << 9));
+	ctx.apic_off = true;
+	assert_false(q(1, 0).edx & (1u << 9));
+	assert_true(q(1, 0).ecx & (1u << 21)); /* x2APIC stays enumerated */
 }
 
 static void test_leaf1_ids_and_htt(void **state)
@@ -503,6 +518,7 @@ int main(void)
 		T(test_leaf0_max_and_vendor),
 		T(test_leaf1_feature_masks),
 		T(test_leaf1_osxsave),
+		T(test_leaf1_apic),
 		T(test_leaf1_ids_and_htt),
 		T(test_leaf4_private_caches),
 		T(test_hidden_leaves),

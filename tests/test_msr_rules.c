@@ -9,73 +9,7 @@
 #include "err.h"
 #include "vmx/msr_rules.h"
 
-#define BASE_XAPIC  (0xfee00000ull | APIC_BASE_EN | APIC_BASE_BSP)
-#define BASE_X2APIC (BASE_XAPIC | APIC_BASE_EXTD)
-
 static const struct msr_guest_caps caps40 = {.maxphyaddr = 40};
-static const struct msr_guest_caps caps40_x2 = {.maxphyaddr = 40, .x2apic = true};
-
-static void test_apic_base_reserved_bits(void **state)
-{
-	for (unsigned b = 0; b < 64; b++) {
-		uint64_t v = BASE_XAPIC | BIT(b);
-		bool reserved = b <= 7 || b == 9 || b >= 40 || b == 10;
-
-		if (b == 8 || b == 11)
-			v = BASE_XAPIC & ~BIT(b); /* BSP and EN are writable both ways */
-		if (reserved)
-			assert_int_equal(msr_apic_base_check(&caps40, BASE_XAPIC, v), -EINVAL);
-		else
-			assert_int_equal(msr_apic_base_check(&caps40, BASE_XAPIC, v), 0);
-	}
-}
-
-static void test_apic_base_maxphyaddr(void **state)
-{
-	struct msr_guest_caps c = {.maxphyaddr = 52};
-
-	assert_int_equal(msr_apic_base_check(&c, BASE_XAPIC, BASE_XAPIC | BIT(51)), 0);
-	assert_int_equal(msr_apic_base_check(&c, BASE_XAPIC, BASE_XAPIC | BIT(52)), -EINVAL);
-	c.maxphyaddr = 36;
-	assert_int_equal(msr_apic_base_check(&c, BASE_XAPIC, BASE_XAPIC | BIT(35)), 0);
-	assert_int_equal(msr_apic_base_check(&c, BASE_XAPIC, BASE_XAPIC | BIT(36)), -EINVAL);
-	c.maxphyaddr = 64; /* no address bit is reserved then */
-	assert_int_equal(msr_apic_base_check(&c, BASE_XAPIC, BASE_XAPIC | BIT(63)), 0);
-}
-
-static void test_apic_base_valid_values(void **state)
-{
-	assert_int_equal(msr_apic_base_check(&caps40, BASE_XAPIC, BASE_XAPIC), 0);
-	assert_int_equal(msr_apic_base_check(&caps40, BASE_XAPIC, 0xfed00000ull | APIC_BASE_EN), 0);
-	assert_int_equal(msr_apic_base_check(&caps40, BASE_XAPIC, 0xfee00000ull), 0);
-	assert_int_equal(msr_apic_base_check(&caps40, 0xfee00000ull, BASE_XAPIC), 0);
-	assert_int_equal(msr_apic_base_check(&caps40, BASE_XAPIC, 0xfffffff000ull | APIC_BASE_EN),
-	                 0);
-}
-
-static void test_apic_base_x2apic_not_offered(void **state)
-{
-	assert_int_equal(msr_apic_base_check(&caps40, BASE_XAPIC, BASE_X2APIC), -EINVAL);
-	assert_int_equal(msr_apic_base_check(&caps40_x2, BASE_XAPIC, BASE_X2APIC), 0);
-}
-
-static void test_apic_base_transitions(void **state)
-{
-	const struct msr_guest_caps *c = &caps40_x2;
-	uint64_t disabled = 0xfee00000ull, extd_only = 0xfee00000ull | APIC_BASE_EXTD;
-
-	/* xAPIC -> x2APIC -> disabled -> xAPIC is the legal path */
-	assert_int_equal(msr_apic_base_check(c, BASE_XAPIC, BASE_X2APIC), 0);
-	assert_int_equal(msr_apic_base_check(c, BASE_X2APIC, disabled), 0);
-	assert_int_equal(msr_apic_base_check(c, disabled, BASE_XAPIC), 0);
-	assert_int_equal(msr_apic_base_check(c, BASE_X2APIC, BASE_X2APIC), 0);
-	/* the forbidden ones */
-	assert_int_equal(msr_apic_base_check(c, BASE_X2APIC, BASE_XAPIC), -EINVAL);
-	assert_int_equal(msr_apic_base_check(c, disabled, BASE_X2APIC), -EINVAL);
-	assert_int_equal(msr_apic_base_check(c, BASE_XAPIC, extd_only), -EINVAL);
-	assert_int_equal(msr_apic_base_check(c, BASE_X2APIC, extd_only), -EINVAL);
-	assert_int_equal(msr_apic_base_check(c, disabled, extd_only), -EINVAL);
-}
 
 static void test_mtrr_def_type_types(void **state)
 {
@@ -268,6 +202,7 @@ static void test_caps_from_bochs_cpuid(void **state)
 	msr_guest_caps_init(&c, fake_cpuid, &cpu);
 	assert_int_equal(c.maxphyaddr, 40);
 	assert_false(c.x2apic);
+	assert_true(c.tsc_deadline); /* ECX[24] */
 	assert_true(c.mca);
 	assert_true(c.tsc_adjust);
 	assert_false(c.xsaves);
@@ -281,7 +216,7 @@ static void test_caps_small_cpu(void **state)
 {
 	static const struct fake_leaf l[] = {
 		{0, 0, {0x5, 0, 0, 0}},
-		{1, 0, {0, 0, 1u << 21, 0}},
+		{1, 0, {0, 0, (1u << 21) | (1u << 24), 0}},
 		{7, 0, {0, 2, 0, ~0u}}, /* beyond max basic: must not be read */
 		{0x80000000, 0, {0x80000001, 0, 0, 0}},
 		{0x80000008, 0, {0x30, 0, 0, 0}}, /* beyond max extended */
@@ -292,6 +227,7 @@ static void test_caps_small_cpu(void **state)
 	msr_guest_caps_init(&c, fake_cpuid, &cpu);
 	assert_int_equal(c.maxphyaddr, 36);
 	assert_true(c.x2apic);
+	assert_true(c.tsc_deadline);
 	assert_false(c.mca);
 	assert_false(c.tsc_adjust);
 	assert_false(msr_spec_ctrl_exists(&c));
@@ -316,11 +252,6 @@ static void test_caps_subleaf_2_only_when_listed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_apic_base_reserved_bits),
-		cmocka_unit_test(test_apic_base_maxphyaddr),
-		cmocka_unit_test(test_apic_base_valid_values),
-		cmocka_unit_test(test_apic_base_x2apic_not_offered),
-		cmocka_unit_test(test_apic_base_transitions),
 		cmocka_unit_test(test_mtrr_def_type_types),
 		cmocka_unit_test(test_mtrr_def_type_reserved_bits),
 		cmocka_unit_test(test_debugctl_nothing_writable),

@@ -78,6 +78,31 @@ static void test_kernel_path_skipped_only_first(void **state)
 	                    "ignoring malformed boot option '/boot/sable.elf' (want key=value)");
 }
 
+static void test_sched_slice_us(void **state)
+{
+	static const struct {
+		const char *line;
+		int warnings;
+		uint32_t want;
+	} cases[] = {
+		{"", 0, 10000},
+		{"sched_slice_us=100", 0, 100},
+		{"sched_slice_us=100000", 0, 100000},
+		{"sched_slice_us=99", 1, 10000},
+		{"sched_slice_us=100001", 1, 10000},
+		{"sched_slice_us=18446744073709551617", 1, 10000},
+		{"sched_slice_us=ms", 1, 10000},
+	};
+	struct warnings w;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(parse(cases[i].line, &w, cases[i].warnings).sched_slice_us,
+		                 cases[i].want);
+	parse("sched_slice_us=99", &w, 1);
+	assert_string_equal(w.last, "ignoring sched_slice_us=99: expected microseconds from 100 "
+	                            "to 100000 (keeping the default)");
+}
+
 static void test_bad_input_warned_and_ignored(void **state)
 {
 	struct warnings w;
@@ -117,6 +142,15 @@ static void test_events_selftest_and_vmx_ack(void **state)
 	o = parse("vmx_ack=maybe", &w, 1);
 	assert_true(o.vmx_ack);
 	assert_string_equal(w.last, "ignoring vmx_ack=maybe: expected on or off");
+	assert_true(o.apicv);
+	o = parse("apicv=off", &w, 0);
+	assert_false(o.apicv);
+	assert_true(o.vmx_ack);
+	o = parse("apicv=off apicv=on", &w, 0);
+	assert_true(o.apicv);
+	o = parse("apicv=sometimes", &w, 1);
+	assert_true(o.apicv);
+	assert_string_equal(w.last, "ignoring apicv=sometimes: expected on or off");
 	parse("selftest=event", &w, 1);
 	assert_string_equal(
 		w.last,
@@ -152,6 +186,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_sched_slice_us),
 		cmocka_unit_test(test_known_options),
 		cmocka_unit_test(test_kernel_path_skipped_only_first),
 		cmocka_unit_test(test_bad_input_warned_and_ignored),

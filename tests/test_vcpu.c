@@ -12,6 +12,7 @@
 #include "hv/panic.h"
 #include "hv/slice.h"
 #include "hv/vcpu.h"
+#include "hv/virq.h"
 
 #define RIP_BIT BIT(VCPU_REGS_RIP)
 #define RSP_BIT BIT(VCPU_REGS_RSP)
@@ -36,6 +37,11 @@ static struct {
 	uint32_t avail_at_handle, dirty_at_handle;
 	uint64_t now;             /* the fake TSC */
 	uint64_t ticks_per_entry; /* guest time that passes in each entry */
+	unsigned inject_calls;
+	uint32_t kick_in_guest[8]; /* by step: requests another CPU raised while the guest ran */
+	uint32_t kick_at_inject;   /* raised (once) after the requests were taken */
+	int sipi;                  /* virq_take_sipi's answer, then -1 */
+	int started_at;            /* vector given to vcpu_start_at */
 } fake;
 
 uint64_t tsc_now(void)
@@ -91,6 +97,8 @@ static int fake_run(struct vcpu *v)
 	v->regs_avail = 0;
 	v->regs_dirty = 0xffffffff;
 	fake.now += fake.ticks_per_entry;
+	if (fake.step < ARRAY_SIZE(fake.kick_in_guest))
+		__atomic_fetch_or(&v->requests, fake.kick_in_guest[fake.step], __ATOMIC_RELEASE);
 	return fake.script[fake.step].run_ret;
 }
 
@@ -119,8 +127,32 @@ static void fake_flush_tlb(struct vcpu *v)
 	note('T');
 }
 
-static void fake_inject_events(struct vcpu *v)
+static void fake_inject_events(struct vcpu *v, uint32_t req)
 {
+	fake.inject_calls++;
+	__atomic_fetch_or(&v->requests, fake.kick_at_inject, __ATOMIC_RELEASE);
+	fake.kick_at_inject = 0;
+}
+
+/* like the LAPIC's INIT, forgets a SIPI not taken yet */
+static void fake_vcpu_reset(struct vcpu *v)
+{
+	note('I');
+	fake.sipi = -1;
+}
+
+static void fake_vcpu_start_at(struct vcpu *v, uint8_t vector)
+{
+	note('S');
+	fake.started_at = vector;
+}
+
+int virq_take_sipi(struct vcpu *v)
+{
+	int vector = fake.sipi;
+
+	fake.sipi = -1;
+	return vector;
 }
 
 static const struct vmm_ops fake_ops = {
@@ -132,6 +164,8 @@ static const struct vmm_ops fake_ops = {
 	.handle_exit = fake_handle_exit,
 	.flush_tlb = fake_flush_tlb,
 	.inject_events = fake_inject_events,
+	.vcpu_reset = fake_vcpu_reset,
+	.vcpu_start_at = fake_vcpu_start_at,
 };
 
 const struct vmm_ops *vmm_ops = &fake_ops;
@@ -144,6 +178,8 @@ static int setup(void **state)
 	memset(&panic_rec, 0, sizeof(panic_rec));
 	memset(&vcpu, 0, sizeof(vcpu));
 	fake.cache_last = -1;
+	fake.sipi = -1;
+	fake.started_at = -1;
 	return 0;
 }
 
@@ -196,6 +232,53 @@ static void test_request_raised_by_handler(void **state)
 	assert_string_equal(fake.log, "FRPHTFRPH");
 	assert_int_equal(fake.step, 2);
 	assert_int_equal(vcpu.stats.exits, 2);
+}
+
+/* sched_kick from another CPU while the guest runs: its IPI makes the guest
+ * exit, and the request is taken before the next entry. */
+static void test_kick_in_guest_taken_before_next_entry(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0}, /* the IPI: an external-interrupt exit, fast */
+		{0, false, EXIT_RESUME, 0},
+	};
+
+	play(script, 2);
+	fake.kick_in_guest[0] = VCPU_REQ_TLB_FLUSH;
+	fake.kick_in_guest[1] = VCPU_REQ_STOP;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "FRPTFRPH");
+	assert_int_equal(vcpu.requests, 0);
+}
+
+/* A kick that lands after the requests were taken (interrupts are off from
+ * there to the entry, so its IPI makes the entry exit at once): handled on
+ * the next pass, before the guest runs again. */
+static void test_kick_after_check_handled_next_pass(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0},
+		{0, false, EXIT_YIELD, 0},
+	};
+
+	play(script, 2);
+	fake.kick_at_inject = VCPU_REQ_TLB_FLUSH | VCPU_REQ_EVENT;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPTFRPH");
+	assert_int_equal(fake.inject_calls, 2);
+	assert_int_equal(vcpu.requests, 0);
+}
+
+/* An event request (an interrupt made pending) is looked at before each entry. */
+static void test_event_request_reaches_injection(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_EVENT;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_int_equal(fake.inject_calls, 1);
+	assert_int_equal(vcpu.requests, 0);
 }
 
 static void test_flush_regs_before_each_entry(void **state)
@@ -491,12 +574,109 @@ static void test_regs_consistent(void **state)
 	assert_false(vcpu_regs_consistent(&vcpu));
 }
 
+/* ---- INIT and SIPI (hv/vcpu_init.c) ---- */
+
+/* An AP before its SIPI is never entered. */
+static void test_waiting_vcpu_not_entered(void **state)
+{
+	play(NULL, 0);
+	vcpu.state = VCPU_WAIT_SIPI;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI);
+	assert_string_equal(fake.log, "");
+	assert_int_equal(vcpu.state, VCPU_WAIT_SIPI);
+}
+
+static void test_sipi_starts_waiting_vcpu(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_YIELD, 0}};
+
+	play(script, 1);
+	vcpu.state = VCPU_WAIT_SIPI;
+	vcpu.requests = VCPU_REQ_SIPI;
+	fake.sipi = 0x9f;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "SFRPH");
+	assert_int_equal(fake.started_at, 0x9f);
+	assert_int_equal(vcpu.state, VCPU_RUNNABLE);
+}
+
+/* A SIPI to a running vCPU does nothing (the second SIPI of INIT-SIPI-SIPI). */
+static void test_sipi_ignored_while_running(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_YIELD, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_SIPI;
+	fake.sipi = 0x10;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPH");
+	assert_int_equal(vcpu.state, VCPU_RUNNABLE);
+}
+
+/* INIT of a running vCPU resets it and leaves it waiting, before any entry;
+ * a later SIPI starts it again. */
+static void test_init_resets_then_waits(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, VCPU_REQ_INIT},
+		{0, false, EXIT_YIELD, 0},
+	};
+
+	play(script, 2);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI);
+	assert_string_equal(fake.log, "FRPHI");
+	assert_int_equal(vcpu.state, VCPU_WAIT_SIPI);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI); /* no SIPI yet */
+	vcpu.requests = VCPU_REQ_SIPI;
+	fake.sipi = 0x08;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPHISFRPH");
+	assert_int_equal(fake.started_at, 0x08);
+}
+
+/* INIT and SIPI seen together: reset first, then the start. */
+static void test_init_and_sipi_together(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_YIELD, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_INIT | VCPU_REQ_SIPI;
+	fake.sipi = 0x01;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "ISFRPH");
+	assert_int_equal(fake.started_at, 0x01);
+}
+
+/* A SIPI request whose vector was taken already (none pending) starts nothing. */
+static void test_sipi_request_without_vector(void **state)
+{
+	play(NULL, 0);
+	vcpu.state = VCPU_WAIT_SIPI;
+	vcpu.requests = VCPU_REQ_SIPI;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_WAIT_SIPI);
+	assert_string_equal(fake.log, "");
+}
+
+/* A stop wins over a pending SIPI. */
+static void test_stop_before_sipi(void **state)
+{
+	play(NULL, 0);
+	vcpu.state = VCPU_WAIT_SIPI;
+	vcpu.requests = VCPU_REQ_SIPI | VCPU_REQ_STOP;
+	fake.sipi = 0x20;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_stop_request_returns_before_entry, setup),
 		cmocka_unit_test_setup(test_tlb_flush_request_once_then_enter, setup),
 		cmocka_unit_test_setup(test_request_raised_by_handler, setup),
+		cmocka_unit_test_setup(test_kick_in_guest_taken_before_next_entry, setup),
+		cmocka_unit_test_setup(test_kick_after_check_handled_next_pass, setup),
+		cmocka_unit_test_setup(test_event_request_reaches_injection, setup),
 		cmocka_unit_test_setup(test_flush_regs_before_each_entry, setup),
 		cmocka_unit_test_setup(test_first_flush_sees_dirty_rip, setup),
 		cmocka_unit_test_setup(test_fastpath_reenters_without_handler, setup),
@@ -514,6 +694,13 @@ int main(void)
 		cmocka_unit_test_setup(test_after_exit_gprs_available_not_rsp, setup),
 		cmocka_unit_test_setup(test_gpr_access, setup),
 		cmocka_unit_test_setup(test_regs_consistent, setup),
+		cmocka_unit_test_setup(test_waiting_vcpu_not_entered, setup),
+		cmocka_unit_test_setup(test_sipi_starts_waiting_vcpu, setup),
+		cmocka_unit_test_setup(test_sipi_ignored_while_running, setup),
+		cmocka_unit_test_setup(test_init_resets_then_waits, setup),
+		cmocka_unit_test_setup(test_init_and_sipi_together, setup),
+		cmocka_unit_test_setup(test_sipi_request_without_vector, setup),
+		cmocka_unit_test_setup(test_stop_before_sipi, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

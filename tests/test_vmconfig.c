@@ -78,6 +78,7 @@ static void test_defaults(void **state)
 	for (int i = 0; i < VMCONFIG_MAX_MODS; i++)
 		assert_int_equal(cfg.mods[i], 0);
 	assert_int_equal(cfg.restart, 0);
+	assert_int_equal(cfg.weight, 10);
 }
 
 static void test_all_keys(void **state)
@@ -155,13 +156,35 @@ static void test_cpus(void **state)
 {
 	assert_int_equal(parse_ok("a:module=0,cpus=1").ncpus, 1);
 	assert_int_equal(parse_ok("a:module=0,cpus=8").ncpus, 8);
-	expect_err("a:module=0,cpus=0", "vm 'a': cpus=0 out of range (1-8)");
-	expect_err("a:module=0,cpus=9", "vm 'a': cpus=9 out of range (1-8)");
+	assert_int_equal(parse_ok("a:module=0,cpus=16").ncpus, 16);
+	expect_err("a:module=0,cpus=0", "vm 'a': cpus=0 out of range (1-16)");
+	expect_err("a:module=0,cpus=17", "vm 'a': cpus=17 out of range (1-16)");
 	expect_err("a:module=0,cpus=18446744073709551616",
-	           "vm 'a': cpus=18446744073709551616 out of range (1-8)");
-	expect_err("a:module=0,cpus=4294967297", "vm 'a': cpus=4294967297 out of range (1-8)");
+	           "vm 'a': cpus=18446744073709551616 out of range (1-16)");
+	expect_err("a:module=0,cpus=4294967297", "vm 'a': cpus=4294967297 out of range (1-16)");
 	expect_err("a:module=0,cpus=two", "vm 'a': bad cpus= value 'two'");
 	expect_err("a:module=0,cpus=0x", "vm 'a': bad cpus= value '0x'");
+}
+
+static void test_weight(void **state)
+{
+	static const struct {
+		const char *value, *err;
+	} bad[] = {
+		{"a:module=0,weight=0", "vm 'a': weight=0 out of range (1-100)"},
+		{"a:module=0,weight=101", "vm 'a': weight=101 out of range (1-100)"},
+		{"a:module=0,weight=18446744073709551616",
+	         "vm 'a': weight=18446744073709551616 out of range (1-100)"},
+		{"a:module=0,weight=x", "vm 'a': bad weight= value 'x'"},
+		{"a:module=0,weight=", "vm 'a': empty value for 'weight'"},
+		{"a:module=0,weight=5,weight=6", "vm 'a': duplicate key 'weight'"},
+	};
+
+	assert_int_equal(parse_ok("a:module=0,weight=1").weight, 1);
+	assert_int_equal(parse_ok("a:weight=100,module=0").weight, 100);
+	assert_int_equal(parse_ok("a:module=0,weight=0x20").weight, 32);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_err(bad[i].value, bad[i].err);
 }
 
 static void test_restart(void **state)
@@ -194,7 +217,10 @@ static void test_pin(void **state)
 	expect_err("a:module=0,cpus=3,pin=1+2", "vm 'a': pin= has 2 CPUs for cpus=3");
 	expect_err("a:module=0,pin=1+2", "vm 'a': pin= has 2 CPUs for cpus=1");
 	expect_err("a:module=0,cpus=2,pin=1+2+3", "vm 'a': pin= has 3 CPUs for cpus=2");
-	expect_err("a:module=0,cpus=8,pin=0+1+2+3+4+5+6+7+8", "vm 'a': pin= has more than 8 CPUs");
+	expect_err("a:module=0,cpus=16,pin=0+1+2+3+4+5+6+7+8+9+10+11+12+13+14+15+0",
+	           "vm 'a': pin= has more than 16 CPUs");
+	assert_int_equal(parse_ok("a:module=0,cpus=16,pin=0+1+2+3+0+1+2+3+0+1+2+3+0+1+2+3").pin[15],
+	                 3);
 	expect_err("a:module=0,pin=64", "vm 'a': pin= CPU 64 out of range (max 63)");
 	expect_err("a:module=0,cpus=2,pin=1+99999999999999999999",
 	           "vm 'a': pin= CPU 99999999999999999999 out of range (max 63)");
@@ -428,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_mem_sizes),
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_weight),
 		cmocka_unit_test(test_module),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_mods),

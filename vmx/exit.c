@@ -6,9 +6,13 @@
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vdev/guest_io.h"
 #include "hv/vdev/hypercall.h"
+#include "hv/vdev/vlapic.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/vdev/vlapic.h"
+#include "hv/virq.h"
 #include "hv/vm.h"
+#include "vmx/apicv.h"
 #include "vmx/msr.h"
 #include "vmx/paging.h"
 #include "vmx/string_io.h"
@@ -21,6 +25,14 @@
 #define VEC_GP                   13
 #define EXIT_REASON_BASIC(r)     ((r)&0xffff)
 #define EXIT_REASON_ENTRY_FAILED BIT(31)
+
+/* Exits whose handlers make no interrupt pending and change nothing that holds one
+ * back (vmx/vmx_irq.c). Not MSR reads: reading the timer's current count may fire
+ * it. An interrupt raised through hv/virq.c sets VCPU_REQ_EVENT. */
+#define QUIET_EXITS                                                                                \
+	(BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_INVD) | BIT(EXIT_REASON_RDPMC) |                 \
+	 BIT(EXIT_REASON_VMCALL) | BIT(EXIT_REASON_CR_ACCESS) | BIT(EXIT_REASON_IO_INSTRUCTION) |  \
+	 BIT(EXIT_REASON_WBINVD) | BIT(EXIT_REASON_XSETBV))
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
@@ -50,6 +62,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.nvcpus = v->vm->nvcpus,
 		.cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0,
 		.cr4_pke = (cr4 & CR4_PKE) != 0,
+		.apic_off = !vlapic_hw_enabled(v->lapic),
 		.guest_xcr0 = fpu_guest_xcr0(v),
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
 		.xsave = fpu_xsave_table(),
@@ -65,10 +78,16 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
+/* HLT: the vCPU blocks with the RFLAGS.IF it halted with, unless something it can
+ * take is already pending (hv/virq.h). */
 static enum exit_action handle_hlt(struct vcpu *v)
 {
+	v->halt_if = vcpu_read_rflags(v) & RFLAGS_IF;
+	if (v->lapic && !to_vmx(v)->apicv)
+		vlapic_update_ppr(v->lapic); /* the guest may have written the TPR shadow */
 	vmx_skip_instruction(v);
-	return EXIT_HALT;
+	vmx_end_interrupt_shadow(); /* sti; hlt: the interrupt comes before what follows */
+	return virq_can_wake(v) ? EXIT_RESUME : EXIT_HALT;
 }
 
 static enum exit_action handle_skip(struct vcpu *v)
@@ -229,6 +248,8 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
 	uint64_t q = to_vmx(v)->exit_qual;
 	const char *access = q & BIT(1) ? "write" : q & BIT(2) ? "instruction fetch" : "read";
 
+	if (vmx_apicv_moved_xapic(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS)))
+		return EXIT_STOP_VM;
 	vm_stop(v->vm,
 	        "EPT violation: %s at guest-physical 0x%lx (RIP 0x%lx): outside guest memory",
 	        access, vmcs_read64(GUEST_PHYSICAL_ADDRESS), vmcs_readl(GUEST_RIP));
@@ -285,10 +306,17 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_handle_event_window,
+	[EXIT_REASON_NMI_WINDOW] = vmx_handle_event_window,
+	[EXIT_REASON_APIC_ACCESS] = vmx_handle_apic_access,
+	[EXIT_REASON_APIC_WRITE] = vmx_handle_apic_write,
+	[EXIT_REASON_EOI_INDUCED] = vmx_handle_eoi_induced,
+	[EXIT_REASON_TPR_BELOW_THRESHOLD] = vmx_handle_tpr_below_threshold,
 };
 
 /* VM entry failed after the checks on the guest state (sec. 27.8). */
-static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
+static __attribute__((noinline)) enum exit_action handle_failed_entry(struct vcpu *v,
+                                                                      uint32_t reason)
 {
 	static const char *const quals[] = {"", "", "PDPTE load failed", "NMI injection",
 	                                    "invalid VMCS link pointer"};
@@ -302,19 +330,8 @@ static enum exit_action handle_failed_entry(struct vcpu *v, uint32_t reason)
 	return EXIT_STOP_VM;
 }
 
-enum exit_action vmx_handle_exit(struct vcpu *v)
+static __attribute__((noinline)) enum exit_action unhandled_exit(struct vcpu *v, uint32_t basic)
 {
-	uint32_t reason = to_vmx(v)->exit_reason;
-	uint32_t basic = EXIT_REASON_BASIC(reason);
-
-	if (reason & EXIT_REASON_ENTRY_FAILED)
-		return handle_failed_entry(v, reason);
-	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
-		exc_loop_reset(&to_vmx(v)->exc_loop); /* the guest made progress */
-	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
-		vmx_selftest_vmread();
-	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
-		return exit_handlers[basic](v);
 	log_err("vm %s vcpu %u: unhandled exit reason %u (%s), qualification 0x%lx", v->vm->name,
 	        v->id, basic, vmx_exit_reason_name(basic), to_vmx(v)->exit_qual);
 	vmx_dump_vmcs(v);
@@ -322,11 +339,35 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	return EXIT_STOP_VM;
 }
 
+enum exit_action vmx_handle_exit(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+	uint32_t reason = x->exit_reason;
+	uint32_t basic = EXIT_REASON_BASIC(reason);
+
+	x->exit_qual = vmcs_readl(EXIT_QUALIFICATION); /* the fast path needs none */
+	if (unlikely(reason & EXIT_REASON_ENTRY_FAILED))
+		return handle_failed_entry(v, reason);
+	if (basic != EXIT_REASON_EXCEPTION_NMI && basic != EXIT_REASON_EXTERNAL_INTERRUPT)
+		exc_loop_reset(&x->exc_loop); /* the guest made progress */
+	if (unlikely(hv_options.selftest == SELFTEST_VMREAD) && v->vm->id == nr_vms - 1)
+		vmx_selftest_vmread();
+	if (unlikely(basic >= ARRAY_SIZE(exit_handlers) || !exit_handlers[basic]))
+		return unhandled_exit(v, basic);
+	/* event injection is evaluated again unless nothing can have changed */
+	if (!(QUIET_EXITS & BIT(basic)))
+		x->events_idle = false;
+	return exit_handlers[basic](v);
+}
+
 /* Exits handled without leaving the run loop's inner path. */
 bool vmx_fastpath(struct vcpu *v)
 {
 	uint32_t reason = to_vmx(v)->exit_reason;
 
+	/* every exit passes here first: the one place that counts them by reason
+	 * (basic reasons are below 128; the mask keeps it one instruction) */
+	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
 	if (reason == EXIT_REASON_CPUID) {
 		exc_loop_reset(&to_vmx(v)->exc_loop);
 		handle_cpuid(v);

@@ -17,8 +17,6 @@
 #define DR7_GD                    BIT(13)
 #define DEBUGCTL_BTF              BIT(1)
 #define RFLAGS_TF                 BIT(8)
-#define INTERRUPTIBILITY_STI      BIT(0)
-#define INTERRUPTIBILITY_MOV_SS   BIT(1)
 #define PENDING_DBG_BS            BIT(14)
 
 static bool needs_instruction_length(uint32_t info)

@@ -12,7 +12,10 @@
 #include "err.h"
 #include "fpu/fpu.h"
 #include "hv/log.h"
+#include "hv/sched.h"
+#include "hv/virq.h"
 #include "hv/vdev/guest_cpuid.h"
+#include "hv/vdev/vlapic.h"
 #include "hv/vm.h"
 #include "kstring.h"
 #include "mm/mm.h"
@@ -60,8 +63,8 @@ enum msr_need {
 struct msr_rule {
 	uint32_t msr;
 	uint8_t policy, need;
-	int (*read)(struct vcpu *v, uint64_t *val); /* NULL: RDMSR raises #GP */
-	int (*write)(struct vcpu *v, uint64_t val); /* NULL: WRMSR raises #GP */
+	int (*read)(struct vcpu *v, uint32_t msr, uint64_t *val); /* NULL: RDMSR raises #GP */
+	int (*write)(struct vcpu *v, uint32_t msr, uint64_t val); /* NULL: WRMSR raises #GP */
 };
 
 hpa_t vmx_msr_bitmap;
@@ -69,13 +72,13 @@ struct msr_guest_caps vmx_msr_caps;
 
 /* ---- emulated MSRs ---- */
 
-static int efer_read(struct vcpu *v, uint64_t *val)
+static int efer_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = vmcs_read64(GUEST_IA32_EFER);
 	return 0;
 }
 
-static int efer_write(struct vcpu *v, uint64_t val)
+static int efer_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	uint64_t now;
 
@@ -86,7 +89,7 @@ static int efer_write(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-static int tsc_read(struct vcpu *v, uint64_t *val)
+static int tsc_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = rdtsc() + to_vmx(v)->tsc_offset;
 	return 0;
@@ -95,11 +98,12 @@ static int tsc_read(struct vcpu *v, uint64_t *val)
 static void tsc_apply(struct vcpu *v, const struct msr_tsc *t)
 {
 	to_vmx(v)->tsc_offset = t->offset;
+	v->lapic->tsc_offset = t->offset; /* IA32_TSC_DEADLINE is in guest TSC */
 	vmx_msr_state(v)->tsc_adjust = t->adjust;
 	vmcs_write64(TSC_OFFSET, t->offset);
 }
 
-static int tsc_write(struct vcpu *v, uint64_t val)
+static int tsc_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct msr_tsc t = {to_vmx(v)->tsc_offset, vmx_msr_state(v)->tsc_adjust};
 
@@ -108,7 +112,7 @@ static int tsc_write(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-static int tsc_adjust_read(struct vcpu *v, uint64_t *val)
+static int tsc_adjust_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (!vmx_msr_caps.tsc_adjust)
 		return -EINVAL;
@@ -116,7 +120,7 @@ static int tsc_adjust_read(struct vcpu *v, uint64_t *val)
 	return 0;
 }
 
-static int tsc_adjust_write(struct vcpu *v, uint64_t val)
+static int tsc_adjust_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct msr_tsc t = {to_vmx(v)->tsc_offset, vmx_msr_state(v)->tsc_adjust};
 
@@ -127,42 +131,56 @@ static int tsc_adjust_write(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-static int apic_base_read(struct vcpu *v, uint64_t *val)
+/* IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE belong to the vCPU's
+ * virtual local APIC (hv/vdev/vlapic.c), which holds their rules. */
+static int apic_base_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-	*val = vmx_msr_state(v)->apic_base;
+	*val = vlapic_get_base(v->lapic);
 	return 0;
 }
 
-/* Kept for the guest's reads; never reaches the real local APIC. */
-static int apic_base_write(struct vcpu *v, uint64_t val)
+static int apic_base_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	struct vmx_msr_state *m = vmx_msr_state(v);
+	return vlapic_set_base(v->lapic, val, vmx_msr_caps.x2apic, vmx_msr_caps.maxphyaddr);
+}
 
-	if (msr_apic_base_check(&vmx_msr_caps, m->apic_base, val) < 0)
+static int lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (msr == MSR_IA32_TSC_DEADLINE && !vmx_msr_caps.tsc_deadline)
 		return -EINVAL;
-	m->apic_base = val;
-	return 0;
+	return vlapic_msr_read(v->lapic, msr, val, rdtsc());
 }
 
-static int feature_control_read(struct vcpu *v, uint64_t *val)
+static int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	int r;
+
+	if (msr == MSR_IA32_TSC_DEADLINE && !vmx_msr_caps.tsc_deadline)
+		return -EINVAL;
+	r = vlapic_msr_write(v->lapic, msr, val, rdtsc());
+	sched_timer_armed(v, virq_next_deadline(v)); /* the write may have armed the timer */
+	return r;
+}
+
+static int feature_control_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = FEATURE_CONTROL_LOCKED; /* locked with VMX off: VMX is not offered */
 	return 0;
 }
 
-static int misc_enable_read(struct vcpu *v, uint64_t *val)
+static int misc_enable_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = MSR_MISC_ENABLE_VALUE;
 	return 0;
 }
 
 /* No bit of IA32_MISC_ENABLE can be changed: only its own value is accepted. */
-static int misc_enable_write(struct vcpu *v, uint64_t val)
+static int misc_enable_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	return val == MSR_MISC_ENABLE_VALUE ? 0 : -EINVAL;
 }
 
-static int read_zero(struct vcpu *v, uint64_t *val)
+static int read_zero(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = 0;
 	return 0;
@@ -170,18 +188,18 @@ static int read_zero(struct vcpu *v, uint64_t *val)
 
 /* IA32_BIOS_SIGN_ID: a write asks CPUID to latch the microcode revision,
  * which reads as 0 (no microcode update for a virtual CPU). */
-static int bios_sign_id_write(struct vcpu *v, uint64_t val)
+static int bios_sign_id_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	return 0;
 }
 
-static int mtrr_def_type_read(struct vcpu *v, uint64_t *val)
+static int mtrr_def_type_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = vmx_msr_state(v)->mtrr_def_type;
 	return 0;
 }
 
-static int mtrr_def_type_write(struct vcpu *v, uint64_t val)
+static int mtrr_def_type_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (msr_mtrr_def_type_check(val) < 0)
 		return -EINVAL;
@@ -189,7 +207,7 @@ static int mtrr_def_type_write(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-static int mcg_cap_read(struct vcpu *v, uint64_t *val)
+static int mcg_cap_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (!vmx_msr_caps.mca)
 		return -EINVAL;
@@ -197,7 +215,7 @@ static int mcg_cap_read(struct vcpu *v, uint64_t *val)
 	return 0;
 }
 
-static int mcg_status_read(struct vcpu *v, uint64_t *val)
+static int mcg_status_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (!vmx_msr_caps.mca)
 		return -EINVAL;
@@ -205,7 +223,7 @@ static int mcg_status_read(struct vcpu *v, uint64_t *val)
 	return 0;
 }
 
-static int mcg_status_write(struct vcpu *v, uint64_t val)
+static int mcg_status_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (!vmx_msr_caps.mca || (val & ~msr_mcg_status_valid(&vmx_msr_caps)))
 		return -EINVAL;
@@ -213,13 +231,13 @@ static int mcg_status_write(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-static int debugctl_read(struct vcpu *v, uint64_t *val)
+static int debugctl_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
 	return 0;
 }
 
-static int debugctl_write(struct vcpu *v, uint64_t val)
+static int debugctl_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (val & ~msr_debugctl_valid(&vmx_msr_caps))
 		return -EINVAL;
@@ -229,7 +247,7 @@ static int debugctl_write(struct vcpu *v, uint64_t val)
 
 /* Switched MSRs whose bits 63:32 are reserved: checked, then written to the
  * hardware MSR, which holds the guest's value while the vCPU is current. */
-static int low32_write(uint32_t msr, uint64_t val)
+static int low32_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (val >> 32)
 		return -EINVAL;
@@ -237,18 +255,8 @@ static int low32_write(uint32_t msr, uint64_t val)
 	return 0;
 }
 
-static int fmask_write(struct vcpu *v, uint64_t val)
-{
-	return low32_write(MSR_SYSCALL_MASK, val);
-}
-
-static int tsc_aux_write(struct vcpu *v, uint64_t val)
-{
-	return low32_write(MSR_TSC_AUX, val);
-}
-
 /* IA32_XSS exists only with XSAVES; no supervisor component is offered. */
-static int xss_read(struct vcpu *v, uint64_t *val)
+static int xss_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (!vmx_msr_caps.xsaves)
 		return -EINVAL;
@@ -256,7 +264,7 @@ static int xss_read(struct vcpu *v, uint64_t *val)
 	return 0;
 }
 
-static int xss_write(struct vcpu *v, uint64_t val)
+static int xss_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	return vmx_msr_caps.xsaves && !val ? 0 : -EINVAL;
 }
@@ -276,8 +284,8 @@ static const struct msr_rule msr_table[] = {
 	{MSR_STAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
 	{MSR_LSTAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
 	{MSR_CSTAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
-	{MSR_SYSCALL_MASK, MSR_SWITCHED, NEED_NONE, NULL, fmask_write},
-	{MSR_TSC_AUX, MSR_SWITCHED, NEED_RDTSCP, NULL, tsc_aux_write},
+	{MSR_SYSCALL_MASK, MSR_SWITCHED, NEED_NONE, NULL, low32_write},
+	{MSR_TSC_AUX, MSR_SWITCHED, NEED_RDTSCP, NULL, low32_write},
 	/* read directly (TSC offsetting applies), written through Sable */
 	{MSR_IA32_TSC, MSR_PASS_READ, NEED_NONE, tsc_read, tsc_write},
 	{MSR_IA32_SPEC_CTRL, MSR_PASS_READ, NEED_SPEC_CTRL, vmx_spec_ctrl_read,
@@ -297,6 +305,9 @@ static const struct msr_rule msr_table[] = {
 	{MSR_IA32_DEBUGCTL, MSR_EMULATED, NEED_NONE, debugctl_read, debugctl_write},
 	{MSR_MTRR_DEF_TYPE, MSR_EMULATED, NEED_NONE, mtrr_def_type_read, mtrr_def_type_write},
 	{MSR_IA32_XSS, MSR_EMULATED, NEED_NONE, xss_read, xss_write},
+	{MSR_IA32_TSC_DEADLINE, MSR_EMULATED, NEED_NONE, lapic_msr_read, lapic_msr_write},
+	/* one rule for the whole x2APIC range 0x800-0x8ff (find_rule) */
+	{X2APIC_MSR_BASE, MSR_EMULATED, NEED_NONE, lapic_msr_read, lapic_msr_write},
 };
 
 static bool need_met(const struct msr_rule *r)
@@ -310,9 +321,12 @@ static bool need_met(const struct msr_rule *r)
 	return true;
 }
 
-/* The rule for msr; a switched MSR whose host feature is missing does not exist. */
+/* The rule for msr (the x2APIC MSRs share the one at X2APIC_MSR_BASE); a
+ * switched MSR whose host feature is missing does not exist. */
 static const struct msr_rule *find_rule(uint32_t msr)
 {
+	if (msr >= X2APIC_MSR_BASE && msr <= X2APIC_MSR_LAST)
+		msr = X2APIC_MSR_BASE;
 	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
 		const struct msr_rule *r = &msr_table[i];
 
@@ -326,7 +340,7 @@ int vmx_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	const struct msr_rule *r = find_rule(msr);
 
-	if (r && r->read && r->read(v, val) == 0)
+	if (r && r->read && r->read(v, msr, val) == 0)
 		return 0;
 	log_debug("vm %s: RDMSR 0x%x: #GP", v->vm->name, msr);
 	return -EINVAL;
@@ -336,7 +350,7 @@ int vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	const struct msr_rule *r = find_rule(msr);
 
-	if (r && r->write && r->write(v, val) == 0)
+	if (r && r->write && r->write(v, msr, val) == 0)
 		return 0;
 	log_debug("vm %s: WRMSR 0x%x = 0x%lx: #GP", v->vm->name, msr, val);
 	return -EINVAL;
@@ -395,7 +409,6 @@ void vmx_msr_setup_vcpu(struct vcpu *v)
 {
 	struct vmx_msr_state *m = vmx_msr_state(v);
 
-	m->apic_base = APIC_BASE_RESET | (v->id ? 0 : APIC_BASE_BSP);
 	m->mtrr_def_type = MTRR_DEF_TYPE_INITIAL;
 	m->entry_load.index = MSR_IA32_SPEC_CTRL;
 	m->exit_load.index = MSR_IA32_SPEC_CTRL;

@@ -5,7 +5,6 @@
 
 #define MAXPHYADDR_DEFAULT 36u /* without leaf 0x80000008 (SDM Vol. 3A 4.1.4) */
 
-#define APIC_BASE_RESERVED_LOW 0x2ffull /* bits 0-7 and 9 */
 #define MTRR_DEF_TYPE_RESERVED (~(MTRR_DEF_TYPE_TYPE | MTRR_DEF_TYPE_FE | MTRR_DEF_TYPE_E))
 
 void msr_guest_caps_init(struct msr_guest_caps *caps, msr_cpuid_fn cpuid, void *ctx)
@@ -18,6 +17,7 @@ void msr_guest_caps_init(struct msr_guest_caps *caps, msr_cpuid_fn cpuid, void *
 	max_basic = r.eax;
 	cpuid(ctx, 1, 0, &r);
 	caps->x2apic = r.ecx & CPUID_1_ECX_X2APIC;
+	caps->tsc_deadline = r.ecx & CPUID_1_ECX_TSC_DEADLINE;
 	caps->mca = r.edx & CPUID_1_EDX_MCA;
 	if (max_basic >= 7) {
 		cpuid(ctx, 7, 0, &r);
@@ -45,27 +45,6 @@ void msr_guest_caps_init(struct msr_guest_caps *caps, msr_cpuid_fn cpuid, void *
 		if (r.eax & 0xff)
 			caps->maxphyaddr = r.eax & 0xff;
 	}
-}
-
-int msr_apic_base_check(const struct msr_guest_caps *caps, uint64_t old, uint64_t val)
-{
-	uint64_t reserved = APIC_BASE_RESERVED_LOW;
-	bool old_x2 = (old & APIC_BASE_EN) && (old & APIC_BASE_EXTD);
-	bool new_x2 = (val & APIC_BASE_EN) && (val & APIC_BASE_EXTD);
-
-	if (caps->maxphyaddr < 64)
-		reserved |= ~0ull << caps->maxphyaddr;
-	if (!caps->x2apic)
-		reserved |= APIC_BASE_EXTD;
-	if (val & reserved)
-		return -EINVAL;
-	if ((val & APIC_BASE_EXTD) && !(val & APIC_BASE_EN))
-		return -EINVAL; /* the invalid state EN=0, EXTD=1 */
-	if (old_x2 && (val & APIC_BASE_EN) && !new_x2)
-		return -EINVAL; /* x2APIC to xAPIC: only through disabled */
-	if (!(old & APIC_BASE_EN) && new_x2)
-		return -EINVAL; /* disabled to x2APIC: only through xAPIC */
-	return 0;
 }
 
 int msr_mtrr_def_type_check(uint64_t val)

@@ -10,13 +10,6 @@
 #include "cpuid_regs.h"
 #include "types.h"
 
-/* IA32_APIC_BASE (SDM Vol. 3A 10.4.4, 10.12.1). */
-#define APIC_BASE_BSP   BIT(8)
-#define APIC_BASE_EXTD  BIT(10) /* x2APIC mode */
-#define APIC_BASE_EN    BIT(11) /* xAPIC global enable */
-#define APIC_BASE_ADDR  0xfffffffffffff000ull
-#define APIC_BASE_RESET (0xfee00000ull | APIC_BASE_EN)
-
 /* IA32_MTRR_DEF_TYPE (SDM Vol. 3A 11.11.2.1). */
 #define MTRR_DEF_TYPE_TYPE 0xffull
 #define MTRR_DEF_TYPE_FE   BIT(10)
@@ -59,6 +52,7 @@
 struct msr_guest_caps {
 	uint32_t maxphyaddr;   /* CPUID.80000008H:EAX[7:0], 36 without that leaf */
 	bool x2apic;           /* CPUID.1:ECX[21] */
+	bool tsc_deadline;     /* CPUID.1:ECX[24]: IA32_TSC_DEADLINE exists */
 	bool mca;              /* CPUID.1:EDX[14]: IA32_MCG_CAP/STATUS exist */
 	bool tsc_adjust;       /* CPUID.(7,0):EBX[1] */
 	bool xsaves;           /* CPUID.(0xD,1):EAX[3]: IA32_XSS exists */
@@ -72,10 +66,6 @@ typedef void (*msr_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct 
 /* Fills *caps from the CPUID a guest sees (cpuid answers as the guest's CPUID does). */
 void msr_guest_caps_init(struct msr_guest_caps *caps, msr_cpuid_fn cpuid, void *ctx);
 
-/* IA32_APIC_BASE: 0, or -EINVAL for a reserved bit (0-7, 9, MAXPHYADDR and up),
- * EXTD while x2APIC is not offered, or a transition the SDM forbids
- * (Vol. 3A 10.12.5: EXTD without EN; x2APIC to xAPIC; disabled to x2APIC). */
-int msr_apic_base_check(const struct msr_guest_caps *caps, uint64_t old, uint64_t val);
 /* IA32_MTRR_DEF_TYPE: type UC, WC, WT, WP or WB, FE, E; nothing else. */
 int msr_mtrr_def_type_check(uint64_t val);
 /* IA32_DEBUGCTL bits a guest may set: none (no LBR, BTF, BTS or PMU freeze). */

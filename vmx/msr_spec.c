@@ -51,7 +51,7 @@ static void spec_ctrl_sync(struct vcpu *v)
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, n);
 }
 
-int vmx_spec_ctrl_read(struct vcpu *v, uint64_t *val)
+int vmx_spec_ctrl_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (!msr_spec_ctrl_exists(&vmx_msr_caps))
 		return -EINVAL;
@@ -59,7 +59,7 @@ int vmx_spec_ctrl_read(struct vcpu *v, uint64_t *val)
 	return 0;
 }
 
-int vmx_spec_ctrl_write(struct vcpu *v, uint64_t val)
+int vmx_spec_ctrl_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (!msr_spec_ctrl_exists(&vmx_msr_caps) || (val & ~msr_spec_ctrl_valid(&vmx_msr_caps)))
 		return -EINVAL;
@@ -69,7 +69,7 @@ int vmx_spec_ctrl_write(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-int vmx_pred_cmd_write(struct vcpu *v, uint64_t val)
+int vmx_pred_cmd_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	uint64_t valid = msr_pred_cmd_valid(&vmx_msr_caps);
 
@@ -80,7 +80,7 @@ int vmx_pred_cmd_write(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-int vmx_flush_cmd_write(struct vcpu *v, uint64_t val)
+int vmx_flush_cmd_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	uint64_t valid = msr_flush_cmd_valid(&vmx_msr_caps);
 

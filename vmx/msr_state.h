@@ -24,7 +24,7 @@ struct vmx_msr_state {
 	struct vmx_msr_entry entry_load; /* guest IA32_SPEC_CTRL, loaded on VM entry */
 	struct vmx_msr_entry exit_load;  /* host IA32_SPEC_CTRL, loaded on VM exit */
 	uint64_t switched[NR_SWITCHED];  /* MSR_SWITCHED values, in table order */
-	uint64_t apic_base, tsc_adjust, mtrr_def_type, spec_ctrl, mcg_status;
+	uint64_t tsc_adjust, mtrr_def_type, spec_ctrl, mcg_status;
 };
 
 static inline struct vmx_msr_state *vmx_msr_state(struct vcpu *v)
@@ -45,10 +45,10 @@ extern struct msr_guest_caps vmx_msr_caps;
 void vmx_spec_init(void);
 /* True if the guest's IA32_SPEC_CTRL lives in the CPU (host and guest have it). */
 bool vmx_spec_ctrl_in_hardware(void);
-int vmx_spec_ctrl_read(struct vcpu *v, uint64_t *val);
-int vmx_spec_ctrl_write(struct vcpu *v, uint64_t val);
-int vmx_pred_cmd_write(struct vcpu *v, uint64_t val);
-int vmx_flush_cmd_write(struct vcpu *v, uint64_t val);
+int vmx_spec_ctrl_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vmx_spec_ctrl_write(struct vcpu *v, uint32_t msr, uint64_t val);
+int vmx_pred_cmd_write(struct vcpu *v, uint32_t msr, uint64_t val);
+int vmx_flush_cmd_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* At vcpu load: the host's IA32_SPEC_CTRL into the VM-exit area, the
  * MSR-load counts, and an IBPB if this core last ran another VM. */
 void vmx_spec_load_guest(struct vcpu *v);

@@ -15,7 +15,6 @@
 #define QUAL_SOURCE(q)          (((q) >> 30) & 3)
 #define INTR_TYPE_SOFT_INTR     (4u << 8)
 #define INTR_TYPE_PRIV_SOFT_EXC (5u << 8)
-#define GUEST_INTR_STATE_NMI    BIT(3)
 #define VEC_DB                  1
 #define VEC_DF                  8
 #define DR6_BT                  BIT(15)
@@ -176,7 +175,7 @@ enum exit_action vmx_task_switch(struct vcpu *v, uint64_t q)
 		if (type == INTR_TYPE_NMI_INTR)
 			vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			             vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) |
-			                     GUEST_INTR_STATE_NMI);
+			                     INTERRUPTIBILITY_NMI);
 	}
 	r = task_switch(&c, &req, &mem, &f);
 	if (r == TASK_MEM_ERROR) {

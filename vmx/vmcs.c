@@ -5,6 +5,7 @@
 #include "hv/trap.h"
 #include "hv/vm.h"
 #include "mm/mm.h"
+#include "vmx/apicv.h"
 #include "vmx/ept.h"
 #include "vmx/msr.h"
 #include "vmx/vmx.h"
@@ -59,8 +60,14 @@ static void setup_controls(struct vcpu *v)
 	struct vcpu_vmx *x = to_vmx(v);
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER);
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	vmx_apicv_setup_vcpu(v); /* the processor-based controls */
+	/* PAUSE-loop exiting: a spin of PAUSEs (each within PLE_GAP TSC ticks of
+	 * the last) longer than PLE_WINDOW exits, and the vCPU yields the rest of
+	 * its slice (SDM Vol. 3C sec. 26.1.3, 25.6.13). */
+	if (vmx_cfg.proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		vmcs_write32(PLE_GAP, VMX_PLE_GAP);
+		vmcs_write32(PLE_WINDOW, VMX_PLE_WINDOW);
+	}
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	x->entry_ctls = vmx_cfg.entry;
 	vmcs_write32(VM_ENTRY_CONTROLS, x->entry_ctls);
@@ -178,6 +185,11 @@ void vmx_dump_vmcs(struct vcpu *v)
 	log_raw("  GDTR %016lx/%04lx IDTR %016lx/%04lx\n", vmcs_readl(GUEST_GDTR_BASE),
 	        __vmcs_read(GUEST_GDTR_LIMIT), vmcs_readl(GUEST_IDTR_BASE),
 	        __vmcs_read(GUEST_IDTR_LIMIT));
+	log_raw("  controls: pin %x proc %x proc2 %x tpr-threshold %x intr-status %x\n",
+	        vmcs_read32(PIN_BASED_VM_EXEC_CONTROL), vmcs_read32(CPU_BASED_VM_EXEC_CONTROL),
+	        vmcs_read32(SECONDARY_VM_EXEC_CONTROL), vmcs_read32(TPR_THRESHOLD),
+	        (vmx_cfg.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIV) ? vmcs_read16(GUEST_INTR_STATUS)
+	                                                            : 0);
 	log_raw("  interruptibility %x activity %x entry-ctls %x entry-intr %x\n",
 	        vmcs_read32(GUEST_INTERRUPTIBILITY_INFO), vmcs_read32(GUEST_ACTIVITY_STATE),
 	        vmcs_read32(VM_ENTRY_CONTROLS), vmcs_read32(VM_ENTRY_INTR_INFO_FIELD));

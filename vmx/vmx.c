@@ -24,16 +24,13 @@ _Static_assert(offsetof(struct vcpu, cr2) == 21 * 8, "vmx/entry.asm CR2_OFF");
 /* The vCPU of this CPU's run queue whose VMCS is current here, or NULL. */
 static struct vcpu *vmcs_owner(hpa_t vmcs)
 {
-	struct percpu *c = this_cpu();
-	struct vcpu *v = c->runq;
-
-	if (!v || vmcs == INVALID_HPA)
+	if (vmcs == INVALID_HPA)
 		return NULL;
-	do {
+	for (struct sched_entity *e = this_cpu()->rq.head; e; e = e->next) {
+		struct vcpu *v = container_of(e, struct vcpu, se);
 		if (to_vmx(v) && to_vmx(v)->vmcs == vmcs)
 			return v;
-		v = v->next_on_cpu;
-	} while (v != c->runq);
+	}
 	return NULL;
 }
 
@@ -99,7 +96,9 @@ static int adjust(const char *what, uint32_t required, uint32_t optional, uint32
 
 int vmx_probe(void)
 {
-	uint32_t proc2_required = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	uint32_t proc2_required = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST |
+	                          SECONDARY_EXEC_VIRTUALIZE_APIC;
+	uint32_t apicv = SECONDARY_EXEC_APIC_REGISTER_VIRT | SECONDARY_EXEC_VIRTUAL_INTR_DELIV;
 	int r = 0;
 
 	if (!(cpuid(1).ecx & CPUID_1_ECX_VMX))
@@ -115,9 +114,10 @@ int vmx_probe(void)
 	r |= adjust("processor-based",
 	            CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 	                    CPU_BASED_RDPMC_EXITING | CPU_BASED_MONITOR_EXITING |
-	                    CPU_BASED_MWAIT_EXITING | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
-	            CPU_BASED_USE_TSC_OFFSETTING, MSR_IA32_VMX_PROCBASED_CTLS,
-	            MSR_IA32_VMX_TRUE_PROCBASED_CTLS, &vmx_cfg.proc);
+	                    CPU_BASED_MWAIT_EXITING | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
+	                    CPU_BASED_TPR_SHADOW,
+	            CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_NMI_WINDOW_EXITING,
+	            MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, &vmx_cfg.proc);
 	if (r)
 		return -EOPNOTSUPP;
 	/* "Enable XSAVES/XRSTORS" stays clear while the guest CPUID hides XSAVES
@@ -125,7 +125,8 @@ int vmx_probe(void)
 	 * CPU without them (SDM Vol. 3C sec. 26.3, 25.6.2). */
 	r |= adjust("secondary", proc2_required,
 	            SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
-	                    SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_WBINVD_EXITING,
+	                    SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_WBINVD_EXITING |
+	                    SECONDARY_EXEC_PAUSE_LOOP_EXITING | (hv_options.apicv ? apicv : 0),
 	            MSR_IA32_VMX_PROCBASED_CTLS2, 0, &vmx_cfg.proc2);
 	r |= adjust("VM-exit",
 	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |
@@ -151,6 +152,16 @@ int vmx_probe(void)
 	               vmx_cfg.ept.invvpid_single;
 	if (!vmx_cfg.vpid)
 		vmx_cfg.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	/* The windows are opened per vCPU when an event waits (vmx/vmx_irq.c); NMI
+	 * windows exist with virtual NMIs (SDM Vol. 3C sec. 26.2.1.1). Register
+	 * virtualization and virtual-interrupt delivery are used together or not
+	 * at all (vmx/apicv.c). */
+	vmx_cfg.nmi_window = (vmx_cfg.proc & CPU_BASED_NMI_WINDOW_EXITING) &&
+	                     (vmx_cfg.pin & PIN_BASED_VIRTUAL_NMIS);
+	vmx_cfg.proc &= ~CPU_BASED_NMI_WINDOW_EXITING;
+	vmx_cfg.apicv = (vmx_cfg.proc2 & apicv) == apicv;
+	if (!vmx_cfg.apicv)
+		vmx_cfg.proc2 &= ~apicv;
 	vmx_cfg.rdtscp = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP;
 	vmx_cfg.xsaves = vmx_cfg.proc2 & SECONDARY_EXEC_XSAVES;
 	vmx_cfg.invpcid = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_INVPCID;
@@ -160,12 +171,15 @@ int vmx_probe(void)
 	vmx_cfg.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	vmx_cfg.preemption_timer_shift = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_SHIFT_MASK;
 	log_info("VMX: VMCS revision %u, EPT%s%s, VPID %s, unrestricted guest, preemption timer "
-	         "%s, XSAVES %s, acknowledge interrupt on exit %s",
+	         "%s, XSAVES %s, acknowledge interrupt on exit %s, APIC virtualization %s",
 	         vmx_cfg.basic.revision, vmx_cfg.ept.pages_2m ? " 2M" : "",
 	         vmx_cfg.ept.pages_1g ? " 1G" : "", vmx_cfg.vpid ? "yes" : "no",
 	         (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) ? "yes" : "no",
 	         vmx_cfg.xsaves ? "yes" : "no",
-	         (vmx_cfg.exit & VM_EXIT_ACK_INTR_ON_EXIT) ? "yes" : "no");
+	         (vmx_cfg.exit & VM_EXIT_ACK_INTR_ON_EXIT) ? "yes" : "no",
+	         vmx_cfg.apicv      ? "registers and interrupt delivery"
+	         : hv_options.apicv ? "TPR shadow (the CPU lacks the rest)"
+	                            : "TPR shadow (apicv=off)");
 	return 0;
 }
 

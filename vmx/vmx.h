@@ -25,6 +25,9 @@
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS     0x490
 
 /* What this machine's VMX offers, computed once on the BSP. */
+#define VMX_PLE_GAP    128  /* TSC ticks between two PAUSEs of one spin loop */
+#define VMX_PLE_WINDOW 4096 /* TSC ticks of spinning before the PAUSE exits */
+
 struct vmx_config {
 	struct vmx_basic basic;
 	struct vmx_ept_caps ept;
@@ -32,6 +35,8 @@ struct vmx_config {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t preemption_timer_shift; /* timer counts TSC >> shift */
 	bool vpid, rdtscp, xsaves, invpcid;
+	bool nmi_window; /* NMI-window exiting (needs virtual NMIs) */
+	bool apicv;      /* APIC-register virtualization and virtual-interrupt delivery in use */
 };
 
 extern struct vmx_config vmx_cfg;
@@ -53,6 +58,12 @@ struct vcpu_vmx {
 	uint64_t timer_deadline; /* slice the timer counts down to, when the CPU saves its value */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
+	/* interrupts (vmx/vmx_irq.c, vmx/apicv.c) */
+	bool apicv;             /* register virtualization and interrupt delivery on */
+	bool events_idle;       /* nothing was pending at the last entry (vmx/vmx_irq.c) */
+	uint32_t proc;          /* current primary processor-based controls */
+	uint32_t tpr_threshold; /* current TPR threshold */
+	uint32_t eoi_exit[8];   /* current EOI-exit bitmap (vectors whose EOI exits) */
 };
 
 static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
@@ -80,10 +91,21 @@ enum exit_action vmx_handle_exit(struct vcpu *v);
 enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
 enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
 bool vmx_fastpath(struct vcpu *v);
+/* Event injection before an entry and the window exits (vmx/vmx_irq.c). */
+void vmx_inject_events(struct vcpu *v, uint32_t req);
+enum exit_action vmx_handle_event_window(struct vcpu *v);
+/* An instruction the hypervisor completed for the guest ends an STI or MOV SS
+ * shadow (SDM Vol. 3C sec. 25.4.2): a pending interrupt is taken right after it. */
+void vmx_end_interrupt_shadow(void);
 void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /* The same for any event, given in the VM-entry interruption-information format. */
 void vmx_inject_event(struct vcpu *v, uint32_t info, uint32_t error);
 void vmx_skip_instruction(struct vcpu *v);
+/* The state after RESET (power_on) or INIT in the current VMCS of v, and the
+ * start at a SIPI (vmx/vmx_init.c). */
+void vmx_reset_guest(struct vcpu *v, bool power_on);
+void vmx_vcpu_reset(struct vcpu *v);
+void vmx_vcpu_start_at(struct vcpu *v, uint8_t vector);
 
 int vmx_vcpu_enter(struct vcpu *v, int launched);
 

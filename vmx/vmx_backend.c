@@ -8,6 +8,7 @@
 #include "hv/vm.h"
 #include "kstring.h"
 #include "mm/mm.h"
+#include "vmx/apicv.h"
 #include "vmx/ept.h"
 #include "vmx/msr.h"
 #include "vmx/vmx.h"
@@ -26,6 +27,11 @@ static bool vpids_ready;
 /* I/O always exits; the MSR bitmap comes from the policy in vmx/msr.c. */
 static int setup_bitmaps(void)
 {
+	/* The APIC-access page first: Bochs reads two bytes of I/O bitmap B for an
+	 * access at port 0xFFF8-0xFFFF, one past its end, and a read of the
+	 * APIC-access page there turns into an APIC-access exit. */
+	if (vmx_apicv_init() < 0)
+		return -ENOMEM;
 	vmx_io_bitmap_a = mm_alloc_frames(1, PAGE_SIZE);
 	vmx_io_bitmap_b = mm_alloc_frames(1, PAGE_SIZE);
 	if (vmx_io_bitmap_a == INVALID_HPA || vmx_io_bitmap_b == INVALID_HPA)
@@ -169,6 +175,13 @@ static int vmx_vcpu_create(struct vcpu *v)
 		return -ENOMEM;
 	}
 	*(uint32_t *)phys_to_virt(x->vmcs) = vmx_cfg.basic.revision;
+	if (v->lapic && vmx_apicv_map(v) < 0) {
+		if (vpid)
+			vpid_put((uint16_t)vpid);
+		mm_free_frames(x->vmcs, 1);
+		kfree(x);
+		return -ENOMEM;
+	}
 	x->vpid = (uint16_t)vpid;
 	x->dr6 = DR6_INIT;
 	v->arch = x;
@@ -216,10 +229,13 @@ static void vmx_vcpu_load(struct vcpu *v)
 		panic("VMPTRLD of vm %s vcpu %u failed", v->vm->name, v->id);
 	if (fresh) {
 		vmx_vmcs_setup(v);
+		if (v->state == VCPU_WAIT_SIPI) /* an AP: RESET state until its SIPI */
+			vmx_reset_guest(v, true);
 		/* RFLAGS bit 1 clear is invalid guest state (SDM sec. 27.3.1.4). */
 		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
 			vmcs_writel(GUEST_RFLAGS, 0);
 	}
+	x->events_idle = false;
 	/* DR0-DR3 and DR6 are no VMCS state: switched eagerly with the vCPU. */
 	write_dr0(x->dr[0]);
 	write_dr1(x->dr[1]);
@@ -340,7 +356,6 @@ static int vmx_run(struct vcpu *v)
 	}
 	x->launched = true;
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	x->exit_qual = vmcs_readl(EXIT_QUALIFICATION);
 	return 0;
 }
 
@@ -383,19 +398,6 @@ static void vmx_dump(struct vcpu *v)
 	vmx_dump_vmcs(v);
 }
 
-/* Placeholders until the virtual local APIC delivers interrupts. */
-static void vmx_inject_events(struct vcpu *v)
-{
-}
-
-static void vmx_vcpu_reset(struct vcpu *v)
-{
-}
-
-static void vmx_vcpu_start_at(struct vcpu *v, uint8_t sipi)
-{
-}
-
 static const struct vmm_ops vmx_ops = {
 	.name = "vmx",
 	.cpu_enable = vmx_cpu_enable_op,
@@ -417,6 +419,7 @@ static const struct vmm_ops vmx_ops = {
 	.inject_events = vmx_inject_events,
 	.vcpu_reset = vmx_vcpu_reset,
 	.vcpu_start_at = vmx_vcpu_start_at,
+	.exit_name = vmx_exit_reason_name,
 };
 
 const struct vmm_ops *vmm_ops = &vmx_ops;

@@ -2,6 +2,7 @@
 #include "err.h"
 #include "hv/config/cmdline.h"
 #include "hv/lib/format.h"
+#include "hv/sched_policy.h"
 #include "param.h"
 
 struct hv_options hv_options = {
@@ -9,6 +10,8 @@ struct hv_options hv_options = {
 	.on_stop = ON_STOP_HALT,
 	.max_cpus = MAX_CPUS,
 	.vmx_ack = true,
+	.apicv = true,
+	.sched_slice_us = SCHED_SLICE_US_DEFAULT,
 };
 
 struct word_value {
@@ -51,6 +54,8 @@ void options_defaults(struct hv_options *o)
 	o->max_cpus = MAX_CPUS;
 	o->selftest = SELFTEST_NONE;
 	o->vmx_ack = true;
+	o->apicv = true;
+	o->sched_slice_us = SCHED_SLICE_US_DEFAULT;
 }
 
 static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
@@ -92,10 +97,21 @@ static int expected(char *why, size_t n, const char *what)
 	return -EINVAL;
 }
 
+/* The switch a key=on|off option sets, or NULL if t is none. */
+static bool *on_off_option(const struct cmdline_token *t, struct hv_options *o)
+{
+	if (cmdline_key_is(t, "vmx_ack"))
+		return &o->vmx_ack;
+	if (cmdline_key_is(t, "apicv"))
+		return &o->apicv;
+	return NULL;
+}
+
 /* Applies one key=value; returns 0, -ENOENT for an unknown key, -EINVAL for a
  * bad value with the reason in why. */
 static int apply(const struct cmdline_token *t, struct hv_options *o, char *why, size_t n)
 {
+	bool *flag;
 	int v;
 
 	if (cmdline_key_is(t, "vm"))
@@ -128,11 +144,23 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 		o->selftest = (enum selftest)v;
 		return 0;
 	}
-	if (cmdline_key_is(t, "vmx_ack")) {
+	flag = on_off_option(t, o);
+	if (flag) {
 		v = lookup_word(on_off_words, ARRAY_SIZE(on_off_words), t);
 		if (v < 0)
 			return expected(why, n, "on or off");
-		o->vmx_ack = v;
+		*flag = v;
+		return 0;
+	}
+	if (cmdline_key_is(t, "sched_slice_us")) {
+		uint64_t us;
+
+		if (cmdline_parse_u64(t->val, t->val_len, &us) < 0 || sched_slice_us_check(us) < 0)
+			return expected(
+				why, n,
+				"microseconds from " XSTRINGIFY(
+					SCHED_SLICE_US_MIN) " to " XSTRINGIFY(SCHED_SLICE_US_MAX) " (keeping the default)");
+		o->sched_slice_us = (uint32_t)us;
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {

@@ -37,7 +37,9 @@ struct hv_options {
 	enum console_out console;
 	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
 	enum selftest selftest;
-	bool vmx_ack; /* use "acknowledge interrupt on exit" when the CPU has it */
+	bool vmx_ack;            /* use "acknowledge interrupt on exit" when the CPU has it */
+	uint32_t sched_slice_us; /* time slice (hv/sched_policy.h bounds) */
+	bool apicv; /* use APIC-register virtualization and virtual-interrupt delivery */
 	struct vm_config vms[MAX_VM_CONFIGS]; /* from vm= options, in order */
 	uint32_t nvms;
 };

@@ -7,6 +7,7 @@
 #include "hv/config/cmdline.h"
 #include "hv/lib/format.h"
 #include "hv/config/vmconfig.h"
+#include "hv/sched_policy.h"
 
 #define SLICE_PRINT_MAX 64 /* longest user text quoted in a message */
 
@@ -21,13 +22,14 @@ enum vm_key {
 	KEY_MODS,
 	KEY_CMDLINE,
 	KEY_RESTART,
+	KEY_WEIGHT,
 	KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
-	[KEY_MODULE] = "module",   [KEY_MEM] = "mem",   [KEY_CPUS] = "cpus",
-	[KEY_PIN] = "pin",         [KEY_MODS] = "mods", [KEY_CMDLINE] = "cmdline",
-	[KEY_RESTART] = "restart",
+	[KEY_MODULE] = "module",   [KEY_MEM] = "mem",       [KEY_CPUS] = "cpus",
+	[KEY_PIN] = "pin",         [KEY_MODS] = "mods",     [KEY_CMDLINE] = "cmdline",
+	[KEY_RESTART] = "restart", [KEY_WEIGHT] = "weight",
 };
 
 /* State of one vmconfig_parse call. */
@@ -192,17 +194,18 @@ static int parse_list(struct parser *p, const char *key, const char *what, const
 	}
 }
 
-static int set_restart(struct parser *p, const char *v, size_t len)
+/* key=v for a number in [lo, hi]. */
+static int set_range(struct parser *p, const char *key, const char *v, size_t len, uint32_t lo,
+                     uint32_t hi, uint32_t *out)
 {
 	uint64_t n;
 	int ret = cmdline_parse_u64(v, len, &n);
 
 	if (ret == -EINVAL)
-		return fail(p, "bad restart= value '%.*s'", SL(v, len));
-	if (ret < 0 || n > VMCONFIG_MAX_RESTART)
-		return fail(p, "restart=%.*s out of range (0-%u)", SL(v, len),
-		            VMCONFIG_MAX_RESTART);
-	p->cfg->restart = (uint32_t)n;
+		return fail(p, "bad %s= value '%.*s'", key, SL(v, len));
+	if (ret < 0 || n < lo || n > hi)
+		return fail(p, "%s=%.*s out of range (%u-%u)", key, SL(v, len), lo, hi);
+	*out = (uint32_t)n;
 	return 0;
 }
 
@@ -257,7 +260,10 @@ static int apply_field(struct parser *p, const char *f, size_t len)
 	case KEY_PIN:
 		return set_pin(p, v, vlen);
 	case KEY_RESTART:
-		return set_restart(p, v, vlen);
+		return set_range(p, "restart", v, vlen, 0, VMCONFIG_MAX_RESTART, &p->cfg->restart);
+	case KEY_WEIGHT:
+		return set_range(p, "weight", v, vlen, SCHED_WEIGHT_MIN, SCHED_WEIGHT_MAX,
+		                 &p->cfg->weight);
 	default:
 		return set_mods(p, v, vlen);
 	}
@@ -297,6 +303,7 @@ static void config_init(struct vm_config *cfg)
 		cfg->mods[i] = 0;
 	cfg->nmods = 0;
 	cfg->restart = 0;
+	cfg->weight = SCHED_WEIGHT_DEFAULT;
 }
 
 int vmconfig_parse(const char *value, size_t len, struct vm_config *cfg, char *err, size_t errlen)

@@ -4,7 +4,7 @@
 
 #include "types.h"
 
-#define VMCONFIG_MAX_VCPUS   8
+#define VMCONFIG_MAX_VCPUS   16
 #define VMCONFIG_MAX_MODS    4
 #define VMCONFIG_MIN_MEM     MiB(4)
 #define VMCONFIG_MAX_MEM     GiB(64)
@@ -22,11 +22,13 @@ struct vm_config {
 	uint32_t mods[VMCONFIG_MAX_MODS]; /* GRUB module indexes passed to the guest */
 	uint32_t nmods;
 	uint32_t restart; /* times the VM is built again after it stops */
+	uint32_t weight;  /* scheduler weight of each of its vCPUs (hv/sched_policy.h) */
 };
 
 /*
  * Parses value[0..len) (the text after "vm=", not NUL-terminated) into *cfg:
  *   <name>:module=N[,mem=SIZE][,cpus=N][,pin=A[+B...]][,mods=A[+B...]][,restart=N]
+ *   [,weight=N]
  * Module indexes must be below MAX_BOOT_MODULES and CPU indexes below MAX_CPUS.
  * A single pin= entry pins every vCPU to that CPU. Returns 0 or -EINVAL with a
  * one-line reason in err (errlen bytes, always NUL-terminated when errlen > 0);

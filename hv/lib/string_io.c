@@ -2,6 +2,7 @@
  * for segment types and limits, 3.3.7.1 for canonical addresses). */
 #include "hv/lib/string_io.h"
 #include "err.h"
+#include "hv/lib/insn_prefix.h"
 
 #define AR_TYPE_CODE BIT(3)
 #define AR_TYPE_W_R  BIT(1) /* data: writable, code: readable */
@@ -79,51 +80,12 @@ void strio_advance(struct strio_op *op, uint64_t n)
 int strio_decode(const uint8_t *insn, unsigned len, unsigned default_addr_size, bool long64,
                  unsigned *addr_size, unsigned *seg)
 {
-	bool toggle = false;
+	struct insn_prefixes p;
 
-	*seg = STRIO_DS;
-	for (unsigned i = 0; i < len && i < 15; i++) {
-		uint8_t b = insn[i];
-
-		switch (b) {
-		case 0x26:
-			*seg = STRIO_ES;
-			continue;
-		case 0x2e:
-			*seg = STRIO_CS;
-			continue;
-		case 0x36:
-			*seg = STRIO_SS;
-			continue;
-		case 0x3e:
-			*seg = STRIO_DS;
-			continue;
-		case 0x64:
-			*seg = STRIO_FS;
-			continue;
-		case 0x65:
-			*seg = STRIO_GS;
-			continue;
-		case 0x67:
-			toggle = true;
-			continue;
-		case 0x66:
-		case 0xf0:
-		case 0xf2:
-		case 0xf3:
-			continue;
-		}
-		if (long64 && (b & 0xf0) == 0x40)
-			continue; /* REX */
-		if (b < 0x6c || b > 0x6f)
-			return -EINVAL;
-		if (b <= 0x6d)
-			*seg = STRIO_ES; /* INS: ES, no override */
-		if (long64)
-			*addr_size = toggle ? 4 : 8;
-		else
-			*addr_size = toggle ? 6 - default_addr_size : default_addr_size;
-		return 0;
-	}
-	return -EINVAL;
+	if (insn_prefixes(insn, len, long64, &p) < 0 || insn[p.len] < 0x6c || insn[p.len] > 0x6f)
+		return -EINVAL;
+	/* INS writes ES:[rDI], no override (Vol. 2A INS) */
+	*seg = insn[p.len] <= 0x6d ? STRIO_ES : p.seg == INSN_NO_SEG ? STRIO_DS : (unsigned)p.seg;
+	*addr_size = insn_addr_size(&p, long64 ? 8 : default_addr_size);
+	return 0;
 }

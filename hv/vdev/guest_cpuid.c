@@ -85,10 +85,12 @@ static uint32_t guest_max_extended(const struct guest_cpuid_ctx *c)
 
 /*
  * Leaf 1. ECX hides what Sable does not virtualize: VMX and SMX (no nesting),
- * PDCM (no IA32_PERF_CAPABILITIES), x2APIC and TSC-deadline (no virtual local
- * APIC yet), MONITOR/MWAIT, DS-CPL, EST and TM2 (no thermal/power MSRs); sets
- * HYPERVISOR; OSXSAVE mirrors the guest's CR4.OSXSAVE when XSAVE exists.
- * EDX hides APIC (no virtual local APIC), DS, ACPI, TM and PBE; MCE/MCA stay.
+ * PDCM (no IA32_PERF_CAPABILITIES), MONITOR/MWAIT, DS-CPL, EST and TM2 (no
+ * thermal/power MSRs); offers x2APIC and TSC-deadline, which the virtual
+ * local APIC provides whatever the host has; sets HYPERVISOR; OSXSAVE mirrors
+ * the guest's CR4.OSXSAVE when XSAVE exists. EDX offers APIC while the vCPU's
+ * IA32_APIC_BASE.EN is set (it reads 0 when disabled, as on hardware: SDM
+ * Vol. 3A 11.4.3) and hides DS, ACPI, TM and PBE; MCE/MCA stay.
  * EBX[31:24] (initial APIC ID) = vcpu_id, EBX[23:16] = vCPU count (capped at
  * 255), and HTT is set only when the VM has more than one vCPU.
  */
@@ -97,14 +99,15 @@ static void leaf_1(const struct guest_cpuid_ctx *c, struct cpuid_regs *r)
 	uint32_t n = MIN(vm_cpus(c), 0xffu);
 
 	r->ecx &= ~(CPUID_1_ECX_MONITOR | CPUID_1_ECX_DS_CPL | CPUID_1_ECX_VMX | CPUID_1_ECX_SMX |
-	            CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC |
-	            CPUID_1_ECX_TSC_DEADLINE | CPUID_1_ECX_OSXSAVE);
-	r->ecx |= CPUID_1_ECX_HYPERVISOR;
+	            CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_PDCM | CPUID_1_ECX_OSXSAVE);
+	r->ecx |= CPUID_1_ECX_HYPERVISOR | CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
 	if (c->cr4_osxsave && (r->ecx & CPUID_1_ECX_XSAVE))
 		r->ecx |= CPUID_1_ECX_OSXSAVE;
 
 	r->edx &= ~(CPUID_1_EDX_APIC | CPUID_1_EDX_DS | CPUID_1_EDX_ACPI | CPUID_1_EDX_HTT |
 	            CPUID_1_EDX_TM | CPUID_1_EDX_PBE);
+	if (!c->apic_off)
+		r->edx |= CPUID_1_EDX_APIC;
 	if (vm_cpus(c) > 1)
 		r->edx |= CPUID_1_EDX_HTT;
 

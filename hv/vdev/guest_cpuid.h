@@ -14,6 +14,7 @@ struct guest_cpuid_ctx {
 	uint32_t nvcpus;       /* vCPUs in this VM (0 is treated as 1) */
 	bool cr4_osxsave;      /* guest CR4.OSXSAVE */
 	bool cr4_pke;          /* guest CR4.PKE */
+	bool apic_off;         /* its IA32_APIC_BASE.EN is 0: leaf 1 EDX[9] reads 0 */
 	uint64_t guest_xcr0;   /* guest's current XCR0 (for leaf 0xD sub 0 EBX) */
 	uint64_t xcr0_allowed; /* XCR0 bits the hypervisor lets the guest enable */
 	uint64_t guest_xss;    /* guest's current IA32_XSS (leaf 0xD sub 1 EBX) */

@@ -20,17 +20,17 @@ static void debug_port_write(struct vm *vm, char c)
 	vm->debug_line[vm->debug_len++] = c;
 }
 
-/* Port 0x8900: the string "Shutdown", one byte at a time, stops the VM. */
-static enum exit_action shutdown_port_write(struct vm *vm, char c)
+/* Port 0x8900: the string "Shutdown", one byte at a time, stops the VM
+ * (true: the caller stops it, outside the device lock). */
+static bool shutdown_port_write(struct vm *vm, char c)
 {
 	if (c != shutdown_word[(int)vm->shutdown_match]) {
 		vm->shutdown_match = c == shutdown_word[0];
-		return EXIT_RESUME;
+		return false;
 	}
 	if (++vm->shutdown_match < (char)(sizeof(shutdown_word) - 1))
-		return EXIT_RESUME;
-	vm_stop(vm, "shutdown requested on port 0x8900");
-	return EXIT_STOP_VM;
+		return false;
+	return true;
 }
 
 static enum exit_action io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
@@ -48,8 +48,6 @@ static enum exit_action io_out(struct vcpu *v, uint16_t port, unsigned size, uin
 	case PORT_BOCHS_DEBUG:
 		debug_port_write(vm, (char)val);
 		return EXIT_RESUME;
-	case PORT_BOCHS_SHUTDOWN:
-		return shutdown_port_write(vm, (char)val);
 	case PORT_FW_CFG_SEL:
 		fwcfg_select(&vm->fwcfg, (uint16_t)val);
 		return EXIT_RESUME;
@@ -83,13 +81,30 @@ static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
 	return 0xffffffffu;  /* nothing decodes the address: the bus floats high */
 }
 
+/* The devices' state (line buffers and their lengths, the fw_cfg selector and
+ * offset, the "Shutdown" match) is the VM's, and vCPUs on several cores reach
+ * it at once: one lock per VM, so that no race can push an index past its
+ * buffer. vm_stop runs outside it (it flushes the UART under the same lock). */
 enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
 	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	struct vm *vm = v->vm;
+	enum exit_action a = EXIT_RESUME;
+	bool stop = false;
 
-	if (in) {
+	if (!in && port == PORT_DEBUG_EXIT)
+		return io_out(v, port, size, *val & mask); /* stops the VM: no state */
+	spin_lock(&vm->io_lock);
+	if (in)
 		*val = io_in(v, port, size) & mask;
-		return EXIT_RESUME;
+	else if (port == PORT_BOCHS_SHUTDOWN)
+		stop = shutdown_port_write(vm, (char)*val);
+	else
+		a = io_out(v, port, size, *val & mask);
+	spin_unlock(&vm->io_lock);
+	if (stop) {
+		vm_stop(vm, "shutdown requested on port 0x8900");
+		return EXIT_STOP_VM;
 	}
-	return io_out(v, port, size, *val & mask);
+	return a;
 }

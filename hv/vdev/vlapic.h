@@ -2,8 +2,12 @@
  * A virtual local APIC (SDM Vol. 3A ch. 11), pure: the registers live on one
  * 4 KiB page in the xAPIC layout, which the VMX backend also uses as the
  * virtual-APIC page, so the CPU's APIC virtualization and this model read and
- * write the same bytes. Time is a TSC value the caller passes in; the timer
- * counts at the TSC rate divided by the divide configuration.
+ * write the same bytes. In x2APIC mode the page keeps the same layout with the
+ * x2APIC values (full 32-bit ID, derived LDR, ICR destination at 0x310), as
+ * x2APIC virtualization expects (SDM Vol. 3C 30.1). Time ("now") is the host
+ * TSC the caller passes in; the timer counts at the TSC rate divided by the
+ * divide configuration; IA32_TSC_DEADLINE values are guest TSC values, which
+ * are host TSC + tsc_offset.
  *
  * Any CPU may make an interrupt pending (vlapic_accept: atomic on IRR and the
  * pending flags); everything else runs on the CPU of the vCPU that owns it.
@@ -72,9 +76,27 @@ struct apic_msg {
 	bool logical;  /* destination mode */
 	bool level;    /* trigger mode */
 	bool assert;   /* level: assert (1) or de-assert (0) */
+	bool x2apic;   /* dest is in the x2APIC format (32 bits) rather than xAPIC (8 bits) */
 	uint32_t dest; /* APIC ID (physical) or logical destination; 0xff / 0xffffffff broadcast */
 	uint32_t src;  /* index of the sending vCPU in its VM */
 };
+
+/* Error status bits (SDM Vol. 3A 11.5.3). */
+#define APIC_ESR_SEND_ACCEPT  BIT(2) /* a message named no APIC that accepted it */
+#define APIC_ESR_SEND_ILLEGAL BIT(5) /* a fixed/lowest IPI with a vector below 16 was sent */
+#define APIC_ESR_RECV_ILLEGAL BIT(6) /* one was received (IPI or LVT) */
+#define APIC_ESR_ILLEGAL_REG  BIT(7) /* access to an unimplemented xAPIC register */
+
+/* IA32_APIC_BASE (SDM Vol. 3A 11.4.4, 11.12.1). */
+#define APIC_BASE_BSP   BIT(8)
+#define APIC_BASE_EXTD  BIT(10) /* x2APIC mode */
+#define APIC_BASE_EN    BIT(11) /* xAPIC global enable */
+#define APIC_BASE_ADDR  0xfffffffffffff000ull
+#define APIC_BASE_RESET (0xfee00000ull | APIC_BASE_EN)
+
+#define APIC_SPIV_ENABLE BIT(8)
+#define APIC_LVT_MASKED  BIT(16)
+#define APIC_LVR_VALUE   0x00060015u /* version 0x15, 7 LVT entries (max index 6), no directed EOI */
 
 struct vlapic;
 
@@ -90,10 +112,16 @@ struct vlapic {
 	uint32_t id;             /* APIC ID (xAPIC: bits 31:24 of APIC_ID) */
 	const struct vlapic_ops *ops;
 	void *ctx;
+	uint64_t tsc_offset; /* guest TSC - host TSC, for IA32_TSC_DEADLINE */
 	/* timer */
-	uint64_t timer_start;    /* TSC when the initial count was written */
-	uint64_t timer_deadline; /* TSC of the next expiry, UINT64_MAX when not armed */
-	uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE (guest value) */
+	uint64_t timer_start;    /* host TSC when the count (or this period) started */
+	uint64_t timer_deadline; /* host TSC of the next expiry, UINT64_MAX when not armed */
+	/* the mode, divide and initial count the timer runs with: the page may
+	 * already hold new values when an APIC-write exit reports them */
+	uint32_t timer_initial;
+	uint8_t timer_mode;    /* LVT timer bits 18:17 */
+	uint8_t timer_shift;   /* log2 of the divisor */
+	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE (guest value) */
 	/* set by vlapic_accept from any CPU */
 	volatile uint32_t nmi_pending;
 	volatile uint32_t init_pending;
@@ -109,10 +137,14 @@ void vlapic_init(struct vlapic *l, volatile uint32_t *page, uint32_t id, bool bs
 /* INIT: the registers as after power-on except the APIC ID and IA32_APIC_BASE (sec. 11.4.7.3). */
 void vlapic_init_signal(struct vlapic *l);
 
-/* IA32_APIC_BASE. -EINVAL for a write that raises #GP (reserved bits, x2APIC when not
- * offered, an illegal mode transition: sec. 11.12.5). */
+/* IA32_APIC_BASE. -EINVAL for a write that raises #GP (reserved bits: 0-7, 9 and
+ * from maxphyaddr up; EXTD when x2APIC is not offered; an illegal mode
+ * transition: sec. 11.12.5). Disabling resets the registers (but not the ID);
+ * xAPIC to x2APIC sets the x2APIC ID and LDR (sec. 11.12.5.1). */
 uint64_t vlapic_get_base(const struct vlapic *l);
-int vlapic_set_base(struct vlapic *l, uint64_t val, bool x2apic_offered);
+int vlapic_set_base(struct vlapic *l, uint64_t val, bool x2apic_offered, uint32_t maxphyaddr);
+/* The same rule without a vlapic: may the base change from old to val? */
+int vlapic_base_check(uint64_t old, uint64_t val, bool x2apic_offered, uint32_t maxphyaddr);
 bool vlapic_hw_enabled(const struct vlapic *l); /* IA32_APIC_BASE.EN */
 bool vlapic_sw_enabled(const struct vlapic *l); /* and SPIV bit 8 */
 bool vlapic_x2apic_mode(const struct vlapic *l);
@@ -132,9 +164,19 @@ int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now)
 void vlapic_write_done(struct vlapic *l, uint32_t offset, uint64_t now);
 
 /* Interrupt acceptance: sets the IRR bit (and TMR for level) atomically, or the
- * NMI/INIT/SIPI flag. False if the APIC drops it (software-disabled, fixed vector
- * below 16: ESR "receive illegal vector"). Any CPU. */
+ * NMI/INIT/SIPI flag. False if the APIC drops it (fixed/lowest while
+ * software-disabled, or a vector below 16: ESR "receive illegal vector";
+ * anything while hardware-disabled; SMI, ExtINT, INIT de-assert). Any CPU. */
 bool vlapic_accept(struct vlapic *l, const struct apic_msg *msg);
+/* Logs ESR bits err and raises the LVT error interrupt unless masked. Any CPU. */
+void vlapic_error(struct vlapic *l, uint32_t err);
+/* Would l accept a message of this delivery mode (enabled state only)? */
+bool vlapic_accepts_mode(const struct vlapic *l, uint8_t mode);
+/* Take (and clear) a pending NMI / INIT / SIPI; vlapic_take_sipi returns the
+ * vector or -1. Used on the owner's CPU. */
+bool vlapic_take_nmi(struct vlapic *l);
+bool vlapic_take_init(struct vlapic *l);
+int vlapic_take_sipi(struct vlapic *l);
 /* Highest vector in IRR whose priority class is above PPR's, or -1 (sec. 11.8.3.1). */
 int vlapic_pending_vector(const struct vlapic *l);
 /* The vector was delivered to the guest: IRR -> ISR, PPR updated. */
@@ -142,6 +184,12 @@ void vlapic_ack(struct vlapic *l, uint8_t vector);
 /* Highest vector in ISR, or -1. */
 int vlapic_in_service(const struct vlapic *l);
 uint32_t vlapic_ppr(const struct vlapic *l);
+/* Recomputes PPR from TPR and ISR (after the CPU changed TPR on the page itself). */
+void vlapic_update_ppr(struct vlapic *l);
+/* The x2APIC logical ID for APIC ID id: cluster (id >> 4) << 16 | bit (id & 15). */
+uint32_t vlapic_x2apic_ldr(uint32_t id);
+/* Register value as the guest's access would read it (xAPIC layout); for tests and dumps. */
+uint32_t vlapic_reg(const struct vlapic *l, uint32_t offset);
 
 /* Timer (sec. 11.5.4): TSC of the next expiry, UINT64_MAX when none is armed. */
 uint64_t vlapic_timer_deadline(const struct vlapic *l);

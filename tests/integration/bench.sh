@@ -1,17 +1,28 @@
 #!/bin/bash
 # make bench: boots the bench guest under Sable in Bochs and reports what a
-# CPUID exit, an I/O exit and a VMCALL cost, in TSC ticks per operation. Bochs'
-# TSC counts emulated instructions (clock: sync=none), so the figures are exact
-# and repeat run to run; the guest subtracts its own loop overhead.
+# CPUID exit, an I/O exit and a VMCALL cost, in TSC ticks per operation, then
+# the irqbench guest (2 vCPUs on 2 cores) for timer latency and the IPI round
+# trip. Bochs' TSC counts emulated instructions (clock: sync=none), so the
+# figures are exact and repeat run to run; the bench guest subtracts its own
+# loop overhead. A second boot measures a vCPU-to-vCPU switch: two bench VMs
+# on one core, one timing YIELD hypercalls while the other yields back (half
+# a round trip).
 set -u
 . "$(dirname "$0")/lib.sh"
 
-mkimage bench "loglevel=info on_stop=poweroff vm=bench:module=0,mem=8M,pin=0" "$ROOT/build/guests/bench.elf"
-boot_bochs bench --cpus 1 --timeout 300
-if [ "$ENDED" != poweroff ] || ! grep -q '^\[bench\] TEST bench PASS' "$SERIAL"; then
-	echo "bench: the bench guest did not finish (Bochs ended: $ENDED; log: $SERIAL)"
-	exit 1
-fi
+# bench_guest NAME VMOPTS CPUS: boots build/guests/NAME.elf as the one VM (on
+# CPUS Bochs cores); leaves its serial log in SERIAL or exits 1.
+bench_guest() {
+	local name=$1
+	mkimage "$name" "loglevel=info on_stop=poweroff vm=$name:module=0,mem=8M,$2" "$ROOT/build/guests/$name.elf"
+	boot_bochs "$name" --cpus "$3" --timeout 300
+	if [ "$ENDED" != poweroff ] || ! grep -q "^\[$name\] TEST $name PASS" "$SERIAL"; then
+		echo "bench: the $name guest did not finish (Bochs ended: $ENDED; log: $SERIAL)"
+		exit 1
+	fi
+}
+
+bench_guest bench pin=0 1
 echo "Sable exit costs in Bochs (TSC ticks per operation, guest loop overhead removed):"
 sed -n 's/^\[bench\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\).*/  \1 \2/p' "$SERIAL" |
 	awk '{ printf "  %-14s %8s\n", $1, $2 }'
@@ -28,3 +39,23 @@ echo "FPU control-register writes by the hypervisor for the bench vCPU (guest XC
 awk -v m="$1" -v x="$2" -v w="$3" -v e="$4" 'BEGIN {
 	printf "  XSETBV %s, WRMSR(XSS/PKRU) %s over %s exits: %.6f and %.6f per exit\n", x, w, e, x / e, w / e
 	printf "  FPU save memory of the bench vCPU: %s bytes\n", m }'
+
+d="$OUT/bench-switch"
+mkdir -p "$d/a" "$d/b"
+cp "$ROOT/build/guests/bench.elf" "$d/a/switch"
+cp "$ROOT/build/guests/bench.elf" "$d/b/partner"
+mkimage bench-switch "loglevel=info on_stop=poweroff vm=switch:module=0,mem=8M,pin=0 vm=partner:module=1,mem=8M,pin=0" \
+	"$d/a/switch" "$d/b/partner"
+boot_bochs bench-switch --cpus 1 --timeout 300
+if [ "$ENDED" != poweroff ] || ! grep -q '^\[switch\] TEST bench-switch PASS' "$SERIAL"; then
+	echo "bench: the vCPU switch guests did not finish (Bochs ended: $ENDED; log: $SERIAL)"
+	exit 1
+fi
+sed -n 's/^\[switch\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\).*/  \1 \2/p' "$SERIAL" |
+	awk '{ printf "  %-14s %8s\n", $1, $2 }'
+
+# Interrupts: a 2-vCPU guest on two cores (timer latency, IPI round trip).
+bench_guest irqbench cpus=2,pin=0+1 2
+echo "Interrupt costs in Bochs (TSC ticks, lowest of 16 rounds, median in brackets):"
+sed -n 's/^\[irqbench\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\) median=\([0-9]*\).*/  \1 \2 \3/p' "$SERIAL" |
+	awk '{ printf "  %-22s %8s (%s)\n", $1, $2, $3 }'

@@ -95,6 +95,10 @@ must_not() {
 must_eq() { # must_eq what actual expected
 	[ "$2" = "$3" ] || { CASE_OK=0; CASE_WHY="$CASE_WHY; $1 is '$2', want '$3'"; }
 }
+must_between() { # must_between what value lo hi: an integer value in [lo, hi]
+	[ -n "$2" ] && [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; $1 is '$2', want $3-$4"; }
+}
 must_precede() { # must_precede what "pattern A" "pattern B": the last line matching A comes before the first matching B
 	local a b
 	a=$(grep -nE -- "$2" "$SERIAL" | tail -1 | cut -d: -f1)
