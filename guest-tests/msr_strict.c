@@ -358,7 +358,8 @@ static void test_tsc(void)
 	CHECK(rdmsr(MSR_IA32_TSC_ADJUST) == a1 - TSC_BACK, "TSC_ADJUST did not read back");
 	CHECK(t2 < t1 && d < TSC_SLACK, "TSC 0x%llx -> 0x%llx after TSC_ADJUST -= 5*10^11", t1, t2);
 	wrmsr(MSR_IA32_TSC_ADJUST, a0);
-	CHECK(rdtsc() < t0 + TSC_SLACK * 4, "TSC not back near its start after TSC_ADJUST restore");
+	/* the other VM on this core may have run in between: allow slices, not TSC_BACK */
+	CHECK(rdtsc() < t0 + TSC_BACK / 16, "TSC not back near its start after TSC_ADJUST restore");
 	test_end();
 }
 
