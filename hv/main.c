@@ -18,6 +18,7 @@
 #include "fpu/fpu.h"
 #include "vmx/vmx.h"
 #include "mm/mm.h"
+#include "err.h"
 #include "x86.h"
 
 #define MBI_MAX_SIZE MiB(1) /* refuse boot information larger than this */
@@ -25,6 +26,7 @@
 struct mb2_info boot_info;
 void hv_main(uint32_t magic, uint64_t mbi_pa);
 void acpi_init(void);
+void acpi_console_uart(struct uart_cfg **spcr, struct uart_cfg **dbg2);
 
 static void option_warning(void *ctx, const char *msg)
 {
@@ -42,6 +44,52 @@ static void parse_boot_info(uint32_t magic, uint64_t mbi_pa)
 	r = mb2_parse(phys_to_virt(mbi_pa), total <= MBI_MAX_SIZE ? total : 0, &boot_info);
 	if (r < 0)
 		panic("malformed multiboot2 boot information (error %d, size %u)", r, total);
+}
+
+/*
+ * Moves the console to c (named by origin), saying so on the old port first
+ * and on the new one after; a UART that does not answer leaves the console
+ * where it was, with a warning there.
+ */
+static void console_move(const struct uart_cfg *c, enum uart_origin origin)
+{
+	struct uart_cfg old = *uart_current();
+	char to[48];
+	int r;
+
+	uart_cfg_describe(c, to, sizeof(to));
+	if (c->space == old.space && c->base == old.base && c->stride == old.stride &&
+	    c->baud == old.baud && origin == UART_FROM_DEFAULT) {
+		log_info("console: %s (%s)", to, uart_origin_names[origin]);
+		return;
+	}
+	log_info("console: moving to %s (%s)", to, uart_origin_names[origin]);
+	log_flush();
+	r = uart_use(c);
+	if (r < 0) {
+		uart_use(&old);
+		log_warn("console: %s from %s %s: staying here", to, uart_origin_names[origin],
+		         r == -EFAULT ? "is not mapped" : "does not answer (LSR reads 0xff)");
+		return;
+	}
+	if (c->baud)
+		log_info("console: %s from %s, %u baud", to, uart_origin_names[origin], c->baud);
+	else
+		log_info("console: %s from %s, baud as the firmware set it", to,
+		         uart_origin_names[origin]);
+}
+
+/* After ACPI: SPCR's or DBG2's UART, else COM1, unless serial= chose already. */
+static void console_from_acpi(void)
+{
+	struct uart_cfg *spcr, *dbg2, c;
+	enum uart_origin origin;
+
+	acpi_console_uart(&spcr, &dbg2);
+	if (hv_options.serial_given)
+		return;
+	origin = uart_choose(NULL, spcr, dbg2, &c);
+	console_move(&c, origin);
 }
 
 /* Deliberate faults that let tests check the exception report end to end. */
@@ -133,6 +181,8 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	log_info("command line: %s", boot_info.cmdline ? boot_info.cmdline : "");
 	options_parse(boot_info.cmdline, &hv_options, option_warning, NULL);
 	log_threshold = hv_options.loglevel;
+	if (hv_options.serial_given)
+		console_move(&hv_options.serial, UART_FROM_OPTION);
 
 	mm_init(&boot_info, mbi_pa);
 	mm_paging_init();
@@ -141,6 +191,7 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	log_info("TSC: %lu kHz", tsc_hz / 1000);
 
 	acpi_init();
+	console_from_acpi();
 	lapic_init_bsp(acpi.lapic_pa);
 	percpu_area[0].apic_id = lapic_id();
 	percpu_area[0].state = CPU_ONLINE;

@@ -9,7 +9,8 @@ unit_frame_SRCS := mm/frame.c
 unit_heap_SRCS := mm/heap.c
 unit_acpi_SRCS := drivers/acpi.c
 unit_pgtable_SRCS := mm/pgtable.c
-unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c
+unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c \
+	drivers/uart_cfg.c
 
 UNIT_TESTS += elf mbinfo vmconfig mb1_header
 unit_elf_SRCS := hv/loader/elf.c hv/lib/format.c

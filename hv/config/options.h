@@ -4,6 +4,7 @@
 
 #include "hv/log.h"
 #include "hv/config/vmconfig.h"
+#include "drivers/uart_cfg.h"
 #include "types.h"
 
 #define MAX_VM_CONFIGS 16
@@ -30,7 +31,9 @@ struct hv_options {
 	enum on_stop on_stop;
 	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
 	enum selftest selftest;
-	bool vmx_ack; /* use "acknowledge interrupt on exit" when the CPU has it */
+	bool vmx_ack;           /* use "acknowledge interrupt on exit" when the CPU has it */
+	bool serial_given;      /* serial= was given: it overrides ACPI's console UART */
+	struct uart_cfg serial; /* from serial= */
 	struct vm_config vms[MAX_VM_CONFIGS]; /* from vm= options, in order */
 	uint32_t nvms;
 };
