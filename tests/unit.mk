@@ -53,3 +53,6 @@ unit_efi_mb2_SRCS := boot/efi/efi_mb2.c boot/efi/efi_mmap.c hv/loader/multiboot2
 unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
 UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
+UNIT_TESTS += acpi_uart uart_cfg
+unit_acpi_uart_SRCS := drivers/acpi_uart.c drivers/acpi.c hv/lib/format.c
+unit_uart_cfg_SRCS := drivers/uart_cfg.c hv/lib/format.c
