@@ -92,6 +92,20 @@ static void console_from_acpi(void)
 	console_move(&c, origin);
 }
 
+/* Sets the TSC rate and says where it came from (a warning when the sources disagree). */
+static void report_tsc(void)
+{
+	struct tsc_cpuid c = {0};
+	struct tsc_choice t = tsc_calibrate(&c);
+	char line[LOG_LINE_MAX - 32];
+
+	tsc_describe(&t, &c, line, sizeof(line));
+	if (t.disagree || t.source == TSC_SRC_FALLBACK)
+		log_warn("TSC: %s", line);
+	else
+		log_info("TSC: %s", line);
+}
+
 /* Deliberate faults that let tests check the exception report end to end. */
 static void run_selftest(enum selftest t)
 {
@@ -186,9 +200,7 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 
 	mm_init(&boot_info, mbi_pa);
 	mm_paging_init();
-	if (!tsc_calibrate())
-		log_warn("PIT did not count: assuming a 1 GHz TSC");
-	log_info("TSC: %lu kHz", tsc_hz / 1000);
+	report_tsc();
 
 	acpi_init();
 	console_from_acpi();

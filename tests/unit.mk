@@ -56,3 +56,5 @@ unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
 UNIT_TESTS += acpi_uart uart_cfg
 unit_acpi_uart_SRCS := drivers/acpi_uart.c drivers/acpi.c hv/lib/format.c
 unit_uart_cfg_SRCS := drivers/uart_cfg.c hv/lib/format.c
+UNIT_TESTS += tsc_freq
+unit_tsc_freq_SRCS := drivers/tsc_freq.c hv/lib/format.c
