@@ -33,6 +33,7 @@ static struct uart_cfg port = {
 	.baud = UART_DEFAULT_BAUD,
 };
 static bool present;
+static uint8_t probe_lsr; /* LSR as uart_use() last read it */
 
 static uint8_t reg_read(unsigned reg)
 {
@@ -84,11 +85,21 @@ int uart_use(const struct uart_cfg *c)
 		return 0;
 	if (c->space == UART_MMIO && !mm_phys_mapped(c->base, (uint64_t)UART_NREGS * c->stride))
 		return -EFAULT;
-	if (reg_read(UART_LSR) == LSR_ABSENT)
+	probe_lsr = reg_read(UART_LSR);
+	if (probe_lsr == LSR_ABSENT)
 		return -ENODEV;
 	program();
+	/* with its FIFOs just cleared a 16550's transmitter is idle: THRE must be set */
+	probe_lsr = reg_read(UART_LSR);
+	if (probe_lsr == LSR_ABSENT || !(probe_lsr & LSR_THRE))
+		return -ENODEV;
 	present = true;
 	return 0;
+}
+
+uint8_t uart_probe_lsr(void)
+{
+	return probe_lsr;
 }
 
 bool uart_init(void)

@@ -9,12 +9,15 @@
 bool uart_init(void);
 /*
  * Makes c the console UART and programs it (the divisor only when c gives a
- * baud). 0; -ENODEV if nothing answers there (LSR reads 0xff) or -EFAULT if
+ * baud). 0; -ENODEV if nothing answers there (LSR reads 0xff, or shows no
+ * idle transmitter once programmed: see uart_probe_lsr) or -EFAULT if
  * its MMIO range is not mapped: the console then writes nowhere until the
  * next uart_use. UART_NONE silences the console and returns 0.
  */
 int uart_use(const struct uart_cfg *c);
 const struct uart_cfg *uart_current(void);
+/* The LSR value on which the last uart_use() judged the UART. */
+uint8_t uart_probe_lsr(void);
 /* False once the UART is absent, or stopped answering (a bounded wait ran out). */
 bool uart_present(void);
 /* Writes n bytes, "\n" as "\r\n", waiting (boundedly) for the transmitter before each byte. */

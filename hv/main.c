@@ -67,9 +67,16 @@ static void console_move(const struct uart_cfg *c, enum uart_origin origin)
 	log_flush();
 	r = uart_use(c);
 	if (r < 0) {
+		uint8_t lsr = uart_probe_lsr();
+
 		uart_use(&old);
-		log_warn("console: %s from %s %s: staying here", to, uart_origin_names[origin],
-		         r == -EFAULT ? "is not mapped" : "does not answer (LSR reads 0xff)");
+		if (r == -EFAULT)
+			log_warn("console: %s from %s is not mapped: staying here", to,
+			         uart_origin_names[origin]);
+		else
+			log_warn("console: %s from %s does not answer as a 16550 (LSR 0x%02x): "
+			         "staying here",
+			         to, uart_origin_names[origin], lsr);
 		return;
 	}
 	if (c->baud)
@@ -195,11 +202,11 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	log_info("command line: %s", boot_info.cmdline ? boot_info.cmdline : "");
 	options_parse(boot_info.cmdline, &hv_options, option_warning, NULL);
 	log_threshold = hv_options.loglevel;
-	if (hv_options.serial_given)
-		console_move(&hv_options.serial, UART_FROM_OPTION);
 
 	mm_init(&boot_info, mbi_pa);
 	mm_paging_init();
+	if (hv_options.serial_given) /* an MMIO UART needs the direct map */
+		console_move(&hv_options.serial, UART_FROM_OPTION);
 	report_tsc();
 
 	acpi_init();

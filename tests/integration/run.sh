@@ -724,6 +724,77 @@ case_qemu_efi_iso_chainload() {
 	case_end qemu-efi-iso-chainload
 }
 
+# -- The console UART (QEMU TCG, each boot ends at "VMX not supported", exit
+#    status 3): an SPCR table naming COM2 moves the console there once ACPI is
+#    read (COM1 keeps only the early lines); serial=0x2f8 does the same and
+#    overrides an SPCR naming a PL011, which is refused by name; a machine
+#    without COM1 is never waited for; an option naming a UART that does not
+#    answer leaves the console on COM1.
+# com_log NAME: the second serial port's log of boot NAME, carriage returns removed.
+com_log() { tr -d '\r' < "$OUT/$1.com2.log" > "$OUT/$1.com2.txt"; echo "$OUT/$1.com2.txt"; }
+case_qemu_serial_console() {
+	local com1 start secs
+	spcr_table "$OUT/spcr-com2.bin" 0 1 8 1 0x2f8 7
+	spcr_table "$OUT/spcr-pl011.bin" 3 0 32 3 0x9000000 7
+	mkimage serial-spcr "loglevel=info on_stop=poweroff"
+	boot_qemu serial-spcr --timeout 60 --serial2 "$OUT/serial-spcr.com2.log" \
+		--acpitable "$OUT/spcr-com2.bin"
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] ACPI: SPCR revision 2: 16550 UART at I/O 0x2f8 \(8-bit registers\), baud 115200, interrupt type 0x1 IRQ 3 GSI 3$'
+	must '^\[cpu0\] console: moving to COM2 0x2f8 \(ACPI SPCR\)$'
+	must_not 'all cores online|VMX not supported'
+	SERIAL=$(com_log serial-spcr)
+	must '^\[cpu0\] console: COM2 0x2f8 from ACPI SPCR, 115200 baud$'
+	must '^\[cpu0\] all cores online: 4 of 4'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION|Sable 0.1'
+	case_end qemu-serial-spcr-com2
+
+	mkimage serial-opt "loglevel=info on_stop=poweroff serial=0x2f8"
+	boot_qemu serial-opt --timeout 60 --serial2 "$OUT/serial-opt.com2.log" \
+		--acpitable "$OUT/spcr-pl011.bin"
+	com1=$SERIAL
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] command line: loglevel=info on_stop=poweroff serial=0x2f8$'
+	must '^\[cpu0\] console: moving to COM2 0x2f8 \(serial= option\)$'
+	must_not 'all cores online'
+	SERIAL=$(com_log serial-opt)
+	must '^\[cpu0\] console: COM2 0x2f8 from serial= option, 115200 baud$'
+	must '^\[cpu0\] WARN: ACPI: SPCR: unsupported interface type 0x3 \(ARM PL011\)$'
+	must '^\[cpu0\] all cores online: 4 of 4'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION|console: moving'
+	case_end qemu-serial-option-com2
+
+	# no UART at all at 0x3f8: reads there return 0xff
+	start=$(date +%s)
+	boot_qemu serial-spcr --timeout 60 --serial none
+	secs=$(($(date +%s) - start))
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must_eq "finished within 30 s" "$([ $secs -le 30 ] && echo yes)" yes
+	case_end qemu-serial-no-com1
+	echo "INFO boot without COM1 to the debug-exit device: $secs s"
+	boot_qemu serial-spcr --timeout 60 --serial none --serial2 "$OUT/serial-nocom1.com2.log" \
+		--acpitable "$OUT/spcr-com2.bin"
+	SERIAL=$(com_log serial-nocom1)
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] console: COM2 0x2f8 from ACPI SPCR, 115200 baud$'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	case_end qemu-serial-no-com1-spcr-com2
+
+	mkimage serial-gone "loglevel=info on_stop=poweroff serial=mmio32:0xfe032000"
+	boot_qemu serial-gone --timeout 60
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] WARN: console: MMIO 0xfe032000 \(32-bit registers\) from serial= option does not answer as a 16550 \(LSR 0x[0-9a-f]{2}\): staying here$'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	case_end qemu-serial-option-absent
+}
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 case_qemu_bare_guests() {
 	if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
@@ -748,6 +819,7 @@ run_cases 2 \
 	case_qemu_cpus_limit \
 	case_qemu_exception_report \
 	case_qemu_invalid_opcode_report \
+	case_qemu_serial_console \
 	case_bochs_bad_vm_options_and_images \
 	case_bochs_arch_guests \
 	case_bochs_msr_strict \
