@@ -46,14 +46,10 @@ else
 	disk="-cdrom $iso"
 fi
 
-nested_vmx() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-	grep -qw vmx /proc/cpuinfo || return 1
-	[ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" = Y ] ||
-		[ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" = 1 ]
-}
+# shellcheck source=scripts/nested-kvm.sh
+. "$(dirname "$0")/nested-kvm.sh"
 if [ $accel = auto ]; then
-	if nested_vmx; then accel=kvm; else accel=tcg; fi
+	if [ -z "$(nested_kvm_reason)" ]; then accel=kvm; else accel=tcg; fi
 fi
 if [ $accel = kvm ]; then
 	cpu="-accel kvm -cpu host,+vmx"

@@ -1,7 +1,14 @@
 #!/bin/bash
 # Integration tests: the real image booted in Bochs (VMX) and QEMU TCG (no VMX).
+#   run.sh            every case; the VMX scenarios (case_bochs_*, booted with
+#                     boot_bochs) in Bochs
+#   run.sh --nested   the nested tier: the same VMX scenarios, judged by the
+#                     same markers, booted under QEMU with -accel kvm -cpu host;
+#                     one "TEST nested-kvm SKIP: <reason>" line where the host
+#                     cannot (scripts/nested-kvm.sh)
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$ROOT/scripts/nested-kvm.sh"
 
 G=$ROOT/build/guests
 
@@ -795,6 +802,70 @@ case_qemu_serial_console() {
 	case_end qemu-serial-option-absent
 }
 
+# -- The nested tier's host check, on fake /dev/kvm, cpuinfo and kvm_intel
+#    parameter files: each way of not having nested VMX gets its own reason.
+case_nested_kvm_detect() {
+	local d=$OUT/nested-detect got
+	SERIAL=$d/none # no boot: nothing to log
+	rm -rf "$d"
+	mkdir -p "$d"
+	: > "$d/kvm"
+	chmod 600 "$d/kvm"
+	printf 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme vmx ept\n' > "$d/intel"
+	printf 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme sse\n' > "$d/intel-novmx"
+	printf 'vendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n' > "$d/amd"
+	printf 'vendor_id\t: HygonGenuine\nflags\t\t: fpu svm\n' > "$d/hygon"
+	echo Y > "$d/nested-Y"
+	echo 1 > "$d/nested-1"
+	echo N > "$d/nested-N"
+	case_begin
+	want() { # want "EXPECTED (regex)" ARGS...
+		local pat=$1
+		shift
+		got=$(nested_kvm_reason "$@")
+		[ -z "$pat" ] && [ -z "$got" ] && return
+		[ -n "$pat" ] && echo "$got" | grep -qE -- "$pat" && return
+		CASE_OK=0
+		CASE_WHY="$CASE_WHY; nested_kvm_reason $* said '$got', want /$pat/"
+	}
+	want '^no .*/absent \(KVM not available' "$d/absent" "$d/intel" "$d/nested-Y"
+	want '^AMD host' "$d/kvm" "$d/amd" "$d/nested-Y"
+	want '^not an Intel CPU \(HygonGenuine\)$' "$d/kvm" "$d/hygon" "$d/nested-Y"
+	want '^CPU shows no vmx flag' "$d/kvm" "$d/intel-novmx" "$d/nested-Y"
+	want '^kvm_intel is not loaded' "$d/kvm" "$d/intel" "$d/absent"
+	want '^kvm_intel nested=N \(modprobe' "$d/kvm" "$d/intel" "$d/nested-N"
+	want '' "$d/kvm" "$d/intel" "$d/nested-Y"
+	want '' "$d/kvm" "$d/intel" "$d/nested-1"
+	# a device that does not open for reading and writing (even root cannot so open a directory)
+	mkdir "$d/kvm-dir"
+	want 'kvm-dir not usable: .* cannot open it for reading and writing \(join the kvm group\)$' \
+		"$d/kvm-dir" "$d/intel" "$d/nested-Y"
+	case_end nested-kvm-detect
+	echo "INFO this host for the nested tier: $(nested_kvm_reason || true)"
+}
+
+# -- The nested tier's runner (boot_bochs with RUNNER=kvm) driven under TCG:
+#    the Bochs options become QEMU's (--cpus, --megs, --timeout), the serial log
+#    is captured, Sable's debug-exit stop reads as Bochs' "poweroff", and a
+#    scenario that needs another Bochs CPU model is skipped, not judged.
+case_qemu_nested_runner_tcg() {
+	mkimage nested-runner "loglevel=info on_stop=poweroff"
+	RUNNER=kvm NESTED_ACCEL=--tcg boot_bochs nested-runner --cpus 2 --megs 256 --timeout 60 \
+		--workdir "$OUT/unused"
+	case_begin
+	must_eq "runner end" "$ENDED" poweroff
+	must '^\[cpu0\] memory: 25[0-9] MiB usable'
+	must '^\[cpu0\] all cores online: 2 of 2'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	case_end qemu-nested-runner-tcg
+	RUNNER=kvm NESTED_ACCEL=--tcg boot_bochs nested-runner --cpus 1 --model corei7_icelake_u
+	case_begin
+	must_eq "skip reason" "$CASE_SKIP" "needs the Bochs CPU model corei7_icelake_u"
+	must_eq "log of a skipped boot" "$(wc -c < "$SERIAL")" 0
+	CASE_SKIP=""
+	case_end qemu-nested-runner-model-skip
+}
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 case_qemu_bare_guests() {
 	if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
@@ -806,9 +877,31 @@ case_qemu_bare_guests() {
 	fi
 }
 
-# Two cases at a time (each Bochs boot keeps one host core busy), longest
-# first so that the two lanes finish close together.
-run_cases 2 \
+# run_tier CASE...: with --nested, the VMX scenarios (case_bochs_*, which boot
+# with boot_bochs), one at a time under QEMU/KVM, or one SKIP line; else all
+# of them, two at a time (each Bochs boot keeps one host core busy).
+run_tier() {
+	local fn why vmx=()
+	if [ "${NESTED:-0}" = 0 ]; then
+		run_cases 2 "$@"
+		return
+	fi
+	why=$(nested_kvm_reason)
+	if [ -n "$why" ]; then
+		echo "TEST nested-kvm SKIP: $why"
+		echo "nested tier: skipped"
+		exit 0
+	fi
+	for fn in "$@"; do
+		case $fn in case_bochs_*) vmx+=("$fn") ;; esac
+	done
+	RUNNER=kvm TEST_PREFIX=nested-kvm/ run_cases 1 "${vmx[@]}"
+}
+NESTED=0
+[ "${1:-}" = --nested ] && NESTED=1
+
+# Longest first so that the two lanes finish close together.
+run_tier \
 	case_bochs_isolation_one_core \
 	case_bochs_hostile_guests \
 	case_bochs_isolation_no_xsave \
@@ -820,6 +913,8 @@ run_cases 2 \
 	case_qemu_exception_report \
 	case_qemu_invalid_opcode_report \
 	case_qemu_serial_console \
+	case_nested_kvm_detect \
+	case_qemu_nested_runner_tcg \
 	case_bochs_bad_vm_options_and_images \
 	case_bochs_arch_guests \
 	case_bochs_msr_strict \
@@ -833,5 +928,7 @@ run_cases 2 \
 	case_qemu_efi_iso_chainload \
 	case_qemu_bare_guests
 
-[ $FAILS = 0 ] && echo "integration: all tests passed" || echo "integration: $FAILS test(s) failed"
+tier=integration
+[ $NESTED = 1 ] && tier="nested tier"
+[ $FAILS = 0 ] && echo "$tier: all tests passed" || echo "$tier: $FAILS test(s) failed"
 [ $FAILS = 0 ]
