@@ -5,15 +5,14 @@
 #include "x86.h"
 
 /* Register numbers and bits (PC16550D data sheet). */
-#define UART_THR   0 /* transmit holding (DLAB=0) */
-#define UART_DLL   0 /* divisor latch low (DLAB=1) */
-#define UART_IER   1
-#define UART_DLH   1
-#define UART_FCR   2
-#define UART_LCR   3
-#define UART_MCR   4
-#define UART_LSR   5
-#define UART_NREGS 8
+#define UART_THR 0 /* transmit holding (DLAB=0) */
+#define UART_DLL 0 /* divisor latch low (DLAB=1) */
+#define UART_IER 1
+#define UART_DLH 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
 
 #define LCR_8N1          0x03
 #define LCR_DLAB         0x80
@@ -83,7 +82,7 @@ int uart_use(const struct uart_cfg *c)
 	port = *c;
 	if (c->space == UART_NONE)
 		return 0;
-	if (c->space == UART_MMIO && !mm_phys_mapped(c->base, (uint64_t)UART_NREGS * c->stride))
+	if (c->space == UART_MMIO && !mm_phys_mapped(c->base, uart_cfg_span(c)))
 		return -EFAULT;
 	probe_lsr = reg_read(UART_LSR);
 	if (probe_lsr == LSR_ABSENT)

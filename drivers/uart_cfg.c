@@ -52,6 +52,16 @@ uint16_t uart_divisor(uint32_t clock, uint32_t baud)
 	return (uint16_t)d;
 }
 
+bool uart_cfg_mmio_overlaps(const struct uart_cfg *c, uint64_t base, uint64_t len)
+{
+	uint64_t span = uart_cfg_span(c);
+
+	if (c->space != UART_MMIO || !len)
+		return false;
+	/* [c->base, c->base + span) and [base, base + len) intersect; no overflow */
+	return c->base <= base + (len - 1) && base <= c->base + (span - 1);
+}
+
 void uart_cfg_describe(const struct uart_cfg *c, char *buf, size_t n)
 {
 	if (c->space == UART_NONE)

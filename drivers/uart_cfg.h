@@ -44,6 +44,16 @@ enum uart_origin uart_choose(const struct uart_cfg *opt, const struct uart_cfg *
  * or not reachable within 1% (the divisor must be 1-65535). */
 uint16_t uart_divisor(uint32_t clock, uint32_t baud);
 
+/* True if c is an MMIO UART whose eight registers overlap [base, base + len):
+ * RAM named as a UART would have the console write into memory. */
+bool uart_cfg_mmio_overlaps(const struct uart_cfg *c, uint64_t base, uint64_t len);
+
+/* Bytes the eight 16550 registers span: 8 x stride. */
+static inline uint64_t uart_cfg_span(const struct uart_cfg *c)
+{
+	return 8ull * c->stride;
+}
+
 /* "COM1 0x3f8", "I/O 0x3e8", "MMIO 0xfe032000 (32-bit registers)", "none". */
 void uart_cfg_describe(const struct uart_cfg *c, char *buf, size_t n);
 

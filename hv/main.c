@@ -46,6 +46,18 @@ static void parse_boot_info(uint32_t magic, uint64_t mbi_pa)
 		panic("malformed multiboot2 boot information (error %d, size %u)", r, total);
 }
 
+/* True if an MMIO UART c lies in RAM the boot loader reported as usable. */
+static bool uart_in_ram(const struct uart_cfg *c)
+{
+	for (size_t i = 0; i < boot_info.mmap_count; i++) {
+		const struct mem_region *r = &boot_info.mmap[i];
+
+		if (r->type == MEM_AVAILABLE && uart_cfg_mmio_overlaps(c, r->base, r->len))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Moves the console to c (named by origin), saying so on the old port first
  * and on the new one after; a UART that does not answer leaves the console
@@ -61,6 +73,11 @@ static void console_move(const struct uart_cfg *c, enum uart_origin origin)
 	if (c->space == old.space && c->base == old.base && c->stride == old.stride &&
 	    c->baud == old.baud && origin == UART_FROM_DEFAULT) {
 		log_info("console: %s (%s)", to, uart_origin_names[origin]);
+		return;
+	}
+	if (uart_in_ram(c)) {
+		log_warn("console: %s from %s is usable RAM, not a UART: staying here", to,
+		         uart_origin_names[origin]);
 		return;
 	}
 	log_info("console: moving to %s (%s)", to, uart_origin_names[origin]);

@@ -50,6 +50,26 @@ static void test_divisor(void **state)
 	assert_int_equal(uart_divisor(0xffffffffu, 0xffffffffu), 0);
 }
 
+/* An MMIO UART inside usable RAM is refused: the window is 8 registers x stride. */
+static void test_mmio_overlaps(void **state)
+{
+	struct uart_cfg m8 = mmio;
+
+	assert_int_equal(uart_cfg_span(&mmio), 32);
+	assert_true(uart_cfg_mmio_overlaps(&mmio, 0xfe000000, 0x100000));
+	assert_true(uart_cfg_mmio_overlaps(&mmio, 0xfe03201f, 1)); /* last byte of the window */
+	assert_false(uart_cfg_mmio_overlaps(&mmio, 0xfe032020, 0x1000));
+	assert_true(uart_cfg_mmio_overlaps(&mmio, 0xfe031000, 0x1001));
+	assert_false(uart_cfg_mmio_overlaps(&mmio, 0xfe031000, 0x1000));
+	m8.stride = 1;
+	assert_false(uart_cfg_mmio_overlaps(&m8, 0xfe032008, 8));
+	assert_true(uart_cfg_mmio_overlaps(&m8, 0, UINT64_MAX)); /* no overflow at the top */
+	m8.base = UINT64_MAX - 7;
+	assert_true(uart_cfg_mmio_overlaps(&m8, UINT64_MAX, 1));
+	assert_false(uart_cfg_mmio_overlaps(&m8, 0, 0));
+	assert_false(uart_cfg_mmio_overlaps(&com2, 0, 0x100000)); /* I/O ports are not memory */
+}
+
 static void test_describe(void **state)
 {
 	struct uart_cfg c = com2;
@@ -74,6 +94,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_divisor),
+		cmocka_unit_test(test_mmio_overlaps),
 		cmocka_unit_test(test_describe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

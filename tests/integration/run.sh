@@ -736,7 +736,7 @@ case_qemu_efi_iso_chainload() {
 #    read (COM1 keeps only the early lines); serial=0x2f8 does the same and
 #    overrides an SPCR naming a PL011, which is refused by name; a machine
 #    without COM1 is never waited for; an option naming a UART that does not
-#    answer leaves the console on COM1.
+#    answer, or that lies in usable RAM, leaves the console on COM1.
 # com_log NAME: the second serial port's log of boot NAME, carriage returns removed.
 com_log() { tr -d '\r' < "$OUT/$1.com2.log" > "$OUT/$1.com2.txt"; echo "$OUT/$1.com2.txt"; }
 case_qemu_serial_console() {
@@ -800,6 +800,16 @@ case_qemu_serial_console() {
 	must '^\[cpu0\] WARN: console: MMIO 0xfe032000 \(32-bit registers\) from serial= option does not answer as a 16550 \(LSR 0x[0-9a-f]{2}\): staying here$'
 	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
 	case_end qemu-serial-option-absent
+
+	# a UART "in" usable RAM (16 MiB) would have the console write over memory
+	mkimage serial-ram "loglevel=info on_stop=poweroff serial=mmio:0x1000000"
+	boot_qemu serial-ram --timeout 60
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] WARN: console: MMIO 0x1000000 \(8-bit registers\) from serial= option is usable RAM, not a UART: staying here$'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'console: moving'
+	case_end qemu-serial-option-in-ram
 }
 
 # -- The nested tier's host check, on fake /dev/kvm, cpuinfo and kvm_intel
