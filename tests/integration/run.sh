@@ -736,7 +736,8 @@ case_qemu_efi_iso_chainload() {
 #    read (COM1 keeps only the early lines); serial=0x2f8 does the same and
 #    overrides an SPCR naming a PL011, which is refused by name; a machine
 #    without COM1 is never waited for; an option naming a UART that does not
-#    answer, or that lies in usable RAM, leaves the console on COM1.
+#    answer, lies in usable RAM or outside the direct map leaves the console
+#    on COM1.
 # com_log NAME: the second serial port's log of boot NAME, carriage returns removed.
 com_log() { tr -d '\r' < "$OUT/$1.com2.log" > "$OUT/$1.com2.txt"; echo "$OUT/$1.com2.txt"; }
 case_qemu_serial_console() {
@@ -810,6 +811,15 @@ case_qemu_serial_console() {
 	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
 	must_not 'console: moving'
 	case_end qemu-serial-option-in-ram
+
+	# above 4 GiB, outside the hypervisor's direct map (no RAM there with 512 MiB)
+	mkimage serial-high "loglevel=info on_stop=poweroff serial=mmio32:0x4000000000"
+	boot_qemu serial-high --timeout 60
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] WARN: console: MMIO 0x4000000000 \(32-bit registers\) from serial= option is not mapped: staying here$'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	case_end qemu-serial-option-unmapped
 }
 
 # -- The nested tier's host check, on fake /dev/kvm, cpuinfo and kvm_intel
