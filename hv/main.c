@@ -5,6 +5,7 @@
 #include "drivers/platform.h"
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
+#include "drivers/uart_console.h"
 #include "hv/log.h"
 #include "hv/loader/multiboot2.h"
 #include "hv/config/options.h"
@@ -18,7 +19,6 @@
 #include "fpu/fpu.h"
 #include "vmx/vmx.h"
 #include "mm/mm.h"
-#include "err.h"
 #include "x86.h"
 
 #define MBI_MAX_SIZE MiB(1) /* refuse boot information larger than this */
@@ -26,7 +26,6 @@
 struct mb2_info boot_info;
 void hv_main(uint32_t magic, uint64_t mbi_pa);
 void acpi_init(void);
-void acpi_console_uart(struct uart_cfg **spcr, struct uart_cfg **dbg2);
 
 static void option_warning(void *ctx, const char *msg)
 {
@@ -44,76 +43,6 @@ static void parse_boot_info(uint32_t magic, uint64_t mbi_pa)
 	r = mb2_parse(phys_to_virt(mbi_pa), total <= MBI_MAX_SIZE ? total : 0, &boot_info);
 	if (r < 0)
 		panic("malformed multiboot2 boot information (error %d, size %u)", r, total);
-}
-
-/* True if an MMIO UART c lies in RAM the boot loader reported as usable. */
-static bool uart_in_ram(const struct uart_cfg *c)
-{
-	for (size_t i = 0; i < boot_info.mmap_count; i++) {
-		const struct mem_region *r = &boot_info.mmap[i];
-
-		if (r->type == MEM_AVAILABLE && uart_cfg_mmio_overlaps(c, r->base, r->len))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Moves the console to c (named by origin), saying so on the old port first
- * and on the new one after; a UART that does not answer leaves the console
- * where it was, with a warning there.
- */
-static void console_move(const struct uart_cfg *c, enum uart_origin origin)
-{
-	struct uart_cfg old = *uart_current();
-	char to[48];
-	int r;
-
-	uart_cfg_describe(c, to, sizeof(to));
-	if (c->space == old.space && c->base == old.base && c->stride == old.stride &&
-	    c->baud == old.baud && origin == UART_FROM_DEFAULT) {
-		log_info("console: %s (%s)", to, uart_origin_names[origin]);
-		return;
-	}
-	if (uart_in_ram(c)) {
-		log_warn("console: %s from %s is usable RAM, not a UART: staying here", to,
-		         uart_origin_names[origin]);
-		return;
-	}
-	log_info("console: moving to %s (%s)", to, uart_origin_names[origin]);
-	log_flush();
-	r = uart_use(c);
-	if (r < 0) {
-		uint8_t lsr = uart_probe_lsr();
-
-		uart_use(&old);
-		if (r == -EFAULT)
-			log_warn("console: %s from %s is not mapped: staying here", to,
-			         uart_origin_names[origin]);
-		else
-			log_warn("console: %s from %s does not answer as a 16550 (LSR 0x%02x): "
-			         "staying here",
-			         to, uart_origin_names[origin], lsr);
-		return;
-	}
-	if (c->baud)
-		log_info("console: %s from %s, %u baud", to, uart_origin_names[origin], c->baud);
-	else
-		log_info("console: %s from %s, baud as the firmware set it", to,
-		         uart_origin_names[origin]);
-}
-
-/* After ACPI: SPCR's or DBG2's UART, else COM1, unless serial= chose already. */
-static void console_from_acpi(void)
-{
-	struct uart_cfg *spcr, *dbg2, c;
-	enum uart_origin origin;
-
-	acpi_console_uart(&spcr, &dbg2);
-	if (hv_options.serial_given)
-		return;
-	origin = uart_choose(NULL, spcr, dbg2, &c);
-	console_move(&c, origin);
 }
 
 /* Sets the TSC rate and says where it came from (a warning when the sources disagree). */
@@ -223,11 +152,11 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	mm_init(&boot_info, mbi_pa);
 	mm_paging_init();
 	if (hv_options.serial_given) /* an MMIO UART needs the direct map */
-		console_move(&hv_options.serial, UART_FROM_OPTION);
+		uart_console_move(&hv_options.serial, UART_FROM_OPTION);
 	report_tsc();
 
 	acpi_init();
-	console_from_acpi();
+	uart_console_from_acpi(hv_options.serial_given);
 	lapic_init_bsp(acpi.lapic_pa);
 	percpu_area[0].apic_id = lapic_id();
 	percpu_area[0].state = CPU_ONLINE;
