@@ -2,16 +2,14 @@
 #include "fpu/fpu.h"
 #include "err.h"
 #include "fpu/xcr0.h"
+#include "fpu/xsave_layout.h"
+#include "hv/log.h"
+#include "hv/percpu.h"
 #include "hv/vcpu.h"
 #include "mm/mm.h"
 #include "x86.h"
 #include "cpuid_bits.h"
 
-#define FXSAVE_FCW_OFFSET  0
-#define FCW_DEFAULT        0x037f /* x87 control word after FNINIT */
-#define XSAVE_MXCSR_OFFSET 24
-#define XSAVE_LEGACY_SIZE  512
-#define MXCSR_DEFAULT      0x1f80
 /* PKRU stays out of the host XCR0: XCR0[9] is set only to switch images. */
 #define GUEST_XCR0_CANDIDATES                                                                      \
 	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
@@ -19,7 +17,9 @@
 static uint64_t host_xcr0;
 static uint64_t switch_mask; /* components in a vCPU's image: host_xcr0, and PKRU */
 static uint32_t area_size;
-static bool fxsr_only; /* no XSAVE: x87/SSE switched with FXSAVE/FXRSTOR */
+static bool fxsr_only;                      /* no XSAVE: x87/SSE switched with FXSAVE/FXRSTOR */
+static struct xsave_cpuid_table host_table; /* leaf 0xD, repaired; read once, on CPU 0 */
+static bool host_table_ready;
 
 static bool cpu_has_pku(void)
 {
@@ -29,6 +29,41 @@ static bool cpu_has_pku(void)
 		return false;
 	cpuid_count(7, 0, &r);
 	return r.ecx & CPUID_7_ECX_PKU;
+}
+
+static void run_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs *out)
+{
+	(void)ctx;
+	cpuid_count(leaf, sub, out);
+}
+
+/* Reads the host's leaf 0xD with host_xcr0 in force, checks it and keeps a
+ * consistent copy for the guests' CPUID (Bochs 2.7's needs repair). */
+static void read_host_table(void)
+{
+	struct xsave_cpuid_table raw;
+	struct xsave_layout l;
+	const char *why;
+	int comp;
+
+	xsave_table_read(run_cpuid, NULL, host_xcr0, 0, &raw);
+	if (xsave_table_check(&raw, &why, &comp))
+		log_warn("XSAVE: host CPUID leaf 0xD is inconsistent: %s (component %d); "
+		         "guests see a repaired leaf",
+		         why, comp);
+	xsave_table_repair(&raw, &host_table);
+	host_table_ready = true;
+	if (xsave_layout_mask(&host_table, xsave_supported_xcr0(&host_table), &l) == 0)
+		log_info("XSAVE: XCR0 0x%lx IA32_XSS 0x%lx, all components %u bytes standard, "
+		         "%u compacted",
+		         (unsigned long)xsave_supported_xcr0(&host_table),
+		         (unsigned long)xsave_supported_xss(&host_table), l.std_size,
+		         l.compact_size);
+}
+
+const struct xsave_cpuid_table *fpu_xsave_table(void)
+{
+	return host_table_ready ? &host_table : NULL;
 }
 
 void fpu_init_cpu(void)
@@ -56,6 +91,8 @@ void fpu_init_cpu(void)
 	if (cpu_has_pku() && (offered & XFEATURE_MASK_PKRU))
 		switch_mask |= XFEATURE_MASK_PKRU;
 	xsetbv(0, host_xcr0);
+	if (cpu_id() == 0 && !host_table_ready)
+		read_host_table();
 	/* ECX: the size for every component the CPU supports, PKRU included */
 	area_size = MAX(d.ebx, d.ecx);
 }
@@ -88,8 +125,8 @@ int fpu_guest_init(struct vcpu *v)
 	 * XRSTOR takes from the image (SDM Vol. 1 sec. 13.8.1). FXRSTOR takes the
 	 * whole legacy area, so the x87 control word gets its FNINIT value too
 	 * (an all-zero tag byte is an empty x87 stack). */
-	*(uint32_t *)((uint8_t *)phys_to_virt(g->area) + XSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
-	*(uint16_t *)((uint8_t *)phys_to_virt(g->area) + FXSAVE_FCW_OFFSET) = FCW_DEFAULT;
+	*(uint32_t *)((uint8_t *)phys_to_virt(g->area) + XSAVE_MXCSR_OFFSET) = XSAVE_MXCSR_INIT;
+	*(uint16_t *)((uint8_t *)phys_to_virt(g->area) + XSAVE_FCW_OFFSET) = XSAVE_FCW_INIT;
 	return 0;
 }
 

@@ -14,11 +14,14 @@
 #include "types.h"
 
 struct vcpu;
+struct xsave_cpuid_table;
 
 /* Enables XSAVE (CR4.OSXSAVE) on this CPU and sets the host XCR0. */
 void fpu_init_cpu(void);
 /* XCR0 while the hypervisor runs: every user component the CPU has that guests may use. */
 uint64_t fpu_host_xcr0(void);
+/* The host's CPUID leaf 0xD, consistent (repaired if need be), or NULL without XSAVE. */
+const struct xsave_cpuid_table *fpu_xsave_table(void);
 /* Components a guest may enable in XCR0. */
 uint64_t fpu_guest_xcr0_allowed(void);
 

@@ -1,18 +1,27 @@
 #include "fpu/xcr0.h"
 
-bool xcr0_valid(uint64_t value, uint64_t allowed)
+const char *xcr0_check(uint64_t value, uint64_t allowed)
 {
 	uint64_t avx512 = value & XFEATURE_MASK_AVX512;
 
-	if (!(value & XFEATURE_MASK_FP) || (value & ~allowed))
-		return false;
+	if (!(value & XFEATURE_MASK_FP))
+		return "x87 (bit 0) clear";
+	if (value & ~allowed)
+		return "a component that is not supported";
 	if ((value & XFEATURE_MASK_YMM) && !(value & XFEATURE_MASK_SSE))
-		return false;
-	if (avx512 && (avx512 != XFEATURE_MASK_AVX512 || !(value & XFEATURE_MASK_YMM)))
-		return false;
+		return "AVX without SSE";
+	if (avx512 && avx512 != XFEATURE_MASK_AVX512)
+		return "AVX-512 components (bits 5-7) not all together";
+	if (avx512 && !(value & XFEATURE_MASK_YMM))
+		return "AVX-512 without AVX";
 	if ((value & XFEATURE_MASK_BNDS) && (value & XFEATURE_MASK_BNDS) != XFEATURE_MASK_BNDS)
-		return false;
+		return "MPX components (bits 3-4) not together";
 	if ((value & XFEATURE_MASK_XTILE) && (value & XFEATURE_MASK_XTILE) != XFEATURE_MASK_XTILE)
-		return false;
-	return true;
+		return "XTILECFG and XTILEDATA (bits 17-18) not together";
+	return NULL;
+}
+
+bool xcr0_valid(uint64_t value, uint64_t allowed)
+{
+	return !xcr0_check(value, allowed);
 }

@@ -24,5 +24,7 @@
  * x87 set, no bit outside allowed, AVX needs SSE, AVX-512 all-or-none and needs
  * AVX, MPX both-or-none, AMX both-or-none. */
 bool xcr0_valid(uint64_t value, uint64_t allowed);
+/* The same rules: NULL if legal, else the first rule value breaks, in words. */
+const char *xcr0_check(uint64_t value, uint64_t allowed);
 
 #endif

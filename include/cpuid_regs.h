@@ -11,4 +11,7 @@ struct cpuid_regs {
 };
 #endif
 
+/* Runs the real CPU's CPUID (leaf, subleaf) into *out; pure modules take one of these. */
+typedef void (*cpuid_host_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+
 #endif

@@ -1,5 +1,5 @@
 #!/bin/bash
-# mkiso.sh [--efi sable.efi [--efi-default]] OUT.iso sable.elf "CMDLINE" TIMEOUT [guest.elf ...]
+# mkiso.sh [--mb1] [--efi sable.efi [--efi-default]] OUT.iso sable.elf "CMDLINE" TIMEOUT [guest.elf ...]
 # Builds a GRUB rescue image (BIOS, plus UEFI when grub-efi-amd64-bin is
 # installed) with GRUB on the serial console. Guest kernels become GRUB
 # modules 0, 1, ... in the order given.
@@ -10,8 +10,15 @@
 # that chainloads it from that partition; GRUB's own entry stays the default
 # unless --efi-default. Firmware sees the partition when the image is a disk
 # (a USB stick), not when it is a CD.
+# --mb1: GRUB boots the ELF with `multiboot` (v1) instead of multiboot2: a
+# guest kernel run on the bare machine, without Sable (the tests use it to
+# read what the emulated CPU itself reports).
 set -eu
-efi="" efi_default=0
+efi="" efi_default=0 mbcmd=multiboot2
+if [ "${1:-}" = --mb1 ]; then
+	mbcmd=multiboot
+	shift
+fi
 if [ "${1:-}" = --efi ]; then
 	efi=$2
 	shift 2
@@ -74,7 +81,7 @@ terminal_output serial console
 set timeout=$timeout
 set default=$default
 menuentry "Sable" {
-	multiboot2 /boot/sable.elf $cmdline
+	$mbcmd /boot/sable.elf $cmdline
 $mods	boot
 }
 $efientry

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "hv/vdev/guest_cpuid.h"
+#include "xsave_table_fixture.h"
 
 #define ANY 0xffffffffu /* table entry for a leaf that ignores the subleaf */
 
@@ -101,11 +102,14 @@ static void patch(struct fake_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t a,
 
 static struct fake_cpu cpu;
 static struct guest_cpuid_ctx ctx;
+static struct xsave_cpuid_table host_xsave; /* what the hypervisor reads at boot */
+static bool fixed_table;                    /* host_xsave set by the test, not read from cpu */
 
 /* Fresh fake CPU and a 4-vCPU context for vCPU 2 with x87|SSE|AVX allowed. */
 static int setup(void **state)
 {
 	memset(&cpu, 0, sizeof(cpu));
+	fixed_table = false;
 	ctx = (struct guest_cpuid_ctx){
 		.host = fake_host,
 		.host_ctx = &cpu,
@@ -114,6 +118,7 @@ static int setup(void **state)
 		.cr4_osxsave = false,
 		.guest_xcr0 = 0x3,
 		.xcr0_allowed = 0x2e7,
+		.xsave = &host_xsave,
 	};
 	return 0;
 }
@@ -123,6 +128,12 @@ static struct cpuid_regs q(uint32_t leaf, uint32_t sub)
 	struct cpuid_regs r;
 
 	memset(&r, 0xcc, sizeof(r));
+	if (leaf == 0xd && !fixed_table && ctx.xsave) {
+		unsigned calls = cpu.calls;
+
+		xsave_table_read(fake_host, &cpu, 0, 0, &host_xsave);
+		cpu.calls = calls;
+	}
 	guest_cpuid(&ctx, leaf, sub, &r);
 	return r;
 }
@@ -301,15 +312,19 @@ static void test_xsave_sub0_high_word(void **state)
 	assert_int_equal(q(0xd, 0).edx, 0x1);
 }
 
-/* XSAVEOPT, XSAVEC and XGETBV1 pass; XSAVES (bit 3) is hidden; XFD only with AMX allowed. */
+/* XSAVEOPT, XSAVEC and XGETBV1 pass; XSAVES (bit 3) is hidden; XFD only with AMX
+ * allowed; EBX is the compacted size for the guest's XCR0 (XSAVEC is offered). */
 static void test_xsave_sub1(void **state)
 {
-	expect_regs(q(0xd, 1), 0x7, 0, 0, 0);
+	expect_regs(q(0xd, 1), 0x7, 576, 0, 0);
+	ctx.guest_xcr0 = 0xe7;
+	expect_regs(q(0xd, 1), 0x7, 2432, 0, 0);
+	ctx.guest_xcr0 = 0x3;
 
 	patch(&cpu, 0xd, 1, 0x1f, 0x2b00, 0x100, 0);
-	expect_regs(q(0xd, 1), 0x7, 0, 0, 0);
+	expect_regs(q(0xd, 1), 0x7, 576, 0, 0);
 	ctx.xcr0_allowed = 0x602e7;
-	expect_regs(q(0xd, 1), 0x17, 0, 0, 0);
+	expect_regs(q(0xd, 1), 0x17, 576, 0, 0);
 
 	cpu.npatch = 0;
 	assert_int_equal(q(0xd, 1).eax, 0x7);
@@ -347,6 +362,62 @@ static void test_xsave_amx(void **state)
 	expect_regs(q(0xd, 0), 0x602e7, 2696, 11008, 0);
 	ctx.guest_xcr0 = 0x602e7;
 	assert_int_equal(q(0xd, 0).ebx, 11008);
+	/* the XFD flag only where XFD is offered (the host here has none) */
+	expect_regs(q(0xd, 18), 8192, 2816, 2, 0);
+	patch(&cpu, 0xd, 1, 0x1f, 0, 0, 0);
+	expect_regs(q(0xd, 18), 8192, 2816, 6, 0);
+	assert_int_equal(q(0xd, 1).eax, 0x17);
+}
+
+/* Bochs' own leaf 0xD, repaired as the hypervisor does at boot: PKRU is where
+ * XSAVE writes it and the sizes follow the guest's XCR0. */
+static void test_xsave_bochs_table(void **state)
+{
+	struct xsave_cpuid_table raw;
+
+	fixture_table(FIXTURE_BOCHS, &raw);
+	xsave_table_repair(&raw, &host_xsave);
+	fixed_table = true;
+	ctx.guest_xcr0 = 0x2e7;
+	expect_regs(q(0xd, 0), 0x2e7, 2696, 2696, 0);
+	expect_regs(q(0xd, 1), 0x7, 2440, 0, 0);
+	expect_regs(q(0xd, 9), 8, 2688, 0, 0);
+	ctx.xcr0_allowed = 0xe7; /* the hypervisor's allowed set today: no PKRU */
+	expect_regs(q(0xd, 0), 0xe7, 2688, 2688, 0);
+	expect_regs(q(0xd, 1), 0x7, 2432, 0, 0);
+	expect_regs(q(0xd, 9), 0, 0, 0, 0);
+	ctx.guest_xcr0 = 0x7;
+	expect_regs(q(0xd, 0), 0xe7, 832, 2688, 0);
+	expect_regs(q(0xd, 1), 0x7, 832, 0, 0);
+	/* a current XCR0 with bits the guest may not have counts only what is offered */
+	ctx.guest_xcr0 = ~0ull;
+	expect_regs(q(0xd, 0), 0xe7, 2688, 2688, 0);
+	ctx.guest_xcr0 = 0;
+	expect_regs(q(0xd, 0), 0xe7, 576, 2688, 0);
+	ctx.xsave = NULL; /* no XSAVE: the leaf is empty */
+	expect_regs(q(0xd, 0), 0, 0, 0, 0);
+}
+
+/* Supervisor state: offered IA32_XSS components count in subleaf 1 EBX only. */
+static void test_xsave_xss_components(void **state)
+{
+	fixture_table(FIXTURE_SPR, &host_xsave);
+	fixed_table = true;
+	ctx.xcr0_allowed = 0x602e7;
+	ctx.xss_allowed = 0x100;
+	ctx.guest_xcr0 = 0x2e7;
+	ctx.guest_xss = 0x100;
+	expect_regs(q(0xd, 0), 0x602e7, 2696, 11008, 0);
+	expect_regs(q(0xd, 1), 0x17, 2440 + 128, 0x100, 0);
+	expect_regs(q(0xd, 8), 128, 0, 1, 0);
+	expect_regs(q(0xd, 15), 0, 0, 0, 0); /* arch LBR: not offered */
+	ctx.guest_xss = 0xdd00;              /* more than offered: only PT counts */
+	assert_int_equal(q(0xd, 1).ebx, 2440 + 128);
+	ctx.guest_xss = 0;
+	assert_int_equal(q(0xd, 1).ebx, 2440);
+	ctx.guest_xcr0 = 0x602e7;
+	assert_int_equal(q(0xd, 1).ebx, 10752);
+	expect_regs(q(0xd, 17), 64, 2752, 0, 0);
 	expect_regs(q(0xd, 18), 8192, 2816, 6, 0);
 }
 
@@ -443,6 +514,8 @@ int main(void)
 		T(test_xsave_sub1),
 		T(test_xsave_components),
 		T(test_xsave_amx),
+		T(test_xsave_bochs_table),
+		T(test_xsave_xss_components),
 		T(test_hypervisor_leaves),
 		T(test_extended_leaves),
 		T(test_out_of_range),

@@ -19,7 +19,7 @@ unit_mbinfo_SRCS := hv/loader/mbinfo.c
 unit_vmconfig_SRCS := hv/config/vmconfig.c hv/config/cmdline.c hv/lib/format.c
 
 UNIT_TESTS += guest_cpuid vmx_caps fwcfg uart_emu
-unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c
+unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c fpu/xsave_cpuid.c fpu/xsave_layout.c fpu/xcr0.c
 unit_vmx_caps_SRCS := vmx/vmx_caps.c
 unit_fwcfg_SRCS := hv/vdev/fwcfg.c
 unit_uart_emu_SRCS := hv/vdev/uart_emu.c
@@ -58,3 +58,7 @@ unit_acpi_uart_SRCS := drivers/acpi_uart.c drivers/acpi.c hv/lib/format.c
 unit_uart_cfg_SRCS := drivers/uart_cfg.c hv/lib/format.c
 UNIT_TESTS += tsc_freq
 unit_tsc_freq_SRCS := drivers/tsc_freq.c hv/lib/format.c
+UNIT_TESTS += xsave_layout
+unit_xsave_layout_SRCS := fpu/xsave_layout.c fpu/xcr0.c
+UNIT_TESTS += xsave_convert
+unit_xsave_convert_SRCS := fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c

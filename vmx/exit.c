@@ -51,6 +51,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.cr4_pke = (cr4 & CR4_PKE) != 0,
 		.guest_xcr0 = fpu_guest_xcr0(v),
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
+		.xsave = fpu_xsave_table(),
 	};
 	struct cpuid_regs r;
 

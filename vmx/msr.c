@@ -372,6 +372,7 @@ int vmx_msr_setup_bitmap(void)
 		.host = host_cpuid,
 		.nvcpus = 1,
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
+		.xsave = fpu_xsave_table(),
 	};
 	uint8_t *bm;
 

@@ -19,6 +19,8 @@
 #include "types.h"
 #include "hv/vdev/guest_cpuid.h"
 #include "cpuid_bits.h"
+#include "fpu/xcr0.h"
+#include "fpu/xsave_cpuid.h"
 
 #define LEAF_EXT_BASE 0x80000000u
 
@@ -29,14 +31,6 @@
 
 #define TOPO_LEVEL_SMT  1u
 #define TOPO_LEVEL_CORE 2u
-
-#define XSAVE_MIN_SIZE        576u /* legacy region (512) + XSAVE header (64) */
-#define XSAVE_FIRST_EXT       2u   /* first component not in the legacy region */
-#define XSAVE_LAST_EXT        62u
-#define XSAVE_COMP_SUPERVISOR (1u << 0) /* leaf 0xD sub i ECX: component lives in IA32_XSS */
-#define XSAVE_1_EAX_XSAVES    (1u << 3)
-#define XSAVE_1_EAX_XFD       (1u << 4)
-#define XCR0_XTILEDATA        BIT(18)
 
 /* Runs the host's CPUID. */
 static void host_cpuid(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t subleaf,
@@ -181,62 +175,29 @@ static void leaf_topology(const struct guest_cpuid_ctx *c, uint32_t subleaf, str
 }
 
 /*
- * Size of a standard-format XSAVE area for the XCR0 components in mask
- * (SDM Vol. 1 sec. 13.4): the end of the furthest enabled user component
- * 2..62 per the host's leaf 0xD subleaves, and never less than the legacy
- * region plus header.
- */
-static uint32_t xsave_size(const struct guest_cpuid_ctx *c, uint64_t mask)
-{
-	uint64_t size = XSAVE_MIN_SIZE;
-	struct cpuid_regs r;
-
-	for (uint32_t i = XSAVE_FIRST_EXT; i <= XSAVE_LAST_EXT; i++) {
-		if (!(mask & BIT(i)))
-			continue;
-		host_cpuid(c, 0xd, i, &r);
-		if (r.ecx & XSAVE_COMP_SUPERVISOR)
-			continue;
-		size = MAX(size, (uint64_t)r.ebx + r.eax);
-	}
-	return (uint32_t)MIN(size, (uint64_t)UINT32_MAX);
-}
-
-/*
- * Leaf 0xD (XSAVE), SDM Vol. 1 sec. 13.2.
- * Sub 0: supported XCR0 bits (EDX:EAX) = host's & xcr0_allowed; EBX = area
- * size for the guest's XCR0; ECX = area size for all allowed, supported bits.
- * Sub 1: EAX passes through except XSAVES (bit 3), hidden because EBX, the
- * XCR0|IA32_XSS compacted size a guest sizes XSAVES buffers with, is not
- * modelled (EBX = 0), and XFD, which needs XTILEDATA allowed (and the host's
- * XFD); ECX/EDX = 0 because no IA32_XSS component is exposed.
- * Sub i >= 2: the host's values if component i is allowed, else all zero.
+ * Leaf 0xD (XSAVE), built by fpu/xsave_cpuid.c from the host's table
+ * (validated and repaired at boot) for the guest's XCR0 and IA32_XSS, never
+ * passed through. Policy here: XSAVES (subleaf 1 EAX bit 3) stays hidden
+ * until it is modelled, XFD is offered only with XTILEDATA allowed. Without a
+ * table (no XSAVE) the leaf reads all zero.
  */
 static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
 {
-	uint64_t supported;
+	struct xsave_guest_view g = {
+		.xcr0_allowed = c->xcr0_allowed,
+		.xss_allowed = c->xss_allowed,
+		.xcr0 = c->guest_xcr0,
+		.xss = c->guest_xss,
+		.sub1_eax_allowed = ~XSAVE_1_EAX_XSAVES,
+	};
 
-	switch (subleaf) {
-	case 0:
-		r->eax &= (uint32_t)c->xcr0_allowed;
-		r->edx &= (uint32_t)(c->xcr0_allowed >> 32);
-		supported = ((uint64_t)r->edx << 32) | r->eax;
-		r->ebx = xsave_size(c, c->guest_xcr0);
-		r->ecx = xsave_size(c, supported);
-		break;
-	case 1:
-		r->eax &= ~XSAVE_1_EAX_XSAVES;
-		if (!(c->xcr0_allowed & XCR0_XTILEDATA))
-			r->eax &= ~XSAVE_1_EAX_XFD;
-		r->ebx = 0;
-		r->ecx = 0;
-		r->edx = 0;
-		break;
-	default:
-		if (subleaf >= 64 || !(c->xcr0_allowed & BIT(subleaf)))
-			regs_zero(r);
-		break;
+	if (!(c->xcr0_allowed & XFEATURE_MASK_XTILE_DATA))
+		g.sub1_eax_allowed &= ~XSAVE_1_EAX_XFD;
+	if (!c->xsave) {
+		regs_zero(r);
+		return;
 	}
+	xsave_guest_cpuid(c->xsave, &g, subleaf, r);
 }
 
 /* Leaf 0x40000000 + n: the signature leaf, or zero (no paravirtual features yet). */
@@ -271,6 +232,9 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 	case 0x1f:
 		leaf_topology(c, subleaf, r);
 		return;
+	case 0xd:
+		leaf_xsave(c, subleaf, r);
+		return;
 	}
 
 	host_cpuid(c, leaf, subleaf, r);
@@ -286,9 +250,6 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 		break;
 	case 0x7:
 		leaf_7(c, subleaf, r);
-		break;
-	case 0xd:
-		leaf_xsave(c, subleaf, r);
 		break;
 	}
 }

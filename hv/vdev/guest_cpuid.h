@@ -5,8 +5,7 @@
 #include "types.h"
 #include "cpuid_regs.h"
 
-/* Runs the real CPU's CPUID (leaf, subleaf) into *out. */
-typedef void (*cpuid_host_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+struct xsave_cpuid_table;
 
 struct guest_cpuid_ctx {
 	cpuid_host_fn host; /* the real CPU's CPUID */
@@ -17,6 +16,10 @@ struct guest_cpuid_ctx {
 	bool cr4_pke;          /* guest CR4.PKE */
 	uint64_t guest_xcr0;   /* guest's current XCR0 (for leaf 0xD sub 0 EBX) */
 	uint64_t xcr0_allowed; /* XCR0 bits the hypervisor lets the guest enable */
+	uint64_t guest_xss;    /* guest's current IA32_XSS (leaf 0xD sub 1 EBX) */
+	uint64_t xss_allowed;  /* IA32_XSS bits the guest may enable */
+	/* the host's leaf 0xD, consistent (fpu/xsave_layout.h); NULL: no XSAVE */
+	const struct xsave_cpuid_table *xsave;
 };
 
 #define SABLE_CPUID_SIGNATURE  "SableSableHV" /* EBX,ECX,EDX of leaf 0x40000000 */

@@ -114,11 +114,19 @@ case_bochs_guests() {
 	cp "$G/exits.elf" "$OUT/word.elf"
 	cp "$G/exits.elf" "$OUT/shutdown.elf"
 	cmd="$cmd vm=exitw:module=7,mem=4M,pin=3 vm=exits:module=8,mem=4M,pin=3"
-	mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf"
+	cmd="$cmd vm=xsaveprobe:module=9,mem=4M,pin=2"
+	mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf" "$G/xsaveprobe.elf"
 	boot_bochs guests --cpus 4 --timeout 600
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 9 of 9 VM\(s\) started'
+	must '^\[cpu0\] 10 of 10 VM\(s\) started'
+	# Bochs' leaf 0xD is flagged and repaired; the guest's is consistent for each XCR0 it sets
+	must '^\[cpu0\] WARN: XSAVE: host CPUID leaf 0xD is inconsistent: supported component with size 0 \(component 9\); guests see a repaired leaf$'
+	must '^\[cpu0\] XSAVE: XCR0 0x2e7 IA32_XSS 0x0, all components 2696 bytes standard, 2440 compacted$'
+	must '^\[xsaveprobe\] TEST cpuid-0xd PASS'
+	must '^\[xsaveprobe\] XSAVE-CPUID xcr0=0xe7 sub=0 eax=0x000000e7 ebx=0x00000a80 ecx=0x00000a80 '
+	must '^\[xsaveprobe\] XSAVE-CPUID xcr0=0xe7 sub=1 eax=0x00000007 ebx=0x00000980 '
+	must '^\[xsaveprobe\] TEST xsave-pkru-offset SKIP'
 	for t in hello hello-fwcfg; do must "^\[hello\] TEST $t PASS"; done
 	for t in cpuid-vmx-hidden cpuid-hypervisor-leaf cpuid-osxsave cr0-ne-own-value cr4-vmxe-hidden; do
 		must "^\[cpuid\] TEST $t PASS"
@@ -136,13 +144,34 @@ case_bochs_guests() {
 	must '^\[memory\] TEST memory-isolation-setup PASS'
 	must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc0000000 \(RIP 0x[0-9a-f]+\): outside guest memory'
 	must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
-	for g in hello cpuid msr compute; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+	for g in hello cpuid msr compute xsaveprobe; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
 	must 'vm hypercall: stopped: exit hypercall, status 0'
 	must 'vm exitw: stopped: exit device: value 0x102, status 517'
 	must 'vm exits: stopped: shutdown requested on port 0x8900'
 	must '\] all VMs have stopped'
 	must_not 'TEST [a-z0-9-]+ FAIL|TEST memory-isolation FAIL|TEST triple-fault FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
 	case_end bochs-guests
+}
+
+# -- Bochs' own CPUID leaf 0xD, read by the xsaveprobe guest booted by GRUB on
+#    the bare emulated CPU (no Sable), is the table tests/xsave_fixture_bochs.h
+#    keeps, and its XSAVE stores PKRU at 2688, where the repaired table has it.
+case_bochs_bare_xsave_probe() {
+	local got want
+	"$ROOT/scripts/mkiso.sh" --mb1 "$OUT/xsprobe.iso" "$G/xsaveprobe.elf" bare 0 >/dev/null
+	boot_bochs xsprobe --only-bochs "reads what the Bochs CPU itself reports" --cpus 1 \
+		--timeout 120
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	got=$(sed -n 's/^XSAVE-CPUID xcr0=0x2e7 sub=\([0-9]*\) eax=\(0x[0-9a-f]*\) ebx=\(0x[0-9a-f]*\) ecx=\(0x[0-9a-f]*\) edx=\(0x[0-9a-f]*\)$/XSAVE_ROW(\1, \2, \3, \4, \5)/p' "$SERIAL")
+	want=$(grep -oE 'XSAVE_ROW\([0-9]+, 0x[^)]*\)' "$ROOT/tests/xsave_fixture_bochs.h")
+	must_eq "leaf 0xD rows" "$got" "$want"
+	must '^XSAVE-PKRU standard=2688 '
+	must '^TEST xsave-pkru-offset PASS'
+	must '^TEST cpuid-0xd SKIP'
+	must_not 'FAIL|GUEST EXCEPTION'
+	case_end bochs-bare-xsave-probe
+	echo "INFO Bochs 2.7 XSAVEC: $(grep -o 'compacted=[0-9-]* compacted_expected=[0-9]*' "$SERIAL")"
 }
 
 # -- Bad VM options and bad kernel images: each VM named gets a clear error and
@@ -883,6 +912,9 @@ case_qemu_nested_runner_tcg() {
 	must_eq "skip reason" "$CASE_SKIP" "needs the Bochs CPU model corei7_icelake_u"
 	must_eq "log of a skipped boot" "$(wc -c < "$SERIAL")" 0
 	CASE_SKIP=""
+	RUNNER=kvm NESTED_ACCEL=--tcg boot_bochs nested-runner --only-bochs "checks Bochs" --cpus 1
+	must_eq "skip reason of a Bochs-only boot" "$CASE_SKIP" "checks Bochs"
+	CASE_SKIP=""
 	case_end qemu-nested-runner-model-skip
 }
 
@@ -942,6 +974,7 @@ run_tier \
 	case_bochs_vm_restart_frees_memory \
 	case_bochs_vpid_pool \
 	case_bochs_queued_beside_lone_spinner \
+	case_bochs_bare_xsave_probe \
 	case_bochs_review_checks \
 	case_qemu_efi_boot \
 	case_qemu_efi_errors \
