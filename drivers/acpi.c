@@ -157,6 +157,13 @@ struct acpi_tables {
 	uint64_t madt, fadt;
 };
 
+/* Notes the first table with signature sig (the console UART's, parsed later). */
+static void note(const uint8_t *p, const char *sig, uint64_t pa, uint64_t *slot)
+{
+	if (!*slot && bytes_eq(p, sig, 4))
+		*slot = pa;
+}
+
 /* Entry i of the root table at root_pa (re-mapped, since map() may reuse its window). */
 static uint64_t root_entry(acpi_map_fn map, void *ctx, uint64_t root_pa, uint32_t len, bool xsdt,
                            size_t i)
@@ -170,7 +177,7 @@ static uint64_t root_entry(acpi_map_fn map, void *ctx, uint64_t root_pa, uint32_
 
 /* Notes the first valid MADT and FADT among the tables at pa. */
 static void classify(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint64_t pa,
-                     struct acpi_tables *t)
+                     struct acpi_tables *t, struct acpi_info *out)
 {
 	uint32_t len;
 	const uint8_t *p = map_table(map, ctx, pa, &len);
@@ -183,11 +190,13 @@ static void classify(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint64_t pa,
 		t->madt = pa;
 	else if (!t->fadt && bytes_eq(p, "FACP", 4))
 		t->fadt = pa;
+	note(p, "SPCR", pa, &out->spcr_pa);
+	note(p, "DBG2", pa, &out->dbg2_pa);
 }
 
 /* Walks the root table: 0 or -EINVAL if it is invalid. */
 static int walk_root(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint64_t root_pa, bool xsdt,
-                     struct acpi_tables *t)
+                     struct acpi_tables *t, struct acpi_info *out)
 {
 	uint32_t len;
 	const uint8_t *p = map_table(map, ctx, root_pa, &len);
@@ -198,7 +207,7 @@ static int walk_root(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint64_t roo
 		return -EINVAL;
 	n = (len - SDT_HDR_LEN) / esize;
 	for (size_t i = 0; i < n; i++)
-		classify(map, warn, ctx, root_entry(map, ctx, root_pa, len, xsdt, i), t);
+		classify(map, warn, ctx, root_entry(map, ctx, root_pa, len, xsdt, i), t, out);
 	return 0;
 }
 
@@ -339,6 +348,8 @@ static void info_init(struct acpi_info *out, uint64_t rsdp_pa)
 	out->have_s5 = false;
 	out->s5_slp_typa = 0;
 	out->s5_slp_typb = 0;
+	out->spcr_pa = 0;
+	out->dbg2_pa = 0;
 }
 
 /* The FADT is parsed even when the MADT then turns out missing or malformed. */
@@ -354,7 +365,7 @@ int acpi_parse(uint64_t rsdp_pa, acpi_map_fn map, acpi_warn_fn warn, void *ctx,
 		return -EINVAL;
 	err = read_rsdp(map, ctx, rsdp_pa, out, &root_pa);
 	if (!err)
-		err = walk_root(map, warn, ctx, root_pa, out->used_xsdt, &t);
+		err = walk_root(map, warn, ctx, root_pa, out->used_xsdt, &t, out);
 	if (err)
 		return err;
 	if (t.fadt)

@@ -1,4 +1,5 @@
-/* ACPI table discovery and parsing: RSDP, RSDT/XSDT, MADT, FADT (+ DSDT \_S5) (pure).
+/* ACPI table discovery and parsing: RSDP, RSDT/XSDT, MADT, FADT (+ DSDT \_S5), and
+ * where the SPCR and DBG2 tables are (pure).
  * Spec: ACPI 6.5 sec. 5.2. */
 #ifndef SABLE_DRIVERS_ACPI_H
 #define SABLE_DRIVERS_ACPI_H
@@ -45,6 +46,8 @@ struct acpi_info {
 	uint32_t pm1b_cnt;
 	bool have_s5;
 	uint8_t s5_slp_typa, s5_slp_typb;
+	uint64_t spcr_pa; /* first valid SPCR table, 0 if none (drivers/acpi_uart.h parses it) */
+	uint64_t dbg2_pa; /* first valid DBG2 table, 0 if none */
 };
 
 /* Checks signature "RSD PTR ", the 20-byte checksum and, for revision >= 2,

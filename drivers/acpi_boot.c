@@ -1,5 +1,6 @@
 /* Finds the ACPI tables on this machine and records what the hypervisor needs. */
 #include "drivers/acpi.h"
+#include "drivers/acpi_uart.h"
 #include "drivers/platform.h"
 #include "hv/log.h"
 #include "hv/loader/multiboot2.h"
@@ -14,6 +15,7 @@
 
 extern struct mb2_info boot_info;
 void acpi_init(void);
+void acpi_console_uart(struct uart_cfg **spcr, struct uart_cfg **dbg2);
 
 static const void *map_phys(void *ctx, uint64_t pa, size_t len)
 {
@@ -62,4 +64,37 @@ void acpi_init(void)
 	         "0x%lx%s",
 	         acpi.revision, acpi.used_xsdt ? "XSDT" : "RSDT", acpi.ncpus, enabled,
 	         acpi.nioapics, acpi.lapic_pa, acpi.have_s5 ? ", S5 known" : "");
+}
+
+/* Maps the table at pa in full and parses it with fn: the result, or NULL with a console line. */
+static struct uart_cfg *console_table(uint64_t pa, const char *sig,
+                                      int (*fn)(const void *, size_t, struct acpi_uart *, char *,
+                                                size_t),
+                                      struct acpi_uart *u)
+{
+	char why[96];
+	uint32_t len;
+
+	if (!pa)
+		return NULL;
+	len = *(const uint32_t *)phys_to_virt(pa + 4);
+	if (!mm_phys_mapped(pa, len) || fn(phys_to_virt(pa), len, u, why, sizeof(why)) < 0) {
+		log_warn("ACPI: %s", mm_phys_mapped(pa, len) ? why : "console table not mapped");
+		return NULL;
+	}
+	log_info("ACPI: %s revision %u: %s UART at %s 0x%lx (%u-bit registers), baud %u, "
+	         "interrupt type 0x%x IRQ %u GSI %u",
+	         sig, u->revision, acpi_uart_type_name(u->type),
+	         u->port.space == UART_IO ? "I/O" : "MMIO", u->port.base, u->port.stride * 8u,
+	         u->port.baud, u->irq_type, u->irq, u->gsi);
+	return &u->port;
+}
+
+/* The console UARTs that the SPCR and DBG2 tables name (NULL where none is usable). */
+void acpi_console_uart(struct uart_cfg **spcr, struct uart_cfg **dbg2)
+{
+	static struct acpi_uart s, d;
+
+	*spcr = console_table(acpi.spcr_pa, "SPCR", acpi_spcr_parse, &s);
+	*dbg2 = console_table(acpi.dbg2_pa, "DBG2", acpi_dbg2_parse, &d);
 }

@@ -1,7 +1,10 @@
+/* The console's 16550 UART: I/O ports or MMIO, 8- or 32-bit registers. */
 #include "drivers/uart.h"
+#include "err.h"
+#include "mm/mm.h"
 #include "x86.h"
 
-/* Register offsets and bits (PC16550D data sheet). */
+/* Register numbers and bits (PC16550D data sheet). */
 #define UART_THR 0 /* transmit holding (DLAB=0) */
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */
 #define UART_IER 1
@@ -10,7 +13,6 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
-#define UART_SCR 7
 
 #define LCR_8N1          0x03
 #define LCR_DLAB         0x80
@@ -18,52 +20,127 @@
 #define MCR_DTR_RTS_OUT2 0x0b
 #define LSR_THRE         0x20
 #define LSR_TEMT         0x40
+#define LSR_ABSENT       0xff /* what a read of nothing returns */
 
-#define UART_CLOCK      115200
-#define UART_BAUD       115200
-#define UART_SPIN_LIMIT 1000000 /* a missing UART must not hang the console */
+#define UART_SPIN_LIMIT 1000000 /* ~1 s of port reads: then the UART is taken as gone */
 
-static bool present = true;
+static struct uart_cfg port = {
+	.space = UART_IO,
+	.base = UART_COM1_PORT,
+	.stride = 1,
+	.access = 1,
+	.baud = UART_DEFAULT_BAUD,
+};
+static bool present;
+static uint8_t probe_lsr; /* LSR as uart_use() last read it */
 
-bool uart_init(void)
+static uint8_t reg_read(unsigned reg)
 {
-	uint16_t divisor = UART_CLOCK / UART_BAUD;
+	uint64_t a = port.base + reg * port.stride;
 
-	outb(COM1_PORT + UART_SCR, 0x5a);
-	present = inb(COM1_PORT + UART_SCR) == 0x5a;
-	outb(COM1_PORT + UART_IER, 0);
-	outb(COM1_PORT + UART_LCR, LCR_DLAB);
-	outb(COM1_PORT + UART_DLL, divisor & 0xff);
-	outb(COM1_PORT + UART_DLH, divisor >> 8);
-	outb(COM1_PORT + UART_LCR, LCR_8N1);
-	outb(COM1_PORT + UART_FCR, FCR_ENABLE_CLEAR);
-	outb(COM1_PORT + UART_MCR, MCR_DTR_RTS_OUT2);
-	return present;
+	if (port.space == UART_MMIO)
+		return port.access == 4 ? (uint8_t) * (volatile uint32_t *)phys_to_virt(a)
+		                        : *(volatile uint8_t *)phys_to_virt(a);
+	return port.access == 4 ? (uint8_t)inl((uint16_t)a) : inb((uint16_t)a);
 }
 
-static void wait_lsr(uint8_t bit)
+static void reg_write(unsigned reg, uint8_t v)
 {
-	for (unsigned i = 0; i < UART_SPIN_LIMIT; i++) {
-		if (inb(COM1_PORT + UART_LSR) & bit)
-			return;
-		cpu_relax();
+	uint64_t a = port.base + reg * port.stride;
+
+	if (port.space == UART_MMIO) {
+		if (port.access == 4)
+			*(volatile uint32_t *)phys_to_virt(a) = v;
+		else
+			*(volatile uint8_t *)phys_to_virt(a) = v;
+	} else if (port.access == 4) {
+		outl((uint16_t)a, v);
+	} else {
+		outb((uint16_t)a, v);
 	}
 }
 
-static void putc_raw(char c)
+/* Programs 8N1, FIFOs on, no interrupts; the divisor only when the baud is known. */
+static void program(void)
 {
-	wait_lsr(LSR_THRE);
-	outb(COM1_PORT + UART_THR, (uint8_t)c);
+	uint16_t divisor = uart_divisor(port.clock, port.baud);
+
+	reg_write(UART_IER, 0);
+	if (divisor) {
+		reg_write(UART_LCR, LCR_DLAB);
+		reg_write(UART_DLL, divisor & 0xff);
+		reg_write(UART_DLH, divisor >> 8);
+	}
+	reg_write(UART_LCR, LCR_8N1);
+	reg_write(UART_FCR, FCR_ENABLE_CLEAR);
+	reg_write(UART_MCR, MCR_DTR_RTS_OUT2);
+}
+
+int uart_use(const struct uart_cfg *c)
+{
+	present = false;
+	port = *c;
+	if (c->space == UART_NONE)
+		return 0;
+	if (c->space == UART_MMIO && !mm_phys_mapped(c->base, uart_cfg_span(c)))
+		return -EFAULT;
+	probe_lsr = reg_read(UART_LSR);
+	if (probe_lsr == LSR_ABSENT)
+		return -ENODEV;
+	program();
+	/* with its FIFOs just cleared a 16550's transmitter is idle: THRE must be set */
+	probe_lsr = reg_read(UART_LSR);
+	if (probe_lsr == LSR_ABSENT || !(probe_lsr & LSR_THRE))
+		return -ENODEV;
+	present = true;
+	return 0;
+}
+
+uint8_t uart_probe_lsr(void)
+{
+	return probe_lsr;
+}
+
+bool uart_init(void)
+{
+	struct uart_cfg com1 = port;
+
+	return uart_use(&com1) == 0;
+}
+
+const struct uart_cfg *uart_current(void)
+{
+	return &port;
+}
+
+bool uart_present(void)
+{
+	return present;
+}
+
+/* Waits for an LSR bit; a UART that never sets it is marked absent. */
+static bool wait_lsr(uint8_t bit)
+{
+	for (unsigned i = 0; i < UART_SPIN_LIMIT; i++) {
+		uint8_t lsr = reg_read(UART_LSR);
+
+		if (lsr == LSR_ABSENT)
+			break;
+		if (lsr & bit)
+			return true;
+		cpu_relax();
+	}
+	present = false;
+	return false;
 }
 
 void uart_write(const char *s, size_t n)
 {
-	if (!present)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			putc_raw('\r');
-		putc_raw(s[i]);
+	for (size_t i = 0; i < n && present; i++) {
+		if (s[i] == '\n' && wait_lsr(LSR_THRE))
+			reg_write(UART_THR, '\r');
+		if (wait_lsr(LSR_THRE))
+			reg_write(UART_THR, (uint8_t)s[i]);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include "drivers/screen.h"
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
+#include "drivers/uart_console.h"
 #include "hv/log.h"
 #include "hv/loader/multiboot2.h"
 #include "hv/config/options.h"
@@ -72,6 +73,20 @@ static void start_screen(void)
 		log_flush();
 		log_set_serial(false);
 	}
+}
+
+/* Sets the TSC rate and says where it came from (a warning when the sources disagree). */
+static void report_tsc(void)
+{
+	struct tsc_cpuid c = {0};
+	struct tsc_choice t = tsc_calibrate(&c);
+	char line[LOG_LINE_MAX - 32];
+
+	tsc_describe(&t, &c, line, sizeof(line));
+	if (t.disagree || t.source == TSC_SRC_FALLBACK)
+		log_warn("TSC: %s", line);
+	else
+		log_info("TSC: %s", line);
 }
 
 /* Deliberate faults that let tests check the exception report end to end. */
@@ -169,11 +184,12 @@ void hv_main(uint32_t magic, uint64_t mbi_pa)
 	mm_init(&boot_info, mbi_pa);
 	mm_paging_init();
 	start_screen();
-	if (!tsc_calibrate())
-		log_warn("PIT did not count: assuming a 1 GHz TSC");
-	log_info("TSC: %lu kHz", tsc_hz / 1000);
+	if (hv_options.serial_given) /* an MMIO UART needs the direct map */
+		uart_console_move(&hv_options.serial, UART_FROM_OPTION);
+	report_tsc();
 
 	acpi_init();
+	uart_console_from_acpi(hv_options.serial_given);
 	lapic_init_bsp(acpi.lapic_pa);
 	percpu_area[0].apic_id = lapic_id();
 	percpu_area[0].state = CPU_ONLINE;

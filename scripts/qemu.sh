@@ -1,8 +1,8 @@
 #!/bin/bash
 # Boots an ISO, or a directory as a FAT disk, in QEMU.
 #   scripts/qemu.sh --iso build/sable.iso | --disk IMG | --fat DIR  [--uefi] [--kvm|--tcg]
-#                   [--serial FILE] [--cpus N] [--mem SIZE] [--timeout SECONDS]
-#                   [--monitor SOCKET]
+#                   [--serial FILE|none] [--serial2 FILE] [--acpitable FILE]
+#                   [--cpus N] [--mem SIZE] [--timeout SECONDS] [--monitor SOCKET]
 # --disk IMG gives the image as a hard disk (as a USB stick would be; writes
 # are discarded). --fat DIR gives the firmware DIR as a FAT drive (QEMU's vvfat) and no network
 # card, for booting sable.efi with --uefi: DIR/EFI/BOOT/BOOTX64.EFI boots
@@ -10,11 +10,14 @@
 # Default accelerator: KVM with -cpu host when /dev/kvm is usable and the host
 # CPU offers nested VMX (the hypervisor then runs nested), else TCG, where Sable
 # stops with "VMX not supported by this CPU". Without --serial the console is
-# this terminal. The isa-debug-exit device at 0xf4 lets Sable choose QEMU's exit
+# this terminal; --serial none gives the machine no COM1 at all. --serial2 FILE
+# adds COM2 (0x2f8) writing to FILE; --acpitable FILE adds FILE (a whole ACPI
+# table, header included) to the firmware's tables. The isa-debug-exit device at 0xf4 lets Sable choose QEMU's exit
 # status: (code << 1) | 1. --monitor puts the QEMU monitor on a Unix socket
 # (tests take screenshots through it: screendump, pmemsave).
 set -u
-iso="" disk_img="" fat="" uefi=0 accel=auto serial="" cpus=4 mem=512M timeout=0 monitor=none
+iso="" disk_img="" fat="" uefi=0 accel=auto serial="" serial2="" cpus=4 mem=512M timeout=0 monitor=none
+extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) iso=$2; shift ;;
@@ -24,6 +27,8 @@ while [ $# -gt 0 ]; do
 	--kvm) accel=kvm ;;
 	--tcg) accel=tcg ;;
 	--serial) serial=$2; shift ;;
+	--serial2) serial2=$2; shift ;;
+	--acpitable) extra+=(-acpitable "file=$2"); shift ;;
 	--cpus) cpus=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
@@ -43,14 +48,10 @@ else
 	disk="-cdrom $iso"
 fi
 
-nested_vmx() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-	grep -qw vmx /proc/cpuinfo || return 1
-	[ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" = Y ] ||
-		[ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" = 1 ]
-}
+# shellcheck source=scripts/nested-kvm.sh
+. "$(dirname "$0")/nested-kvm.sh"
 if [ $accel = auto ]; then
-	if nested_vmx; then accel=kvm; else accel=tcg; fi
+	if [ -z "$(nested_kvm_reason)" ]; then accel=kvm; else accel=tcg; fi
 fi
 if [ $accel = kvm ]; then
 	cpu="-accel kvm -cpu host,+vmx"
@@ -63,14 +64,17 @@ if [ $uefi = 1 ]; then
 	[ -f $code ] || code=/usr/share/OVMF/OVMF_CODE.fd
 	fw="-drive if=pflash,format=raw,readonly=on,file=$code"
 fi
-if [ -n "$serial" ]; then
+if [ "$serial" = none ]; then
+	console="-serial none -display none -monitor $monitor"
+elif [ -n "$serial" ]; then
 	console="-serial file:$serial -display none -monitor $monitor"
 else
 	console="-nographic -monitor none -serial stdio"
 fi
+[ -n "$serial2" ] && extra+=(-serial "file:$serial2")
 echo "qemu: $accel, $cpus CPUs, $mem, $( [ $uefi = 1 ] && echo UEFI || echo BIOS )" >&2
 to=""
 [ "$timeout" != 0 ] && to="timeout -k 5 $timeout"
 # shellcheck disable=SC2086
 $to qemu-system-x86_64 $cpu $fw -smp "$cpus" -m "$mem" $disk -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 $console
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 $console "${extra[@]}"

@@ -182,6 +182,54 @@ static void test_overlong_tokens(void **state)
 	assert_non_null(strstr(w.last, "malformed"));
 }
 
+/* serial=: an I/O port, MMIO with 8- or 32-bit registers, none, a baud; bad values warned. */
+static void test_serial(void **state)
+{
+	struct warnings w;
+	struct hv_options o = parse("", &w, 0);
+
+	assert_false(o.serial_given);
+	o = parse("serial=0x2f8", &w, 0);
+	assert_true(o.serial_given);
+	assert_int_equal(o.serial.space, UART_IO);
+	assert_int_equal(o.serial.base, 0x2f8);
+	assert_int_equal(o.serial.stride, 1);
+	assert_int_equal(o.serial.baud, UART_DEFAULT_BAUD);
+	o = parse("serial=mmio:0xfe032000", &w, 0);
+	assert_int_equal(o.serial.space, UART_MMIO);
+	assert_int_equal(o.serial.base, 0xfe032000);
+	assert_int_equal(o.serial.stride, 1);
+	assert_int_equal(o.serial.access, 1);
+	o = parse("serial=mmio32:0xfe032000,9600", &w, 0);
+	assert_int_equal(o.serial.space, UART_MMIO);
+	assert_int_equal(o.serial.stride, 4);
+	assert_int_equal(o.serial.access, 4);
+	assert_int_equal(o.serial.baud, 9600);
+	o = parse("serial=1016,57600", &w, 0);
+	assert_int_equal(o.serial.base, 0x3f8);
+	assert_int_equal(o.serial.baud, 57600);
+	o = parse("serial=none", &w, 0);
+	assert_true(o.serial_given);
+	assert_int_equal(o.serial.space, UART_NONE);
+
+	static const char *const bad[] = {
+		"serial=0",
+		"serial=0x10000",
+		"serial=com2",
+		"serial=mmio:",
+		"serial=mmio32:0xfe032002",
+		"serial=0x2f8,",
+		"serial=0x2f8,230400",
+		"serial=0x2f8,fast",
+		"serial=mmio8:0x1000",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = parse(bad[i], &w, 1);
+		assert_false(o.serial_given);
+		assert_non_null(strstr(w.last, "expected none, an I/O port, mmio:ADDR"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_overlong_tokens),
 		cmocka_unit_test(test_events_selftest_and_vmx_ack),
+		cmocka_unit_test(test_serial),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@ unit_frame_SRCS := mm/frame.c
 unit_heap_SRCS := mm/heap.c
 unit_acpi_SRCS := drivers/acpi.c
 unit_pgtable_SRCS := mm/pgtable.c
-unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c hv/sched_policy.c
+unit_options_SRCS := hv/config/options.c hv/config/cmdline.c hv/lib/format.c hv/config/vmconfig.c \
+	drivers/uart_cfg.c hv/sched_policy.c
 
 UNIT_TESTS += elf mbinfo vmconfig mb1_header
 unit_elf_SRCS := hv/loader/elf.c hv/lib/format.c
@@ -54,6 +55,11 @@ unit_efi_mb2_SRCS := boot/efi/efi_mb2.c boot/efi/efi_mmap.c hv/loader/multiboot2
 unit_efi_kernel_SRCS := boot/efi/efi_kernel.c
 UNIT_TESTS += efi_acpi
 unit_efi_acpi_SRCS := boot/efi/efi_acpi.c boot/efi/efi_mb2.c
+UNIT_TESTS += acpi_uart uart_cfg
+unit_acpi_uart_SRCS := drivers/acpi_uart.c drivers/acpi.c hv/lib/format.c
+unit_uart_cfg_SRCS := drivers/uart_cfg.c hv/lib/format.c
+UNIT_TESTS += tsc_freq
+unit_tsc_freq_SRCS := drivers/tsc_freq.c hv/lib/format.c
 UNIT_TESTS += xsave_layout
 unit_xsave_layout_SRCS := fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += xsave_convert

@@ -56,6 +56,7 @@ void options_defaults(struct hv_options *o)
 	o->vmx_ack = true;
 	o->apicv = true;
 	o->sched_slice_us = SCHED_SLICE_US_DEFAULT;
+	o->serial_given = false;
 }
 
 static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
@@ -73,6 +74,48 @@ static int parse_cpus(const struct cmdline_token *t, struct hv_options *o)
 	if (cmdline_parse_u64(t->val, t->val_len, &n) < 0 || n < 1 || n > MAX_CPUS)
 		return -EINVAL;
 	o->max_cpus = (uint32_t)n;
+	return 0;
+}
+
+/* serial=none | PORT | mmio:ADDR | mmio32:ADDR, then optionally ,BAUD. */
+static int parse_serial(const struct cmdline_token *t, struct hv_options *o)
+{
+	struct uart_cfg c = {.space = UART_IO, .stride = 1, .access = 1, .baud = UART_DEFAULT_BAUD};
+	const char *s = t->val;
+	size_t len = t->val_len, comma = 0;
+	uint64_t v;
+
+	if (cmdline_slice_is(s, len, "none")) {
+		c.space = UART_NONE;
+		goto done;
+	}
+	while (comma < len && s[comma] != ',')
+		comma++;
+	if (comma < len) {
+		if (cmdline_parse_u64(s + comma + 1, len - comma - 1, &v) < 0 || v > 0xffffffffu ||
+		    !uart_divisor(0, (uint32_t)v))
+			return -EINVAL;
+		c.baud = (uint32_t)v;
+		len = comma;
+	}
+	if (len > 5 && cmdline_slice_is(s, 5, "mmio:")) {
+		c.space = UART_MMIO;
+		s += 5, len -= 5;
+	} else if (len > 7 && cmdline_slice_is(s, 7, "mmio32:")) {
+		c.space = UART_MMIO;
+		c.stride = c.access = 4;
+		s += 7, len -= 7;
+	}
+	if (cmdline_parse_u64(s, len, &v) < 0 || !v)
+		return -EINVAL;
+	if (c.space == UART_IO && v > 0xfff8)
+		return -EINVAL;
+	if (c.space == UART_MMIO && (v & (c.stride - 1)))
+		return -EINVAL;
+	c.base = v;
+done:
+	o->serial = c;
+	o->serial_given = true;
 	return 0;
 }
 
@@ -161,6 +204,13 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 				"microseconds from " XSTRINGIFY(
 					SCHED_SLICE_US_MIN) " to " XSTRINGIFY(SCHED_SLICE_US_MAX) " (keeping the default)");
 		o->sched_slice_us = (uint32_t)us;
+		return 0;
+	}
+	if (cmdline_key_is(t, "serial")) {
+		if (parse_serial(t, o) < 0)
+			return expected(why, n,
+			                "none, an I/O port, mmio:ADDR or mmio32:ADDR, then "
+			                "optionally ,BAUD (50-115200)");
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {

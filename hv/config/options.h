@@ -4,6 +4,7 @@
 
 #include "hv/log.h"
 #include "hv/config/vmconfig.h"
+#include "drivers/uart_cfg.h"
 #include "types.h"
 
 #define MAX_VM_CONFIGS 16
@@ -39,7 +40,9 @@ struct hv_options {
 	enum selftest selftest;
 	bool vmx_ack;            /* use "acknowledge interrupt on exit" when the CPU has it */
 	uint32_t sched_slice_us; /* time slice (hv/sched_policy.h bounds) */
-	bool apicv; /* use APIC-register virtualization and virtual-interrupt delivery */
+	bool apicv;        /* use APIC-register virtualization and virtual-interrupt delivery */
+	bool serial_given; /* serial= was given: it overrides ACPI's console UART */
+	struct uart_cfg serial;               /* from serial= */
 	struct vm_config vms[MAX_VM_CONFIGS]; /* from vm= options, in order */
 	uint32_t nvms;
 };

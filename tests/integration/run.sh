@@ -1,8 +1,15 @@
 #!/bin/bash
 # Integration tests: the real image booted in Bochs (VMX) and QEMU TCG (no VMX).
+#   run.sh            every case; the VMX scenarios (case_bochs_*, booted with
+#                     boot_bochs) in Bochs
+#   run.sh --nested   the nested tier: the same VMX scenarios, judged by the
+#                     same markers, booted under QEMU with -accel kvm -cpu host;
+#                     one "TEST nested-kvm SKIP: <reason>" line where the host
+#                     cannot (scripts/nested-kvm.sh)
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smp_cases.sh"
+. "$ROOT/scripts/nested-kvm.sh"
 
 G=$ROOT/build/guests
 
@@ -153,7 +160,8 @@ case_bochs_guests() {
 case_bochs_bare_xsave_probe() {
 	local got want
 	"$ROOT/scripts/mkiso.sh" --mb1 "$OUT/xsprobe.iso" "$G/xsaveprobe.elf" bare 0 >/dev/null
-	boot_bochs xsprobe --cpus 1 --timeout 120
+	boot_bochs xsprobe --only-bochs "reads what the Bochs CPU itself reports" --cpus 1 \
+		--timeout 120
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
 	got=$(sed -n 's/^XSAVE-CPUID xcr0=0x2e7 sub=\([0-9]*\) eax=\(0x[0-9a-f]*\) ebx=\(0x[0-9a-f]*\) ecx=\(0x[0-9a-f]*\) edx=\(0x[0-9a-f]*\)$/XSAVE_ROW(\1, \2, \3, \4, \5)/p' "$SERIAL")
@@ -841,6 +849,155 @@ case_qemu_efi_iso_chainload() {
 	case_end qemu-efi-iso-chainload
 }
 
+# -- The console UART (QEMU TCG, each boot ends at "VMX not supported", exit
+#    status 3): an SPCR table naming COM2 moves the console there once ACPI is
+#    read (COM1 keeps only the early lines); serial=0x2f8 does the same and
+#    overrides an SPCR naming a PL011, which is refused by name; a machine
+#    without COM1 is never waited for; an option naming a UART that does not
+#    answer, lies in usable RAM or outside the direct map leaves the console
+#    on COM1.
+# com_log NAME: the second serial port's log of boot NAME, carriage returns removed.
+com_log() { tr -d '\r' < "$OUT/$1.com2.log" > "$OUT/$1.com2.txt"; echo "$OUT/$1.com2.txt"; }
+case_qemu_serial_console() {
+	local com1 start secs
+	spcr_table "$OUT/spcr-com2.bin" 0 1 8 1 0x2f8 7
+	spcr_table "$OUT/spcr-pl011.bin" 3 0 32 3 0x9000000 7
+	mkimage serial-spcr "loglevel=info on_stop=poweroff"
+	boot_qemu serial-spcr --timeout 60 --serial2 "$OUT/serial-spcr.com2.log" \
+		--acpitable "$OUT/spcr-com2.bin"
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] ACPI: SPCR revision 2: 16550 UART at I/O 0x2f8 \(8-bit registers\), baud 115200, interrupt type 0x1 IRQ 3 GSI 3$'
+	must '^\[cpu0\] console: moving to COM2 0x2f8 \(ACPI SPCR\)$'
+	must_not 'all cores online|VMX not supported'
+	SERIAL=$(com_log serial-spcr)
+	must '^\[cpu0\] console: COM2 0x2f8 from ACPI SPCR, 115200 baud$'
+	must '^\[cpu0\] all cores online: 4 of 4'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION|Sable 0.1'
+	case_end qemu-serial-spcr-com2
+
+	mkimage serial-opt "loglevel=info on_stop=poweroff serial=0x2f8"
+	boot_qemu serial-opt --timeout 60 --serial2 "$OUT/serial-opt.com2.log" \
+		--acpitable "$OUT/spcr-pl011.bin"
+	com1=$SERIAL
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] command line: loglevel=info on_stop=poweroff serial=0x2f8$'
+	must '^\[cpu0\] console: moving to COM2 0x2f8 \(serial= option\)$'
+	must_not 'all cores online'
+	SERIAL=$(com_log serial-opt)
+	must '^\[cpu0\] console: COM2 0x2f8 from serial= option, 115200 baud$'
+	must '^\[cpu0\] WARN: ACPI: SPCR: unsupported interface type 0x3 \(ARM PL011\)$'
+	must '^\[cpu0\] all cores online: 4 of 4'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	must_not 'PANIC|EXCEPTION|console: moving'
+	case_end qemu-serial-option-com2
+
+	# no UART at all at 0x3f8: reads there return 0xff
+	start=$(date +%s)
+	boot_qemu serial-spcr --timeout 60 --serial none
+	secs=$(($(date +%s) - start))
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must_eq "finished within 30 s" "$([ $secs -le 30 ] && echo yes)" yes
+	case_end qemu-serial-no-com1
+	echo "INFO boot without COM1 to the debug-exit device: $secs s"
+	boot_qemu serial-spcr --timeout 60 --serial none --serial2 "$OUT/serial-nocom1.com2.log" \
+		--acpitable "$OUT/spcr-com2.bin"
+	SERIAL=$(com_log serial-nocom1)
+	case_begin
+	must_eq "qemu exit status" "$QEMU_RC" 3
+	must '^\[cpu0\] console: COM2 0x2f8 from ACPI SPCR, 115200 baud$'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	case_end qemu-serial-no-com1-spcr-com2
+
+	# serial= naming a UART that is refused: the console stays on COM1, with the reason
+	refused() { # refused TEST OPTION "warning after 'from serial= option '"
+		mkimage "$1" "loglevel=info on_stop=poweroff serial=$2"
+		boot_qemu "$1" --timeout 60
+		case_begin
+		must_eq "qemu exit status" "$QEMU_RC" 3
+		must "^\[cpu0\] WARN: console: .* from serial= option $3: staying here\$"
+		must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+		case_end "$1"
+	}
+	# unassigned MMIO: QEMU reads 0, no idle transmitter
+	refused qemu-serial-option-absent mmio32:0xfe032000 \
+		'does not answer as a 16550 \(LSR 0x[0-9a-f]{2}\)'
+	# a UART "in" usable RAM (16 MiB) would have the console write over memory
+	refused qemu-serial-option-in-ram mmio:0x1000000 'is usable RAM, not a UART'
+	# above 4 GiB, outside the hypervisor's direct map (no RAM there with 512 MiB)
+	refused qemu-serial-option-unmapped mmio32:0x4000000000 'is not mapped'
+}
+
+# -- The nested tier's host check, on fake /dev/kvm, cpuinfo and kvm_intel
+#    parameter files: each way of not having nested VMX gets its own reason.
+case_nested_kvm_detect() {
+	local d=$OUT/nested-detect got
+	SERIAL=$d/none # no boot: nothing to log
+	rm -rf "$d"
+	mkdir -p "$d"
+	: > "$d/kvm"
+	chmod 600 "$d/kvm"
+	printf 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme vmx ept\n' > "$d/intel"
+	printf 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme sse\n' > "$d/intel-novmx"
+	printf 'vendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n' > "$d/amd"
+	printf 'vendor_id\t: HygonGenuine\nflags\t\t: fpu svm\n' > "$d/hygon"
+	echo Y > "$d/nested-Y"
+	echo 1 > "$d/nested-1"
+	echo N > "$d/nested-N"
+	case_begin
+	want() { # want "EXPECTED (regex)" ARGS...
+		local pat=$1
+		shift
+		got=$(nested_kvm_reason "$@")
+		[ -z "$pat" ] && [ -z "$got" ] && return
+		[ -n "$pat" ] && echo "$got" | grep -qE -- "$pat" && return
+		CASE_OK=0
+		CASE_WHY="$CASE_WHY; nested_kvm_reason $* said '$got', want /$pat/"
+	}
+	want '^no .*/absent \(KVM not available' "$d/absent" "$d/intel" "$d/nested-Y"
+	want '^AMD host' "$d/kvm" "$d/amd" "$d/nested-Y"
+	want '^not an Intel CPU \(HygonGenuine\)$' "$d/kvm" "$d/hygon" "$d/nested-Y"
+	want '^CPU shows no vmx flag' "$d/kvm" "$d/intel-novmx" "$d/nested-Y"
+	want '^kvm_intel is not loaded' "$d/kvm" "$d/intel" "$d/absent"
+	want '^kvm_intel nested=N \(modprobe' "$d/kvm" "$d/intel" "$d/nested-N"
+	want '' "$d/kvm" "$d/intel" "$d/nested-Y"
+	want '' "$d/kvm" "$d/intel" "$d/nested-1"
+	# a device that does not open for reading and writing (even root cannot so open a directory)
+	mkdir "$d/kvm-dir"
+	want 'kvm-dir not usable: .* cannot open it for reading and writing \(join the kvm group\)$' \
+		"$d/kvm-dir" "$d/intel" "$d/nested-Y"
+	case_end nested-kvm-detect
+	echo "INFO this host for the nested tier: $(nested_kvm_reason || true)"
+}
+
+# -- The nested tier's runner (boot_bochs with RUNNER=kvm) driven under TCG:
+#    the Bochs options become QEMU's (--cpus, --megs, --timeout), the serial log
+#    is captured, Sable's debug-exit stop reads as Bochs' "poweroff", and a
+#    scenario that needs another Bochs CPU model is skipped, not judged.
+case_qemu_nested_runner_tcg() {
+	mkimage nested-runner "loglevel=info on_stop=poweroff"
+	RUNNER=kvm NESTED_ACCEL=--tcg boot_bochs nested-runner --cpus 2 --megs 256 --timeout 60 \
+		--workdir "$OUT/unused"
+	case_begin
+	must_eq "runner end" "$ENDED" poweroff
+	must '^\[cpu0\] memory: 25[0-9] MiB usable'
+	must '^\[cpu0\] all cores online: 2 of 2'
+	must '^\[cpu0\] ERROR: VMX not supported by this CPU'
+	case_end qemu-nested-runner-tcg
+	RUNNER=kvm NESTED_ACCEL=--tcg boot_bochs nested-runner --cpus 1 --model corei7_icelake_u
+	case_begin
+	must_eq "skip reason" "$CASE_SKIP" "needs the Bochs CPU model corei7_icelake_u"
+	must_eq "log of a skipped boot" "$(wc -c < "$SERIAL")" 0
+	CASE_SKIP=""
+	RUNNER=kvm NESTED_ACCEL=--tcg boot_bochs nested-runner --only-bochs "checks Bochs" --cpus 1
+	must_eq "skip reason of a Bochs-only boot" "$CASE_SKIP" "checks Bochs"
+	CASE_SKIP=""
+	case_end qemu-nested-runner-model-skip
+}
+
 # -- The guests that do not depend on virtualization pass bare under QEMU too.
 case_qemu_bare_guests() {
 	if "$ROOT/guest-tests/bare.sh" > "$OUT/bare.log" 2>&1; then
@@ -948,9 +1105,31 @@ case_bochs_apic() {
 	done
 }
 
-# Two cases at a time (each Bochs boot keeps one host core busy), longest
-# first so that the two lanes finish close together.
-run_cases 2 \
+# run_tier CASE...: with --nested, the VMX scenarios (case_bochs_*, which boot
+# with boot_bochs), one at a time under QEMU/KVM, or one SKIP line; else all
+# of them, two at a time (each Bochs boot keeps one host core busy).
+run_tier() {
+	local fn why vmx=()
+	if [ "${NESTED:-0}" = 0 ]; then
+		run_cases 2 "$@"
+		return
+	fi
+	why=$(nested_kvm_reason)
+	if [ -n "$why" ]; then
+		echo "TEST nested-kvm SKIP: $why"
+		echo "nested tier: skipped"
+		exit 0
+	fi
+	for fn in "$@"; do
+		case $fn in case_bochs_*) vmx+=("$fn") ;; esac
+	done
+	RUNNER=kvm TEST_PREFIX=nested-kvm/ run_cases 1 "${vmx[@]}"
+}
+NESTED=0
+[ "${1:-}" = --nested ] && NESTED=1
+
+# Longest first so that the two lanes finish close together.
+run_tier \
 	case_bochs_smp_guests \
 	case_bochs_isolation_one_core \
 	case_bochs_sched_fairness \
@@ -966,6 +1145,9 @@ run_cases 2 \
 	case_qemu_screen_uefi \
 	case_qemu_screen_bios \
 	case_qemu_screen_only_panic \
+	case_qemu_serial_console \
+	case_nested_kvm_detect \
+	case_qemu_nested_runner_tcg \
 	case_bochs_bad_vm_options_and_images \
 	case_bochs_arch_guests \
 	case_bochs_msr_strict \
@@ -981,5 +1163,7 @@ run_cases 2 \
 	case_qemu_efi_iso_chainload \
 	case_qemu_bare_guests
 
-[ $FAILS = 0 ] && echo "integration: all tests passed" || echo "integration: $FAILS test(s) failed"
+tier=integration
+[ $NESTED = 1 ] && tier="nested tier"
+[ $FAILS = 0 ] && echo "$tier: all tests passed" || echo "$tier: $FAILS test(s) failed"
 [ $FAILS = 0 ]
