@@ -698,7 +698,7 @@ case_qemu_screen_only_panic() {
 	case_begin
 	must '^\[cpu0\] console=screen: serial console off$'
 	must_not 'EXCEPTION|PANIC|all cores online'
-	screen_must '^\[cpu0\] console=screen: serial console off'
+	screen_must '^\[cpu0\] selftest: reading unmapped page 0'
 	screen_must '^\[cpu0\] EXCEPTION #PF page fault \(vector 14\) error code 0x0'
 	screen_must '^  RAX [0-9a-f]{16}  RBX '
 	screen_must '^\[cpu0\] PANIC at hv/trap.c:[0-9]+: unhandled exception 14'
