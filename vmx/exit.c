@@ -228,7 +228,10 @@ static enum exit_action handle_msr_write(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
-/* XSETBV: the checks of fpu/xcr0.c (SDM Vol. 2D "XSETBV"), then mechanism 2. */
+/* XSETBV: the checks of fpu/xcr0.c (SDM Vol. 2D "XSETBV"), then mechanism 2.
+ * The CPU raises the #UD for CR4.OSXSAVE = 0 before the exit (#UD has priority
+ * over VM exits, SDM Vol. 3C sec. 26.1.1); checked again for the guest's CR4
+ * in case OSXSAVE is ever shadowed. The CPL test is reached: Bochs exits first. */
 static enum exit_action handle_xsetbv(struct vcpu *v)
 {
 	struct xsetbv_op op = {
