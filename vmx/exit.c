@@ -229,9 +229,10 @@ static enum exit_action handle_msr_write(struct vcpu *v)
 }
 
 /* XSETBV: the checks of fpu/xcr0.c (SDM Vol. 2D "XSETBV"), then mechanism 2.
- * The CPU raises the #UD for CR4.OSXSAVE = 0 before the exit (#UD has priority
- * over VM exits, SDM Vol. 3C sec. 26.1.1); checked again for the guest's CR4
- * in case OSXSAVE is ever shadowed. The CPL test is reached: Bochs exits first. */
+ * #UD for CR4.OSXSAVE = 0 and privilege-level faults have priority over VM
+ * exits (SDM Vol. 3C sec. 26.1.1), so the CPU raises them itself; both are
+ * checked again for the guest's view (CR4 as it reads it): Bochs 2.7 exits
+ * before its CPL test, and OSXSAVE may be shadowed one day. */
 static enum exit_action handle_xsetbv(struct vcpu *v)
 {
 	struct xsetbv_op op = {
