@@ -6,6 +6,8 @@ const char *xcr0_check(uint64_t value, uint64_t allowed)
 
 	if (!(value & XFEATURE_MASK_FP))
 		return "x87 (bit 0) clear";
+	if (value & ~XCR0_USER_COMPONENTS)
+		return "a reserved bit (no user-state component)";
 	if (value & ~allowed)
 		return "a component that is not supported";
 	if ((value & XFEATURE_MASK_YMM) && !(value & XFEATURE_MASK_SSE))
@@ -24,4 +26,24 @@ const char *xcr0_check(uint64_t value, uint64_t allowed)
 bool xcr0_valid(uint64_t value, uint64_t allowed)
 {
 	return !xcr0_check(value, allowed);
+}
+
+enum xsetbv_fault xsetbv_check(const struct xsetbv_op *op, const char **why)
+{
+	enum xsetbv_fault f = XSETBV_GP;
+	const char *w = NULL;
+
+	if (!op->cr4_osxsave) {
+		f = XSETBV_UD;
+		w = "CR4.OSXSAVE clear";
+	} else if (op->cpl != 0) {
+		w = "CPL above 0";
+	} else if (op->xcr != 0) {
+		w = "an XCR other than XCR0 (ECX not 0)";
+	} else {
+		w = xcr0_check(op->value, op->allowed);
+	}
+	if (why)
+		*why = w;
+	return w ? f : XSETBV_OK;
 }

@@ -18,16 +18,15 @@
  */
 #include "guest.h"
 
-#define SCAN_SIZE     12288
-#define PKRU_PATTERN  0x5ac3a5c0u
-#define XCR0_PKRU     (1u << 9)
-#define EXT_START     576u
-#define SUB1_XSAVEC   (1u << 1)
-#define COMP_XSS      (1u << 0)
-#define COMP_ALIGN64  (1u << 1)
-#define CPUID_1_XSAVE (1u << 26)
-#define NR_SUBLEAVES  19u
-#define MAX(a, b)     ((a) > (b) ? (a) : (b))
+#define SCAN_SIZE    12288
+#define PKRU_PATTERN 0x5ac3a5c0u
+#define XCR0_PKRU    (1u << 9)
+#define EXT_START    576u
+#define SUB1_XSAVEC  (1u << 1)
+#define COMP_XSS     (1u << 0)
+#define COMP_ALIGN64 (1u << 1)
+#define NR_SUBLEAVES 19u
+#define MAX(a, b)    ((a) > (b) ? (a) : (b))
 
 static uint8_t area[SCAN_SIZE] __attribute__((aligned(64)));
 
@@ -170,21 +169,13 @@ static void test_leaf_consistent(uint32_t offered)
 
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
-	struct cpuid_regs r;
-	uint32_t offered;
+	uint32_t offered = xsave_offered_or_finish("xsave-probe");
 
 	(void)magic;
 	(void)mbi;
-	cpuid(1, 0, &r);
-	if (!(r.ecx & CPUID_1_XSAVE)) {
-		test_skip("xsave-probe", "no XSAVE");
-		tests_finish();
-	}
 	write_cr4(read_cr4() | CR4_OSXSAVE);
 	print_sub(1, 0);
 	print_sub(1, 1);
-	cpuid(0xd, 0, &r);
-	offered = r.eax;
 	xsetbv(0, offered);
 	for (uint32_t sub = 0; sub < NR_SUBLEAVES; sub++)
 		print_sub(offered, sub);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "fpu/xcr0.h"
@@ -25,6 +26,11 @@ static bool reference_valid(uint64_t v, uint64_t allowed)
 	}
 	if (!bit[0])
 		return false; /* x87 state must be on */
+	if (bit[8] || bit[10] || bit[11] || bit[12] || bit[13] || bit[14] || bit[15] || bit[16])
+		return false; /* supervisor state or reserved: never in XCR0 */
+	for (unsigned i = 19; i < 64; i++)
+		if (bit[i])
+			return false; /* reserved */
 	if (bit[2] && !bit[1])
 		return false; /* YMM needs SSE */
 	if (bit[5] != bit[6] || bit[6] != bit[7])
@@ -105,6 +111,99 @@ static void test_amx_both_or_none(void **state)
 	assert_true(xcr0_valid(0x2e7 | XFEATURE_MASK_XTILE, ALL_USER));
 }
 
+/* A bit that is no user-state component is refused even when "offered". */
+static void test_reserved_bits_rejected(void **state)
+{
+	const char *why = xcr0_check(0x3 | BIT(8), ~0ull);
+
+	assert_non_null(why);
+	assert_non_null(strstr(why, "reserved"));
+	for (unsigned b = 10; b <= 16; b++)
+		assert_false(xcr0_valid(0x3 | BIT(b), ~0ull));
+	for (unsigned b = 19; b < 64; b++)
+		assert_false(xcr0_valid(0x3 | BIT(b), ~0ull));
+	why = xcr0_check(0x7 | BIT(9), 0x7);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "not supported"));
+}
+
+#define OP(x, v)                                                                                   \
+	((struct xsetbv_op){.xcr = (x), .value = (v), .cr4_osxsave = true, .allowed = 0xe7})
+
+static enum xsetbv_fault check(struct xsetbv_op op, const char *want)
+{
+	const char *why = "unset";
+	enum xsetbv_fault f = xsetbv_check(&op, &why);
+
+	if (!want)
+		assert_null(why);
+	else if (!why || !strstr(why, want))
+		fail_msg("why \"%s\", want \"%s\"", why ? why : "(null)", want);
+	return f;
+}
+
+static void test_xsetbv_valid_values(void **state)
+{
+	assert_int_equal(check(OP(0, 0x1), NULL), XSETBV_OK);
+	assert_int_equal(check(OP(0, 0x3), NULL), XSETBV_OK);
+	assert_int_equal(check(OP(0, 0x7), NULL), XSETBV_OK);
+	assert_int_equal(check(OP(0, 0xe7), NULL), XSETBV_OK);
+}
+
+/* #UD comes first: it holds whatever else is wrong. */
+static void test_xsetbv_ud_without_osxsave(void **state)
+{
+	struct xsetbv_op op = OP(0, 0x7);
+
+	op.cr4_osxsave = false;
+	assert_int_equal(check(op, "OSXSAVE"), XSETBV_UD);
+	op.cpl = 3;
+	op.xcr = 1;
+	op.value = 0;
+	assert_int_equal(check(op, "OSXSAVE"), XSETBV_UD);
+}
+
+static void test_xsetbv_gp_cpl(void **state)
+{
+	for (unsigned cpl = 1; cpl <= 3; cpl++) {
+		struct xsetbv_op op = OP(0, 0x7);
+
+		op.cpl = cpl;
+		assert_int_equal(check(op, "CPL"), XSETBV_GP);
+	}
+}
+
+static void test_xsetbv_gp_ecx(void **state)
+{
+	assert_int_equal(check(OP(1, 0x7), "ECX"), XSETBV_GP);
+	assert_int_equal(check(OP(0xffffffffu, 0x7), "ECX"), XSETBV_GP);
+	assert_int_equal(check(OP(0x80000000u, 0x1), "ECX"), XSETBV_GP);
+}
+
+/* Each XCR0 rule surfaces as #GP(0) with its own reason. */
+static void test_xsetbv_gp_xcr0_rules(void **state)
+{
+	struct xsetbv_op amx = OP(0, 0x7 | XFEATURE_MASK_XTILE_CFG);
+
+	assert_int_equal(check(OP(0, 0x0), "x87"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x6), "x87"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x5), "AVX without SSE"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x27), "not all together"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x67), "not all together"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0xc7), "not all together"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0xe3), "AVX-512 without AVX"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x207), "not supported"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x1f), "not supported"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x3 | BIT(8)), "reserved"), XSETBV_GP);
+	assert_int_equal(check(OP(0, 0x3 | BIT(63)), "reserved"), XSETBV_GP);
+	amx.allowed = 0x7 | XFEATURE_MASK_XTILE;
+	assert_int_equal(check(amx, "XTILECFG"), XSETBV_GP);
+	amx.value = 0x7 | XFEATURE_MASK_XTILE_DATA;
+	assert_int_equal(check(amx, "XTILECFG"), XSETBV_GP);
+	amx.value = 0x7 | XFEATURE_MASK_XTILE;
+	assert_int_equal(check(amx, NULL), XSETBV_OK);
+}
+
 static void test_common_values(void **state)
 {
 	assert_true(xcr0_valid(0x1, 0x1));
@@ -138,9 +237,9 @@ static void test_exhaustive_low_bits(void **state)
 		}
 	}
 	/* the reference itself: 0x3ff admits x87 x {none, SSE, SSE+AVX, SSE+AVX+AVX-512}
-	 * x MPX {0,2} x bit 8 x PKRU = 4 * 2 * 2 * 2 = 32; 0x2ff: 16; 0x1: 1; 0x3: 2;
+	 * x MPX {0,2} x PKRU = 4 * 2 * 2 = 16 (bit 8 is reserved); 0x2ff: 16; 0x1: 1; 0x3: 2;
 	 * 0x7: 3; 0xe7: 4; 0x2e7: 8; 0x1f: 6; 0x602ff: 16; 0x6: 0 */
-	assert_int_equal(valid, 32 + 16 + 1 + 2 + 3 + 4 + 8 + 6 + 16 + 0);
+	assert_int_equal(valid, 16 + 16 + 1 + 2 + 3 + 4 + 8 + 6 + 16 + 0);
 }
 
 /* AMX bits combined with every low-bit pattern. */
@@ -167,6 +266,12 @@ int main(void)
 		cmocka_unit_test(test_avx512_all_or_none_and_needs_avx),
 		cmocka_unit_test(test_mpx_both_or_none),
 		cmocka_unit_test(test_amx_both_or_none),
+		cmocka_unit_test(test_reserved_bits_rejected),
+		cmocka_unit_test(test_xsetbv_valid_values),
+		cmocka_unit_test(test_xsetbv_ud_without_osxsave),
+		cmocka_unit_test(test_xsetbv_gp_cpl),
+		cmocka_unit_test(test_xsetbv_gp_ecx),
+		cmocka_unit_test(test_xsetbv_gp_xcr0_rules),
 		cmocka_unit_test(test_common_values),
 		cmocka_unit_test(test_exhaustive_low_bits),
 		cmocka_unit_test(test_exhaustive_with_amx),

@@ -2,6 +2,7 @@
 #include "drivers/lapic.h"
 #include "err.h"
 #include "fpu/fpu.h"
+#include "fpu/xcr0.h"
 #include "hv/config/options.h"
 #include "hv/vdev/guest_cpuid.h"
 #include "hv/vdev/guest_io.h"
@@ -13,6 +14,7 @@
 #include "hv/virq.h"
 #include "hv/vm.h"
 #include "vmx/apicv.h"
+#include "vmx/guest_mem.h"
 #include "vmx/msr.h"
 #include "vmx/paging.h"
 #include "vmx/string_io.h"
@@ -226,17 +228,30 @@ static enum exit_action handle_msr_write(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
-/* XSETBV: only XCR0, only legal combinations of what guests may use (mechanism 2). */
+/* XSETBV: the checks of fpu/xcr0.c (SDM Vol. 2D "XSETBV"), then mechanism 2.
+ * #UD for CR4.OSXSAVE = 0 and privilege-level faults have priority over VM
+ * exits (SDM Vol. 3C sec. 26.1.1), so the CPU raises them itself; both are
+ * checked again for the guest's view (CR4 as it reads it): Bochs 2.7 exits
+ * before its CPL test, and OSXSAVE may be shadowed one day. */
 static enum exit_action handle_xsetbv(struct vcpu *v)
 {
-	uint64_t val = (v->regs[VCPU_REGS_RDX] << 32) | (uint32_t)v->regs[VCPU_REGS_RAX];
-
-	int r = (uint32_t)v->regs[VCPU_REGS_RCX] != 0 ? -EINVAL : fpu_set_xcr0(v, val);
+	struct xsetbv_op op = {
+		.xcr = (uint32_t)v->regs[VCPU_REGS_RCX],
+		.value = (v->regs[VCPU_REGS_RDX] << 32) | (uint32_t)v->regs[VCPU_REGS_RAX],
+		.cpl = vmx_guest_cpl(v),
+		.cr4_osxsave = (vcpu_read_cr4(v) & CR4_OSXSAVE) != 0,
+		.allowed = fpu_guest_xcr0_allowed(),
+	};
+	enum xsetbv_fault f = xsetbv_check(&op, NULL);
+	int r = f ? -EINVAL : fpu_set_xcr0(v, op.value);
 
 	if (r == -ENOMEM) {
-		vm_stop(v->vm, "no memory for the FPU state of XCR0 0x%lx", (unsigned long)val);
+		vm_stop(v->vm, "no memory for the FPU state of XCR0 0x%lx",
+		        (unsigned long)op.value);
 		return EXIT_STOP_VM;
 	}
+	if (f == XSETBV_UD)
+		return inject_ud(v);
 	if (r < 0)
 		return inject_gp(v);
 	vmx_skip_instruction(v);

@@ -108,6 +108,9 @@ bool check_report(bool ok, const char *expr, const char *file, int line, const c
 int tests_failed(void);
 /* Prints a summary line and exits: status 0 if nothing failed, else 1. */
 __noreturn void tests_finish(void);
+/* XCR0 bits CPUID.(0xD,0):EAX offers; without XSAVE (CPUID.1:ECX[26]) prints
+ * `TEST <name> SKIP: no XSAVE` and finishes the run. */
+uint32_t xsave_offered_or_finish(const char *name);
 
 /* ---- exceptions (trap.c) ---- */
 

@@ -105,3 +105,16 @@ void tests_finish(void)
 	printf("SUMMARY pass=%d fail=%d skip=%d\n", nr_pass, nr_fail, nr_skip);
 	exit_qemu(nr_fail ? 1 : 0);
 }
+
+uint32_t xsave_offered_or_finish(const char *name)
+{
+	struct cpuid_regs r;
+
+	cpuid(1, 0, &r);
+	if (!(r.ecx & (1u << 26))) {
+		test_skip(name, "no XSAVE");
+		tests_finish();
+	}
+	cpuid(0xd, 0, &r);
+	return r.eax;
+}

@@ -115,12 +115,13 @@ case_bochs_guests() {
 	cp "$G/exits.elf" "$OUT/word.elf"
 	cp "$G/exits.elf" "$OUT/shutdown.elf"
 	cmd="$cmd vm=exitw:module=7,mem=4M,pin=3 vm=exits:module=8,mem=4M,pin=3"
-	cmd="$cmd vm=xsaveprobe:module=9,mem=4M,pin=2"
-	mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf" "$G/xsaveprobe.elf"
+	cmd="$cmd vm=xsaveprobe:module=9,mem=4M,pin=2 vm=xsetbv:module=10,mem=4M,pin=1"
+	mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf" "$G/xsaveprobe.elf" \
+		"$G/xsetbv.elf"
 	boot_bochs guests --cpus 4 --timeout 600
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 10 of 10 VM\(s\) started'
+	must '^\[cpu0\] 11 of 11 VM\(s\) started'
 	# Bochs' leaf 0xD is flagged and repaired; the guest's is consistent for each XCR0 it sets
 	must '^\[cpu0\] WARN: XSAVE: host CPUID leaf 0xD is inconsistent: supported component with size 0 \(component 9\); guests see a repaired leaf$'
 	must '^\[cpu0\] XSAVE: XCR0 0x2e7 IA32_XSS 0x0, all components 2696 bytes standard, 2440 compacted$'
@@ -128,6 +129,10 @@ case_bochs_guests() {
 	must '^\[xsaveprobe\] XSAVE-CPUID xcr0=0xe7 sub=0 eax=0x000000e7 ebx=0x00000a80 ecx=0x00000a80 '
 	must '^\[xsaveprobe\] XSAVE-CPUID xcr0=0xe7 sub=1 eax=0x00000007 ebx=0x00000980 '
 	must '^\[xsaveprobe\] TEST xsave-pkru-offset SKIP'
+	for t in ud-no-osxsave gp-cpl3 gp-ecx gp-x87 gp-avx-no-sse gp-avx512 gp-not-offered \
+		gp-reserved gp-amx valid avx-gated; do
+		must "^\[xsetbv\] TEST xsetbv-$t PASS"
+	done
 	for t in hello hello-fwcfg; do must "^\[hello\] TEST $t PASS"; done
 	for t in cpuid-vmx-hidden cpuid-hypervisor-leaf cpuid-osxsave cr0-ne-own-value cr4-vmxe-hidden; do
 		must "^\[cpuid\] TEST $t PASS"
@@ -145,7 +150,7 @@ case_bochs_guests() {
 	must '^\[memory\] TEST memory-isolation-setup PASS'
 	must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc0000000 \(RIP 0x[0-9a-f]+\): outside guest memory'
 	must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
-	for g in hello cpuid msr compute xsaveprobe; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+	for g in hello cpuid msr compute xsaveprobe xsetbv; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
 	must 'vm hypercall: stopped: exit hypercall, status 0'
 	must 'vm exitw: stopped: exit device: value 0x102, status 517'
 	must 'vm exits: stopped: shutdown requested on port 0x8900'
