@@ -282,6 +282,12 @@ static void vmx_flush_regs(struct vcpu *v)
 {
 	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
 
+	/* the common case: an exit handler skipped the instruction and nothing else */
+	if (likely(dirty == 1u << VCPU_REGS_RIP)) {
+		vmcs_writel(GUEST_RIP, v->regs[VCPU_REGS_RIP]);
+		v->regs_dirty = 0;
+		return;
+	}
 	while (dirty) {
 		enum vcpu_reg r = (enum vcpu_reg)__builtin_ctz(dirty);
 		uint64_t val = v->regs[r];
