@@ -25,7 +25,7 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val)
 
 void vcpu_regs_reset_after_exit(struct vcpu *v)
 {
-	v->regs_avail = VCPU_REGS_GPR_MASK;
+	v->regs_avail = VCPU_REGS_GPR_MASK | vmm_ops->regs_at_exit;
 	v->regs_dirty = 0;
 }
 

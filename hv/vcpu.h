@@ -123,7 +123,8 @@ VCPU_CACHED_REG(cr4, VCPU_REGS_CR4)
 uint64_t vcpu_read_gpr(struct vcpu *v, unsigned n);
 void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val);
 
-/* After an exit: only the stub-saved registers are known, nothing is dirty. */
+/* After an exit: only the stub-saved registers and those the backend reads at
+ * every exit (vmm_ops->regs_at_exit) are known, nothing is dirty. */
 void vcpu_regs_reset_after_exit(struct vcpu *v);
 
 /* The run loop's INIT/SIPI requests in req (hv/vcpu_init.c): EXIT_WAIT_SIPI

@@ -362,6 +362,9 @@ static int vmx_run(struct vcpu *v)
 	}
 	x->launched = true;
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	/* nearly every exit handler skips or reports the instruction: RIP is read
+	 * once here (regs_at_exit), not through the cache on demand */
+	v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
 	return 0;
 }
 
@@ -415,6 +418,7 @@ static const struct vmm_ops vmx_ops = {
 	.vcpu_put = vmx_vcpu_put,
 	.cache_reg = vmx_cache_reg,
 	.flush_regs = vmx_flush_regs,
+	.regs_at_exit = 1u << VCPU_REGS_RIP,
 	.run = vmx_run,
 	.fastpath = vmx_fastpath,
 	.handle_exit = vmx_handle_exit,
