@@ -84,7 +84,10 @@ static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
 /* The devices' state (line buffers and their lengths, the fw_cfg selector and
  * offset, the "Shutdown" match) is the VM's, and vCPUs on several cores reach
  * it at once: one lock per VM, so that no race can push an index past its
- * buffer. vm_stop runs outside it (it flushes the UART under the same lock). */
+ * buffer. vm_stop runs outside it (it flushes the UART under the same lock).
+ * Reads other than fw_cfg data change no state and index nothing (the UART's
+ * registers, constants): they take no lock, and a register another vCPU writes
+ * meanwhile reads as its old or its new value. */
 enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
 	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
@@ -94,6 +97,10 @@ enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 
 	if (!in && port == PORT_DEBUG_EXIT)
 		return io_out(v, port, size, *val & mask); /* stops the VM: no state */
+	if (in && port != PORT_FW_CFG_DATA) {
+		*val = io_in(v, port, size) & mask;
+		return EXIT_RESUME;
+	}
 	spin_lock(&vm->io_lock);
 	if (in)
 		*val = io_in(v, port, size) & mask;
