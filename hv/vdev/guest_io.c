@@ -62,7 +62,8 @@ static enum exit_action io_out(struct vcpu *v, uint16_t port, unsigned size, uin
 	}
 }
 
-static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
+static inline __attribute__((always_inline)) uint32_t io_in(struct vcpu *v, uint16_t port,
+                                                            unsigned size)
 {
 	struct vm *vm = v->vm;
 	uint32_t val = 0;
