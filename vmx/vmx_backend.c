@@ -278,16 +278,8 @@ static void vmx_cache_reg(struct vcpu *v, enum vcpu_reg r)
 
 /* Writes dirty cached registers back; CR0/CR4 keep the owned bits in hardware
  * and the guest's view in the read shadow. */
-static void vmx_flush_regs(struct vcpu *v)
+static __attribute__((noinline)) void flush_dirty(struct vcpu *v, uint32_t dirty)
 {
-	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
-
-	/* the common case: an exit handler skipped the instruction and nothing else */
-	if (likely(dirty == 1u << VCPU_REGS_RIP)) {
-		vmcs_writel(GUEST_RIP, v->regs[VCPU_REGS_RIP]);
-		v->regs_dirty = 0;
-		return;
-	}
 	while (dirty) {
 		enum vcpu_reg r = (enum vcpu_reg)__builtin_ctz(dirty);
 		uint64_t val = v->regs[r];
@@ -308,6 +300,18 @@ static void vmx_flush_regs(struct vcpu *v)
 			__vmcs_write(reg_field[r], val);
 		}
 	}
+}
+
+static void vmx_flush_regs(struct vcpu *v)
+{
+	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
+
+	/* the common case, without the loop's frame: an exit handler skipped the
+	 * instruction and wrote nothing else */
+	if (likely(dirty == 1u << VCPU_REGS_RIP))
+		vmcs_writel(GUEST_RIP, v->regs[VCPU_REGS_RIP]);
+	else if (dirty)
+		flush_dirty(v, dirty);
 	v->regs_dirty = 0;
 }
 
