@@ -36,6 +36,17 @@
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
+/* Inlined into the handlers here, which run it on nearly every exit. */
+static inline __attribute__((always_inline)) void skip_instruction(struct vcpu *v)
+{
+	vcpu_write_rip(v, vcpu_read_rip(v) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_skip_instruction(struct vcpu *v)
+{
+	skip_instruction(v);
+}
+
 static enum exit_action inject_ud(struct vcpu *v)
 {
 	vmx_inject_exception(v, VEC_UD, false, 0);
@@ -74,7 +85,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 	v->regs[VCPU_REGS_RBX] = r.ebx;
 	v->regs[VCPU_REGS_RCX] = r.ecx;
 	v->regs[VCPU_REGS_RDX] = r.edx;
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -85,20 +96,20 @@ static enum exit_action handle_hlt(struct vcpu *v)
 	v->halt_if = vcpu_read_rflags(v) & RFLAGS_IF;
 	if (v->lapic && !to_vmx(v)->apicv)
 		vlapic_update_ppr(v->lapic); /* the guest may have written the TPR shadow */
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	vmx_end_interrupt_shadow(); /* sti; hlt: the interrupt comes before what follows */
 	return virq_can_wake(v) ? EXIT_RESUME : EXIT_HALT;
 }
 
 static enum exit_action handle_skip(struct vcpu *v)
 {
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
 static enum exit_action handle_pause(struct vcpu *v)
 {
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_YIELD;
 }
 
@@ -114,7 +125,7 @@ static enum exit_action handle_vmcall(struct vcpu *v)
 {
 	if (guest_cpl() != 0)
 		return inject_ud(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return hypercall(v);
 }
 
@@ -171,7 +182,7 @@ static enum exit_action handle_cr_access(struct vcpu *v)
 	}
 	if (r < 0)
 		return inject_gp(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -194,7 +205,7 @@ static enum exit_action handle_io(struct vcpu *v)
 		v->regs[VCPU_REGS_RAX] = size == 4 ? val : (v->regs[VCPU_REGS_RAX] & ~mask) | val;
 	}
 	if (a == EXIT_RESUME || a == EXIT_YIELD)
-		vmx_skip_instruction(v);
+		skip_instruction(v);
 	return a;
 }
 
@@ -212,7 +223,7 @@ static enum exit_action handle_msr_read(struct vcpu *v)
 		return inject_gp(v);
 	v->regs[VCPU_REGS_RAX] = (uint32_t)val;
 	v->regs[VCPU_REGS_RDX] = val >> 32;
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -222,7 +233,7 @@ static enum exit_action handle_msr_write(struct vcpu *v)
 
 	if (vmx_msr_write(v, (uint32_t)v->regs[VCPU_REGS_RCX], val) < 0)
 		return inject_gp(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -239,7 +250,7 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 	}
 	if (r < 0)
 		return inject_gp(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 

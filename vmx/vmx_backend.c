@@ -393,11 +393,6 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32
 	                 error);
 }
 
-void vmx_skip_instruction(struct vcpu *v)
-{
-	vcpu_write_rip(v, vcpu_read_rip(v) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
-}
-
 static void vmx_flush_tlb(struct vcpu *v)
 {
 	if (vmx_cfg.vpid)
