@@ -64,19 +64,28 @@ static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs
 	cpuid_count(leaf, sub, out);
 }
 
+/* The vCPU state that CPUID leaves 1, 7 and 0xD show (guest_cpuid asks only for those). */
+static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
+{
+	struct vcpu *v = host_ctx;
+	uint64_t cr4 = vcpu_read_cr4(v);
+
+	c->cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0;
+	c->cr4_pke = (cr4 & CR4_PKE) != 0;
+	c->apic_off = !vlapic_hw_enabled(v->lapic);
+	c->guest_xcr0 = fpu_guest_xcr0(v);
+	c->xcr0_allowed = fpu_guest_xcr0_allowed();
+	c->xsave = fpu_xsave_table();
+}
+
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
-	uint64_t cr4 = vcpu_read_cr4(v);
 	struct guest_cpuid_ctx ctx = {
 		.host = host_cpuid,
+		.host_ctx = v,
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
-		.cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0,
-		.cr4_pke = (cr4 & CR4_PKE) != 0,
-		.apic_off = !vlapic_hw_enabled(v->lapic),
-		.guest_xcr0 = fpu_guest_xcr0(v),
-		.xcr0_allowed = fpu_guest_xcr0_allowed(),
-		.xsave = fpu_xsave_table(),
+		.vcpu_state = cpuid_vcpu_state,
 	};
 	struct cpuid_regs r;
 

@@ -21,6 +21,10 @@ struct guest_cpuid_ctx {
 	uint64_t xss_allowed;  /* IA32_XSS bits the guest may enable */
 	/* the host's leaf 0xD, consistent (fpu/xsave_layout.h); NULL: no XSAVE */
 	const struct xsave_cpuid_table *xsave;
+	/* Optional: fills in the fields from cr4_osxsave to xsave (on a copy of the
+	 * context, with host_ctx) for the leaves that depend on them (1, 7, 0xD),
+	 * so that the others cost no reads of the vCPU's state. NULL: they are set. */
+	void (*vcpu_state)(void *host_ctx, struct guest_cpuid_ctx *c);
 };
 
 #define SABLE_CPUID_SIGNATURE  "SableSableHV" /* EBX,ECX,EDX of leaf 0x40000000 */
