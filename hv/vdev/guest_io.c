@@ -89,19 +89,15 @@ static inline __attribute__((always_inline)) uint32_t io_in(struct vcpu *v, uint
  * Reads other than fw_cfg data change no state and index nothing (the UART's
  * registers, constants): they take no lock, and a register another vCPU writes
  * meanwhile reads as its old or its new value. */
-enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+static __attribute__((noinline)) enum exit_action
+io_locked(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val, uint32_t mask)
 {
-	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 	struct vm *vm = v->vm;
 	enum exit_action a = EXIT_RESUME;
 	bool stop = false;
 
 	if (!in && port == PORT_DEBUG_EXIT)
 		return io_out(v, port, size, *val & mask); /* stops the VM: no state */
-	if (in && port != PORT_FW_CFG_DATA) {
-		*val = io_in(v, port, size) & mask;
-		return EXIT_RESUME;
-	}
 	spin_lock(&vm->io_lock);
 	if (in)
 		*val = io_in(v, port, size) & mask;
@@ -115,4 +111,15 @@ enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 		return EXIT_STOP_VM;
 	}
 	return a;
+}
+
+enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+
+	if (in && port != PORT_FW_CFG_DATA) {
+		*val = io_in(v, port, size) & mask;
+		return EXIT_RESUME;
+	}
+	return io_locked(v, port, size, in, val, mask);
 }
