@@ -57,7 +57,8 @@ enum exit_action vcpu_run(struct vcpu *v)
 			return EXIT_WAIT_SIPI;
 		if (req & VCPU_REQ_TLB_FLUSH)
 			vmm_ops->flush_tlb(v);
-		vmm_ops->inject_events(v, req);
+		if (!v->events_idle || req)
+			vmm_ops->inject_events(v, req);
 		ASSERT(vcpu_regs_consistent(v));
 		vmm_ops->flush_regs(v);
 		if (vmm_ops->run(v) < 0) {

@@ -81,6 +81,10 @@ struct vcpu {
 	struct guest_fpu fpu;     /* its FPU context (fpu/) */
 	struct vlapic *lapic;     /* its virtual local APIC (hv/virq.c) */
 	bool halt_if;             /* RFLAGS.IF when it executed HLT */
+	/* The backend found nothing to inject at the last entry and nothing since
+	 * can have changed that: the run loop skips inject_events until a request
+	 * comes (VCPU_REQ_EVENT, ...) or the backend clears it (vmx/vmx_irq.c). */
+	bool events_idle;
 	/* TSC deadline of this entry into the guest: the end of its time slice, or
 	 * sooner a timer of a vCPU on its core; SLICE_NONE: unlimited. */
 	uint64_t slice_end;

@@ -39,7 +39,8 @@ struct vmm_ops {
 	/* Before an entry: moves the highest-priority pending NMI or interrupt of v
 	 * into the entry's event injection, or asks for an NMI/interrupt window. req:
 	 * the requests taken for this entry; VCPU_REQ_EVENT says an event may have
-	 * become pending from outside the backend's exit handlers. */
+	 * become pending from outside the backend's exit handlers. Not called while
+	 * v->events_idle holds and no request came. */
 	void (*inject_events)(struct vcpu *v, uint32_t req);
 	void (*vcpu_reset)(struct vcpu *v); /* INIT: the architectural INIT state */
 	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */

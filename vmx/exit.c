@@ -376,7 +376,7 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 		return unhandled_exit(v, basic);
 	/* event injection is evaluated again unless nothing can have changed */
 	if (!(QUIET_EXITS & BIT(basic)))
-		x->events_idle = false;
+		v->events_idle = false;
 	return exit_handlers[basic](v);
 }
 

@@ -60,7 +60,6 @@ struct vcpu_vmx {
 	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
 	/* interrupts (vmx/vmx_irq.c, vmx/apicv.c) */
 	bool apicv;             /* register virtualization and interrupt delivery on */
-	bool events_idle;       /* nothing was pending at the last entry (vmx/vmx_irq.c) */
 	uint32_t proc;          /* current primary processor-based controls */
 	uint32_t tpr_threshold; /* current TPR threshold */
 	uint32_t eoi_exit[8];   /* current EOI-exit bitmap (vectors whose EOI exits) */

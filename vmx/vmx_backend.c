@@ -235,7 +235,7 @@ static void vmx_vcpu_load(struct vcpu *v)
 		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
 			vmcs_writel(GUEST_RFLAGS, 0);
 	}
-	x->events_idle = false;
+	v->events_idle = false;
 	/* DR0-DR3 and DR6 are no VMCS state: switched eagerly with the vCPU. */
 	write_dr0(x->dr[0]);
 	write_dr1(x->dr[1]);
