@@ -510,6 +510,22 @@ static void test_pass_through(void **state)
 	expect_regs(q(3, 0), 0, 0, 0, 0);
 }
 
+/* A host maximum known in advance (read once at boot) replaces the leaf 0 query. */
+static void test_known_host_max_basic(void **state)
+{
+	struct cpuid_regs top;
+
+	ctx.host_max_basic = 0xb;
+	top = q(0xb, 1);
+	expect_same(q(0x10, 1), top); /* clamped to the given maximum, not the CPU's 0x1b */
+	cpu.calls = 0;
+	q(2, 0);
+	assert_int_equal(cpu.calls, 1); /* leaf 2 itself only */
+	ctx.host_max_basic = 0;
+	q(2, 0);
+	assert_int_equal(cpu.calls, 3);
+}
+
 static unsigned state_calls;
 
 static void fake_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
@@ -575,6 +591,7 @@ int main(void)
 		T(test_out_of_range),
 		T(test_pass_through),
 		T(test_vcpu_state_on_demand),
+		T(test_known_host_max_basic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,6 +85,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.host_ctx = v,
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
+		.host_max_basic = vmx_cfg.host_max_basic,
 		.vcpu_state = cpuid_vcpu_state,
 	};
 	struct cpuid_regs r;

@@ -34,6 +34,7 @@ struct vmx_config {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t preemption_timer_shift; /* timer counts TSC >> shift */
+	uint32_t host_max_basic;         /* CPUID.0:EAX, for the guest's CPUID (vmx/exit.c) */
 	bool vpid, rdtscp, xsaves, invpcid;
 	bool nmi_window; /* NMI-window exiting (needs virtual NMIs) */
 	bool apicv;      /* APIC-register virtualization and virtual-interrupt delivery in use */

@@ -68,6 +68,8 @@ static uint32_t guest_max_basic(const struct guest_cpuid_ctx *c)
 {
 	struct cpuid_regs r;
 
+	if (c->host_max_basic)
+		return MIN(c->host_max_basic, GUEST_CPUID_MAX_BASIC);
 	host_cpuid(c, 0, 0, &r);
 	return MIN(r.eax, GUEST_CPUID_MAX_BASIC);
 }
