@@ -335,22 +335,25 @@ static void program_slice(struct vcpu *v)
 	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	uint32_t value;
 
+	/* the common case, an exit in mid-slice: nothing to write */
+	if (likely(x->timer_kept && x->timer_deadline == v->slice_end))
+		return;
 	if (want != x->preemption_timer) {
 		vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
 		             want ? pin | PIN_BASED_VMX_PREEMPTION_TIMER : pin);
 		x->preemption_timer = want;
 	}
+	/* No deadline: the timer stays off until one comes. With "save
+	 * VMX-preemption timer value" the timer keeps counting down from exit to
+	 * entry (SDM Vol. 3C sec. 28.3.4, 26.7.4): it is armed once per slice.
+	 * Otherwise each entry arms it with the time left. */
+	x->timer_deadline = v->slice_end;
+	x->timer_kept = !want || (vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
 	if (!want)
-		return;
-	/* With "save VMX-preemption timer value" the timer keeps counting down
-	 * from exit to entry (SDM Vol. 3C sec. 28.3.4, 26.7.4): it is armed once
-	 * per slice. Otherwise each entry arms it with the time left. */
-	if ((vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) && x->timer_deadline == v->slice_end)
 		return;
 	/* an expired slice gives 0: the exit comes before any guest instruction */
 	slice_timer_value(v->slice_end, rdtsc(), vmx_cfg.preemption_timer_shift, &value);
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, value);
-	x->timer_deadline = v->slice_end;
 }
 
 static int vmx_run(struct vcpu *v)
