@@ -25,7 +25,7 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val)
 
 void vcpu_regs_reset_after_exit(struct vcpu *v)
 {
-	v->regs_avail = VCPU_REGS_GPR_MASK;
+	v->regs_avail = VCPU_REGS_GPR_MASK | vmm_ops->regs_at_exit;
 	v->regs_dirty = 0;
 }
 
@@ -57,7 +57,8 @@ enum exit_action vcpu_run(struct vcpu *v)
 			return EXIT_WAIT_SIPI;
 		if (req & VCPU_REQ_TLB_FLUSH)
 			vmm_ops->flush_tlb(v);
-		vmm_ops->inject_events(v, req);
+		if (!v->events_idle || req)
+			vmm_ops->inject_events(v, req);
 		ASSERT(vcpu_regs_consistent(v));
 		vmm_ops->flush_regs(v);
 		if (vmm_ops->run(v) < 0) {

@@ -81,6 +81,10 @@ struct vcpu {
 	struct guest_fpu fpu;     /* its FPU context (fpu/) */
 	struct vlapic *lapic;     /* its virtual local APIC (hv/virq.c) */
 	bool halt_if;             /* RFLAGS.IF when it executed HLT */
+	/* The backend found nothing to inject at the last entry and nothing since
+	 * can have changed that: the run loop skips inject_events until a request
+	 * comes (VCPU_REQ_EVENT, ...) or the backend clears it (vmx/vmx_irq.c). */
+	bool events_idle;
 	/* TSC deadline of this entry into the guest: the end of its time slice, or
 	 * sooner a timer of a vCPU on its core; SLICE_NONE: unlimited. */
 	uint64_t slice_end;
@@ -123,7 +127,8 @@ VCPU_CACHED_REG(cr4, VCPU_REGS_CR4)
 uint64_t vcpu_read_gpr(struct vcpu *v, unsigned n);
 void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val);
 
-/* After an exit: only the stub-saved registers are known, nothing is dirty. */
+/* After an exit: only the stub-saved registers and those the backend reads at
+ * every exit (vmm_ops->regs_at_exit) are known, nothing is dirty. */
 void vcpu_regs_reset_after_exit(struct vcpu *v);
 
 /* The run loop's INIT/SIPI requests in req (hv/vcpu_init.c): EXIT_WAIT_SIPI

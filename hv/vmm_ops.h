@@ -29,7 +29,8 @@ struct vmm_ops {
 	void (*vcpu_put)(struct vcpu *v);
 	void (*cache_reg)(struct vcpu *v, enum vcpu_reg r); /* read r into the cache */
 	void (*flush_regs)(struct vcpu *v);                 /* write dirty cached registers back */
-	int (*run)(struct vcpu *v);       /* enter; 0 after an exit, <0 if entry failed */
+	uint32_t regs_at_exit;      /* cached registers (bits) that run() has read at every exit */
+	int (*run)(struct vcpu *v); /* enter; 0 after an exit, <0 if entry failed */
 	bool (*fastpath)(struct vcpu *v); /* handles cheap exits: true = re-enter now */
 	enum exit_action (*handle_exit)(struct vcpu *v);
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
@@ -38,7 +39,8 @@ struct vmm_ops {
 	/* Before an entry: moves the highest-priority pending NMI or interrupt of v
 	 * into the entry's event injection, or asks for an NMI/interrupt window. req:
 	 * the requests taken for this entry; VCPU_REQ_EVENT says an event may have
-	 * become pending from outside the backend's exit handlers. */
+	 * become pending from outside the backend's exit handlers. Not called while
+	 * v->events_idle holds and no request came. */
 	void (*inject_events)(struct vcpu *v, uint32_t req);
 	void (*vcpu_reset)(struct vcpu *v); /* INIT: the architectural INIT state */
 	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */

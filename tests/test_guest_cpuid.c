@@ -510,6 +510,60 @@ static void test_pass_through(void **state)
 	expect_regs(q(3, 0), 0, 0, 0, 0);
 }
 
+/* A host maximum known in advance (read once at boot) replaces the leaf 0 query. */
+static void test_known_host_max_basic(void **state)
+{
+	struct cpuid_regs top;
+
+	ctx.host_max_basic = 0xb;
+	top = q(0xb, 1);
+	expect_same(q(0x10, 1), top); /* clamped to the given maximum, not the CPU's 0x1b */
+	cpu.calls = 0;
+	q(2, 0);
+	assert_int_equal(cpu.calls, 1); /* leaf 2 itself only */
+	ctx.host_max_basic = 0;
+	q(2, 0);
+	assert_int_equal(cpu.calls, 3);
+}
+
+static unsigned state_calls;
+
+static void fake_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
+{
+	assert_ptr_equal(host_ctx, &cpu);
+	state_calls++;
+	c->cr4_osxsave = true;
+	c->cr4_pke = true;
+	c->apic_off = true;
+	c->guest_xcr0 = 0x7;
+}
+
+/* The vCPU state is asked for by leaves 1, 7 and 0xD alone, and what it gives is
+ * what they show; the caller's context stays as it was. */
+static void test_vcpu_state_on_demand(void **state)
+{
+	struct cpuid_regs plain_d = q(0xd, 0);
+
+	ctx.vcpu_state = fake_vcpu_state;
+	state_calls = 0;
+	q(0, 0);
+	q(2, 0);
+	q(4, 0);
+	q(0xb, 1);
+	q(0x40000000, 0);
+	q(0x80000000, 0);
+	q(0x80000001, 0);
+	assert_int_equal(state_calls, 0);
+	assert_true(q(1, 0).ecx & (1u << 27)); /* OSXSAVE from the state */
+	assert_false(q(1, 0).edx & (1u << 9)); /* APIC off from the state */
+	assert_true(q(7, 0).ecx & (1u << 4));  /* OSPKE from the state */
+	assert_int_equal(state_calls, 3);
+	assert_true(q(0xd, 0).ebx > plain_d.ebx); /* XCR0 0x7 (AVX) instead of 0x3 */
+	assert_int_equal(state_calls, 4);
+	assert_false(ctx.cr4_osxsave);
+	assert_int_equal(ctx.guest_xcr0, 0x3);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -536,6 +590,8 @@ int main(void)
 		T(test_extended_leaves),
 		T(test_out_of_range),
 		T(test_pass_through),
+		T(test_vcpu_state_on_demand),
+		T(test_known_host_max_basic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -281,6 +281,26 @@ static void test_event_request_reaches_injection(void **state)
 	assert_int_equal(vcpu.requests, 0);
 }
 
+/* With nothing to inject since the last entry (events_idle) the loop skips the
+ * injection, until a request comes or the backend clears the flag. */
+static void test_idle_events_skip_injection(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0},
+		{0, false, EXIT_RESUME, VCPU_REQ_EVENT},
+		{0, false, EXIT_HALT, 0},
+	};
+
+	play(script, 3);
+	vcpu.events_idle = true;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_int_equal(fake.inject_calls, 1); /* the entry after the request */
+	vcpu.events_idle = false;
+	play(script + 2, 1);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_int_equal(fake.inject_calls, 2);
+}
+
 static void test_flush_regs_before_each_entry(void **state)
 {
 	static const struct step script[] = {
@@ -677,6 +697,7 @@ int main(void)
 		cmocka_unit_test_setup(test_kick_in_guest_taken_before_next_entry, setup),
 		cmocka_unit_test_setup(test_kick_after_check_handled_next_pass, setup),
 		cmocka_unit_test_setup(test_event_request_reaches_injection, setup),
+		cmocka_unit_test_setup(test_idle_events_skip_injection, setup),
 		cmocka_unit_test_setup(test_flush_regs_before_each_entry, setup),
 		cmocka_unit_test_setup(test_first_flush_sees_dirty_rip, setup),
 		cmocka_unit_test_setup(test_fastpath_reenters_without_handler, setup),

@@ -38,6 +38,17 @@
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
+/* Inlined into the handlers here, which run it on nearly every exit. */
+static inline __attribute__((always_inline)) void skip_instruction(struct vcpu *v)
+{
+	vcpu_write_rip(v, vcpu_read_rip(v) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_skip_instruction(struct vcpu *v)
+{
+	skip_instruction(v);
+}
+
 static enum exit_action inject_ud(struct vcpu *v)
 {
 	vmx_inject_exception(v, VEC_UD, false, 0);
@@ -55,19 +66,29 @@ static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs
 	cpuid_count(leaf, sub, out);
 }
 
+/* The vCPU state that CPUID leaves 1, 7 and 0xD show (guest_cpuid asks only for those). */
+static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
+{
+	struct vcpu *v = host_ctx;
+	uint64_t cr4 = vcpu_read_cr4(v);
+
+	c->cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0;
+	c->cr4_pke = (cr4 & CR4_PKE) != 0;
+	c->apic_off = !vlapic_hw_enabled(v->lapic);
+	c->guest_xcr0 = fpu_guest_xcr0(v);
+	c->xcr0_allowed = fpu_guest_xcr0_allowed();
+	c->xsave = fpu_xsave_table();
+}
+
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
-	uint64_t cr4 = vcpu_read_cr4(v);
 	struct guest_cpuid_ctx ctx = {
 		.host = host_cpuid,
+		.host_ctx = v,
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
-		.cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0,
-		.cr4_pke = (cr4 & CR4_PKE) != 0,
-		.apic_off = !vlapic_hw_enabled(v->lapic),
-		.guest_xcr0 = fpu_guest_xcr0(v),
-		.xcr0_allowed = fpu_guest_xcr0_allowed(),
-		.xsave = fpu_xsave_table(),
+		.host_max_basic = vmx_cfg.host_max_basic,
+		.vcpu_state = cpuid_vcpu_state,
 	};
 	struct cpuid_regs r;
 
@@ -76,7 +97,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 	v->regs[VCPU_REGS_RBX] = r.ebx;
 	v->regs[VCPU_REGS_RCX] = r.ecx;
 	v->regs[VCPU_REGS_RDX] = r.edx;
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -87,20 +108,20 @@ static enum exit_action handle_hlt(struct vcpu *v)
 	v->halt_if = vcpu_read_rflags(v) & RFLAGS_IF;
 	if (v->lapic && !to_vmx(v)->apicv)
 		vlapic_update_ppr(v->lapic); /* the guest may have written the TPR shadow */
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	vmx_end_interrupt_shadow(); /* sti; hlt: the interrupt comes before what follows */
 	return virq_can_wake(v) ? EXIT_RESUME : EXIT_HALT;
 }
 
 static enum exit_action handle_skip(struct vcpu *v)
 {
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
 static enum exit_action handle_pause(struct vcpu *v)
 {
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_YIELD;
 }
 
@@ -116,7 +137,7 @@ static enum exit_action handle_vmcall(struct vcpu *v)
 {
 	if (guest_cpl() != 0)
 		return inject_ud(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return hypercall(v);
 }
 
@@ -173,7 +194,7 @@ static enum exit_action handle_cr_access(struct vcpu *v)
 	}
 	if (r < 0)
 		return inject_gp(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -196,7 +217,7 @@ static enum exit_action handle_io(struct vcpu *v)
 		v->regs[VCPU_REGS_RAX] = size == 4 ? val : (v->regs[VCPU_REGS_RAX] & ~mask) | val;
 	}
 	if (a == EXIT_RESUME || a == EXIT_YIELD)
-		vmx_skip_instruction(v);
+		skip_instruction(v);
 	return a;
 }
 
@@ -214,7 +235,7 @@ static enum exit_action handle_msr_read(struct vcpu *v)
 		return inject_gp(v);
 	v->regs[VCPU_REGS_RAX] = (uint32_t)val;
 	v->regs[VCPU_REGS_RDX] = val >> 32;
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -224,7 +245,7 @@ static enum exit_action handle_msr_write(struct vcpu *v)
 
 	if (vmx_msr_write(v, (uint32_t)v->regs[VCPU_REGS_RCX], val) < 0)
 		return inject_gp(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -254,7 +275,7 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 		return inject_ud(v);
 	if (r < 0)
 		return inject_gp(v);
-	vmx_skip_instruction(v);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -371,7 +392,7 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 		return unhandled_exit(v, basic);
 	/* event injection is evaluated again unless nothing can have changed */
 	if (!(QUIET_EXITS & BIT(basic)))
-		x->events_idle = false;
+		v->events_idle = false;
 	return exit_handlers[basic](v);
 }
 

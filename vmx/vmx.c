@@ -170,6 +170,7 @@ int vmx_probe(void)
 	vmx_cfg.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	vmx_cfg.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	vmx_cfg.preemption_timer_shift = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_SHIFT_MASK;
+	vmx_cfg.host_max_basic = cpuid(0).eax;
 	log_info("VMX: VMCS revision %u, EPT%s%s, VPID %s, unrestricted guest, preemption timer "
 	         "%s, XSAVES %s, acknowledge interrupt on exit %s, APIC virtualization %s",
 	         vmx_cfg.basic.revision, vmx_cfg.ept.pages_2m ? " 2M" : "",

@@ -34,6 +34,7 @@ struct vmx_config {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t preemption_timer_shift; /* timer counts TSC >> shift */
+	uint32_t host_max_basic;         /* CPUID.0:EAX, for the guest's CPUID (vmx/exit.c) */
 	bool vpid, rdtscp, xsaves, invpcid;
 	bool nmi_window; /* NMI-window exiting (needs virtual NMIs) */
 	bool apicv;      /* APIC-register virtualization and virtual-interrupt delivery in use */
@@ -55,12 +56,12 @@ struct vcpu_vmx {
 	uint64_t dr[4], dr6;
 	uint64_t tsc_offset;
 	bool preemption_timer;   /* pin control set: the vCPU's slice has a deadline */
-	uint64_t timer_deadline; /* slice the timer counts down to, when the CPU saves its value */
+	uint64_t timer_deadline; /* slice_end at the last timer update (vmx_backend.c) */
+	bool timer_kept;         /* timer state holds while slice_end == timer_deadline */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
 	/* interrupts (vmx/vmx_irq.c, vmx/apicv.c) */
 	bool apicv;             /* register virtualization and interrupt delivery on */
-	bool events_idle;       /* nothing was pending at the last entry (vmx/vmx_irq.c) */
 	uint32_t proc;          /* current primary processor-based controls */
 	uint32_t tpr_threshold; /* current TPR threshold */
 	uint32_t eoi_exit[8];   /* current EOI-exit bitmap (vectors whose EOI exits) */

@@ -235,7 +235,7 @@ static void vmx_vcpu_load(struct vcpu *v)
 		if (hv_options.selftest == SELFTEST_VMENTRY && v->vm->id == nr_vms - 1)
 			vmcs_writel(GUEST_RFLAGS, 0);
 	}
-	x->events_idle = false;
+	v->events_idle = false;
 	/* DR0-DR3 and DR6 are no VMCS state: switched eagerly with the vCPU. */
 	write_dr0(x->dr[0]);
 	write_dr1(x->dr[1]);
@@ -278,10 +278,8 @@ static void vmx_cache_reg(struct vcpu *v, enum vcpu_reg r)
 
 /* Writes dirty cached registers back; CR0/CR4 keep the owned bits in hardware
  * and the guest's view in the read shadow. */
-static void vmx_flush_regs(struct vcpu *v)
+static __attribute__((noinline)) void flush_dirty(struct vcpu *v, uint32_t dirty)
 {
-	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
-
 	while (dirty) {
 		enum vcpu_reg r = (enum vcpu_reg)__builtin_ctz(dirty);
 		uint64_t val = v->regs[r];
@@ -302,6 +300,18 @@ static void vmx_flush_regs(struct vcpu *v)
 			__vmcs_write(reg_field[r], val);
 		}
 	}
+}
+
+static void vmx_flush_regs(struct vcpu *v)
+{
+	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
+
+	/* the common case, without the loop's frame: an exit handler skipped the
+	 * instruction and wrote nothing else */
+	if (likely(dirty == 1u << VCPU_REGS_RIP))
+		vmcs_writel(GUEST_RIP, v->regs[VCPU_REGS_RIP]);
+	else if (dirty)
+		flush_dirty(v, dirty);
 	v->regs_dirty = 0;
 }
 
@@ -325,22 +335,25 @@ static void program_slice(struct vcpu *v)
 	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	uint32_t value;
 
+	/* the common case, an exit in mid-slice: nothing to write */
+	if (likely(x->timer_kept && x->timer_deadline == v->slice_end))
+		return;
 	if (want != x->preemption_timer) {
 		vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
 		             want ? pin | PIN_BASED_VMX_PREEMPTION_TIMER : pin);
 		x->preemption_timer = want;
 	}
+	/* No deadline: the timer stays off until one comes. With "save
+	 * VMX-preemption timer value" the timer keeps counting down from exit to
+	 * entry (SDM Vol. 3C sec. 28.3.4, 26.7.4): it is armed once per slice.
+	 * Otherwise each entry arms it with the time left. */
+	x->timer_deadline = v->slice_end;
+	x->timer_kept = !want || (vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
 	if (!want)
-		return;
-	/* With "save VMX-preemption timer value" the timer keeps counting down
-	 * from exit to entry (SDM Vol. 3C sec. 28.3.4, 26.7.4): it is armed once
-	 * per slice. Otherwise each entry arms it with the time left. */
-	if ((vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) && x->timer_deadline == v->slice_end)
 		return;
 	/* an expired slice gives 0: the exit comes before any guest instruction */
 	slice_timer_value(v->slice_end, rdtsc(), vmx_cfg.preemption_timer_shift, &value);
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, value);
-	x->timer_deadline = v->slice_end;
 }
 
 static int vmx_run(struct vcpu *v)
@@ -356,6 +369,9 @@ static int vmx_run(struct vcpu *v)
 	}
 	x->launched = true;
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	/* nearly every exit handler skips or reports the instruction: RIP is read
+	 * once here (regs_at_exit), not through the cache on demand */
+	v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
 	return 0;
 }
 
@@ -378,11 +394,6 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32
 	                 vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID |
 	                         (has_error ? INTR_INFO_DELIVER_CODE : 0),
 	                 error);
-}
-
-void vmx_skip_instruction(struct vcpu *v)
-{
-	vcpu_write_rip(v, vcpu_read_rip(v) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static void vmx_flush_tlb(struct vcpu *v)
@@ -409,6 +420,7 @@ static const struct vmm_ops vmx_ops = {
 	.vcpu_put = vmx_vcpu_put,
 	.cache_reg = vmx_cache_reg,
 	.flush_regs = vmx_flush_regs,
+	.regs_at_exit = 1u << VCPU_REGS_RIP,
 	.run = vmx_run,
 	.fastpath = vmx_fastpath,
 	.handle_exit = vmx_handle_exit,

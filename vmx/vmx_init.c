@@ -86,7 +86,7 @@ void vmx_reset_guest(struct vcpu *v, bool power_on)
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write32(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-	x->events_idle = false; /* RVI/SVI and the windows follow the reset APIC (vmx/vmx_irq.c) */
+	v->events_idle = false; /* RVI/SVI and the windows follow the reset APIC (vmx/vmx_irq.c) */
 	/* x87 and SSE registers keep their values (table 10-1); XCR0 = x87 only */
 	fpu_set_xcr0(v, XFEATURE_MASK_FP);
 	/* VM entry flushes nothing under VPID (Vol. 3C sec. 29.4.3): the old

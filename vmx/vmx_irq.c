@@ -47,7 +47,7 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 		set_windows(x, 0);
 		if (!x->apicv)
 			vmx_apicv_tpr_threshold(v);
-		x->events_idle = !x->apicv || !(vmcs_read16(GUEST_INTR_STATUS) & 0xff);
+		v->events_idle = !x->apicv || !(vmcs_read16(GUEST_INTR_STATUS) & 0xff);
 		return;
 	}
 	s.entry_busy = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID;
@@ -69,23 +69,20 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 }
 
 /*
- * Called before every entry, so the common case costs a test: after an exit
- * handled on the fast path (vmx_fastpath) or by a quiet handler (vmx/exit.c) with
- * nothing pending before it, nothing can have changed. Any other exit clears
- * events_idle, and so does loading the vCPU; whatever makes an event pending from
- * elsewhere (hv/virq.c: an IPI, a timer fired by the scheduler) sets
- * VCPU_REQ_EVENT, and any request (INIT, SIPI, ...) re-evaluates too.
+ * The run loop calls it before an entry unless v->events_idle holds and no
+ * request came: after an exit handled on the fast path (vmx_fastpath) or by a
+ * quiet handler (vmx/exit.c) with nothing pending before it, nothing can have
+ * changed. Any other exit clears events_idle, and so does loading the vCPU;
+ * whatever makes an event pending from elsewhere (hv/virq.c: an IPI, a timer
+ * fired by the scheduler) sets VCPU_REQ_EVENT, and any request (INIT, SIPI, ...)
+ * re-evaluates too.
  */
 void vmx_inject_events(struct vcpu *v, uint32_t req)
 {
-	struct vcpu_vmx *x = to_vmx(v);
-
-	if (likely(x->events_idle) && !req)
-		return;
 	if (v->lapic)
 		inject_events(v);
 	else
-		x->events_idle = true; /* no interrupt source at all */
+		v->events_idle = true; /* no interrupt source at all */
 }
 
 void vmx_end_interrupt_shadow(void)

@@ -68,6 +68,8 @@ static uint32_t guest_max_basic(const struct guest_cpuid_ctx *c)
 {
 	struct cpuid_regs r;
 
+	if (c->host_max_basic)
+		return MIN(c->host_max_basic, GUEST_CPUID_MAX_BASIC);
 	host_cpuid(c, 0, 0, &r);
 	return MIN(r.eax, GUEST_CPUID_MAX_BASIC);
 }
@@ -221,10 +223,22 @@ static void leaf_hypervisor(uint32_t leaf, struct cpuid_regs *r)
 	r->edx = w[2];
 }
 
+/* c with its vCPU state filled in (ctx->vcpu_state). */
+static struct guest_cpuid_ctx with_state(const struct guest_cpuid_ctx *c)
+{
+	struct guest_cpuid_ctx s = *c;
+
+	if (s.vcpu_state)
+		s.vcpu_state(s.host_ctx, &s);
+	return s;
+}
+
 /* A basic leaf within the guest's range; leaves without a rule pass through. */
 static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t subleaf,
                        struct cpuid_regs *r)
 {
+	struct guest_cpuid_ctx s;
+
 	switch (leaf) {
 	case 0x5: /* MONITOR/MWAIT: hidden */
 	case 0x6: /* thermal and power management: hidden */
@@ -236,7 +250,8 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 		leaf_topology(c, subleaf, r);
 		return;
 	case 0xd:
-		leaf_xsave(c, subleaf, r);
+		s = with_state(c);
+		leaf_xsave(&s, subleaf, r);
 		return;
 	}
 
@@ -246,13 +261,15 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 		r->eax = MIN(r->eax, GUEST_CPUID_MAX_BASIC);
 		break;
 	case 0x1:
-		leaf_1(c, r);
+		s = with_state(c);
+		leaf_1(&s, r);
 		break;
 	case 0x4:
 		leaf_4(c, r);
 		break;
 	case 0x7:
-		leaf_7(c, subleaf, r);
+		s = with_state(c);
+		leaf_7(&s, subleaf, r);
 		break;
 	}
 }

@@ -62,7 +62,8 @@ static enum exit_action io_out(struct vcpu *v, uint16_t port, unsigned size, uin
 	}
 }
 
-static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
+static inline __attribute__((always_inline)) uint32_t io_in(struct vcpu *v, uint16_t port,
+                                                            unsigned size)
 {
 	struct vm *vm = v->vm;
 	uint32_t val = 0;
@@ -84,10 +85,13 @@ static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
 /* The devices' state (line buffers and their lengths, the fw_cfg selector and
  * offset, the "Shutdown" match) is the VM's, and vCPUs on several cores reach
  * it at once: one lock per VM, so that no race can push an index past its
- * buffer. vm_stop runs outside it (it flushes the UART under the same lock). */
-enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+ * buffer. vm_stop runs outside it (it flushes the UART under the same lock).
+ * Reads other than fw_cfg data change no state and index nothing (the UART's
+ * registers, constants): they take no lock, and a register another vCPU writes
+ * meanwhile reads as its old or its new value. */
+static __attribute__((noinline)) enum exit_action
+io_locked(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val, uint32_t mask)
 {
-	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 	struct vm *vm = v->vm;
 	enum exit_action a = EXIT_RESUME;
 	bool stop = false;
@@ -107,4 +111,15 @@ enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 		return EXIT_STOP_VM;
 	}
 	return a;
+}
+
+enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+
+	if (in && port != PORT_FW_CFG_DATA) {
+		*val = io_in(v, port, size) & mask;
+		return EXIT_RESUME;
+	}
+	return io_locked(v, port, size, in, val, mask);
 }
