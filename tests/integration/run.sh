@@ -323,18 +323,20 @@ case_bochs_msr_strict() {
 #    FPU state): three copies of the isolation guest and hello share CPU 0.
 #    iso-spin exits all the time (CPUID in a loop) and must still be preempted
 #    and let the others finish; every guest checks after each reschedule that
-#    its own patterns survived in each register class.
+#    its own patterns survived in each register class. fpusmp adds three
+#    vCPUs of one VM on the same core, each with its own XCR0 and FPU
+#    patterns, switched by preemption and by HLT until its LAPIC timer fires.
 case_bochs_isolation_one_core() {
 	for g in iso-spin iso-a iso-b iso-grow; do cp "$G/isolation.elf" "$OUT/$g.elf"; done
 	cmd="loglevel=info on_stop=poweroff vm=iso-spin:module=0,mem=4M,pin=0"
 	cmd="$cmd vm=iso-a:module=1,mem=4M,pin=0 vm=iso-b:module=2,mem=4M,pin=0 vm=hello:module=3,mem=4M,pin=0"
-	cmd="$cmd vm=iso-grow:module=4,mem=4M,pin=0"
+	cmd="$cmd vm=iso-grow:module=4,mem=4M,pin=0 vm=fpusmp:module=5,mem=4M,cpus=3,pin=0+0+0"
 	mkimage isolation "$cmd" "$OUT/iso-spin.elf" "$OUT/iso-a.elf" "$OUT/iso-b.elf" "$G/hello.elf" \
-		"$OUT/iso-grow.elf"
+		"$OUT/iso-grow.elf" "$G/fpusmp.elf"
 	boot_bochs isolation --cpus 1 --timeout 300
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 5 of 5 VM\(s\) started'
+	must '^\[cpu0\] 6 of 6 VM\(s\) started'
 	must '^\[iso-spin\] INFO spinning on CPUID'
 	for vm in iso-spin iso-a iso-b; do
 		for t in iso-slices iso-xsetbv-invalid-gp iso-fpu iso-xcr0 iso-pkru iso-dr0-3 iso-dr6 \
@@ -364,7 +366,7 @@ case_bochs_isolation_one_core() {
 	# next to iso-b/iso-spin (XCR0 0x7) and iso-grow (0x3, then 0x7)
 	must '^\[iso-a\] INFO computing: xcr0=0xe7 '
 	must '^\[iso-a\] TEST iso-avx512 PASS'
-	must_eq "FPU reports (one per vCPU)" "$(grep -c 'vCPU 0: FPU memory' "$SERIAL")" 5
+	must_eq "FPU reports (one per vCPU)" "$(grep -c 'vCPU [0-9]: FPU memory' "$SERIAL")" 8
 	# iso-grow: x87+SSE (576 bytes, standard format), then XSETBV adds AVX mid-run
 	# (832 bytes); its state survives the XSETBV and every switch after it
 	for t in iso-slices iso-xsetbv-invalid-gp iso-xsetbv-grow iso-fpu iso-xcr0 iso-dr0-3 iso-cr2; do
@@ -373,6 +375,21 @@ case_bochs_isolation_one_core() {
 	must '^\[iso-grow\] INFO computing: xcr0=0x3 '
 	must '^\[cpu0\] vm iso-grow: vCPU 0: FPU memory 832 bytes \(at most 832\);'
 	must "vm iso-grow: stopped: exit device: value 0x0, status 1"
+	# fpusmp: three vCPUs of one VM on CPU 0, XCR0 0xe7, 0x7 and 0x3, each
+	# checked after every preemption and every HLT woken by its LAPIC timer;
+	# each vCPU's buffer is sized for its own XCR0
+	for c in 0 1 2; do
+		must "^\[fpusmp\] TEST fpusmp-cpu$c-state PASS"
+		must "^\[fpusmp\] TEST fpusmp-cpu$c-switches PASS"
+	done
+	must '^\[fpusmp\] INFO vCPU 0: xcr0=0xe7 '
+	must '^\[fpusmp\] INFO vCPU 1: xcr0=0x7 '
+	must '^\[fpusmp\] INFO vCPU 2: xcr0=0x3 '
+	must '^\[fpusmp\] SUMMARY pass=6 fail=0 skip=0'
+	must '^\[cpu0\] vm fpusmp: vCPU 0: FPU memory 2688 bytes'
+	must '^\[cpu0\] vm fpusmp: vCPU 1: FPU memory 832 bytes'
+	must '^\[cpu0\] vm fpusmp: vCPU 2: FPU memory 576 bytes'
+	must 'vm fpusmp: stopped: exit device: value 0x0, status 1'
 	# hello, queued behind the spinner, finishes while the spinner still runs
 	must_precede "hello stopped before iso-spin" 'vm hello: stopped' 'vm iso-spin: stopped'
 	must '\] all VMs have stopped'
