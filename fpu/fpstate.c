@@ -18,11 +18,11 @@ uint64_t fpstate_save_mask(const struct fpstate_out *s)
 
 uint32_t fpstate_image_size(const struct xsave_cpuid_table *t, enum xsave_format f, uint64_t mask)
 {
-	struct xsave_layout l;
+	uint32_t std_size, compact_size;
 
-	if (f == XSAVE_FMT_FXSR || !t || xsave_layout_mask(t, mask, &l) < 0)
+	if (f == XSAVE_FMT_FXSR || !t || xsave_layout_sizes(t, mask, &std_size, &compact_size) < 0)
 		return XSAVE_LEGACY_SIZE;
-	return f == XSAVE_FMT_STANDARD ? l.std_size : l.compact_size;
+	return f == XSAVE_FMT_STANDARD ? std_size : compact_size;
 }
 
 enum fpstate_action fpstate_switch_out(const struct xsave_cpuid_table *t, enum xsave_format f,

@@ -48,12 +48,51 @@ void xsave_table_read(cpuid_host_fn cpuid, void *ctx, uint64_t xcr0, uint64_t xs
 	}
 }
 
-int xsave_layout_mask(const struct xsave_cpuid_table *t, uint64_t mask, struct xsave_layout *l)
+/*
+ * The one walk over the components of mask, in component order (sec. 13.4.3):
+ * the end of the standard format and of the compacted format, and, when l is
+ * not NULL, each component's size and offsets. Visits only the bits of mask,
+ * so the sizes alone (every vCPU switch-out asks for them) cost a few steps.
+ */
+static int layout_walk(const struct xsave_cpuid_table *t, uint64_t mask, struct xsave_layout *l,
+                       uint32_t *std_size, uint32_t *compact_size)
 {
 	uint64_t xss = xsave_supported_xss(t), std_end = XSAVE_EXT_OFFSET, off = XSAVE_EXT_OFFSET;
 
 	if ((mask & ~VALID_MASK) || (mask & ~(xsave_supported_xcr0(t) | xss)))
 		return -EINVAL;
+	for (uint64_t m = mask & ~LEGACY_MASK; m; m &= m - 1) {
+		uint32_t i = (uint32_t)__builtin_ctzll(m);
+		const struct xsave_comp_info *c = &t->comp[i];
+
+		if (!(xss & BIT(i)))
+			std_end = MAX(std_end, (uint64_t)c->offset + c->size);
+		if (c->flags & XSAVE_COMP_ALIGN64)
+			off = ALIGN_UP(off, 64);
+		if (l) {
+			l->size[i] = c->size;
+			l->std_offset[i] = xss & BIT(i) ? 0 : c->offset;
+			l->compact_offset[i] = (uint32_t)off;
+		}
+		off += c->size;
+		if (off > UINT32_MAX)
+			return -EINVAL;
+	}
+	if (std_end > UINT32_MAX)
+		return -EINVAL;
+	*std_size = (uint32_t)std_end;
+	*compact_size = (uint32_t)off;
+	return 0;
+}
+
+int xsave_layout_sizes(const struct xsave_cpuid_table *t, uint64_t mask, uint32_t *std_size,
+                       uint32_t *compact_size)
+{
+	return layout_walk(t, mask, NULL, std_size, compact_size);
+}
+
+int xsave_layout_mask(const struct xsave_cpuid_table *t, uint64_t mask, struct xsave_layout *l)
+{
 	*l = (struct xsave_layout){.mask = mask};
 	if (mask & XFEATURE_MASK_FP)
 		l->size[0] = X87_AREA_SIZE;
@@ -61,28 +100,7 @@ int xsave_layout_mask(const struct xsave_cpuid_table *t, uint64_t mask, struct x
 		l->size[1] = XMM_AREA_SIZE;
 		l->std_offset[1] = l->compact_offset[1] = X87_AREA_SIZE;
 	}
-	for (uint32_t i = XSAVE_FIRST_EXT; i < XSAVE_NR_COMPONENTS; i++) {
-		const struct xsave_comp_info *c = &t->comp[i];
-
-		if (!(mask & BIT(i)))
-			continue;
-		l->size[i] = c->size;
-		if (!(xss & BIT(i))) {
-			l->std_offset[i] = c->offset;
-			std_end = MAX(std_end, (uint64_t)c->offset + c->size);
-		}
-		if (c->flags & XSAVE_COMP_ALIGN64)
-			off = ALIGN_UP(off, 64);
-		l->compact_offset[i] = (uint32_t)off;
-		off += c->size;
-		if (off > UINT32_MAX)
-			return -EINVAL;
-	}
-	if (std_end > UINT32_MAX)
-		return -EINVAL;
-	l->std_size = (uint32_t)std_end;
-	l->compact_size = (uint32_t)off;
-	return 0;
+	return layout_walk(t, mask, l, &l->std_size, &l->compact_size);
 }
 
 int xsave_layout(const struct xsave_cpuid_table *t, uint64_t xcr0, uint64_t xss,

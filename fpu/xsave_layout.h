@@ -82,6 +82,9 @@ int xsave_table_repair(const struct xsave_cpuid_table *in, struct xsave_cpuid_ta
  * with no dependency rule applied: an XCOMP_BV may hold any such set).
  * 0, or -EINVAL if mask has a bit the table does not enumerate. */
 int xsave_layout_mask(const struct xsave_cpuid_table *t, uint64_t mask, struct xsave_layout *l);
+/* The same walk for the two total sizes only (no per-component arrays). */
+int xsave_layout_sizes(const struct xsave_cpuid_table *t, uint64_t mask, uint32_t *std_size,
+                       uint32_t *compact_size);
 
 /* Layout for an XCR0 and IA32_XSS a CPU would accept (SDM "XSETBV", sec. 13.3):
  * 0, or -EINVAL with the broken rule in *why. */
