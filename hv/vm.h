@@ -65,6 +65,26 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len);
 /* Stops every vCPU of vm and prints why, once. Safe from any CPU. */
 void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
+/*
+ * Pausing, for the monitor (pause/resume, consistent snapshots) and the GDB
+ * stub (all-stop). vm_pause asks every vCPU of vm to leave guest mode and park
+ * in its CPU's scheduler loop with its state saved, and waits (boundedly) for
+ * them all: 0, or -ETIMEDOUT if one did not park in time (the pause stays
+ * requested). Pauses nest: each needs a vm_resume. Called from a vCPU's own
+ * exit handler it does not wait for that vCPU, which parks when the handler
+ * returns. A paused vCPU costs its CPU nothing; its timers keep their
+ * deadlines and fire (are made pending) after the resume.
+ */
+int vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+bool vm_paused(const struct vm *vm);
+
+/* Runs fn(v, arg) on the CPU of the paused vCPU v, with v's backend state
+ * (its VMCS) current there, and waits for it to finish: how another CPU reads
+ * or changes a paused vCPU's registers, VMCS or FPU image. 0; -EAGAIN if v is
+ * not parked. From v's own CPU it calls fn directly. */
+int vcpu_call_parked(struct vcpu *v, void (*fn)(struct vcpu *v, void *arg), void *arg);
+
 /* Logs a line with the VM's name as prefix. */
 void vm_log(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 

@@ -3,7 +3,7 @@
 set -u
 PKGS="build-essential nasm grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
       bochs bochs-term bochsbios vgabios bximage qemu-system-x86 ovmf libcmocka-dev clang-format
-      gcc-multilib gnu-efi console-setup-linux python3"
+      gcc-multilib gnu-efi console-setup-linux python3 gdb cpio"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

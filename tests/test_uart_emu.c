@@ -248,6 +248,34 @@ static void test_no_sink(void **state)
 	assert_int_equal(sink.n, 0);
 }
 
+/* Received bytes come out of RBR in order with LSR.DR set until the last;
+ * a byte that finds the FIFO full is refused and the earlier ones survive. */
+static void test_receive_fifo(void **state)
+{
+	assert_int_equal(uart_emu_read(&uart, 5) & 0x01, 0);
+	for (unsigned i = 0; i < UART_EMU_RX_FIFO; i++)
+		assert_true(uart_emu_rx(&uart, (uint8_t)('a' + i)));
+	assert_false(uart_emu_rx(&uart, 'X'));
+	for (unsigned i = 0; i < UART_EMU_RX_FIFO; i++) {
+		assert_int_equal(uart_emu_read(&uart, 5) & 0x01, 0x01);
+		assert_int_equal(uart_emu_read(&uart, 0), 'a' + i);
+	}
+	assert_int_equal(uart_emu_read(&uart, 5), 0x60);
+	assert_int_equal(uart_emu_read(&uart, 0), 0);
+	/* the ring wraps */
+	assert_true(uart_emu_rx(&uart, 'y'));
+	assert_true(uart_emu_rx(&uart, 'z'));
+	assert_int_equal(uart_emu_read(&uart, 0), 'y');
+	assert_int_equal(uart_emu_read(&uart, 0), 'z');
+	/* DLAB maps offset 0 to the divisor latch and leaves the FIFO alone */
+	assert_true(uart_emu_rx(&uart, 'q'));
+	uart_emu_write(&uart, 3, 0x80);
+	uart_emu_write(&uart, 0, 0x0c);
+	assert_int_equal(uart_emu_read(&uart, 0), 0x0c);
+	uart_emu_write(&uart, 3, 0x03);
+	assert_int_equal(uart_emu_read(&uart, 0), 'q');
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -259,6 +287,7 @@ int main(void)
 		T(test_ier_low_nibble),       T(test_status_registers),
 		T(test_mcr_and_loopback),     T(test_scratch),
 		T(test_out_of_range_offsets), T(test_no_sink),
+		T(test_receive_fifo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

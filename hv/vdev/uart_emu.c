@@ -1,6 +1,6 @@
 /*
  * 16550 console model. The guest always sees an idle, empty transmitter
- * (LSR = THRE|TEMT), no received data, no pending interrupt (IIR = 0x01, FCR
+ * (LSR = THRE|TEMT, with DR while received bytes wait), no pending interrupt (IIR = 0x01, FCR
  * writes ignored, so no FIFOs are reported) and a connected modem (MSR =
  * DCD|DSR|CTS). In loopback mode (MCR bit 4) MSR instead mirrors the MCR
  * outputs as a real 16550 does, so guests' loopback probe finds a UART.
@@ -29,6 +29,7 @@
 #define MCR_OUT1      0x04
 #define MCR_OUT2      0x08
 #define MCR_LOOP      0x10
+#define LSR_DR        0x01
 #define LSR_IDLE      0x60 /* THRE | TEMT */
 #define IIR_NO_INT    0x01
 #define MSR_CTS       0x10
@@ -87,6 +88,8 @@ void uart_emu_init(struct uart_emu *u, uart_line_fn out, void *ctx)
 	u->scr = 0;
 	u->dll = 0;
 	u->dlm = 0;
+	u->rx_head = 0;
+	u->rx_count = 0;
 	u->len = 0;
 	u->out = out;
 	u->ctx = ctx;
@@ -123,13 +126,35 @@ void uart_emu_write(struct uart_emu *u, uint16_t offset, uint8_t v)
 	}
 }
 
+bool uart_emu_rx(struct uart_emu *u, uint8_t c)
+{
+	if (u->rx_count == UART_EMU_RX_FIFO)
+		return false;
+	u->rx[(u->rx_head + u->rx_count) % UART_EMU_RX_FIFO] = c;
+	u->rx_count++;
+	return true;
+}
+
+/* RBR: the oldest received byte, or 0 when none waits. */
+static uint8_t rx_pop(struct uart_emu *u)
+{
+	uint8_t c;
+
+	if (!u->rx_count)
+		return 0;
+	c = u->rx[u->rx_head];
+	u->rx_head = (uint8_t)((u->rx_head + 1) % UART_EMU_RX_FIFO);
+	u->rx_count--;
+	return c;
+}
+
 uint8_t uart_emu_read(struct uart_emu *u, uint16_t offset)
 {
 	bool dlab = u->lcr & LCR_DLAB;
 
 	switch (offset) {
 	case REG_RBR_THR:
-		return dlab ? u->dll : 0;
+		return dlab ? u->dll : rx_pop(u);
 	case REG_IER:
 		return dlab ? u->dlm : u->ier;
 	case REG_IIR_FCR:
@@ -139,7 +164,7 @@ uint8_t uart_emu_read(struct uart_emu *u, uint16_t offset)
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
-		return LSR_IDLE;
+		return LSR_IDLE | (u->rx_count ? LSR_DR : 0);
 	case REG_MSR:
 		return modem_status(u);
 	case REG_SCR:

@@ -1,6 +1,6 @@
 /*
- * The guest-visible 16550 UART at COM1 (0x3F8): a transmit-only console that
- * collects the guest's output into lines (pure). Register offsets 0-7 from
+ * The guest-visible 16550 UART at COM1 (0x3F8): a console that collects the
+ * guest's output into lines and receives what the console gives it (pure). Register offsets 0-7 from
  * the port base; LCR bit 7 (DLAB) maps offsets 0/1 to the divisor latch.
  */
 #ifndef SABLE_HV_UART_EMU_H
@@ -11,12 +11,15 @@
 #define UART_EMU_PORT     0x3f8
 #define UART_EMU_NPORTS   8
 #define UART_EMU_LINE_MAX 200
+#define UART_EMU_RX_FIFO  16 /* bytes the receiver holds, as a 16550's FIFO */
 
 /* Receives one complete line, without the '\n' and not NUL-terminated. */
 typedef void (*uart_line_fn)(void *ctx, const char *line, size_t len);
 
 struct uart_emu {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	uint8_t rx[UART_EMU_RX_FIFO]; /* received bytes, oldest at rx_head */
+	uint8_t rx_head, rx_count;
 	char line[UART_EMU_LINE_MAX];
 	size_t len; /* bytes in line */
 	uart_line_fn out;
@@ -31,6 +34,11 @@ void uart_emu_write(struct uart_emu *u, uint16_t offset, uint8_t v);
 
 /* A guest byte read of register offset (0-7; larger offsets read 0). */
 uint8_t uart_emu_read(struct uart_emu *u, uint16_t offset);
+
+/* Host input for the guest (the console typed to this VM): queues c to be
+ * read from RBR, with LSR.DR set while bytes wait. False when the FIFO is full
+ * (the byte is dropped, as on an overrun). */
+bool uart_emu_rx(struct uart_emu *u, uint8_t c);
 
 /* Emits the partial line, if any. */
 void uart_emu_flush(struct uart_emu *u);
