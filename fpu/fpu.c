@@ -5,6 +5,7 @@
 #include "err.h"
 #include "fpu/fpu_host.h"
 #include "fpu/xcr0.h"
+#include "fpu/xfd_vcpu.h"
 #include "fpu/xsave_layout.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
@@ -15,6 +16,7 @@
 #define GUEST_XCR0_CANDIDATES                                                                      \
 	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
 #define SELFTEST_BUF 4096u
+#define XTILEDATA    18u /* the XFD-capable component AMX needs (SDM Vol. 1 sec. 13.14) */
 
 struct fpu_host fpu_host;
 
@@ -84,7 +86,7 @@ static void read_host_table(void)
  * init state. Runs with XCR0 = switch_mask. */
 static void selftest_compacted(bool use_xsaves, struct xsave_selftest_result *r)
 {
-	uint64_t mask = fpu_host.switch_mask;
+	uint64_t mask = fpu_host.switch_mask & ~xfd_host.caps.capable; /* no 8 KiB tile data */
 	struct xsave_layout l;
 
 	*r = (struct xsave_selftest_result){.rc = -EINVAL, .comp = -1, .found = -1};
@@ -113,6 +115,35 @@ static void selftest_compacted(bool use_xsaves, struct xsave_selftest_result *r)
 	xsave_selftest_check_standard(&l, st_std, sizeof(st_std), r);
 }
 
+/* AMX's tile data (8 KiB) is offered to guests only where XFD lets its buffer
+ * come on first use (mechanism 4): CPUID.(0xD,1):EAX[4] and (0xD,18):ECX[2]. */
+static bool cpu_has_xfd_tiles(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0xd, 1, &r);
+	if (!(r.eax & XSAVE_1_EAX_XFD))
+		return false;
+	cpuid_count(0xd, XTILEDATA, &r);
+	return r.ecx & XSAVE_COMP_XFD;
+}
+
+/* On CPU 0, after the table: what XFD code needs, and one line saying so. */
+static void xfd_setup(void)
+{
+	xfd_caps_init(&xfd_host.caps, &fpu_host.table, fpu_host.xcr0);
+	xfd_host.table = &fpu_host.table;
+	xfd_host.pkru_bit = fpu_host.pkru_bit;
+	if (!xfd_host.caps.present) {
+		log_info("XFD: not offered by this CPU (CPUID.(0xD,1):EAX[4] = 0): no AMX for "
+		         "guests, IA32_XFD/IA32_XFD_ERR raise #GP, #NM is never intercepted");
+		return;
+	}
+	log_info("XFD: IA32_XFD-capable components 0x%lx: their buffers are allocated on the "
+	         "first #NM of each vCPU",
+	         (unsigned long)xfd_host.caps.capable);
+}
+
 /* On CPU 0: the format every CPU switches vCPU states with, and the boot line. */
 static void choose_format(void)
 {
@@ -130,6 +161,7 @@ static void choose_format(void)
 	}
 	fpu_host.format = xsave_choose_format(true, s1.eax, test, &why);
 	log_info("XSAVE: vCPU state saved with %s: %s", xsave_format_name(fpu_host.format), why);
+	xfd_host.format = fpu_host.format;
 	if (test && r.rc)
 		log_info("XSAVE: self-test: %s (component %d: expected at %u, found at %d; "
 		         "XCOMP_BV 0x%lx)",
@@ -154,6 +186,8 @@ void fpu_init_cpu(void)
 	cpuid_count(0xd, 0, &d);
 	offered = ((uint64_t)d.edx << 32) | d.eax;
 	fpu_host.xcr0 = offered & GUEST_XCR0_CANDIDATES;
+	if (cpu_has_xfd_tiles())
+		fpu_host.xcr0 |= offered & XFEATURE_MASK_XTILE;
 	if (!xcr0_valid(fpu_host.xcr0, fpu_host.xcr0))
 		fpu_host.xcr0 &= XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM;
 	/* RDPKRU/WRPKRU work in any guest that sets its CR4.PKE, so PKRU is guest
@@ -167,8 +201,11 @@ void fpu_init_cpu(void)
 	 * XSAVES runs with the hardware value, sec. 13.11). */
 	if (cpuid_count_eax(0xd, 1) & XSAVE_1_EAX_XSAVES)
 		wrmsr(MSR_IA32_XSS, 0);
+	if (fpu_host.xcr0 & XFEATURE_MASK_XTILE_DATA)
+		wrmsr(MSR_IA32_XFD, 0); /* its reset value: nothing disabled until a vCPU runs */
 	if (cpu_id() == 0 && !fpu_host.table_ready) {
 		read_host_table();
+		xfd_setup();
 		choose_format();
 	}
 }

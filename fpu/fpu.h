@@ -34,5 +34,7 @@ void fpu_switch_to(struct vcpu *prev, struct vcpu *next);
  * value (the caller injects #GP), or -ENOMEM (the caller stops the VM). */
 int fpu_set_xcr0(struct vcpu *v, uint64_t val);
 uint64_t fpu_guest_xcr0(const struct vcpu *v);
+/* Gives v's save buffer at least size bytes while its state is live: 0 or -ENOMEM. */
+int fpu_guest_grow(struct vcpu *v, uint32_t size);
 
 #endif

@@ -22,6 +22,7 @@
 #include "fpu/fpu.h"
 #include "fpu/fpu_host.h"
 #include "fpu/xcr0.h"
+#include "fpu/xfd_vcpu.h"
 #include "hv/log.h"
 #include "kstring.h"
 #include "hv/percpu.h"
@@ -118,6 +119,7 @@ static void switch_out(struct vcpu *prev)
 		.xinuse_known = xs && fpu_host.xgetbv1,
 		.xinuse = xs && fpu_host.xgetbv1 ? xgetbv(1) : ~0ull,
 		.mxcsr = fpu_host.format == XSAVE_FMT_FXSR ? 0 : read_mxcsr(),
+		.unbuffered = g->xfd.hv,
 	};
 	uint32_t size;
 
@@ -138,6 +140,7 @@ static void switch_out(struct vcpu *prev)
 	}
 	save(g->area, fpstate_save_mask(&s));
 	g->saved = true;
+	xfd_saved(g);
 }
 
 /* Runs with XCR0 = switch_mask, as XSAVE and XRSTOR act on XCR0 & mask
@@ -149,6 +152,7 @@ void fpu_switch_to(struct vcpu *prev, struct vcpu *next)
 		set_xcr0(next, fpu_host.switch_mask);
 	if (prev)
 		switch_out(prev);
+	xfd_switch_in(&next->fpu); /* XRSTOR under next's IA32_XFD (fpu/xfd.h) */
 	restore(&next->fpu);
 	if (fpu_host.format != XSAVE_FMT_FXSR)
 		set_xcr0(next, next->fpu.xcr0);
@@ -157,6 +161,7 @@ void fpu_switch_to(struct vcpu *prev, struct vcpu *next)
 int fpu_guest_init(struct vcpu *v)
 {
 	v->fpu = (struct guest_fpu){.xcr0 = XFEATURE_MASK_FP};
+	xfd_vcpu_init(&v->fpu.xfd, &xfd_host.caps);
 	return 0;
 }
 
@@ -169,9 +174,27 @@ size_t fpu_guest_free(struct vcpu *v)
 	       "%lu",
 	       v->id, v->fpu.area_size, v->fpu.peak_size, (unsigned long)v->stats.xsetbv,
 	       (unsigned long)v->stats.fpu_wrmsr, (unsigned long)v->stats.exits);
+	if (xfd_host.caps.present)
+		vm_log(v->vm,
+		       "vCPU %u: XFD: %u #NM exits (%u to the guest), %u buffer growths, %u WRMSR "
+		       "IA32_XFD exits; IA32_XFD 0x%lx, still unallocated 0x%lx",
+		       v->id, v->fpu.xfd.nm_exits, v->fpu.xfd.nm_reflected, v->fpu.xfd.allocs,
+		       v->fpu.xfd.wrmsr_exits, (unsigned long)v->fpu.xfd.guest,
+		       (unsigned long)v->fpu.xfd.hv);
 	area_free(&v->fpu);
 	v->fpu.xcr0 = 0;
 	return 0;
+}
+
+/* On an #NM exit (fpu/xfd_vcpu.c): room for a component XFD kept out of the
+ * buffer. The state is live, so a new buffer needs no copy. */
+int fpu_guest_grow(struct vcpu *v, uint32_t size)
+{
+	struct guest_fpu *g = &v->fpu;
+
+	if (g->area && g->area_size >= size)
+		return 0;
+	return area_grow(g, size);
 }
 
 /* Called on v's XSETBV exit, v's state live on this CPU: the new XCR0 goes
@@ -186,7 +209,7 @@ int fpu_set_xcr0(struct vcpu *v, uint64_t val)
 		return -EINVAL;
 	/* PKRU, if in use, is added at switch-out, when XINUSE tells */
 	size = fpstate_image_size(fpu_xsave_table(), fpu_host.format,
-	                          val | XFEATURE_MASK_FP | XFEATURE_MASK_SSE);
+	                          (val | XFEATURE_MASK_FP | XFEATURE_MASK_SSE) & ~g->xfd.hv);
 	if (g->area && g->area_size < size && area_grow(g, size) < 0)
 		return -ENOMEM;
 	g->xcr0 = val;

@@ -85,3 +85,7 @@ UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide
 unit_event_decide_SRCS := vmx/event_decide.c
+UNIT_TESTS += xfd xfd_model
+unit_xfd_SRCS := fpu/xfd.c fpu/xsave_layout.c fpu/xcr0.c
+unit_xfd_model_SRCS := fpu/xfd.c fpu/xfd_vcpu.c fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c \
+	tests/xfd_cpu_model.c

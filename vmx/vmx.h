@@ -59,7 +59,8 @@ struct vcpu_vmx {
 	uint64_t timer_deadline; /* slice_end at the last timer update (vmx_backend.c) */
 	bool timer_kept;         /* timer state holds while slice_end == timer_deadline */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
-	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
+	uint8_t *msr_bitmap; /* its own MSR bitmap (vmx_msr_pass_write), or NULL: the shared one */
+	struct exc_loop exc_loop; /* recent guest exceptions (vmx/exit_event.c) */
 	/* interrupts (vmx/vmx_irq.c, vmx/apicv.c) */
 	bool apicv;             /* register virtualization and interrupt delivery on */
 	uint32_t proc;          /* current primary processor-based controls */

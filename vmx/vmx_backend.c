@@ -1,6 +1,7 @@
 /* The VMX implementation of struct vmm_ops. */
 #include "err.h"
 #include "fpu/fpu.h"
+#include "fpu/xfd_vcpu.h"
 #include "hv/log.h"
 #include "hv/config/options.h"
 #include "hv/panic.h"
@@ -13,6 +14,7 @@
 #include "vmx/msr.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vmx_xfd.h"
 #include "vmx/vpid.h"
 #include "x86.h"
 
@@ -213,6 +215,8 @@ static void vmx_vcpu_free(struct vcpu *v)
 		invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	mm_free_frames(x->vmcs, 1);
 	__atomic_fetch_add(&v->vm->frames_freed, 1, __ATOMIC_RELAXED);
+	if (x->msr_bitmap)
+		kfree(x->msr_bitmap);
 	kfree(x);
 	v->arch = NULL;
 }
@@ -362,6 +366,7 @@ static int vmx_run(struct vcpu *v)
 	int failed;
 
 	program_slice(v);
+	xfd_enter(&v->fpu, v);
 	failed = vmx_vcpu_enter(v, x->launched);
 	if (failed) {
 		report_entry_failure(v);
@@ -369,6 +374,8 @@ static int vmx_run(struct vcpu *v)
 	}
 	x->launched = true;
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	if (xfd_host.caps.present) /* before anything that may fault */
+		vmx_xfd_exit(v, x->exit_reason);
 	/* nearly every exit handler skips or reports the instruction: RIP is read
 	 * once here (regs_at_exit), not through the cache on demand */
 	v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
