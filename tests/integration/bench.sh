@@ -84,3 +84,9 @@ bench_guest irqbench cpus=2,pin=0+1 2
 echo "Interrupt costs in Bochs (TSC ticks, lowest of 16 rounds, median in brackets):"
 sed -n 's/^\[irqbench\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\) median=\([0-9]*\).*/  \1 \2 \3/p' "$SERIAL" |
 	awk '{ printf "  %-22s %8s (%s)\n", $1, $2, $3 }'
+
+# XFD (issue 15): neither Bochs nor these machines have AMX, so the figures
+# come from the CPU-model test (tests/test_xfd_model.c, Sapphire Rapids' leaf
+# 0xD) running the hypervisor's fpu/ code.
+make -s -C "$ROOT" SABLE_STAGE2=1 build/tests/test_xfd_model >/dev/null &&
+	"$ROOT/build/tests/test_xfd_model" 2>/dev/null | sed -n 's/^XFD figures/XFD figures/p'

@@ -292,15 +292,28 @@ case_bochs_arch_guests() {
 # -- MSR policy (vmx/msr.c, vmx/msr_rules.c): two msr_strict guests share core 0
 #    (reserved bits #GP, valid values read back, TSC/TSC_ADJUST, speculation
 #    controls, machine-check MSRs; each keeps its own IA32_SPEC_CTRL across the
-#    switches, with an IBPB between the VMs) while hello runs on core 1.
+#    switches, with an IBPB between the VMs) while hello and amx run on core 1
+#    (no XFD in Bochs: CPUID shows no XFD/AMX, IA32_XFD and IA32_XFD_ERR #GP,
+#    `TEST amx SKIP`, and the boot says once that the XFD paths are off).
 case_bochs_msr_strict() {
 	cp "$G/msr_strict.elf" "$OUT/msr_strict_alt.elf"
-	mkimage msrstrict "loglevel=info on_stop=poweroff vm=strict:module=0,mem=8M,pin=0 vm=strict-alt:module=1,mem=8M,pin=0 vm=hello:module=2,mem=8M,pin=1" \
-		"$G/msr_strict.elf" "$OUT/msr_strict_alt.elf" "$G/hello.elf"
+	mkimage msrstrict "loglevel=info on_stop=poweroff vm=strict:module=0,mem=8M,pin=0 vm=strict-alt:module=1,mem=8M,pin=0 vm=hello:module=2,mem=8M,pin=1 vm=amx:module=3,mem=8M,pin=1" \
+		"$G/msr_strict.elf" "$OUT/msr_strict_alt.elf" "$G/hello.elf" "$G/amx.elf"
 	boot_bochs msrstrict --cpus 2 --timeout 300
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 3 of 3 VM\(s\) started'
+	must '^\[cpu0\] 4 of 4 VM\(s\) started'
+	if grep -q 'XFD: IA32_XFD-capable components' "$SERIAL"; then
+		# nested on a host with AMX and XFD (make test-nested on Sapphire Rapids+)
+		for t in amx-tmul amx-xfd-nm amx-xfd-msr; do must "^\[amx\] TEST $t PASS"; done
+		must 'vm amx: vCPU 0: XFD: 1 #NM exits \(0 to the guest\), 1 buffer growths'
+	else
+		must_eq "XFD-off lines" "$(grep -cE 'XFD: not offered by this CPU \(CPUID.\(0xD,1\):EAX\[4\] = 0\): no AMX for guests, IA32_XFD/IA32_XFD_ERR raise #GP, #NM is never intercepted' "$SERIAL")" 1
+		must '^\[amx\] TEST amx-no-xfd PASS'
+		must '^\[amx\] TEST amx SKIP: CPU has no AMX with XFD'
+		must_not 'vCPU [0-9]+: XFD:'
+	fi
+	must 'vm amx: stopped: exit device: value 0x0, status 1'
 	for vm in strict strict-alt; do
 		for t in apic-base x2apic mtrr debugctl efer misc-enable feature-control bios-sign-id xss \
 			passthrough tsc-write-adjust tsc-adjust-write spec-ctrl spec-ctrl-direct \
