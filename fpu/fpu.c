@@ -86,7 +86,8 @@ static void read_host_table(void)
  * init state. Runs with XCR0 = switch_mask. */
 static void selftest_compacted(bool use_xsaves, struct xsave_selftest_result *r)
 {
-	uint64_t mask = fpu_host.switch_mask & ~xfd_host.caps.capable; /* no 8 KiB tile data */
+	/* no AMX state: tile data is 8 KiB, and a pattern is no valid tile config */
+	uint64_t mask = fpu_host.switch_mask & ~XFEATURE_MASK_XTILE;
 	struct xsave_layout l;
 
 	*r = (struct xsave_selftest_result){.rc = -EINVAL, .comp = -1, .found = -1};
@@ -134,9 +135,14 @@ static void xfd_setup(void)
 	xfd_caps_init(&xfd_host.caps, &fpu_host.table, fpu_host.xcr0);
 	xfd_host.table = &fpu_host.table;
 	xfd_host.pkru_bit = fpu_host.pkru_bit;
-	if (!xfd_host.caps.present) {
+	if (!(fpu_host.table.sub1.eax & XSAVE_1_EAX_XFD)) {
 		log_info("XFD: not offered by this CPU (CPUID.(0xD,1):EAX[4] = 0): no AMX for "
 		         "guests, IA32_XFD/IA32_XFD_ERR raise #GP, #NM is never intercepted");
+		return;
+	}
+	if (!xfd_host.caps.present) {
+		log_info("XFD: no XFD-capable component guests may enable: no AMX for guests, "
+		         "IA32_XFD/IA32_XFD_ERR raise #GP, #NM is never intercepted");
 		return;
 	}
 	log_info("XFD: IA32_XFD-capable components 0x%lx: their buffers are allocated on the "

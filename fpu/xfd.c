@@ -10,11 +10,12 @@ void xfd_caps_init(struct xfd_caps *c, const struct xsave_cpuid_table *t, uint64
 	*c = (struct xfd_caps){0};
 	if (!t || !(t->sub1.eax & XSAVE_1_EAX_XFD))
 		return;
-	c->present = true;
 	sup = xsave_supported_xcr0(t) & xcr0_allowed;
 	for (unsigned i = XSAVE_FIRST_EXT; i < XSAVE_NR_COMPONENTS; i++)
 		if ((sup & BIT(i)) && (t->comp[i].flags & XSAVE_COMP_XFD))
 			c->capable |= BIT(i);
+	/* guests see XFD (guest CPUID leaf 0xD) only with a component it can disable */
+	c->present = c->capable != 0;
 }
 
 void xfd_vcpu_init(struct xfd_state *s, const struct xfd_caps *c)

@@ -22,7 +22,9 @@
 
 /* What the host CPU offers (read once at boot). */
 struct xfd_caps {
-	bool present;     /* CPUID.(0xD,1):EAX[4]: IA32_XFD and IA32_XFD_ERR exist */
+	/* CPUID.(0xD,1):EAX[4] and a capable component: guests have IA32_XFD and
+	 * IA32_XFD_ERR, and the XFD code runs */
+	bool present;
 	uint64_t capable; /* components with CPUID.(0xD,i):ECX[2] that guests may enable */
 };
 
