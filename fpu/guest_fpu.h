@@ -15,6 +15,7 @@ struct guest_fpu {
 	/* The guest's XCR0: in the hardware whenever this vCPU's state is live,
 	 * from its switch-in to the next vCPU switch on that CPU. */
 	uint64_t xcr0;
+	uint64_t xss; /* its IA32_XSS, in the hardware under the same rule */
 };
 
 #endif
