@@ -15,8 +15,14 @@
 /* PKRU stays out of the boot XCR0: XCR0[9] is set only to switch images. */
 #define GUEST_XCR0_CANDIDATES                                                                      \
 	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
-#define SELFTEST_BUF 4096u
-#define XTILEDATA    18u /* the XFD-capable component AMX needs (SDM Vol. 1 sec. 13.14) */
+/* Supervisor components guests may enable in IA32_XSS: none yet, as none of
+ * their features (PT, CET, arch LBR, ...) is virtualized; the mechanism
+ * (checks, per-vCPU value, switch) is in place for them. Offering one also
+ * needs its init state loaded by XRSTORS for a vCPU without a saved image
+ * (fpu_switch.c restores that one with XRSTOR, which ignores IA32_XSS). */
+#define GUEST_XSS_CANDIDATES 0ull
+#define SELFTEST_BUF         4096u
+#define XTILEDATA            18u /* the XFD-capable component AMX needs (SDM Vol. 1 sec. 13.14) */
 
 struct fpu_host fpu_host;
 
@@ -202,9 +208,9 @@ void fpu_init_cpu(void)
 		fpu_host.pkru_bit = XFEATURE_MASK_PKRU;
 	fpu_host.switch_mask = fpu_host.xcr0 | fpu_host.pkru_bit;
 	xsetbv(0, fpu_host.xcr0);
-	/* No supervisor component is offered to guests, and the hypervisor uses
-	 * none: IA32_XSS is 0 for everyone, so it is never switched (a guest's
-	 * XSAVES runs with the hardware value, sec. 13.11). */
+	/* The hypervisor uses no supervisor component: its IA32_XSS is 0, a guest's
+	 * is in force while its state is live (fpu_switch.c; a guest's XSAVES runs
+	 * with the hardware value, sec. 13.11). */
 	if (cpuid_count_eax(0xd, 1) & XSAVE_1_EAX_XSAVES)
 		wrmsr(MSR_IA32_XSS, 0);
 	if (fpu_host.xcr0 & XFEATURE_MASK_XTILE_DATA)
@@ -230,4 +236,32 @@ uint64_t fpu_host_xcr0(void)
 uint64_t fpu_guest_xcr0_allowed(void)
 {
 	return fpu_host.xcr0;
+}
+
+bool fpu_offer_xsaves(bool vmx_control)
+{
+	const char *why;
+
+	if (fpu_host.xsaves_decided)
+		return fpu_host.guest_xsaves;
+	fpu_host.xsaves_decided = true;
+	if (fpu_host.format == XSAVE_FMT_FXSR)
+		return false; /* no XSAVE at all: nothing to say */
+	fpu_host.guest_xsaves =
+		xsave_offer_xsaves(cpuid_count_eax(0xd, 1), vmx_control, fpu_host.format, &why);
+	if (fpu_host.guest_xsaves)
+		fpu_host.switch_xss = xsave_supported_xss(&fpu_host.table) & GUEST_XSS_CANDIDATES;
+	log_info("XSAVE: guests %s XSAVES/XRSTORS and IA32_XSS: %s",
+	         fpu_host.guest_xsaves ? "get" : "do not get", why);
+	return fpu_host.guest_xsaves;
+}
+
+bool fpu_guest_xsaves(void)
+{
+	return fpu_host.guest_xsaves;
+}
+
+uint64_t fpu_guest_xss_allowed(void)
+{
+	return fpu_host.switch_xss;
 }

@@ -18,6 +18,7 @@ struct guest_fpu {
 	/* XFD (mechanism 4): xfd.hv is DESIGN's guest_fpu->xfd (components whose
 	 * room in area is not allocated yet), xfd.guest its vcpu->xfd. */
 	struct xfd_state xfd;
+	uint64_t xss; /* its IA32_XSS, in the hardware under the same rule */
 };
 
 #endif

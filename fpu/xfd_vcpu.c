@@ -8,8 +8,9 @@ struct xfd_host xfd_host;
 
 uint32_t xfd_area_size(const struct guest_fpu *g, uint64_t unbuffered)
 {
-	struct fpstate_out s = {
-		.xcr0 = g->xcr0, .pkru_bit = xfd_host.pkru_bit, .unbuffered = unbuffered};
+	struct fpstate_out s = {.xcr0 = g->xcr0 | g->xss, /* as fpu_switch.c saves */
+	                        .pkru_bit = xfd_host.pkru_bit,
+	                        .unbuffered = unbuffered};
 
 	return fpstate_image_size(xfd_host.table, xfd_host.format, fpstate_save_mask(&s));
 }

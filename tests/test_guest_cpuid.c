@@ -446,8 +446,12 @@ static void test_xsave_xss_components(void **state)
 	ctx.xss_allowed = 0x100;
 	ctx.guest_xcr0 = 0x2e7;
 	ctx.guest_xss = 0x100;
+	/* without XSAVES for the guest: no IA32_XSS component, XSAVES hidden */
+	expect_regs(q(0xd, 1), 0x17, 2440, 0, 0);
+	expect_regs(q(0xd, 8), 0, 0, 0, 0);
+	ctx.xsaves = true;
 	expect_regs(q(0xd, 0), 0x602e7, 2696, 11008, 0);
-	expect_regs(q(0xd, 1), 0x17, 2440 + 128, 0x100, 0);
+	expect_regs(q(0xd, 1), 0x1f, 2440 + 128, 0x100, 0);
 	expect_regs(q(0xd, 8), 128, 0, 1, 0);
 	expect_regs(q(0xd, 15), 0, 0, 0, 0); /* arch LBR: not offered */
 	ctx.guest_xss = 0xdd00;              /* more than offered: only PT counts */

@@ -67,7 +67,7 @@ unit_xsave_convert_SRCS := fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += xsave_selftest
 unit_xsave_selftest_SRCS := fpu/xsave_selftest.c fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += fpstate
-unit_fpstate_SRCS := fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c
+unit_fpstate_SRCS := fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c fpu/xsave_convert.c
 
 UNIT_TESTS += psf textcon fbdraw screen_pick
 unit_psf_SRCS := hv/lib/psf.c

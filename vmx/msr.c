@@ -257,18 +257,23 @@ static int low32_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return 0;
 }
 
-/* IA32_XSS exists only with XSAVES; no supervisor component is offered. */
+/* IA32_XSS exists only with XSAVES in the guest's CPUID; fpu/ checks a write
+ * against the components that CPUID offers and switches the value with the vCPU. */
 static int xss_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (!vmx_msr_caps.xsaves)
 		return -EINVAL;
-	*val = 0;
+	*val = fpu_guest_xss(v);
 	return 0;
 }
 
 static int xss_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	return vmx_msr_caps.xsaves && !val ? 0 : -EINVAL;
+	int r = vmx_msr_caps.xsaves ? fpu_set_xss(v, val) : -EINVAL;
+
+	if (r == -ENOMEM) /* only that VM stops; the WRMSR does not complete */
+		vm_stop(v->vm, "no memory for the FPU state of IA32_XSS 0x%lx", (unsigned long)val);
+	return r;
 }
 
 /* IA32_XFD and IA32_XFD_ERR belong to the vCPU's FPU context
@@ -404,6 +409,8 @@ int vmx_msr_setup_bitmap(void)
 		.host = host_cpuid,
 		.nvcpus = 1,
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
+		.xss_allowed = fpu_guest_xss_allowed(),
+		.xsaves = fpu_guest_xsaves(),
 		.xsave = fpu_xsave_table(),
 	};
 	uint8_t *bm;

@@ -77,6 +77,9 @@ static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
 void vmx_check_support(void);
 /* Computes vmx_cfg; a missing required feature is a clear error. 0 or -EOPNOTSUPP. */
 int vmx_probe(void);
+/* Whether guests get XSAVES/XRSTORS (vmx_cfg.xsaves, the secondary control);
+ * once, on the BSP after fpu_init_cpu(). */
+void vmx_setup_xsaves(void);
 /* Allocates the VMXON regions of CPUs 0..ncpus-1 now, on the BSP before any VM
  * exists, so that the free memory counted then stays put when the APs enter
  * VMX operation later. */

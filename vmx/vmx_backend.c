@@ -61,6 +61,7 @@ static int vmx_cpu_enable_op(void)
 	static bool bitmaps_ready;
 
 	if (!bitmaps_ready) {
+		vmx_setup_xsaves(); /* before the MSR policy reads the guest CPUID */
 		if (setup_bitmaps() < 0)
 			return -ENOMEM;
 		bitmaps_ready = true;

@@ -192,8 +192,9 @@ static void leaf_topology(const struct guest_cpuid_ctx *c, uint32_t subleaf, str
 /*
  * Leaf 0xD (XSAVE), built by fpu/xsave_cpuid.c from the host's table
  * (validated and repaired at boot) for the guest's XCR0 and IA32_XSS, never
- * passed through. Policy here: XSAVES (subleaf 1 EAX bit 3) stays hidden
- * until it is modelled, XFD is offered only with XTILEDATA allowed. Without a
+ * passed through. Policy here: XSAVES (subleaf 1 EAX bit 3) only when the
+ * hypervisor offers it (c->xsaves; fpu_offer_xsaves() says when), XFD only
+ * with XTILEDATA allowed. Without a
  * table (no XSAVE) the leaf reads all zero.
  */
 static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
@@ -205,6 +206,11 @@ static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct
 		.xss = c->guest_xss,
 		.sub1_eax_allowed = ~XSAVE_1_EAX_XSAVES,
 	};
+
+	if (c->xsaves)
+		g.sub1_eax_allowed |= XSAVE_1_EAX_XSAVES;
+	else
+		g.xss_allowed = 0; /* no IA32_XSS without XSAVES */
 
 	if (!(c->xcr0_allowed & XFEATURE_MASK_XTILE_DATA))
 		g.sub1_eax_allowed &= ~XSAVE_1_EAX_XFD;
