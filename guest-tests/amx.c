@@ -5,7 +5,8 @@
  *                    guest's CPUID shows neither (CPUID.(0xD,1):EAX[4], XCR0
  *                    bits 17/18, CPUID.(0xD,18), CPUID.(7,0):EDX[22,24,25])
  *                    and RDMSR/WRMSR of IA32_XFD (0x1C4) and IA32_XFD_ERR
- *                    (0x1C5) raise #GP; then `TEST amx SKIP: <reason>`.
+ *                    (0x1C5) raise #GP, the XFD_STATS hypercall reports no
+ *                    allocation; then `TEST amx SKIP: <reason>`.
  *   amx-tmul         with AMX and XFD (Sapphire Rapids and later, bare metal
  *                    or nested under KVM with -cpu host): in 64-bit mode,
  *                    LDTILECFG, TILELOADD of two int8 matrices, TDPBSSD,
@@ -224,6 +225,7 @@ static void no_xfd(const char *why)
 {
 	struct cpuid_regs r;
 	uint64_t v = 0;
+	uint32_t n = 1;
 
 	test_begin("amx-no-xfd");
 	cpuid(0xd, 1, &r);
@@ -238,6 +240,10 @@ static void no_xfd(const char *why)
 	CHECK(wrmsr_safe(MSR_IA32_XFD, 0) == VEC_GP, "WRMSR IA32_XFD: no #GP");
 	CHECK(rdmsr_safe(MSR_IA32_XFD_ERR, &v) == VEC_GP, "RDMSR IA32_XFD_ERR: no #GP");
 	CHECK(wrmsr_safe(MSR_IA32_XFD_ERR, 0) == VEC_GP, "WRMSR IA32_XFD_ERR: no #GP");
+	CHECK(vmcall_safe(HC_XFD_STATS, 0, 0, 0, &n) == 0 && n == 0, "XFD_STATS(0) = %u, want 0",
+	      n);
+	CHECK(vmcall_safe(HC_XFD_STATS, 2, 0, 0, &n) == 0 && n == (uint32_t)-22,
+	      "XFD_STATS(2) = %d, want -EINVAL", (int)n);
 	test_end();
 	skip_amx(why);
 }
