@@ -721,10 +721,12 @@ static void test_figures(void **state)
 	assert_int_equal(nm, 1);
 	assert_int_equal(v[0].g.xfd.wrmsr_exits, 2); /* the third one passed through */
 	printf("XFD figures (Sapphire Rapids leaf 0xD, XSAVES): %u vCPUs, 1 using AMX: "
-	       "Sable %zu bytes of FPU save buffers, up-front %zu bytes (%zu%%); #NM exits: 1 "
-	       "for the AMX vCPU, 0 for the others; WRMSR IA32_XFD exits: %u in all (each "
-	       "vCPU's writes exit until its first tile use)\n",
-	       NR_FIG_VCPUS, sable, upfront, sable * 100 / upfront, wr);
+	       "Sable %zu bytes of FPU save buffers, up-front %zu bytes (%zu%%); extra exits: "
+	       "1 #NM for the AMX vCPU, 0 for the others; WRMSR IA32_XFD exits until the first "
+	       "tile use, then none (here %u of the AMX vCPU's 3 writes; %u of 3 for a vCPU "
+	       "that never uses tiles; %u in all)\n",
+	       NR_FIG_VCPUS, sable, upfront, sable * 100 / upfront, v[0].g.xfd.wrmsr_exits,
+	       v[1].g.xfd.wrmsr_exits, wr);
 	for (unsigned i = 0; i < NR_FIG_VCPUS; i++)
 		vcpu_free(&v[i]);
 }
