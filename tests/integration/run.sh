@@ -99,9 +99,10 @@ case_qemu_invalid_opcode_report() {
 	case_end qemu-invalid-opcode-report
 }
 
-# -- Guests under Sable in Bochs: nine VMs over four cores (two or three per
+# -- Guests under Sable in Bochs: twelve VMs over four cores (two to four per
 #    core), each judged by its own TEST lines or its stop line; the memory and
-#    triple-fault guests are stopped alone while the others finish.
+#    triple-fault guests are stopped alone while the others finish. xsaves:
+#    what a guest gets for XSAVES/XRSTORS and IA32_XSS (here: #UD and #GP).
 case_bochs_guests() {
 	cmd="loglevel=info on_stop=poweroff"
 	files=""
