@@ -85,3 +85,6 @@ UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide
 unit_event_decide_SRCS := vmx/event_decide.c
+UNIT_TESTS += bench_platform
+unit_bench_platform_SRCS := tests/kvm-runner/bench_platform.c hv/loader/elf.c hv/loader/mb1_header.c \
+	hv/loader/mbinfo.c hv/lib/format.c
