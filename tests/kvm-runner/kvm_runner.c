@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,15 @@
 #define CR0_PE       0x1u
 #define CR0_ET       0x10u
 #define RFLAGS_FIXED 0x2u
+#define RUN_TIMEOUT  60 /* seconds: the bench guest needs well under one */
+
+static volatile sig_atomic_t timed_out;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	timed_out = 1;
+}
 
 static void die(const char *what)
 {
@@ -55,8 +65,13 @@ static void *read_file(const char *path, size_t *len)
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die(path);
 	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf || read(fd, buf, st.st_size) != st.st_size)
-		die(path);
+	if (!buf)
+		die("malloc");
+	for (off_t done = 0, n; done < st.st_size; done += n) {
+		n = read(fd, (char *)buf + done, st.st_size - done);
+		if (n <= 0)
+			die(path);
+	}
 	close(fd);
 	*len = st.st_size;
 	return buf;
@@ -131,10 +146,22 @@ static void do_io(struct bench_platform *p, struct kvm_run *run)
 	}
 }
 
+/* Runs the vCPU until the guest writes the exit device; a stuck guest (halted with
+ * interrupts off, which the in-kernel irqchip keeps inside KVM) ends at RUN_TIMEOUT. */
 static int run_loop(int vcpu, struct kvm_run *run, struct bench_platform *p)
 {
+	struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART: KVM_RUN returns EINTR */
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(RUN_TIMEOUT);
 	while (!p->exited) {
 		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && timed_out) {
+				bp_flush(p);
+				fprintf(stderr, "kvm-runner: the guest did not finish in %d s\n",
+				        RUN_TIMEOUT);
+				return 2;
+			}
 			if (errno == EINTR)
 				continue;
 			die("KVM_RUN");
