@@ -3,8 +3,8 @@
 # the same bench guest. Boots Debian's stock kernel (scripts/linux-fetch.sh: apt-get
 # download + dpkg -x into build/linux, never installed) in Bochs (scripts/bochs.sh,
 # tigerlake, 1 CPU) with an initramfs of busybox-static, Debian's irqbypass/kvm/kvm-intel
-# modules, build/kvm-runner (tests/kvm-runner/) and build/guests/bench.elf; the runner
-# relays the guest's BENCH lines prefixed "[kvm] ". Bochs' TSC counts emulated
+# modules, build/kvm-runner (tests/kvm-runner/), build/guests/bench.elf and irqbench.elf
+# (its timer figures: one vCPU); the runner relays the guests' BENCH lines prefixed "[kvm] ". Bochs' TSC counts emulated
 # instructions, so the ticks compare directly with Sable's.
 #
 #   bench_kvm.sh                 KVM's figures only
@@ -57,8 +57,8 @@ fail() {
 	finish 1
 }
 
-for f in "$ROOT/build/kvm-runner" "$ROOT/build/guests/bench.elf"; do
-	[ -x "$f" ] || [ -r "$f" ] || fail "$f is missing (make bench-kvm builds it)"
+for f in "$ROOT/build/kvm-runner" "$ROOT/build/guests/bench.elf" "$ROOT/build/guests/irqbench.elf"; do
+	[ -r "$f" ] || fail "$f is missing (make bench-kvm builds it)"
 done
 command -v cpio >/dev/null || fail "cpio is not installed (make deps)"
 if ! msg=$("$ROOT/scripts/linux-fetch.sh" "$LINUX" 2>&1); then
@@ -70,7 +70,7 @@ ir=$OUT/bench-kvm.initramfs
 rm -rf "$ir"
 mkdir -p "$ir/bin" "$ir/lib" "$ir/dev" "$ir/proc"
 cp "$LINUX/busybox" "$ROOT/build/kvm-runner" "$ir/bin/"
-cp "$ROOT/build/guests/bench.elf" "$ir/"
+cp "$ROOT/build/guests/bench.elf" "$ROOT/build/guests/irqbench.elf" "$ir/"
 # kvm-intel depends on kvm, kvm on irqbypass (their modinfo depends=): loaded in that order.
 for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
 	[ -r "$mods/$m.ko" ] || fail "no $m.ko in Debian's $rel"
@@ -84,8 +84,10 @@ $bb mount -t proc proc /proc
 for m in irqbypass kvm kvm-intel; do
 	$bb insmod /lib/$m.ko || echo "kvm-bench: insmod $m.ko failed"
 done
-/bin/kvm-runner /bench.elf "bench sse"
-echo "kvm-bench: runner exit $?"
+for g in "bench sse" irqbench; do
+	/bin/kvm-runner /${g%% *}.elf "$g"
+	echo "kvm-bench: runner exit $? for $g"
+done
 $bb poweroff -f
 INIT
 chmod +x "$ir/init"
@@ -114,12 +116,14 @@ ENDED=$("$ROOT/scripts/bochs.sh" --iso "$iso" --serial "$SERIAL" --workdir "$OUT
 	--cpus 1 --megs 256 --timeout 900 --ignore-bad-msrs | sed -n 's/^bochs: ended=//p')
 tr -d '\r' <"$SERIAL" >"$SERIAL.txt"
 SERIAL=$SERIAL.txt
-if [ "$ENDED" != poweroff ] || ! grep -q '^\[kvm\] TEST bench PASS' "$SERIAL"; then
-	why=$(grep -m1 -E '^kvm-runner: |insmod .* failed' "$SERIAL")
-	fail "the bench guest did not finish under KVM (Bochs ended: $ENDED${why:+; $why}; log: $SERIAL)"
-fi
+for g in bench irqbench; do
+	if [ "$ENDED" != poweroff ] || ! grep -q "^\[kvm\] TEST $g PASS" "$SERIAL"; then
+		why=$(grep -m1 -E '^kvm-runner: |insmod .* failed' "$SERIAL")
+		fail "the $g guest did not finish under KVM (Bochs ended: $ENDED${why:+; $why}; log: $SERIAL)"
+	fi
+done
 sed -n -e 's/^\[kvm\] BENCH \([a-z0-9-]*\) ticks_per_op=\([0-9]*\).*/\1 \2/p' \
 	-e 's/^\[kvm\] BENCH \([a-z0-9-]*\) SKIP (\(.*\))$/\1 SKIP \2/p' "$SERIAL" >"$KVM_FIG"
 echo "Linux KVM ($rel) exit costs in Bochs (TSC ticks per operation, guest loop overhead removed):"
-awk '{ printf "  %-14s %8s %s\n", $1, $2, $2 == "SKIP" ? substr($0, length($1) + 7) : "" }' "$KVM_FIG"
+awk '{ printf "  %-22s %8s%s\n", $1, $2, $2 == "SKIP" ? " " substr($0, length($1) + 7) : "" }' "$KVM_FIG"
 finish 0

@@ -31,8 +31,12 @@ BEGIN {
 	extra_label["io-pic"] = "io in-kernel"
 	note["io-pic"] = "like for like: Sable COM1 LSR vs KVM in-kernel PIC (port 0x21), both answered in the hypervisor"
 	na["vcpu-switch"] = "needs two KVM vCPUs on one core: not measured"
-	na["timer-latency"] = "no KVM figure (one Bochs CPU, one vCPU)"
-	na["ipi-roundtrip"] = "no KVM figure (one Bochs CPU, one vCPU)"
+	like["timer-latency"] = "timer-latency"
+	like["timer-latency-halted"] = "timer-latency-halted"
+	note["timer-latency"] = "lowest of 16; KVM arms its timer early (adaptive timer advance) and waits out the rest"
+	note["timer-latency-halted"] = note["timer-latency"]
+	like["ipi-roundtrip"] = "ipi-roundtrip"
+	like["ipi-roundtrip-halted"] = "ipi-roundtrip-halted"
 
 	print "  operation                 Sable      KVM KVM/Sable  note"
 	while ((getline l < sable) > 0) {
