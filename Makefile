@@ -56,7 +56,7 @@ HV_ASM_SRCS := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm vmx/*.a
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))
 
 .PHONY: all efi iso run run-qemu run-qemu-uefi usb test test-nested unit integration bench \
-	format format-check check clean
+	bench-kvm bench-check format format-check check clean
 all: $(BUILD)/sable.elf
 
 $(BUILD)/%.o: %.c
@@ -168,10 +168,27 @@ integration: all efi guests
 test-nested: all guests
 	tests/integration/run.sh --nested
 
-test: format-check unit integration test-nested
+test: format-check unit bench-check integration test-nested
 
-bench: all guests
+# make bench: Sable's figures (bench.sh), then Linux KVM's on the same emulated machine
+# and the side-by-side table (bench_kvm.sh); make bench-kvm: KVM's figures alone.
+bench: all guests $(BUILD)/kvm-runner
 	tests/integration/bench.sh
+	tests/integration/bench_kvm.sh --beside-sable
+bench-kvm: guests $(BUILD)/kvm-runner
+	tests/integration/bench_kvm.sh
+
+# The KVM runner: a static Linux program for the initramfs of the KVM bench boot.
+KVM_RUNNER_SRCS := tests/kvm-runner/kvm_runner.c tests/kvm-runner/bench_platform.c \
+	hv/loader/elf.c hv/loader/mb1_header.c hv/loader/mbinfo.c hv/lib/format.c
+$(BUILD)/kvm-runner: $(KVM_RUNNER_SRCS) $(wildcard tests/kvm-runner/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -static -Wall -Wextra -Werror -Wno-unused-parameter -I. -Iinclude \
+		-o $@ $(KVM_RUNNER_SRCS)
+# In make test: the runner builds and the table script reads a sample correctly.
+bench-check: $(BUILD)/kvm-runner
+	@tests/integration/bench_table_test.sh
 
 
 # ---- style ---------------------------------------------------------------

@@ -89,3 +89,6 @@ UNIT_TESTS += xfd xfd_model
 unit_xfd_SRCS := fpu/xfd.c fpu/xsave_layout.c fpu/xcr0.c
 unit_xfd_model_SRCS := fpu/xfd.c fpu/xfd_vcpu.c fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c \
 	tests/xfd_cpu_model.c
+UNIT_TESTS += bench_platform
+unit_bench_platform_SRCS := tests/kvm-runner/bench_platform.c hv/loader/elf.c hv/loader/mb1_header.c \
+	hv/loader/mbinfo.c hv/lib/format.c
