@@ -11,6 +11,7 @@
  * line it then writes nonsense to the IOAPIC, redirects pins to APIC IDs that
  * do not exist, storms the PIT with reprogramming and count 1, checks it
  * still works, and ends with a byte access to the IOAPIC, which stops it.
+ * With "reset" it only pulses the reset line through the i8042 (0xFE).
  */
 #include "guest.h"
 #include "apic.h"
@@ -371,12 +372,24 @@ static void hostile(void)
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	const char *cmd = (mbi->flags & MBI_FLAG_CMDLINE) ? (const char *)mbi->cmdline : "";
-	bool bad = false;
+	bool bad = false, reset = false;
 
 	(void)magic;
-	for (const char *p = cmd; *p; p++)
+	for (const char *p = cmd; *p; p++) {
 		if (!strncmp(p, "hostile", 7))
 			bad = true;
+		if (!strncmp(p, "reset", 5))
+			reset = true;
+	}
+	if (reset) { /* reboot=k as Linux does it: wait for the input buffer, pulse reset */
+		info("pcplat: resetting through the i8042");
+		serial_flush();
+		while (inb(0x64) & 0x02)
+			cpu_relax();
+		outb(0x64, 0xfe);
+		info("pcplat: survived the i8042 reset");
+		tests_finish();
+	}
 	apic_enable();
 	irq_set_handler(VEC_PIT_PIC, on_pit_pic);
 	irq_set_handler(VEC_PIT_IOAPIC, on_pit_ioapic);
