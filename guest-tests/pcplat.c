@@ -165,10 +165,17 @@ static void test_pit_through_ioapic(void)
 	          irq_count[VEC_PIT_IOAPIC]))
 		info("pcplat: %u PIT interrupts through the IOAPIC, %llu TSC ticks apart", IRQS,
 		     (b - a) / (IRQS - 1));
+	/* logical flat destination, lowest priority, as older kernels program it */
+	ioapic_write(IOAPIC_RTE(2), RTE_MASKED);
+	apic_write(APIC_DFR, 0xffffffffu);
+	apic_write(APIC_LDR, 0x02u << 24);
+	ioapic_write(IOAPIC_RTE(2) + 1, 0x02u << 24);
+	ioapic_write(IOAPIC_RTE(2), VEC_PIT_IOAPIC | 1u << 8 | 1u << 11);
+	CHECK(take(VEC_PIT_IOAPIC, 2, &a, &b), "no IRQ 0 to logical destination 0x02");
+	ioapic_write(IOAPIC_RTE(2), RTE_MASKED);
 	pit_stop();
 	CHECK(irq_count[VEC_PIT_PIC] == IRQS || irq_count[VEC_PIT_PIC] == IRQS + 1,
 	      "the masked PIC delivered too (%u)", irq_count[VEC_PIT_PIC]);
-	ioapic_write(IOAPIC_RTE(2), RTE_MASKED);
 	test_end();
 }
 
