@@ -85,3 +85,6 @@ UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide
 unit_event_decide_SRCS := vmx/event_decide.c
+UNIT_TESTS += gdb
+unit_gdb_SRCS := hv/gdb/gdb_packet.c hv/gdb/gdb_cmd.c hv/gdb/gdb_tdesc.c hv/gdb/gdb_session.c \
+	hv/lib/format.c
