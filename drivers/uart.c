@@ -1,26 +1,9 @@
 /* The console's 16550 UART: I/O ports or MMIO, 8- or 32-bit registers. */
 #include "drivers/uart.h"
+#include "drivers/uart_regs.h"
 #include "err.h"
 #include "mm/mm.h"
 #include "x86.h"
-
-/* Register numbers and bits (PC16550D data sheet). */
-#define UART_THR 0 /* transmit holding (DLAB=0) */
-#define UART_DLL 0 /* divisor latch low (DLAB=1) */
-#define UART_IER 1
-#define UART_DLH 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-
-#define LCR_8N1          0x03
-#define LCR_DLAB         0x80
-#define FCR_ENABLE_CLEAR 0x07
-#define MCR_DTR_RTS_OUT2 0x0b
-#define LSR_THRE         0x20
-#define LSR_TEMT         0x40
-#define LSR_ABSENT       0xff /* what a read of nothing returns */
 
 #define UART_SPIN_LIMIT 1000000 /* ~1 s of port reads: then the UART is taken as gone */
 

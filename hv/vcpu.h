@@ -43,6 +43,7 @@ enum vcpu_reg {
 #define VCPU_REQ_EVENT     BIT(2) /* an interrupt or NMI may be pending: re-evaluate injection */
 #define VCPU_REQ_INIT      BIT(3) /* INIT received: reset, then wait for SIPI */
 #define VCPU_REQ_SIPI      BIT(4) /* SIPI received while waiting: start at sipi_vector */
+#define VCPU_REQ_DEBUG     BIT(5) /* stop for the GDB stub (hv/gdb/gdb.h) */
 
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
@@ -90,6 +91,7 @@ struct vcpu {
 	uint64_t slice_end;
 	struct sched_entity se; /* its place in its CPU's run queue */
 	bool stuck;             /* counted in vm->vcpus_stuck */
+	bool debugged;          /* the GDB stub is attached to it (hv/gdb/gdb.h) */
 	struct vcpu_stats stats;
 };
 

@@ -1,4 +1,5 @@
 #include "hv/vm.h"
+#include "hv/gdb/gdb.h"
 #include "hv/virq.h"
 #include "drivers/lapic.h"
 #include "err.h"
@@ -337,6 +338,8 @@ struct vm *vm_vcpu_retire(struct vcpu *v)
 	uint32_t run = vm->run;
 	uint64_t frames;
 
+	if (v->debugged)
+		gdb_vcpu_gone(v);
 	vcpu_release(v);
 	if (__atomic_sub_fetch(&vm->vcpus_live, 1, __ATOMIC_ACQ_REL))
 		return NULL;

@@ -7,6 +7,7 @@
 
 struct vm;
 struct vcpu;
+struct gdb_backend;
 enum vcpu_reg;
 
 /* What the run loop does after an exit was handled. */
@@ -46,6 +47,7 @@ struct vmm_ops {
 	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */
 	void (*dump)(struct vcpu *v);
 	const char *(*exit_name)(uint32_t basic_reason); /* for the accounting report */
+	const struct gdb_backend *gdb;                   /* the GDB stub's (hv/gdb/gdb.h) */
 };
 
 extern const struct vmm_ops *vmm_ops;

@@ -230,6 +230,36 @@ static void test_serial(void **state)
 	}
 }
 
+static void test_gdb(void **state)
+{
+	struct warnings w;
+	struct hv_options o = parse("", &w, 0);
+
+	assert_false(o.gdb_given);
+	o = parse("gdb=guest-1", &w, 0);
+	assert_true(o.gdb_given);
+	assert_string_equal(o.gdb_vm, "guest-1");
+	assert_int_equal(o.gdb_vcpu, 0);
+	o = parse("gdb=smp.3", &w, 0);
+	assert_string_equal(o.gdb_vm, "smp");
+	assert_int_equal(o.gdb_vcpu, 3);
+	static const char *const bad[] = {"gdb=",
+	                                  "gdb=.1",
+	                                  "gdb=a.",
+	                                  "gdb=a.16",
+	                                  "gdb=a.x",
+	                                  "gdb=a/b",
+	                                  "gdb=sixteen_chars_xy"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&w, 0, sizeof(w));
+		options_defaults(&o);
+		if (options_parse(bad[i], &o, collect, &w) != 1 || o.gdb_given)
+			fail_msg("%s: not refused", bad[i]);
+		if (!strstr(w.last, "a VM name") && !strstr(w.last, "malformed"))
+			fail_msg("%s: %s", bad[i], w.last);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_overlong_tokens),
 		cmocka_unit_test(test_events_selftest_and_vmx_ack),
 		cmocka_unit_test(test_serial),
+		cmocka_unit_test(test_gdb),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,6 +123,12 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v)
 
 	if ((ex.info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return host_nmi(v);
+	if (unlikely(v->debugged)) {
+		enum exit_action a;
+
+		if (vmx_gdb_exception(v, vector, ex.info & INTR_INFO_TYPE_MASK, &a))
+			return a;
+	}
 	if (ex.info & INTR_INFO_DELIVER_CODE)
 		ex.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 	if (vectoring.info & INTR_INFO_DELIVER_CODE)

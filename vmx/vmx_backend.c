@@ -432,6 +432,7 @@ static const struct vmm_ops vmx_ops = {
 	.vcpu_reset = vmx_vcpu_reset,
 	.vcpu_start_at = vmx_vcpu_start_at,
 	.exit_name = vmx_exit_reason_name,
+	.gdb = &vmx_gdb_backend,
 };
 
 const struct vmm_ops *vmm_ops = &vmx_ops;

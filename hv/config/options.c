@@ -3,6 +3,7 @@
 #include "hv/config/cmdline.h"
 #include "hv/lib/format.h"
 #include "hv/sched_policy.h"
+#include "kstring.h"
 #include "param.h"
 
 struct hv_options hv_options = {
@@ -57,6 +58,7 @@ void options_defaults(struct hv_options *o)
 	o->apicv = true;
 	o->sched_slice_us = SCHED_SLICE_US_DEFAULT;
 	o->serial_given = false;
+	o->gdb_given = false;
 }
 
 static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
@@ -116,6 +118,33 @@ static int parse_serial(const struct cmdline_token *t, struct hv_options *o)
 done:
 	o->serial = c;
 	o->serial_given = true;
+	return 0;
+}
+
+/* gdb=<vm>[.<vcpu>]: a VM name as vm= allows it, then an optional vCPU index. */
+static int parse_gdb(const struct cmdline_token *t, struct hv_options *o)
+{
+	size_t len = 0;
+	uint64_t vcpu = 0;
+
+	while (len < t->val_len && t->val[len] != '.') {
+		char c = t->val[len];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return -EINVAL;
+		len++;
+	}
+	if (len == 0 || len > VMCONFIG_NAME_MAX)
+		return -EINVAL;
+	if (len < t->val_len &&
+	    (cmdline_parse_u64(t->val + len + 1, t->val_len - len - 1, &vcpu) < 0 ||
+	     vcpu >= VMCONFIG_MAX_VCPUS))
+		return -EINVAL;
+	memcpy(o->gdb_vm, t->val, len);
+	o->gdb_vm[len] = '\0';
+	o->gdb_vcpu = (uint32_t)vcpu;
+	o->gdb_given = true;
 	return 0;
 }
 
@@ -211,6 +240,13 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 			return expected(why, n,
 			                "none, an I/O port, mmio:ADDR or mmio32:ADDR, then "
 			                "optionally ,BAUD (50-115200)");
+		return 0;
+	}
+	if (cmdline_key_is(t, "gdb")) {
+		if (parse_gdb(t, o) < 0)
+			return expected(why, n,
+			                "a VM name, optionally .VCPU (0-" XSTRINGIFY(
+						VMCONFIG_MAX_VCPUS) " exclusive)");
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {

@@ -42,7 +42,10 @@ struct hv_options {
 	uint32_t sched_slice_us; /* time slice (hv/sched_policy.h bounds) */
 	bool apicv;        /* use APIC-register virtualization and virtual-interrupt delivery */
 	bool serial_given; /* serial= was given: it overrides ACPI's console UART */
-	struct uart_cfg serial;               /* from serial= */
+	struct uart_cfg serial; /* from serial= */
+	bool gdb_given;         /* gdb=<vm>[.<vcpu>]: the GDB stub on COM2 */
+	char gdb_vm[VMCONFIG_NAME_MAX + 1];
+	uint32_t gdb_vcpu;
 	struct vm_config vms[MAX_VM_CONFIGS]; /* from vm= options, in order */
 	uint32_t nvms;
 };
