@@ -52,6 +52,12 @@ enum exit_action vcpu_run(struct vcpu *v)
 		req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 		if (req & VCPU_REQ_STOP)
 			return EXIT_STOP_VM;
+		if (req & VCPU_REQ_PAUSE) {
+			if (req & ~VCPU_REQ_PAUSE)
+				__atomic_fetch_or(&v->requests, req & ~VCPU_REQ_PAUSE,
+				                  __ATOMIC_RELEASE);
+			return EXIT_PAUSE;
+		}
 		if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
 		    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
 			return EXIT_WAIT_SIPI;

@@ -85,3 +85,5 @@ UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide
 unit_event_decide_SRCS := vmx/event_decide.c
+UNIT_TESTS += park
+unit_park_SRCS := hv/park.c hv/sched_policy.c
