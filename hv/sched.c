@@ -5,6 +5,7 @@
 #include "hv/config/options.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/park.h"
 #include "hv/percpu.h"
 #include "hv/slice.h"
 #include "hv/smp.h"
@@ -202,6 +203,8 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 	for (struct sched_entity *e = c->rq.head; e; e = e->next) {
 		struct vcpu *v = vcpu_of(e);
 
+		if (v->parked)
+			continue; /* its timers fire after the resume */
 		virq_poll_timers(v, now);
 		if (v->state != VCPU_RUNNABLE && virq_can_wake(v)) {
 			vcpu_unstuck(v);
@@ -232,6 +235,18 @@ static void idle(struct percpu *c, uint64_t deadline)
 	c->idle_ticks += tsc_now() - t0;
 }
 
+/* Makes v current on this CPU: its VMCS and its FPU state. */
+void sched_switch_to(struct percpu *c, struct vcpu *v)
+{
+	if (c->current == v)
+		return;
+	if (c->current)
+		vmm_ops->vcpu_put(c->current);
+	vmm_ops->vcpu_load(v);
+	fpu_switch_to(c->current, v);
+	c->current = v;
+}
+
 __noreturn void sched_cpu_loop(void)
 {
 	struct percpu *c = this_cpu();
@@ -249,6 +264,8 @@ __noreturn void sched_cpu_loop(void)
 		reap_stopped(c); /* may queue a restarted VM's vCPUs here */
 		now = tsc_now();
 		take_incoming(c, now);
+		park_pass(&c->rq, NULL, now);
+		sched_serve_call(c);
 		deadline = poll_vcpus(c, now);
 		e = sched_pick(&c->rq, now);
 		if (!e) {
@@ -257,13 +274,7 @@ __noreturn void sched_cpu_loop(void)
 			continue;
 		}
 		v = vcpu_of(e);
-		if (c->current != v) {
-			if (c->current)
-				vmm_ops->vcpu_put(c->current);
-			vmm_ops->vcpu_load(v);
-			fpu_switch_to(c->current, v);
-			c->current = v;
-		}
+		sched_switch_to(c, v);
 		/* A fresh slice unless v was picked again before its slice ended
 		 * (an early stop for a timer). A vCPU alone on its core gets slices
 		 * too: the scheduler must look again within a slice, for vCPUs
@@ -272,7 +283,9 @@ __noreturn void sched_cpu_loop(void)
 			slice_end = slice_deadline(now, slice_ticks);
 		last = v;
 		v->slice_end = MIN(slice_end, deadline);
+		c->in_run = v;
 		a = vcpu_run(v);
+		c->in_run = NULL;
 		t = tsc_now();
 		sched_charge(&c->rq, e, t - now);
 		if (a == EXIT_HALT) {

@@ -39,6 +39,7 @@ struct vm {
 	uint64_t frames_freed; /* frames returned so far, for the report */
 	const struct vm_config *config; /* what it was built from (restart=) */
 	uint32_t run;                   /* 0 for the first run, then 1..config->restart */
+	volatile uint32_t pause_count;  /* vm_pause calls not resumed yet (hv/park.c) */
 };
 
 extern struct vm *vms[MAX_VMS];

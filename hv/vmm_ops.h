@@ -17,6 +17,7 @@ enum exit_action {
 	EXIT_HALT,       /* the vCPU waits (HLT) */
 	EXIT_WAIT_SIPI,  /* the vCPU was reset by INIT and waits for a SIPI */
 	EXIT_STOP_VM,    /* the VM is finished or broken: stop all its vCPUs */
+	EXIT_PAUSE,      /* its VM is paused: the vCPU parks (hv/park.c) */
 };
 
 struct vmm_ops {

@@ -229,6 +229,34 @@ static void test_stop_request_returns_before_entry(void **state)
 	assert_int_equal(vcpu.stats.exits, 0);
 }
 
+/* A pause leaves before the next entry; what came with it waits for the resume. */
+static void test_pause_request_keeps_the_others(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_RESUME, VCPU_REQ_PAUSE},
+	                                     {0, false, EXIT_YIELD, 0}};
+
+	play(script, 2);
+	fake.kick_in_guest[0] = VCPU_REQ_TLB_FLUSH | VCPU_REQ_EVENT;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_PAUSE);
+	assert_string_equal(fake.log, "FRPH");
+	assert_int_equal(vcpu.requests, VCPU_REQ_TLB_FLUSH | VCPU_REQ_EVENT);
+	/* resumed: the kept requests are taken at the next entry */
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPHTFRPH");
+	assert_int_equal(vcpu.requests, 0);
+}
+
+/* A stop wins over a pause taken with it. */
+static void test_stop_wins_over_pause(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_STOP | VCPU_REQ_PAUSE;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "");
+}
+
 static void test_tlb_flush_request_once_then_enter(void **state)
 {
 	static const struct step script[] = {
@@ -784,6 +812,8 @@ int main(void)
 		cmocka_unit_test_setup(test_init_and_sipi_together, setup),
 		cmocka_unit_test_setup(test_sipi_request_without_vector, setup),
 		cmocka_unit_test_setup(test_stop_before_sipi, setup),
+		cmocka_unit_test_setup(test_pause_request_keeps_the_others, setup),
+		cmocka_unit_test_setup(test_stop_wins_over_pause, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,3 +88,5 @@ unit_event_decide_SRCS := vmx/event_decide.c
 UNIT_TESTS += gdb
 unit_gdb_SRCS := hv/gdb/gdb_packet.c hv/gdb/gdb_cmd.c hv/gdb/gdb_tdesc.c hv/gdb/gdb_session.c \
 	hv/lib/format.c
+UNIT_TESTS += park
+unit_park_SRCS := hv/park.c hv/sched_policy.c

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "hv/gdb/gdb_packet.h"
 #include "hv/log.h"
+#include "hv/percpu.h"
 #include "hv/sched.h"
 #include "hv/vm.h"
 #include "kstring.h"
@@ -166,6 +167,8 @@ static enum exit_action serve(struct vcpu *v)
 		size_t n;
 
 		if (c < 0) {
+			/* calls other CPUs post for vCPUs parked on this one (hv/pause.c) */
+			sched_serve_call(this_cpu());
 			cpu_relax();
 			continue;
 		}
