@@ -3,12 +3,16 @@
 # picks another of `bochs --help cpu`).
 #   scripts/bochs.sh --iso build/sable.iso [--serial FILE] [--cpus N] [--megs M]
 #                    [--timeout SECONDS] [--interactive] [--workdir DIR] [--model CPU]
+#                    [--com2-socket PORT]
 # Headless (default): COM1 goes to --serial, Bochs' own log to WORKDIR/bochs.log;
 # prints "bochs: ended=<how>" where how is poweroff, triple-fault, panic, timeout
 # or exit:<code>, and exits 0 only for poweroff.
 # --interactive: shows the serial console on this terminal while Bochs runs.
+# --com2-socket PORT: COM2 listens on localhost:PORT (for gdb: `target remote
+# localhost:PORT`); Bochs waits for that client before the machine starts, and
+# keeps running when the client goes away (SIGPIPE ignored).
 set -u
-iso="" serial="" cpus=4 megs=512 timeout=300 interactive=0 workdir="" model=tigerlake
+iso="" serial="" cpus=4 megs=512 timeout=300 interactive=0 workdir="" model=tigerlake com2=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) iso=$2; shift ;;
@@ -18,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--workdir) workdir=$2; shift ;;
 	--model) model=$2; shift ;;
+	--com2-socket) com2=$2; shift ;;
 	--interactive) interactive=1 ;;
 	*) echo "bochs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -48,9 +53,12 @@ panic: action=fatal
 error: action=report
 log: $(realpath "$workdir")/bochs.log
 RC
+[ -n "$com2" ] && echo "com2: enabled=1, mode=socket-server, dev=localhost:$com2" >> "$workdir/bochsrc"
 printf 'c\nquit\n' > "$workdir/cont.rc"
 
 run_bochs() {
+	# a COM2 client that disconnects must not kill Bochs at its next write
+	[ -n "$com2" ] && trap '' PIPE
 	TERM=dumb timeout --foreground -k 5 "$timeout" \
 		bochs -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" </dev/null >"$workdir/bochs.out" 2>&1
 }

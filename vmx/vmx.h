@@ -56,6 +56,7 @@ struct vcpu_vmx {
 	uint64_t dr[4], dr6;
 	/* While the GDB stub holds DR0-DR3 and DR7 (vmx/vmx_gdb.c): the guest's own. */
 	bool gdb_owns_drs;
+	bool gdb_step, gdb_step_tf; /* a step is armed; the guest's own RFLAGS.TF */
 	uint64_t guest_dr[4], guest_dr7;
 	uint64_t tsc_offset;
 	bool preemption_timer;   /* pin control set: the vCPU's slice has a deadline */

@@ -3,8 +3,10 @@
  * and the exits that stop it for gdb. While gdb is attached DR0-DR3 and DR7
  * hold gdb's breakpoints and MOV DR exits (SDM Vol. 3C sec. 25.6.2): the
  * guest reads and writes its own values, kept here, and gets them back at
- * detach. Single steps use the monitor trap flag (sec. 26.5.2), software
- * breakpoints the #BP bit of the exception bitmap (sec. 25.6.3).
+ * detach. A single step arms the monitor trap flag (sec. 26.5.2) and sets
+ * RFLAGS.TF with #DB intercepted (Vol. 3B sec. 18.3.1.4), whichever ends the
+ * step first stops the vCPU: Bochs 2.7 never delivers the MTF exit. Software
+ * breakpoints use the #BP bit of the exception bitmap (sec. 25.6.3).
  */
 #include "hv/gdb/gdb.h"
 #include "hv/vm.h"
@@ -23,6 +25,9 @@
 #define RFLAGS_WRITABLE   0x3f7fd5ull /* CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID */
 #define RFLAGS_RF         BIT(16)
 #define RFLAGS_VM         BIT(17)
+#define RFLAGS_TF         BIT(8)
+#define DB_QUAL_BS        BIT(14) /* #DB exit qualification: single step */
+#define PENDING_DBG_BS    BIT(14)
 #define CS_AR_L           BIT(13)
 #define DB_QUAL_HITS      0xfull /* B0-B3 */
 #define MOVDR_QUAL_DR(q)  ((unsigned)(q)&7)
@@ -117,6 +122,11 @@ static void arm(struct vcpu *v, const struct gdb_arm *a)
 	}
 	set_proc(x, CPU_BASED_MOV_DR_EXITING, a->attached);
 	set_proc(x, CPU_BASED_MONITOR_TRAP_FLAG, a->step);
+	if (a->step && !x->gdb_step) {
+		x->gdb_step = true;
+		x->gdb_step_tf = vcpu_read_rflags(v) & RFLAGS_TF;
+		vcpu_write_rflags(v, vcpu_read_rflags(v) | RFLAGS_TF);
+	}
 	bitmap = a->intercept_bp ? bitmap | (uint32_t)BIT(EXC_BP) : bitmap & ~(uint32_t)BIT(EXC_BP);
 	vmcs_write32(EXCEPTION_BITMAP, bitmap);
 	if (a->resume_flag)
@@ -131,6 +141,23 @@ const struct gdb_backend vmx_gdb_backend = {
 	.arm = arm,
 };
 
+/* The step ended (MTF exit or TF #DB): neither may stop the vCPU again, and
+ * the guest's TF is what it was. */
+static enum exit_action step_done(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+	uint64_t fl = vcpu_read_rflags(v);
+
+	set_proc(x, CPU_BASED_MONITOR_TRAP_FLAG, false);
+	if (x->gdb_step) {
+		x->gdb_step = false;
+		vcpu_write_rflags(v, x->gdb_step_tf ? fl | RFLAGS_TF : fl & ~RFLAGS_TF);
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+		            vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) & ~PENDING_DBG_BS);
+	}
+	return gdb_stepping(v) ? gdb_stop(v, GDB_STOP_TRAP, 0) : EXIT_RESUME;
+}
+
 bool vmx_gdb_exception(struct vcpu *v, uint8_t vector, uint32_t type, enum exit_action *out)
 {
 	uint64_t rip = vcpu_read_rip(v);
@@ -142,6 +169,10 @@ bool vmx_gdb_exception(struct vcpu *v, uint8_t vector, uint32_t type, enum exit_
 	}
 	if (vector != EXC_DB || type != INTR_TYPE_HARD_EXCEPTION)
 		return false;
+	if (to_vmx(v)->gdb_step && (to_vmx(v)->exit_qual & DB_QUAL_BS)) {
+		*out = step_done(v);
+		return true;
+	}
 	slot = gdb_hit_slot(v, to_vmx(v)->exit_qual & DB_QUAL_HITS);
 	if (slot < 0)
 		return false;
@@ -150,13 +181,9 @@ bool vmx_gdb_exception(struct vcpu *v, uint8_t vector, uint32_t type, enum exit_
 	return true;
 }
 
-/* The step gdb asked for is done (or the flag outlived an attachment). */
 enum exit_action vmx_handle_mtf(struct vcpu *v)
 {
-	set_proc(to_vmx(v), CPU_BASED_MONITOR_TRAP_FLAG, false);
-	if (!gdb_stepping(v))
-		return EXIT_RESUME;
-	return gdb_stop(v, GDB_STOP_TRAP, 0);
+	return step_done(v);
 }
 
 /*

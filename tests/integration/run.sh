@@ -1127,6 +1127,68 @@ case_bochs_apic() {
 	done
 }
 
+# -- The GDB stub (gdb=, COM2): Debian's gdb in batch mode debugs the gdbtest
+#    guest through Bochs' COM2 socket, via gdb_proxy.py, which first feeds
+#    the stub bad packets itself. gdb attaches before the guest's first
+#    instruction, breaks on gdb_probe32 (INT3), reads registers, memory and a
+#    variable set at run time, writes one, single-steps (MTF), catches a write
+#    with a hardware watchpoint, stops in 64-bit code at a hardware breakpoint
+#    (reading the x86-64 description there) and detaches; the guest then
+#    checks gdb's write and its own INT3 and debug registers and passes. hello
+#    on the other core runs on meanwhile.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+gdb_line() { grep -m1 "^GDBT $1" "$OUT/gdb.gdb.log"; }
+case_bochs_gdb() {
+	local elf=$G/gdbtest.elf bport pport script=$OUT/gdb.gdbscript glog=$OUT/gdb.gdb.log
+	local plog=$OUT/gdb.proxy.log entry p32 p64 proxy gdbpid gdbrc step
+	if ! command -v gdb >/dev/null; then
+		echo "TEST bochs-gdb SKIP: gdb is not installed (make deps)"
+		return
+	fi
+	bport=$(free_port)
+	pport=$(free_port)
+	entry=$(readelf -h "$elf" | awk '/Entry point/ {print $4}' | sed 's/^0x//')
+	p32=$(nm "$elf" | awk '$3 == "gdb_probe32" {print $1}' | sed 's/^0*//')
+	p64=$(nm "$elf" | awk '$3 == "gdb_probe64" {print $1}' | sed 's/^0*//')
+	mkimage gdb "loglevel=info on_stop=poweroff gdb=dbg vm=dbg:module=0,mem=8M,pin=1 vm=hello:module=1,mem=8M,pin=0" \
+		"$elf" "$G/hello.elf"
+	sed -e "s|@ELF@|$elf|" -e "s|@PORT@|$pport|" "$ROOT/tests/integration/gdb_session.gdb" > "$script"
+	python3 "$ROOT/tests/integration/gdb_proxy.py" "$bport" "$pport" > "$plog" 2>&1 &
+	proxy=$!
+	timeout -k 5 900 gdb -nx -batch -x "$script" > "$glog" 2>&1 &
+	gdbpid=$!
+	boot_bochs gdb --only-bochs "drives Bochs' COM2 socket" --cpus 2 --timeout 900 --com2-socket "$bport"
+	wait $gdbpid
+	gdbrc=$?
+	kill $proxy 2>/dev/null
+	wait $proxy 2>/dev/null
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must_eq "gdb exit code" "$gdbrc" 0
+	for c in bad-checksum malformed retransmit unsupported overlong bad-address; do
+		must_eq "proxy check $c" "$(grep -c "^PROXY $c ok" "$plog")" 1
+	done
+	must_eq "stop before the first instruction" "$(gdb_line attach)" "GDBT attach pc=$entry"
+	must_eq "breakpoint on gdb_probe32" "$(gdb_line break32)" \
+		"GDBT break32 pc=$p32 counter=5ab1e arg=100"
+	step=$(gdb_line step)
+	step=${step#GDBT step pc=}
+	must_between "pc after stepi, past gdb_probe32" "$(( 0x${step:-0} - 0x$p32 ))" 1 15
+	must_eq "hardware watchpoint" "$(gdb_line watch)" "GDBT watch value=abcd"
+	must_eq "64-bit breakpoint" "$(gdb_line break64)" \
+		"GDBT break64 pc=$p64 rax=1122334455667788 r8=8877665544332211 size=8"
+	must_eq "detach" "$(gdb_line detached)" "GDBT detached"
+	must_eq "watchpoint hit reported" "$(grep -c '^Hardware watchpoint [0-9]*: \*(unsigned int \*)&gdb_watched' "$glog")" 2
+	must '^\[cpu[0-9]\] gdb: attached to vm dbg vcpu 0 on COM2 \(0x2f8\): waiting for gdb'
+	must '^\[cpu[0-9]\] gdb: detached from vm dbg vcpu 0 \(gdb detached\): the guest runs on'
+	must '^\[dbg\] TEST gdb-own-int3 PASS'
+	must '^\[dbg\] TEST gdb-session PASS'
+	must 'vm dbg: stopped: exit device: value 0x0, status 1'
+	must '^\[hello\] TEST hello PASS'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+	case_end bochs-gdb
+}
+
 # run_tier CASE...: with --nested, the VMX scenarios (case_bochs_*, which boot
 # with boot_bochs), one at a time under QEMU/KVM, or one SKIP line; else all
 # of them, two at a time (each Bochs boot keeps one host core busy).
@@ -1152,6 +1214,7 @@ NESTED=0
 
 # Longest first so that the two lanes finish close together.
 run_tier \
+	case_bochs_gdb \
 	case_bochs_smp_guests \
 	case_bochs_isolation_one_core \
 	case_bochs_sched_fairness \

@@ -1,0 +1,30 @@
+# The gdb session of case_bochs_gdb (run.sh), against the gdbtest guest;
+# run.sh fills in @ELF@ and @PORT@. Each GDBT line is judged by run.sh.
+set pagination off
+set confirm off
+set width 0
+set remotetimeout 120
+set tcp connect-timeout 600
+# symbols only: an i386 executable file would pin gdb's architecture, and
+# memory comes from the guest, never from the file
+symbol-file @ELF@
+target remote localhost:@PORT@
+printf "GDBT attach pc=%x\n", $pc
+break *gdb_probe32
+continue
+printf "GDBT break32 pc=%x counter=%x arg=%x\n", $pc, *(unsigned int *)&gdb_counter, *(unsigned int *)($esp + 4)
+set var *(unsigned int *)&gdb_poke = 0x600d
+stepi
+printf "GDBT step pc=%x\n", $pc
+delete
+watch *(unsigned int *)&gdb_watched
+continue
+printf "GDBT watch value=%x\n", *(unsigned int *)&gdb_watched
+delete
+hbreak *gdb_probe64
+continue
+# the guest is in 64-bit mode now: gdb reads the stub's description again
+unset tdesc filename
+printf "GDBT break64 pc=%lx rax=%lx r8=%lx size=%d\n", $pc, $rax, $r8, sizeof($pc)
+detach
+printf "GDBT detached\n"
