@@ -7,7 +7,8 @@
  * goes to long mode and runs gdb_probe64 with known RAX and R8 (a hardware
  * breakpoint; gdb re-reads the x86-64 description there) and comes back. The
  * guest checks what gdb changed and that its own DR0/DR1 and INT3 were not
- * disturbed by gdb's. Without gdb attached it fails (gdb_poke unset).
+ * disturbed by gdb's. It first spins until gdb sets gdb_go (the test stops
+ * it there with Ctrl-C): it needs gdb to run at all.
  */
 #include "guest.h"
 
@@ -24,6 +25,7 @@
 volatile uint32_t gdb_counter; /* set at run time: gdb must read it from the guest */
 volatile uint32_t gdb_watched;
 volatile uint32_t gdb_poke; /* written by gdb */
+volatile uint32_t gdb_go;   /* set by gdb: the guest spins until then (Ctrl-C test) */
 static volatile uint32_t dr0_attached, dr1_attached;
 
 static uint64_t gdt[4] __attribute__((aligned(8))) = {
@@ -37,12 +39,7 @@ static uint64_t pd[512] __attribute__((aligned(4096)));
 
 static void setup_tables(void)
 {
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint32_t base;
-	} gdtr = {sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt};
-
-	asm volatile("lgdt %0" : : "m"(gdtr));
+	load_gdt(gdt, sizeof(gdt));
 	for (uint32_t i = 0; i < 512; i++)
 		pd[i] = ((uint64_t)i << 21) | PTE_PS | PTE_RW | PTE_P;
 	pml4[0] = (uint32_t)(uintptr_t)pdpt | PTE_RW | PTE_P;
@@ -91,6 +88,8 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	(void)magic;
 	(void)mbi;
+	while (!gdb_go)
+		asm volatile("pause");
 	setup_tables();
 	write_dr0(GUEST_DR0);
 	write_dr1(GUEST_DR1);

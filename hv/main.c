@@ -7,6 +7,7 @@
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
 #include "drivers/uart_console.h"
+#include "drivers/uart_debug.h"
 #include "err.h"
 #include "hv/gdb/gdb.h"
 #include "hv/log.h"
@@ -182,6 +183,11 @@ static void attach_gdb(void)
 			vm = vms[i];
 	if (!vm) {
 		log_warn("gdb=%s.%u: no VM of that name was started: no GDB stub",
+		         hv_options.gdb_vm, hv_options.gdb_vcpu);
+		return;
+	}
+	if (uart_current()->space == UART_IO && uart_current()->base == UART_COM2_PORT) {
+		log_warn("gdb=%s.%u: COM2 (0x2f8) is the console (serial=): no GDB stub",
 		         hv_options.gdb_vm, hv_options.gdb_vcpu);
 		return;
 	}

@@ -167,8 +167,8 @@ int gdb_regs_get(bool mode64, struct gdb_regs *r, const char *hex, size_t len)
 	REG("fstat", 32, "int")                                                                    \
 	REG("ftag", 32, "int")                                                                     \
 	REG("fiseg", 32, "int")                                                                    \
-	REG("fioff", 32, "int") REG("foseg", 32, "int") REG("fooff", 32, "int")                    \
-		REG("fop", 32, "int")
+	REG("fioff", 32, "int")                                                                    \
+	REG("foseg", 32, "int") REG("fooff", 32, "int") REG("fop", 32, "int")
 
 static const char xml32[] =
 	XML_HEAD "<architecture>i386</architecture><feature name=\"org.gnu.gdb.i386.core\">" REG(

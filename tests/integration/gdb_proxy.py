@@ -3,10 +3,12 @@
 case_bochs_gdb). Connects to Bochs (retrying until it listens), first feeds
 the stub bad input itself and checks its answers (a bad checksum gets '-',
 a malformed packet E01, '-' makes it send its last packet again, an unknown
-packet the empty reply, an overlong packet '-'), printing one
+packet the empty reply, an overlong packet '-'), checks that the vCPU
+stopped at the kernel's entry point, resumes it and stops it again with
+Ctrl-C (the guest spins until gdb lets it go), printing one
 "PROXY <check> ok|FAIL ..." line each, then listens on a local port and
 relays bytes between gdb and the stub until either side closes.
-Usage: gdb_proxy.py BOCHS_PORT LISTEN_PORT"""
+Usage: gdb_proxy.py BOCHS_PORT LISTEN_PORT ENTRY_HEX"""
 import select
 import socket
 import sys
@@ -76,7 +78,7 @@ def check(name, ok, detail=""):
 
 
 def main():
-    bochs_port, listen_port = int(sys.argv[1]), int(sys.argv[2])
+    bochs_port, listen_port, entry = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3], 16)
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", listen_port))
@@ -112,6 +114,20 @@ def main():
     ack, pkt = stub.read(1), stub.packet()
     check("bad-address", ack == b"+" and pkt is not None and pkt.startswith(b"$E"),
           repr((ack, pkt)))
+
+    # i386 layout: EIP is register 8, little-endian hex at characters 64-71
+    stub.s.sendall(frame(b"g"))
+    ack, pkt = stub.read(1), stub.packet()
+    eip = int.from_bytes(bytes.fromhex(pkt[65:73].decode()), "little") if pkt else -1
+    check("first-instruction", ack == b"+" and eip == entry, "eip=%x entry=%x" % (eip, entry))
+
+    stub.s.sendall(frame(b"c"))
+    ack = stub.read(1)
+    time.sleep(2)
+    stub.s.sendall(b"\x03")
+    pkt = stub.packet()
+    check("ctrl-c", ack == b"+" and pkt is not None and pkt.startswith(b"$T02"), repr((ack, pkt)))
+    stub.s.sendall(b"+")
 
     print("PROXY relaying", flush=True)
     gdb, _ = listener.accept()

@@ -10,6 +10,7 @@ set tcp connect-timeout 600
 symbol-file @ELF@
 target remote localhost:@PORT@
 printf "GDBT attach pc=%x\n", $pc
+set var *(unsigned int *)&gdb_go = 1
 break *gdb_probe32
 continue
 printf "GDBT break32 pc=%x counter=%x arg=%x\n", $pc, *(unsigned int *)&gdb_counter, *(unsigned int *)($esp + 4)
