@@ -7,10 +7,13 @@
  * goes to long mode and runs gdb_probe64 with known RAX and R8 (a hardware
  * breakpoint; gdb re-reads the x86-64 description there) and comes back. The
  * guest checks what gdb changed and that its own DR0/DR1 and INT3 were not
- * disturbed by gdb's. It first spins until gdb sets gdb_go (the test stops
+ * disturbed by gdb's. Its vCPU 1 counts in ap_count all along: gdb sees the
+ * count stand still while it has the VM stopped (all-stop). Further, the
+ * guest first spins until gdb sets gdb_go (the test stops
  * it there with Ctrl-C): it needs gdb to run at all.
  */
 #include "guest.h"
+#include "smp.h"
 
 #define CR0_PG    (1u << 31)
 #define CR4_PAE   (1u << 5)
@@ -27,6 +30,7 @@ volatile uint32_t gdb_watched;
 volatile uint32_t gdb_poke; /* written by gdb */
 volatile uint32_t gdb_go;   /* set by gdb: the guest spins until then (Ctrl-C test) */
 static volatile uint32_t dr0_attached, dr1_attached;
+volatile uint32_t ap_count; /* the second vCPU counts: it must stand still while gdb has the VM */
 
 static uint64_t gdt[4] __attribute__((aligned(8))) = {
 	0, 0x00CF9B000000FFFFull, /* 0x08: 32-bit code, as entry.asm set it */
@@ -44,6 +48,13 @@ static void setup_tables(void)
 		pd[i] = ((uint64_t)i << 21) | PTE_PS | PTE_RW | PTE_P;
 	pml4[0] = (uint32_t)(uintptr_t)pdpt | PTE_RW | PTE_P;
 	pdpt[0] = (uint32_t)(uintptr_t)pd | PTE_RW | PTE_P;
+}
+
+static void ap_main(uint32_t apic_id)
+{
+	(void)apic_id;
+	for (;;)
+		atomic_inc(&ap_count);
 }
 
 __attribute__((noinline)) void gdb_probe32(uint32_t arg)
@@ -89,6 +100,10 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	(void)magic;
 	(void)mbi;
 	while (!gdb_go)
+		asm volatile("pause");
+	smp_prepare(ap_main);
+	smp_start_ap(1);
+	while (ap_count < 1000)
 		asm volatile("pause");
 	setup_tables();
 	write_dr0(GUEST_DR0);

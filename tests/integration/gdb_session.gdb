@@ -15,12 +15,18 @@ break *gdb_probe32
 continue
 printf "GDBT break32 pc=%x counter=%x arg=%x\n", $pc, *(unsigned int *)&gdb_counter, *(unsigned int *)($esp + 4)
 set var *(unsigned int *)&gdb_poke = 0x600d
+# all-stop: vCPU 1's counter stands still while gdb has the VM
+printf "GDBT allstop a=%u\n", *(unsigned int *)&ap_count
+shell sleep 2
+maint flush dcache
+printf "GDBT allstop b=%u\n", *(unsigned int *)&ap_count
 stepi
 printf "GDBT step pc=%x\n", $pc
 delete
 watch *(unsigned int *)&gdb_watched
 continue
 printf "GDBT watch value=%x\n", *(unsigned int *)&gdb_watched
+printf "GDBT allstop c=%u\n", *(unsigned int *)&ap_count
 delete
 hbreak *gdb_probe64
 continue

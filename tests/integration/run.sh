@@ -1135,13 +1135,15 @@ case_bochs_apic() {
 #    variable set at run time, writes one, single-steps (MTF), catches a write
 #    with a hardware watchpoint, stops in 64-bit code at a hardware breakpoint
 #    (reading the x86-64 description there) and detaches; the guest then
-#    checks gdb's write and its own INT3 and debug registers and passes. hello
+#    checks gdb's write and its own INT3 and debug registers and passes. Its
+#    second vCPU (on the other core) counts all along: the count stands still
+#    while gdb has the VM stopped (all-stop) and moves between stops. hello
 #    on the other core runs on meanwhile.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 gdb_line() { grep -m1 "^GDBT $1" "$OUT/gdb.gdb.log"; }
 case_bochs_gdb() {
 	local elf=$G/gdbtest.elf bport pport script=$OUT/gdb.gdbscript glog=$OUT/gdb.gdb.log
-	local plog=$OUT/gdb.proxy.log entry p32 p64 proxy gdbpid gdbrc step
+	local plog=$OUT/gdb.proxy.log entry p32 p64 proxy gdbpid gdbrc step a b c
 	if ! command -v gdb >/dev/null; then
 		echo "TEST bochs-gdb SKIP: gdb is not installed (make deps)"
 		return
@@ -1151,7 +1153,7 @@ case_bochs_gdb() {
 	entry=$(readelf -h "$elf" | awk '/Entry point/ {print $4}' | sed 's/^0x//')
 	p32=$(nm "$elf" | awk '$3 == "gdb_probe32" {print $1}' | sed 's/^0*//')
 	p64=$(nm "$elf" | awk '$3 == "gdb_probe64" {print $1}' | sed 's/^0*//')
-	mkimage gdb "loglevel=info on_stop=poweroff gdb=dbg vm=dbg:module=0,mem=8M,pin=1 vm=hello:module=1,mem=8M,pin=0" \
+	mkimage gdb "loglevel=info on_stop=poweroff gdb=dbg vm=dbg:module=0,mem=8M,cpus=2,pin=1+0 vm=hello:module=1,mem=8M,pin=0" \
 		"$elf" "$G/hello.elf"
 	sed -e "s|@ELF@|$elf|" -e "s|@PORT@|$pport|" "$ROOT/tests/integration/gdb_session.gdb" > "$script"
 	python3 "$ROOT/tests/integration/gdb_proxy.py" "$bport" "$pport" "$entry" > "$plog" 2>&1 &
@@ -1178,6 +1180,12 @@ case_bochs_gdb() {
 	step=${step#GDBT step pc=}
 	must_between "pc after stepi, past gdb_probe32" "$(( 0x${step:-0} - 0x$p32 ))" 1 15
 	must_eq "hardware watchpoint" "$(gdb_line watch)" "GDBT watch value=abcd"
+	a=$(gdb_line "allstop a" | sed 's/.*=//')
+	b=$(gdb_line "allstop b" | sed 's/.*=//')
+	c=$(gdb_line "allstop c" | sed 's/.*=//')
+	must_between "vCPU 1's count when gdb stopped the VM" "${a:-0}" 1000 4294967295
+	must_eq "vCPU 1's count 2 s later, still stopped (all-stop)" "${b:-}" "${a:-x}"
+	must_between "vCPU 1's count at the next stop (it ran in between)" "${c:-0}" $(( ${a:-0} + 1 )) 4294967295
 	must_eq "64-bit breakpoint" "$(gdb_line break64)" \
 		"GDBT break64 pc=$p64 rax=1122334455667788 r8=8877665544332211 size=8"
 	must_eq "detach" "$(gdb_line detached)" "GDBT detached"
