@@ -6,6 +6,7 @@
 
 /* Register numbers and bits (PC16550D data sheet). */
 #define UART_THR 0 /* transmit holding (DLAB=0) */
+#define UART_RBR 0 /* receive buffer (DLAB=0, read) */
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */
 #define UART_IER 1
 #define UART_DLH 1
@@ -18,6 +19,8 @@
 #define LCR_DLAB         0x80
 #define FCR_ENABLE_CLEAR 0x07
 #define MCR_DTR_RTS_OUT2 0x0b
+#define LSR_DR           0x01 /* a received byte waits in RBR (or the RX FIFO) */
+#define LSR_OE           0x02 /* overrun: a byte was lost */
 #define LSR_THRE         0x20
 #define LSR_TEMT         0x40
 #define LSR_ABSENT       0xff /* what a read of nothing returns */
@@ -32,6 +35,7 @@ static struct uart_cfg port = {
 	.baud = UART_DEFAULT_BAUD,
 };
 static bool present;
+static uint64_t rx_overruns;
 static uint8_t probe_lsr; /* LSR as uart_use() last read it */
 
 static uint8_t reg_read(unsigned reg)
@@ -148,4 +152,25 @@ void uart_drain(void)
 {
 	if (present)
 		wait_lsr(LSR_TEMT);
+}
+
+int uart_getc(void)
+{
+	uint8_t lsr;
+
+	if (!present)
+		return -1;
+	lsr = reg_read(UART_LSR);
+	if (lsr == LSR_ABSENT)
+		return -1;
+	if (lsr & LSR_OE)
+		rx_overruns++;
+	if (!(lsr & LSR_DR))
+		return -1;
+	return reg_read(UART_RBR);
+}
+
+uint64_t uart_rx_overruns(void)
+{
+	return rx_overruns;
 }
