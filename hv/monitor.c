@@ -136,8 +136,9 @@ static void show_stats(struct vm *vm)
 
 			if (!s->exit_reason[r])
 				continue;
-			n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, " %s=%lu",
-			                          name ? name : "?", s->exit_reason[r]);
+			n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "%s %s %lu",
+			                          n ? "," : "", name ? name : "?",
+			                          s->exit_reason[r]);
 		}
 		log_raw("  %s.%u by reason:%s\n", vm->name, i, line[0] ? line : " none");
 	}
