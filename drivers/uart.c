@@ -15,6 +15,7 @@ static struct uart_cfg port = {
 	.baud = UART_DEFAULT_BAUD,
 };
 static bool present;
+static uint64_t rx_overruns;
 static uint8_t probe_lsr; /* LSR as uart_use() last read it */
 
 static uint8_t reg_read(unsigned reg)
@@ -131,4 +132,25 @@ void uart_drain(void)
 {
 	if (present)
 		wait_lsr(LSR_TEMT);
+}
+
+int uart_getc(void)
+{
+	uint8_t lsr;
+
+	if (!present)
+		return -1;
+	lsr = reg_read(UART_LSR);
+	if (lsr == LSR_ABSENT)
+		return -1;
+	if (lsr & LSR_OE)
+		rx_overruns++;
+	if (!(lsr & LSR_DR))
+		return -1;
+	return reg_read(UART_RBR);
+}
+
+uint64_t uart_rx_overruns(void)
+{
+	return rx_overruns;
 }

@@ -20,7 +20,8 @@
 #define LSR_TEMT         0x40
 #define LSR_ABSENT       0xff /* what a read of nothing returns */
 
-#define UART_RBR 0 /* receive buffer (DLAB=0) */
-#define LSR_DR   0x01
+#define UART_RBR 0    /* receive buffer (DLAB=0) */
+#define LSR_DR   0x01 /* a received byte waits in RBR (or the RX FIFO) */
+#define LSR_OE   0x02 /* overrun: a byte was lost */
 
 #endif

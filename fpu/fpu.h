@@ -34,5 +34,9 @@ void fpu_switch_to(struct vcpu *prev, struct vcpu *next);
  * value (the caller injects #GP), or -ENOMEM (the caller stops the VM). */
 int fpu_set_xcr0(struct vcpu *v, uint64_t val);
 uint64_t fpu_guest_xcr0(const struct vcpu *v);
+/* v's saved state as a standard-format XSAVE image in dst (fpu/fpu_dump.c),
+ * for v's XCR0 and PKRU (*mask); the init state if it has none. v's state must
+ * be saved (not live): the caller switched it out (hv/pause.c). 0 or -EINVAL. */
+int fpu_guest_standard_image(const struct vcpu *v, void *dst, size_t len, uint64_t *mask);
 
 #endif

@@ -20,6 +20,7 @@
 #include "hv/trap.h"
 #include "hv/version.h"
 #include "hv/vm.h"
+#include "hv/console_in.h"
 #include "fpu/fpu.h"
 #include "vmx/vmx.h"
 #include "mm/mm.h"
@@ -165,6 +166,7 @@ static __noreturn void start_vmm(void)
 			sched_add(vm->vcpus[j]);
 	}
 	log_info("%u of %u VM(s) started", started, hv_options.nvms);
+	console_in_init();
 	if (hv_options.gdb_given)
 		attach_gdb();
 	if (hv_options.selftest == SELFTEST_EVENTS)

@@ -3,6 +3,7 @@
 #include "drivers/tsc.h"
 #include "fpu/fpu.h"
 #include "hv/config/options.h"
+#include "hv/console_in.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/park.h"
@@ -145,9 +146,15 @@ static void reap_stopped(struct percpu *c)
 	struct sched_entity *e = c->rq.head, *next;
 
 	for (; e; e = next) {
+		struct vm *vm = vcpu_of(e)->vm;
+
 		next = e->next;
-		if (vcpu_of(e)->vm->state == VM_STOPPED)
+		if (vm->state != VM_STOPPED)
+			continue;
+		if (!__atomic_load_n(&vm->holds, __ATOMIC_SEQ_CST))
 			vcpu_retire(c, vcpu_of(e));
+		else if (e->runnable) /* the monitor reads it: kept, not run */
+			sched_block(&c->rq, e, tsc_now());
 	}
 }
 
@@ -203,8 +210,8 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 	for (struct sched_entity *e = c->rq.head; e; e = e->next) {
 		struct vcpu *v = vcpu_of(e);
 
-		if (v->parked)
-			continue; /* its timers fire after the resume */
+		if (v->parked || v->vm->state == VM_STOPPED)
+			continue; /* timers fire after the resume; a stopped VM waits to be retired */
 		virq_poll_timers(v, now);
 		if (v->state != VCPU_RUNNABLE && virq_can_wake(v)) {
 			vcpu_unstuck(v);
@@ -261,12 +268,16 @@ __noreturn void sched_cpu_loop(void)
 		uint64_t now, deadline, t;
 
 		trap_report();
+		if (c->id == 0)
+			console_in_poll();
 		reap_stopped(c); /* may queue a restarted VM's vCPUs here */
 		now = tsc_now();
 		take_incoming(c, now);
 		park_pass(&c->rq, NULL, now);
 		sched_serve_call(c);
 		deadline = poll_vcpus(c, now);
+		if (c->id == 0) /* the console's next poll */
+			deadline = MIN(deadline, console_in_next_poll(now));
 		e = sched_pick(&c->rq, now);
 		if (!e) {
 			last = NULL;

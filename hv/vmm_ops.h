@@ -3,6 +3,7 @@
 #ifndef SABLE_HV_VMM_OPS_H
 #define SABLE_HV_VMM_OPS_H
 
+#include "mm/pgtable.h"
 #include "types.h"
 
 struct vm;
@@ -46,7 +47,11 @@ struct vmm_ops {
 	void (*inject_events)(struct vcpu *v, uint32_t req);
 	void (*vcpu_reset)(struct vcpu *v); /* INIT: the architectural INIT state */
 	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */
-	void (*dump)(struct vcpu *v);
+	void (*dump)(struct vcpu *v); /* the failed-entry report's VMCS dump (v's VMCS current) */
+	void (*dump_regs)(struct vcpu *v); /* segments, descriptor tables, EFER (VMCS current) */
+	/* The second-level translation of gpa, level by level (any CPU: the tables
+	 * of a live VM do not change). */
+	void (*gpa_walk)(struct vm *vm, gpa_t gpa, struct pt_walk *w);
 	const char *(*exit_name)(uint32_t basic_reason); /* for the accounting report */
 	const struct gdb_backend *gdb;                   /* the GDB stub's (hv/gdb/gdb.h) */
 };

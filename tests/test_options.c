@@ -166,8 +166,29 @@ static void test_console(void **state)
 	assert_int_equal(parse("console=screen", &w, 0).console, CONSOLE_SCREEN);
 	assert_int_equal(parse("console=screen console=both", &w, 0).console, CONSOLE_BOTH);
 	assert_int_equal(parse("console=vga", &w, 1).console, CONSOLE_BOTH);
-	assert_string_equal(w.last, "ignoring console=vga: expected serial, screen or both");
+	assert_string_equal(w.last,
+	                    "ignoring console=vga: expected serial, screen, both or log-only");
 	assert_int_equal(parse("console=serial console=", &w, 1).console, CONSOLE_SERIAL);
+}
+
+static void test_monitor_and_console_in(void **state)
+{
+	struct warnings w;
+	struct hv_options o;
+
+	o = parse("", &w, 0);
+	assert_true(o.monitor);
+	assert_string_equal(o.console_in, "");
+	o = parse("console=serial console=log-only", &w, 0);
+	assert_false(o.monitor);
+	assert_int_equal(o.console, CONSOLE_SERIAL); /* the output is left alone */
+	o = parse("console_in=echo1", &w, 0);
+	assert_string_equal(o.console_in, "echo1");
+	assert_true(o.monitor);
+	o = parse("console_in=a234567890123456", &w, 1);
+	assert_string_equal(o.console_in, "");
+	assert_string_equal(w.last, "ignoring console_in=a234567890123456: expected a VM name of 1 "
+	                            "to 15 characters");
 }
 
 static void test_overlong_tokens(void **state)
@@ -269,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_path_skipped_only_first),
 		cmocka_unit_test(test_bad_input_warned_and_ignored),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_monitor_and_console_in),
 		cmocka_unit_test(test_overlong_tokens),
 		cmocka_unit_test(test_events_selftest_and_vmx_ack),
 		cmocka_unit_test(test_serial),

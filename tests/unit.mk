@@ -90,3 +90,9 @@ unit_gdb_SRCS := hv/gdb/gdb_packet.c hv/gdb/gdb_cmd.c hv/gdb/gdb_tdesc.c hv/gdb/
 	hv/lib/format.c
 UNIT_TESTS += park
 unit_park_SRCS := hv/park.c hv/sched_policy.c
+UNIT_TESTS += console_feed
+unit_console_feed_SRCS := hv/console_feed.c
+UNIT_TESTS += lineedit
+unit_lineedit_SRCS := hv/lib/lineedit.c
+UNIT_TESTS += monitor_cmd
+unit_monitor_cmd_SRCS := hv/monitor_cmd.c hv/lib/format.c

@@ -90,6 +90,8 @@ int vmx_cpu_enable(void);
 int vmx_vmcs_setup(struct vcpu *v);
 /* Prints the guest-state area and controls of the current VMCS. */
 void vmx_dump_vmcs(struct vcpu *v);
+/* EFER, DR7, segments and descriptor tables of v (its VMCS current). */
+void vmx_dump_guest_regs(struct vcpu *v);
 /* The exit handler table. */
 enum exit_action vmx_handle_exit(struct vcpu *v);
 /* Exception/NMI and external-interrupt exits (vmx/exit_event.c). */

@@ -12,6 +12,7 @@ struct hv_options hv_options = {
 	.max_cpus = MAX_CPUS,
 	.vmx_ack = true,
 	.apicv = true,
+	.monitor = true,
 	.sched_slice_us = SCHED_SLICE_US_DEFAULT,
 };
 
@@ -52,6 +53,8 @@ void options_defaults(struct hv_options *o)
 	o->loglevel = LOG_INFO;
 	o->on_stop = ON_STOP_HALT;
 	o->console = CONSOLE_BOTH;
+	o->monitor = true;
+	o->console_in[0] = 0;
 	o->max_cpus = MAX_CPUS;
 	o->selftest = SELFTEST_NONE;
 	o->vmx_ack = true;
@@ -202,10 +205,23 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 		o->on_stop = (enum on_stop)v;
 		return 0;
 	}
+	if (cmdline_key_is(t, "console") && cmdline_slice_is(t->val, t->val_len, "log-only")) {
+		o->monitor = false; /* the output stays where it was */
+		return 0;
+	}
+	if (cmdline_key_is(t, "console_in")) {
+		if (t->val_len == 0 || t->val_len > VMCONFIG_NAME_MAX)
+			return expected(
+				why, n,
+				"a VM name of 1 to " XSTRINGIFY(VMCONFIG_NAME_MAX) " characters");
+		memcpy(o->console_in, t->val, t->val_len);
+		o->console_in[t->val_len] = 0;
+		return 0;
+	}
 	if (cmdline_key_is(t, "console")) {
 		v = lookup_word(console_words, ARRAY_SIZE(console_words), t);
 		if (v < 0)
-			return expected(why, n, "serial, screen or both");
+			return expected(why, n, "serial, screen, both or log-only");
 		o->console = (enum console_out)v;
 		return 0;
 	}

@@ -1203,6 +1203,47 @@ case_bochs_gdb() {
 # run_tier CASE...: with --nested, the VMX scenarios (case_bochs_*, which boot
 # with boot_bochs), one at a time under QEMU/KVM, or one SKIP line; else all
 # of them, two at a time (each Bochs boot keeps one host core busy).
+# -- Bochs, 2 cores: the console monitor driven over COM1 as a socket
+#    (tests/integration/monitor_drive.py types, checks each reply and keeps the
+#    serial log): two montarget guests, mon on core 1 and monb on core 0 where
+#    the monitor runs; every command, pause/resume against mon's progress
+#    counter, bad input, Ctrl-A 0 typing into mon's UART, then poweroff.
+case_bochs_monitor() {
+	local port drive
+	if [ "$RUNNER" = kvm ]; then
+		CASE_SKIP="drives COM1 through Bochs' socket"
+		case_end bochs-monitor
+		return
+	fi
+	cp "$G/montarget.elf" "$OUT/monb.elf"
+	mkimage monitor "loglevel=info on_stop=poweroff vm=mon:module=0,mem=8M,pin=1 vm=monb:module=1,mem=8M,pin=0" \
+		"$G/montarget.elf" "$OUT/monb.elf"
+	port=$((20000 + RANDOM % 20000))
+	drive=$OUT/monitor.drive.log
+	"$ROOT/tests/integration/monitor_drive.py" "localhost:$port" "$OUT/monitor.com1.log" >"$drive" 2>&1 &
+	local pid=$!
+	boot_bochs monitor --cpus 2 --timeout 1200 --com1-socket "$port"
+	wait $pid
+	# the log as a terminal shows it: a line erased (CR, ESC [K) is gone
+	SERIAL=$OUT/monitor.com1.txt
+	sed 's/.*\r\x1b\[K//; s/\x1b\[[0-9;]*[A-Za-z]//g; s/\r//g' "$OUT/monitor.com1.log" >"$SERIAL"
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 2 of 2 VM\(s\) started'
+	must '^Sable monitor: guests keep running'
+	must '^\[mon\] echo: hello sable 42$'
+	must '^vm mon paused$'
+	must '^vm mon resumed$'
+	must '^\[cpu0\] stopping: powering off'
+	must_not 'TEST monitor-[a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+	# the driver's own verdicts: all of its 51 checks, none failed
+	[ "$(grep -c '^TEST monitor-[a-z0-9-]* PASS$' "$drive")" = 51 ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; monitor_drive: $(grep -c PASS "$drive") of 51 checks passed"; }
+	grep -q '^monitor_drive: 0 check(s) failed$' "$drive" ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; $(grep -E 'FAIL|monitor_drive' "$drive" | head -3)"; }
+	case_end bochs-monitor
+}
+
 run_tier() {
 	local fn why vmx=()
 	if [ "${NESTED:-0}" = 0 ]; then
@@ -1226,6 +1267,7 @@ NESTED=0
 # Longest first so that the two lanes finish close together.
 run_tier \
 	case_bochs_smp_guests \
+	case_bochs_monitor \
 	case_bochs_isolation_one_core \
 	case_bochs_sched_fairness \
 	case_bochs_hostile_guests \
