@@ -154,9 +154,14 @@ static void detach(struct vcpu *v, const char *why)
 static enum exit_action serve(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	bool paused = vm->nvcpus > 1 && vm_pause(vm) == 0;
+	bool paused = vm->nvcpus > 1;
 	enum exit_action result = EXIT_RESUME;
 	bool done = false;
+
+	/* a pause that timed out stays requested: it is resumed all the same */
+	if (paused && vm_pause(vm) < 0)
+		log_warn("gdb: vm %s: not every vCPU stopped in time; they stop when they can",
+		         vm->name);
 
 	if (stub.greeted)
 		send_packet(gdb_session_stop_reply(&stub.session),
