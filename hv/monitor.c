@@ -50,6 +50,15 @@ void monitor_leave(void)
 	log_prompt("\n", 1, NULL, 0);
 }
 
+struct vm *monitor_hold_vm(const char *name)
+{
+	struct vm *vm = vm_hold(name);
+
+	if (!vm)
+		log_raw("error: no running VM '%s' (see vms)\n", name);
+	return vm;
+}
+
 static uint64_t ms_of(uint64_t ticks)
 {
 	return tsc_hz >= 1000 ? ticks / (tsc_hz / 1000) : 0;
@@ -77,11 +86,9 @@ static void for_vms(const struct mon_cmd *c, void (*fn)(struct vm *vm))
 	char id[12];
 
 	if (c->argc) {
-		struct vm *vm = vm_hold(c->argv[0]);
-		if (!vm) {
-			log_raw("error: no running VM '%s' (see vms)\n", c->argv[0]);
+		struct vm *vm = monitor_hold_vm(c->argv[0]);
+		if (!vm)
 			return;
-		}
 		fn(vm);
 		vm_unhold(vm);
 		return;
@@ -169,12 +176,10 @@ static bool paused_by_monitor(const struct vm *vm)
 
 static void cmd_pause_resume_stop(const struct mon_cmd *c)
 {
-	struct vm *vm = vm_hold(c->argv[0]);
+	struct vm *vm = monitor_hold_vm(c->argv[0]);
 
-	if (!vm) {
-		log_raw("error: no running VM '%s' (see vms)\n", c->argv[0]);
+	if (!vm)
 		return;
-	}
 	if (c->id == MON_PAUSE) {
 		if (paused_by_monitor(vm)) {
 			log_raw("vm %s is paused already\n", vm->name);

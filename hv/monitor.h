@@ -13,6 +13,10 @@ bool monitor_key(uint8_t c);
 /* Leaves without a command (another input target was chosen): no prompt. */
 void monitor_leave(void);
 
+/* vm_hold of a VM argument (name or id); NULL after printing the error. */
+struct vm;
+struct vm *monitor_hold_vm(const char *name);
+
 /* The commands that read vCPUs and guest memory (hv/monitor_vcpu.c); each
  * gets its checked arguments and prints its result or a clear error. */
 struct mon_cmd;

@@ -30,11 +30,9 @@ static struct vcpu *hold_vcpu(const char *arg)
 		log_raw("error: %s\n", err);
 		return NULL;
 	}
-	vm = vm_hold(name);
-	if (!vm) {
-		log_raw("error: no running VM '%s' (see vms)\n", name);
+	vm = monitor_hold_vm(name);
+	if (!vm)
 		return NULL;
-	}
 	if (i >= vm->nvcpus) {
 		log_raw("error: vm %s has no vCPU %u (it has %u)\n", vm->name, i, vm->nvcpus);
 		vm_unhold(vm);
@@ -86,24 +84,25 @@ static void take_xsave(struct vcpu *v, void *arg)
 	xsave_result = fpu_guest_standard_image(v, xsave_image, sizeof(xsave_image), &xsave_mask);
 }
 
-void monitor_cmd_regs(const struct mon_cmd *c)
+/* For the vCPU named by the first argument: fn on its core while it is parked. */
+static void on_parked(const struct mon_cmd *c, void (*fn)(struct vcpu *v, void *arg))
 {
 	struct vcpu *v = hold_vcpu(c->argv[0]);
 
 	if (!v)
 		return;
-	with_parked(v, print_regs);
+	with_parked(v, fn);
 	vm_unhold(v->vm);
+}
+
+void monitor_cmd_regs(const struct mon_cmd *c)
+{
+	on_parked(c, print_regs);
 }
 
 void monitor_cmd_vmcs(const struct mon_cmd *c)
 {
-	struct vcpu *v = hold_vcpu(c->argv[0]);
-
-	if (!v)
-		return;
-	with_parked(v, print_vmcs);
-	vm_unhold(v->vm);
+	on_parked(c, print_vmcs);
 }
 
 static uint64_t load64(const uint8_t *p)
@@ -205,11 +204,9 @@ void monitor_cmd_ept(const struct mon_cmd *c)
 		log_raw("error: %s\n", err);
 		return;
 	}
-	vm = vm_hold(c->argv[0]);
-	if (!vm) {
-		log_raw("error: no running VM '%s' (see vms)\n", c->argv[0]);
+	vm = monitor_hold_vm(c->argv[0]);
+	if (!vm)
 		return;
-	}
 	vmm_ops->gpa_walk(vm, gpa, &w);
 	if (!w.levels)
 		log_raw("  gpa %#lx is beyond the 48-bit guest-physical space\n", gpa);
@@ -243,11 +240,9 @@ void monitor_cmd_mem(const struct mon_cmd *c)
 		log_raw("error: len must be 1 to %u\n", MON_MEM_MAX);
 		return;
 	}
-	vm = vm_hold(c->argv[0]);
-	if (!vm) {
-		log_raw("error: no running VM '%s' (see vms)\n", c->argv[0]);
+	vm = monitor_hold_vm(c->argv[0]);
+	if (!vm)
 		return;
-	}
 	p = gpa + len >= gpa ? vm_gpa_to_hva(vm, gpa, len) : NULL;
 	if (!p)
 		log_raw("error: gpa %#lx+%#lx is not guest RAM of vm %s\n", gpa, len, vm->name);

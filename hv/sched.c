@@ -254,6 +254,29 @@ void sched_switch_to(struct percpu *c, struct vcpu *v)
 	c->current = v;
 }
 
+/*
+ * Runs v until entry_end. On the BSP the entry also ends at each console poll
+ * (every millisecond): the poll runs and v is entered again at once, without
+ * a pass of the scheduler, so that polling costs an exit, not a vCPU switch.
+ */
+static enum exit_action run_polling(struct percpu *c, struct vcpu *v, uint64_t entry_end)
+{
+	for (;;) {
+		uint64_t poll = c->id == 0 ? console_in_next_poll(tsc_now()) : UINT64_MAX;
+		enum exit_action a;
+
+		entry_end = MIN(entry_end, virq_next_deadline(v)); /* timers v armed */
+		v->slice_end = MIN(entry_end, poll);
+		a = vcpu_run(v);
+		/* a timer armed meanwhile lowered slice_end, or the entry's end came:
+		 * that is for the scheduler */
+		if (a != EXIT_YIELD || v->slice_end != poll || !slice_expired(poll, tsc_now()) ||
+		    slice_expired(entry_end, tsc_now()))
+			return a;
+		console_in_poll();
+	}
+}
+
 __noreturn void sched_cpu_loop(void)
 {
 	struct percpu *c = this_cpu();
@@ -276,12 +299,11 @@ __noreturn void sched_cpu_loop(void)
 		park_pass(&c->rq, NULL, now);
 		sched_serve_call(c);
 		deadline = poll_vcpus(c, now);
-		if (c->id == 0) /* the console's next poll */
-			deadline = MIN(deadline, console_in_next_poll(now));
 		e = sched_pick(&c->rq, now);
 		if (!e) {
 			last = NULL;
-			idle(c, deadline);
+			/* an idle BSP wakes for the console's next poll */
+			idle(c, c->id == 0 ? MIN(deadline, console_in_next_poll(now)) : deadline);
 			continue;
 		}
 		v = vcpu_of(e);
@@ -293,9 +315,8 @@ __noreturn void sched_cpu_loop(void)
 		if (v != last || slice_expired(slice_end, now))
 			slice_end = slice_deadline(now, slice_ticks);
 		last = v;
-		v->slice_end = MIN(slice_end, deadline);
 		c->in_run = v;
-		a = vcpu_run(v);
+		a = run_polling(c, v, MIN(slice_end, deadline));
 		c->in_run = NULL;
 		t = tsc_now();
 		sched_charge(&c->rq, e, t - now);

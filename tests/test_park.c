@@ -94,6 +94,22 @@ static void test_blocked_vcpu_stays_blocked(void **state)
 	assert_true(va0.se.runnable);
 }
 
+/* An AP waiting for its SIPI parks and stays waiting after the resume. */
+static void test_wait_sipi_vcpu_parks(void **state)
+{
+	sched_block(&rq, &va1.se, 0);
+	va1.state = VCPU_WAIT_SIPI;
+	vm_a.pause_count = 1;
+	park_pass(&rq, NULL, 1);
+	assert_true(va1.parked);
+	assert_int_equal(va1.state, VCPU_WAIT_SIPI);
+	vm_a.pause_count = 0;
+	park_pass(&rq, NULL, 2);
+	assert_false(va1.parked);
+	assert_false(va1.se.runnable);
+	assert_int_equal(va1.state, VCPU_WAIT_SIPI);
+}
+
 /* The vCPU whose exit handler paused its own VM parks only at a later pass. */
 static void test_running_vcpu_parks_later(void **state)
 {
@@ -113,6 +129,7 @@ int main(void)
 		cmocka_unit_test_setup(test_resume_makes_runnable_again, setup),
 		cmocka_unit_test_setup(test_blocked_vcpu_stays_blocked, setup),
 		cmocka_unit_test_setup(test_running_vcpu_parks_later, setup),
+		cmocka_unit_test_setup(test_wait_sipi_vcpu_parks, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

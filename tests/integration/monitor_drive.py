@@ -104,7 +104,7 @@ def main():
     con = Console(sys.argv[1], sys.argv[2])
     pages = {}
     for vm in ("mon", "monb"):
-        m = con.wait(r"^\[%s\] montarget: page at (0x[0-9a-f]+)" % vm, timeout=600)
+        m = con.wait(r"^\[%s\] montarget: page at (0x[0-9a-f]+), " % vm, timeout=600)
         result("boot-" + vm, m is not None, "no page line from " + vm)
         if not m:
             return
@@ -201,6 +201,12 @@ def main():
     m0 = con.mark()
     con.type(b"\x01m")
     con.wait(r"^sable> ", m0)
+    command(con, "stop monb", r"vm monb: stopped: stopped from the monitor$", "stop")
+    con.wait(r"vm monb: freed \d+ frames", m0)
+    m0 = con.mark()
+    con.type(b"vms\r")
+    m = con.wait(r"^  0 +mon +running [^\n]*\n[\s\S]*?^sable> $", m0)
+    result("vms-after-stop", m is not None and "monb " not in m.group(0), "monb still listed")
     m0 = con.mark()
     con.type(b"poweroff\r")
     result("poweroff", con.wait(r"^powering off", m0) is not None, "no poweroff line")
