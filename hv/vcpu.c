@@ -1,5 +1,6 @@
 #include "hv/vcpu.h"
 #include "drivers/tsc.h"
+#include "hv/gdb/gdb.h"
 #include "hv/panic.h"
 #include "hv/slice.h"
 
@@ -52,6 +53,16 @@ enum exit_action vcpu_run(struct vcpu *v)
 		req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 		if (req & VCPU_REQ_STOP)
 			return EXIT_STOP_VM;
+		if (req & VCPU_REQ_PAUSE) {
+			if (req & ~VCPU_REQ_PAUSE)
+				__atomic_fetch_or(&v->requests, req & ~VCPU_REQ_PAUSE,
+				                  __ATOMIC_RELEASE);
+			return EXIT_PAUSE;
+		}
+		if (unlikely(v->debugged) && gdb_poll(v))
+			req |= VCPU_REQ_DEBUG;
+		if (unlikely(req & VCPU_REQ_DEBUG) && (a = gdb_break_in(v)) != EXIT_RESUME)
+			return a;
 		if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
 		    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
 			return EXIT_WAIT_SIPI;

@@ -43,6 +43,8 @@ enum vcpu_reg {
 #define VCPU_REQ_EVENT     BIT(2) /* an interrupt or NMI may be pending: re-evaluate injection */
 #define VCPU_REQ_INIT      BIT(3) /* INIT received: reset, then wait for SIPI */
 #define VCPU_REQ_SIPI      BIT(4) /* SIPI received while waiting: start at sipi_vector */
+#define VCPU_REQ_PAUSE     BIT(5) /* its VM is being paused: leave guest mode and park (hv/park.c) */
+#define VCPU_REQ_DEBUG     BIT(6) /* stop for the GDB stub (hv/gdb/gdb.h) */
 
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
@@ -90,6 +92,11 @@ struct vcpu {
 	uint64_t slice_end;
 	struct sched_entity se; /* its place in its CPU's run queue */
 	bool stuck;             /* counted in vm->vcpus_stuck */
+	bool debugged;          /* the GDB stub is attached to it (hv/gdb/gdb.h) */
+	/* Parked by its CPU while its VM is paused (hv/park.c): not picked, its
+	 * state saved; park_wake: it was runnable when parked. */
+	volatile bool parked;
+	bool park_wake;
 	struct vcpu_stats stats;
 };
 
@@ -136,7 +143,9 @@ void vcpu_regs_reset_after_exit(struct vcpu *v);
 enum exit_action vcpu_take_init_sipi(struct vcpu *v, uint32_t req);
 
 /* Runs v until it yields, halts or its VM stops (mechanism 1). Entered with v
- * in VCPU_WAIT_SIPI it returns EXIT_WAIT_SIPI unless a SIPI is pending. */
+ * in VCPU_WAIT_SIPI it returns EXIT_WAIT_SIPI unless a SIPI is pending. A
+ * VCPU_REQ_PAUSE makes it return EXIT_PAUSE before the next entry; the other
+ * requests taken with it stay pending for the entry after the resume. */
 enum exit_action vcpu_run(struct vcpu *v);
 
 #endif

@@ -100,3 +100,14 @@ unit_pit8254_SRCS := hv/vdev/pit8254.c
 unit_rtc_SRCS := hv/vdev/rtc.c
 unit_i8042_SRCS := hv/vdev/i8042.c
 unit_pci_cfg_SRCS := hv/vdev/pci_cfg.c
+UNIT_TESTS += gdb
+unit_gdb_SRCS := hv/gdb/gdb_packet.c hv/gdb/gdb_cmd.c hv/gdb/gdb_tdesc.c hv/gdb/gdb_session.c \
+	hv/lib/format.c
+UNIT_TESTS += park
+unit_park_SRCS := hv/park.c hv/sched_policy.c
+UNIT_TESTS += console_feed
+unit_console_feed_SRCS := hv/console_feed.c
+UNIT_TESTS += lineedit
+unit_lineedit_SRCS := hv/lib/lineedit.c
+UNIT_TESTS += monitor_cmd
+unit_monitor_cmd_SRCS := hv/monitor_cmd.c hv/lib/format.c
