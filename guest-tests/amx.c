@@ -38,7 +38,6 @@
 #define CR0_PG           (1u << 31)
 #define MSR_EFER         0xc0000080u
 #define EFER_LME         (1u << 8)
-#define HC_XFD_STATS     4 /* EBX = 0: this vCPU's tile-buffer allocations */
 #define M                16u
 #define K                64u /* bytes per row of A: 16 groups of 4 int8 */
 #define N                16u

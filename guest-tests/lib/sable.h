@@ -11,10 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HC_VERSION 0 /* returns the hypervisor's version, > 0 */
-#define HC_PRINT   1 /* EBX = guest-physical address, ECX = length; returns 0 */
-#define HC_EXIT    2 /* EBX = exit status; does not return */
-#define HC_YIELD   3 /* returns 0 */
+#define HC_VERSION   0 /* returns the hypervisor's version, > 0 */
+#define HC_PRINT     1 /* EBX = guest-physical address, ECX = length; returns 0 */
+#define HC_EXIT      2 /* EBX = exit status; does not return */
+#define HC_YIELD     3 /* returns 0 */
+#define HC_XFD_STATS 4 /* EBX = 0: tile-buffer allocations, 1: #NM exits; else -EINVAL */
 
 #define HC_ENOSYS ((uint32_t)-38)
 
