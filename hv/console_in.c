@@ -1,6 +1,7 @@
 /* Console input: the BSP polls the console UART and hands each byte to the
  * prefix-key state machine (hv/console_feed.c), then to its target. */
 #include "hv/console_in.h"
+#include "hv/vdev/guest_io.h"
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
 #include "hv/config/options.h"
@@ -66,9 +67,7 @@ static void to_vm(uint32_t id, uint8_t c)
 		log_info("console: VM %u has stopped; input goes to the log", id);
 		return;
 	}
-	spin_lock(&vm->io_lock);
-	uart_emu_rx(&vm->uart, c);
-	spin_unlock(&vm->io_lock);
+	guest_io_uart_rx(vm, c); /* raises IRQ 4 when the guest enabled it */
 	vm_unhold(vm);
 }
 

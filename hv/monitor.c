@@ -8,6 +8,7 @@
  */
 #include "hv/monitor.h"
 #include "drivers/tsc.h"
+#include "drivers/uart.h"
 #include "hv/config/options.h"
 #include "hv/lib/format.h"
 #include "hv/lib/lineedit.h"
@@ -239,6 +240,7 @@ static void run(struct mon_cmd *c)
 		for_vms(c, show_vcpus);
 		break;
 	case MON_STATS:
+		log_raw("  console: %lu receive overrun(s) (input lost)\n", uart_rx_overruns());
 		for_vms(c, show_stats);
 		break;
 	case MON_REGS:

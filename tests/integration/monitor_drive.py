@@ -119,7 +119,7 @@ def main():
     command(con, "help mem", r"^  mem +vm gpa \[len\] +hex dump", "help-one")
     command(con, "vms", r"^  0 +mon +running +1 +8 MiB [\s\S]*^  1 +monb +running", "vms")
     command(con, "vcpus", r"^  mon\.0 core 1 \S+ +run \d+ ms exits \d+$", "vcpus")
-    command(con, "stats mon", r"^  mon\.0 by reason: .*I/O instruction \d+", "stats")
+    command(con, "stats mon", r"^  console: 0 receive overrun\(s\)[\s\S]*^  mon\.0 by reason: .*I/O instruction \d+", "stats")
     command(con, "regs mon.0", r"RIP [0-9a-f]{16} RFLAGS [0-9a-f]{16}[\s\S]*^  CS +sel [0-9a-f]{4} base", "regs")
     command(con, "regs monb.0", r"^  vm monb vcpu 0 \(core 0\)", "regs-same-core")
     command(con, "vmcs monb.0", r"guest state:[\s\S]*controls: pin", "vmcs")
