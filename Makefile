@@ -50,6 +50,12 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
 	-Wno-unused-parameter -I. -Iinclude -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 -z noexecstack -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf -Iboot/
+# The bench build (include/bench.h): counters and stage stamps on the exit
+# path, in its own image (build/bench/sable.elf), booted only by make bench.
+ifdef SABLE_BENCH
+KERNEL_CFLAGS += -DSABLE_BENCH
+NASMFLAGS += -DSABLE_BENCH
+endif
 
 HV_C_SRCS := $(wildcard hv/*.c hv/*/*.c mm/*.c drivers/*.c vmx/*.c fpu/*.c)
 HV_ASM_SRCS := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm vmx/*.asm))
@@ -171,7 +177,8 @@ test-nested: all guests
 test: format-check unit integration test-nested
 
 bench: all guests
-	tests/integration/bench.sh
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/bench SABLE_BENCH=1 $(BUILD)/bench/sable.elf
+	SABLE_BENCH_ELF=$(abspath $(BUILD)/bench/sable.elf) tests/integration/bench.sh
 
 
 # ---- style ---------------------------------------------------------------

@@ -67,11 +67,14 @@ enum exit_action vcpu_run(struct vcpu *v)
 		}
 		v->stats.exits++;
 		vcpu_regs_reset_after_exit(v);
+		BENCH_STAMP(STAMP_DISPATCH);
 		if (vmm_ops->fastpath(v)) {
 			v->stats.fast_exits++;
+			BENCH_STAMP(STAMP_HANDLED);
 			continue;
 		}
 		a = vmm_ops->handle_exit(v);
+		BENCH_STAMP(STAMP_HANDLED);
 		if (a != EXIT_RESUME)
 			return a;
 	}

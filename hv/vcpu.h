@@ -3,6 +3,7 @@
 #define SABLE_HV_VCPU_H
 
 #include "fpu/guest_fpu.h"
+#include "hv/bench_stats.h"
 #include "hv/sched_policy.h"
 #include "hv/vmm_ops.h"
 #include "types.h"
@@ -63,6 +64,9 @@ struct vcpu_stats {
 	uint64_t exit_reason[VCPU_EXIT_REASONS]; /* by basic reason, counted by the backend */
 	uint64_t irqs_injected;                  /* interrupts and NMIs injected (backend) */
 	uint64_t nmis_injected;                  /* of which NMIs */
+#ifdef SABLE_BENCH
+	struct bench_row bench[BENCH_REASONS]; /* hv/bench.c */
+#endif
 };
 
 struct vcpu {

@@ -12,6 +12,30 @@
 %define R(n) (n * 8)
 %define CR2_OFF (21 * 8)            ; offsetof(struct vcpu, cr2), checked in vmx/vmx.c
 
+; The bench build (include/bench.h): %gs-relative counters and TSC stamps in
+; struct percpu. STAMP n leaves the flags alone (rdtsc and mov only).
+%ifdef SABLE_BENCH
+%define BENCH_VMWRITE_CTR (8 + 1 * 8)
+%define BENCH_STAMP_OFF (8 + 5 * 8)
+%macro STAMP 1
+	rdtsc
+	mov [gs:BENCH_STAMP_OFF + %1 * 8], eax
+	mov [gs:BENCH_STAMP_OFF + %1 * 8 + 4], edx
+%endmacro
+%macro COUNT_VMWRITE 0
+	inc qword [gs:BENCH_VMWRITE_CTR]
+%endmacro
+%else
+%macro STAMP 1
+%endmacro
+%macro COUNT_VMWRITE 0
+%endmacro
+%endif
+%define STAMP_EXIT 0
+%define STAMP_SAVED 1
+%define STAMP_RESTORE 5
+%define STAMP_ENTRY 6
+
 section .text
 [bits 64]
 global vmx_vcpu_enter
@@ -25,7 +49,9 @@ vmx_vcpu_enter:
 	push r14
 	push r15
 	push rdi                        ; [rsp] = struct vcpu *, found again at exit
+	STAMP STAMP_RESTORE
 	mov rax, HOST_RSP_FIELD
+	COUNT_VMWRITE
 	vmwrite rax, rsp
 	jbe .fail_early
 
@@ -33,9 +59,7 @@ vmx_vcpu_enter:
 	mov cr2, rax
 	mov eax, esi                    ; launched flag
 	test eax, eax
-	mov rax, [rdi + R(0)]
 	mov rcx, [rdi + R(1)]
-	mov rdx, [rdi + R(2)]
 	mov rbx, [rdi + R(3)]
 	mov rbp, [rdi + R(5)]
 	mov rsi, [rdi + R(6)]
@@ -47,6 +71,9 @@ vmx_vcpu_enter:
 	mov r13, [rdi + R(13)]
 	mov r14, [rdi + R(14)]
 	mov r15, [rdi + R(15)]
+	STAMP STAMP_ENTRY
+	mov rax, [rdi + R(0)]
+	mov rdx, [rdi + R(2)]
 	mov rdi, [rdi + R(7)]           ; flags from "test eax, eax" survive the movs
 	jnz .resume
 	vmlaunch
@@ -64,8 +91,9 @@ vmx_vcpu_enter:
 vmx_exit_stub:
 	xchg rdi, [rsp]                 ; rdi = struct vcpu *, [rsp] = guest RDI
 	mov [rdi + R(0)], rax
-	mov [rdi + R(1)], rcx
 	mov [rdi + R(2)], rdx
+	STAMP STAMP_EXIT
+	mov [rdi + R(1)], rcx
 	mov [rdi + R(3)], rbx
 	mov [rdi + R(5)], rbp
 	mov [rdi + R(6)], rsi
@@ -81,6 +109,7 @@ vmx_exit_stub:
 	mov [rdi + CR2_OFF], rax
 	pop rax
 	mov [rdi + R(7)], rax
+	STAMP STAMP_SAVED
 	xor eax, eax
 restore_host:
 	pop r15

@@ -368,7 +368,9 @@ static int vmx_run(struct vcpu *v)
 		return -EIO;
 	}
 	x->launched = true;
+	bench_exit_begin(v);
 	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
+	bench_exit_reason(x->exit_reason & 0xffff);
 	/* nearly every exit handler skips or reports the instruction: RIP is read
 	 * once here (regs_at_exit), not through the cache on demand */
 	v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
