@@ -10,6 +10,7 @@
 #include "hv/percpu.h"
 #include "hv/vcpu.h"
 #include "hv/vm.h"
+#include "kstring.h"
 
 #ifdef SABLE_BENCH
 _Static_assert(offsetof(struct percpu, bench_ctr) == BENCH_CTR_OFF, "include/bench.h");
@@ -26,16 +27,26 @@ void bench_exit_begin(struct vcpu *v)
 
 	if (b->last) {
 		struct bench_row *row = &b->last->stats.bench[b->reason & (BENCH_REASONS - 1)];
+		uint64_t st[BENCH_NSTAGE], ctr[BENCH_NCTR], total = 0;
 
+		st[STAGE_SAVE] = b->save;
+		st[STAGE_DECODE] = t[STAMP_DISPATCH] - t[STAMP_BEGIN];
+		st[STAGE_HANDLER] = t[STAMP_HANDLED] - t[STAMP_DISPATCH];
+		st[STAGE_LOOP] = t[STAMP_RESTORE] - t[STAMP_HANDLED];
+		st[STAGE_RESTORE] = t[STAMP_ENTRY] - t[STAMP_RESTORE];
+		st[STAGE_GUEST] = t[STAMP_EXIT] - t[STAMP_ENTRY];
+		for (int i = 0; i < BENCH_NSTAGE; i++)
+			total += st[i];
 		row->n++;
-		for (int i = 0; i < BENCH_NCTR; i++)
-			row->ctr[i] += c->bench_ctr[i] - b->ctr[i];
-		row->stage[STAGE_SAVE] += b->save;
-		row->stage[STAGE_DECODE] += t[STAMP_DISPATCH] - t[STAMP_BEGIN];
-		row->stage[STAGE_HANDLER] += t[STAMP_HANDLED] - t[STAMP_DISPATCH];
-		row->stage[STAGE_LOOP] += t[STAMP_RESTORE] - t[STAMP_HANDLED];
-		row->stage[STAGE_RESTORE] += t[STAMP_ENTRY] - t[STAMP_RESTORE];
-		row->stage[STAGE_GUEST] += t[STAMP_EXIT] - t[STAMP_ENTRY];
+		for (int i = 0; i < BENCH_NCTR; i++) {
+			ctr[i] = c->bench_ctr[i] - b->ctr[i];
+			row->ctr[i] += ctr[i];
+		}
+		if (!row->min_total || total < row->min_total) {
+			row->min_total = total;
+			memcpy(row->min_ctr, ctr, sizeof(ctr));
+			memcpy(row->min_stage, st, sizeof(st));
+		}
 	}
 	b->save = t[STAMP_SAVED] - t[STAMP_EXIT];
 	b->last = v;
@@ -79,15 +90,18 @@ void bench_report(struct vcpu *v)
 
 		if (!row->n)
 			continue;
+		for (int i = 0; i < BENCH_NCTR; i++)
+			len += (size_t)fmt_snprintf(line + len, sizeof(line) - len, " %s=%lu",
+			                            ctr[i], row->min_ctr[i]);
+		for (int i = 0; i < BENCH_NSTAGE; i++)
+			len += (size_t)fmt_snprintf(line + len, sizeof(line) - len, " %s=%lu",
+			                            stage[i], row->min_stage[i]);
+		len += (size_t)fmt_snprintf(line + len, sizeof(line) - len,
+		                            " total=%lu all:", row->min_total);
 		for (int i = 0; i < BENCH_NCTR; i++) {
 			fixed2(num, sizeof(num), row->ctr[i], row->n);
 			len += (size_t)fmt_snprintf(line + len, sizeof(line) - len, " %s=%s",
 			                            ctr[i], num);
-		}
-		for (int i = 0; i < BENCH_NSTAGE; i++) {
-			fixed2(num, sizeof(num), row->stage[i], row->n);
-			len += (size_t)fmt_snprintf(line + len, sizeof(line) - len, " %s=%s",
-			                            stage[i], num);
 		}
 		log_info("vm %s vcpu %u: BENCHX reason=%u n=%lu%s (%s)", v->vm->name, v->id, r,
 		         row->n, line, name ? name : "?");
