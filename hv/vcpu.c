@@ -68,12 +68,11 @@ enum exit_action vcpu_run(struct vcpu *v)
 		v->stats.exits++;
 		vcpu_regs_reset_after_exit(v);
 		BENCH_STAMP(STAMP_DISPATCH);
-		if (vmm_ops->fastpath(v)) {
+		if (vmm_ops->fastpath(v, &a)) {
 			v->stats.fast_exits++;
-			BENCH_STAMP(STAMP_HANDLED);
-			continue;
+		} else {
+			a = vmm_ops->handle_exit(v);
 		}
-		a = vmm_ops->handle_exit(v);
 		BENCH_STAMP(STAMP_HANDLED);
 		if (a != EXIT_RESUME)
 			return a;

@@ -31,7 +31,9 @@ struct vmm_ops {
 	void (*flush_regs)(struct vcpu *v);                 /* write dirty cached registers back */
 	uint32_t regs_at_exit;      /* cached registers (bits) that run() has read at every exit */
 	int (*run)(struct vcpu *v); /* enter; 0 after an exit, <0 if entry failed */
-	bool (*fastpath)(struct vcpu *v); /* handles cheap exits: true = re-enter now */
+	/* Handles the hot exits before the generic path: true = handled, *a what
+	 * the run loop does next (EXIT_RESUME: re-enter now). */
+	bool (*fastpath)(struct vcpu *v, enum exit_action *a);
 	enum exit_action (*handle_exit)(struct vcpu *v);
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	void (*skip_instruction)(struct vcpu *v);

@@ -102,12 +102,12 @@ static int fake_run(struct vcpu *v)
 	return fake.script[fake.step].run_ret;
 }
 
-static bool fake_fastpath(struct vcpu *v)
+static bool fake_fastpath(struct vcpu *v, enum exit_action *a)
 {
 	note('P');
 	if (!fake.script[fake.step].fast)
 		return false;
-	fake.step++;
+	*a = fake.script[fake.step++].action;
 	return true;
 }
 
@@ -331,8 +331,8 @@ static void test_first_flush_sees_dirty_rip(void **state)
 static void test_fastpath_reenters_without_handler(void **state)
 {
 	static const struct step script[] = {
-		{0, true, EXIT_STOP_VM, 0},
-		{0, true, EXIT_STOP_VM, 0},
+		{0, true, EXIT_RESUME, 0},
+		{0, true, EXIT_RESUME, 0},
 		{0, false, EXIT_HALT, 0},
 	};
 
@@ -342,6 +342,21 @@ static void test_fastpath_reenters_without_handler(void **state)
 	assert_int_equal(vcpu.stats.fast_exits, 2);
 	assert_int_equal(vcpu.stats.exits, 3);
 	assert_int_equal(vcpu.stats.entries_failed, 0);
+}
+
+/* A fast exit that does not resume (a YIELD hypercall) leaves the loop with its action. */
+static void test_fastpath_action_returned(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0},
+		{0, true, EXIT_YIELD, 0},
+	};
+
+	play(script, 2);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPFRP");
+	assert_int_equal(vcpu.stats.fast_exits, 2);
+	assert_int_equal(vcpu.stats.exits, 2);
 }
 
 static void test_resume_loops(void **state)
@@ -701,6 +716,7 @@ int main(void)
 		cmocka_unit_test_setup(test_flush_regs_before_each_entry, setup),
 		cmocka_unit_test_setup(test_first_flush_sees_dirty_rip, setup),
 		cmocka_unit_test_setup(test_fastpath_reenters_without_handler, setup),
+		cmocka_unit_test_setup(test_fastpath_action_returned, setup),
 		cmocka_unit_test_setup(test_resume_loops, setup),
 		cmocka_unit_test_setup(test_other_actions_returned, setup),
 		cmocka_unit_test_setup(test_failed_entry_stops_vm, setup),

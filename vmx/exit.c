@@ -66,11 +66,21 @@ static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs
 	cpuid_count(leaf, sub, out);
 }
 
-/* The vCPU state that CPUID leaves 1, 7 and 0xD show (guest_cpuid asks only for those). */
+/* The vCPU whose CPUID exit is answered; stateful: the answer read its state. */
+struct cpuid_query {
+	struct vcpu *v;
+	bool stateful;
+};
+
+/* The vCPU state that CPUID leaves 1, 7 and 0xD show (guest_cpuid asks only for
+ * those): an answer that asked cannot be cached. */
 static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
 {
-	struct vcpu *v = host_ctx;
+	struct cpuid_query *q = host_ctx;
+	struct vcpu *v = q->v;
 	uint64_t cr4 = vcpu_read_cr4(v);
+
+	q->stateful = true;
 
 	c->cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0;
 	c->cr4_pke = (cr4 & CR4_PKE) != 0;
@@ -80,19 +90,33 @@ static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
 	c->xsave = fpu_xsave_table();
 }
 
-static enum exit_action handle_cpuid(struct vcpu *v)
+/* The guest's answer by the policy of hv/vdev/guest_cpuid.c; cached when it
+ * depends on nothing the vCPU can change. */
+static __attribute__((noinline)) void cpuid_answer(struct vcpu *v, uint32_t leaf, uint32_t sub,
+                                                   struct cpuid_regs *r)
 {
+	struct cpuid_query q = {.v = v};
 	struct guest_cpuid_ctx ctx = {
 		.host = host_cpuid,
-		.host_ctx = v,
+		.host_ctx = &q,
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.host_max_basic = vmx_cfg.host_max_basic,
 		.vcpu_state = cpuid_vcpu_state,
 	};
+
+	guest_cpuid(&ctx, leaf, sub, r);
+	if (!q.stateful)
+		cpuid_cache_put(&to_vmx(v)->cpuid, leaf, sub, r);
+}
+
+static enum exit_action handle_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs[VCPU_REGS_RAX], sub = (uint32_t)v->regs[VCPU_REGS_RCX];
 	struct cpuid_regs r;
 
-	guest_cpuid(&ctx, (uint32_t)v->regs[VCPU_REGS_RAX], (uint32_t)v->regs[VCPU_REGS_RCX], &r);
+	if (!cpuid_cache_get(&to_vmx(v)->cpuid, leaf, sub, &r))
+		cpuid_answer(v, leaf, sub, &r);
 	v->regs[VCPU_REGS_RAX] = r.eax;
 	v->regs[VCPU_REGS_RBX] = r.ebx;
 	v->regs[VCPU_REGS_RCX] = r.ecx;
@@ -396,18 +420,42 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	return exit_handlers[basic](v);
 }
 
-/* Exits handled without leaving the run loop's inner path. */
-bool vmx_fastpath(struct vcpu *v)
+/*
+ * The hot exits, handled before the generic path (vmx_handle_exit) with only
+ * the VMREADs they need: CPUID; IN from a port that is not fw_cfg data and OUT
+ * to COM1 (the lock-free device paths of hv/vdev/guest_io.c, which always
+ * resume); VMCALL. What the generic path does for these reasons still holds:
+ * they are QUIET_EXITS (events_idle stays), the guest made progress (the
+ * exception-loop count restarts), the run loop checks requests and the slice
+ * before the next entry. Selftests take the generic path for every exit.
+ */
+bool vmx_fastpath(struct vcpu *v, enum exit_action *a)
 {
-	uint32_t reason = to_vmx(v)->exit_reason;
+	struct vcpu_vmx *x = to_vmx(v);
+	uint32_t reason = x->exit_reason;
 
 	/* every exit passes here first: the one place that counts them by reason
 	 * (basic reasons are below 128; the mask keeps it one instruction) */
 	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
+	if (unlikely(hv_options.selftest))
+		return false;
 	if (reason == EXIT_REASON_CPUID) {
-		exc_loop_reset(&to_vmx(v)->exc_loop);
-		handle_cpuid(v);
-		return true;
+		*a = handle_cpuid(v);
+	} else if (reason == EXIT_REASON_IO_INSTRUCTION) {
+		uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
+		uint16_t port = (uint16_t)(q >> 16);
+		bool in = q & BIT(3);
+
+		x->exit_qual = q;
+		if ((q & BIT(4)) ||
+		    (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8))
+			return false;
+		*a = handle_io(v);
+	} else if (reason == EXIT_REASON_VMCALL) {
+		*a = handle_vmcall(v);
+	} else {
+		return false;
 	}
-	return false;
+	exc_loop_reset(&x->exc_loop);
+	return true;
 }
