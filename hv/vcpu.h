@@ -73,6 +73,7 @@ struct vcpu {
 	/* Guest general registers; the VMX entry stub uses these offsets. */
 	uint64_t regs[NR_VCPU_REGS];
 	uint64_t cr2;
+	uint64_t host_rsp; /* the entry stub's: the HOST_RSP its control structure holds, 0: none */
 	uint32_t regs_avail; /* bit r: regs[r] holds the current value */
 	uint32_t regs_dirty; /* bit r: regs[r] must be written back before entry */
 	uint32_t requests;

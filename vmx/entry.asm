@@ -5,12 +5,14 @@
 ;   and CR2 from v->regs / v->cr2, and executes VMLAUNCH (launched == 0) or
 ;   VMRESUME. Returns 0 after a VM exit (guest registers saved back into v), or
 ;   1 if the entry itself failed (VMfailValid/VMfailInvalid).
-; The stub writes HOST_RSP itself on every entry, pointing at the stack slot
-; that holds v, so the exit path finds the vCPU again.
+; The stub writes HOST_RSP itself, pointing at the stack slot that holds v, so
+; the exit path finds the vCPU again; only when it differs from the value it
+; wrote last (v->host_rsp): a vCPU's VMCS never leaves its CPU.
 
 %define HOST_RSP_FIELD 0x6c14
 %define R(n) (n * 8)
 %define CR2_OFF (21 * 8)            ; offsetof(struct vcpu, cr2), checked in vmx/vmx.c
+%define HOST_RSP_OFF (22 * 8)       ; offsetof(struct vcpu, host_rsp), checked there too
 
 ; The bench build (include/bench.h): %gs-relative counters and TSC stamps in
 ; struct percpu. STAMP n leaves the flags alone (rdtsc and mov only).
@@ -50,10 +52,14 @@ vmx_vcpu_enter:
 	push r15
 	push rdi                        ; [rsp] = struct vcpu *, found again at exit
 	STAMP STAMP_RESTORE
+	cmp rsp, [rdi + HOST_RSP_OFF]   ; the run loop enters from the same depth:
+	je .host_rsp_set                ; HOST_RSP is written once, not at every entry
 	mov rax, HOST_RSP_FIELD
 	COUNT_VMWRITE
 	vmwrite rax, rsp
 	jbe .fail_early
+	mov [rdi + HOST_RSP_OFF], rsp
+.host_rsp_set:
 
 	mov rax, [rdi + CR2_OFF]
 	mov cr2, rax
