@@ -110,7 +110,10 @@ static __attribute__((noinline)) void cpuid_answer(struct vcpu *v, uint32_t leaf
 		cpuid_cache_put(&to_vmx(v)->cpuid, leaf, sub, r);
 }
 
-static enum exit_action handle_cpuid(struct vcpu *v)
+/* Inlined (also below) into the fast path: one frame per hot exit. */
+#define HOT static inline __attribute__((always_inline))
+
+HOT enum exit_action handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs[VCPU_REGS_RAX], sub = (uint32_t)v->regs[VCPU_REGS_RCX];
 	struct cpuid_regs r;
@@ -157,7 +160,7 @@ static unsigned guest_cpl(void)
 
 /* Hypercalls are for the guest kernel: at CPL > 0 VMCALL does nothing but
  * raise #UD, as it does without a hypervisor to answer it (README.md). */
-static enum exit_action handle_vmcall(struct vcpu *v)
+HOT enum exit_action handle_vmcall(struct vcpu *v)
 {
 	if (guest_cpl() != 0)
 		return inject_ud(v);
@@ -223,7 +226,7 @@ static enum exit_action handle_cr_access(struct vcpu *v)
 }
 
 /* I/O instruction (qualification: table 28-5). */
-static enum exit_action handle_io(struct vcpu *v)
+HOT enum exit_action handle_io(struct vcpu *v)
 {
 	uint64_t q = to_vmx(v)->exit_qual;
 	unsigned size = (q & 7) + 1;
