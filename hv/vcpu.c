@@ -30,6 +30,28 @@ void vcpu_regs_reset_after_exit(struct vcpu *v)
 }
 
 /*
+ * The requests taken for the next entry, and the pending events moved into it:
+ * EXIT_RESUME to enter, else what the run loop returns. Off the hot path: the
+ * run loop calls it only when a request came, events may wait or v waits for
+ * a SIPI.
+ */
+static __attribute__((noinline)) enum exit_action take_requests(struct vcpu *v)
+{
+	uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+
+	if (req & VCPU_REQ_STOP)
+		return EXIT_STOP_VM;
+	if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
+	    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
+		return EXIT_WAIT_SIPI;
+	if (req & VCPU_REQ_TLB_FLUSH)
+		vmm_ops->flush_tlb(v);
+	if (!v->events_idle || req)
+		vmm_ops->inject_events(v, req);
+	return EXIT_RESUME;
+}
+
+/*
  * The run loop: pending requests, the end of the time slice, dirty registers
  * back into the control structure, enter; after the exit a fast path
  * re-enters at once for cheap exits, everything else goes through the exit
@@ -39,26 +61,21 @@ void vcpu_regs_reset_after_exit(struct vcpu *v)
 enum exit_action vcpu_run(struct vcpu *v)
 {
 	for (;;) {
-		uint32_t req;
 		enum exit_action a;
 
 		/* before taking the requests, so that none is dropped by the yield */
 		if (slice_expired(v->slice_end, tsc_now()))
 			return EXIT_YIELD;
 		/* Interrupts are off from here to the entry: a kick (sched_kick) whose
-		 * request bit lands after this exchange has its IPI pending at the
-		 * entry, which then exits at once (external-interrupt exiting), and
-		 * the next pass takes the request: none waits for the slice's end. */
-		req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
-		if (req & VCPU_REQ_STOP)
-			return EXIT_STOP_VM;
-		if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
-		    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
-			return EXIT_WAIT_SIPI;
-		if (req & VCPU_REQ_TLB_FLUSH)
-			vmm_ops->flush_tlb(v);
-		if (!v->events_idle || req)
-			vmm_ops->inject_events(v, req);
+		 * request bit lands after this load has its IPI pending at the entry,
+		 * which then exits at once (external-interrupt exiting), and the next
+		 * pass takes the request: none waits for the slice's end. */
+		if (__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) || !v->events_idle ||
+		    v->state == VCPU_WAIT_SIPI) {
+			a = take_requests(v);
+			if (a != EXIT_RESUME)
+				return a;
+		}
 		ASSERT(vcpu_regs_consistent(v));
 		vmm_ops->flush_regs(v);
 		if (vmm_ops->run(v) < 0) {
