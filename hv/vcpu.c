@@ -77,7 +77,6 @@ enum exit_action vcpu_run(struct vcpu *v)
 				return a;
 		}
 		ASSERT(vcpu_regs_consistent(v));
-		vmm_ops->flush_regs(v);
 		if (vmm_ops->run(v) < 0) {
 			v->stats.entries_failed++;
 			return EXIT_STOP_VM;

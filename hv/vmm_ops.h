@@ -28,9 +28,10 @@ struct vmm_ops {
 	void (*vcpu_load)(struct vcpu *v); /* make v current on this CPU */
 	void (*vcpu_put)(struct vcpu *v);
 	void (*cache_reg)(struct vcpu *v, enum vcpu_reg r); /* read r into the cache */
-	void (*flush_regs)(struct vcpu *v);                 /* write dirty cached registers back */
-	uint32_t regs_at_exit;      /* cached registers (bits) that run() has read at every exit */
-	int (*run)(struct vcpu *v); /* enter; 0 after an exit, <0 if entry failed */
+	uint32_t regs_at_exit; /* cached registers (bits) that run() has read at every exit */
+	/* writes the dirty cached registers back, then enters; 0 after an exit,
+	 * <0 if entry failed (one call per entry: no separate write-back op) */
+	int (*run)(struct vcpu *v);
 	/* Handles the hot exits before the generic path: true = handled, *a what
 	 * the run loop does next (EXIT_RESUME: re-enter now). */
 	bool (*fastpath)(struct vcpu *v, enum exit_action *a);

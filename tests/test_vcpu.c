@@ -29,7 +29,7 @@ struct step {
 static struct {
 	const struct step *script;
 	unsigned nsteps, step;
-	char log[64]; /* T flush_tlb, F flush_regs, R run, P fastpath, H handle_exit */
+	char log[64]; /* T flush_tlb, F run's register write-back, R run, P fastpath, H handle_exit */
 	unsigned len;
 	unsigned cache_calls;
 	int cache_last;
@@ -90,6 +90,7 @@ static void fake_flush_regs(struct vcpu *v)
 
 static int fake_run(struct vcpu *v)
 {
+	fake_flush_regs(v); /* run writes the registers back first */
 	note('R');
 	if (fake.step >= fake.nsteps)
 		fail_msg("entered the guest beyond the script (%u steps)", fake.nsteps);
@@ -158,7 +159,6 @@ int virq_take_sipi(struct vcpu *v)
 static const struct vmm_ops fake_ops = {
 	.name = "fake",
 	.cache_reg = fake_cache_reg,
-	.flush_regs = fake_flush_regs,
 	.run = fake_run,
 	.fastpath = fake_fastpath,
 	.handle_exit = fake_handle_exit,

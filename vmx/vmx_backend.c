@@ -302,7 +302,7 @@ static __attribute__((noinline)) void flush_dirty(struct vcpu *v, uint32_t dirty
 	}
 }
 
-static void vmx_flush_regs(struct vcpu *v)
+static inline __attribute__((always_inline)) void flush_regs(struct vcpu *v)
 {
 	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
 
@@ -361,6 +361,7 @@ static int vmx_run(struct vcpu *v)
 	struct vcpu_vmx *x = to_vmx(v);
 	int failed;
 
+	flush_regs(v);
 	program_slice(v);
 	failed = vmx_vcpu_enter(v, x->launched);
 	if (failed) {
@@ -421,7 +422,6 @@ static const struct vmm_ops vmx_ops = {
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,
 	.cache_reg = vmx_cache_reg,
-	.flush_regs = vmx_flush_regs,
 	.regs_at_exit = 1u << VCPU_REGS_RIP,
 	.run = vmx_run,
 	.fastpath = vmx_fastpath,
