@@ -432,33 +432,53 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
  * exception-loop count restarts), the run loop checks requests and the slice
  * before the next entry. Selftests take the generic path for every exit.
  */
+/* One hot exit handled: the guest made progress (the exception-loop count restarts). */
+static inline __attribute__((always_inline)) bool fast_done(struct vcpu *v, enum exit_action *a,
+                                                            enum exit_action action)
+{
+	exc_loop_reset(&to_vmx(v)->exc_loop);
+	*a = action;
+	return true;
+}
+
+/* Each hot exit in its own frame, so that the dispatch below needs none. */
+static __attribute__((noinline)) bool fast_cpuid(struct vcpu *v, enum exit_action *a)
+{
+	return fast_done(v, a, handle_cpuid(v));
+}
+
+static __attribute__((noinline)) bool fast_vmcall(struct vcpu *v, enum exit_action *a)
+{
+	return fast_done(v, a, handle_vmcall(v));
+}
+
+static __attribute__((noinline)) bool fast_io(struct vcpu *v, enum exit_action *a)
+{
+	uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
+	uint16_t port = (uint16_t)(q >> 16);
+	bool in = q & BIT(3);
+
+	to_vmx(v)->exit_qual = q;
+	if ((q & BIT(4)) ||
+	    (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8))
+		return false;
+	return fast_done(v, a, handle_io(v));
+}
+
 bool vmx_fastpath(struct vcpu *v, enum exit_action *a)
 {
-	struct vcpu_vmx *x = to_vmx(v);
-	uint32_t reason = x->exit_reason;
+	uint32_t reason = to_vmx(v)->exit_reason;
 
 	/* every exit passes here first: the one place that counts them by reason
 	 * (basic reasons are below 128; the mask keeps it one instruction) */
 	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
 	if (unlikely(hv_options.selftest))
 		return false;
-	if (reason == EXIT_REASON_CPUID) {
-		*a = handle_cpuid(v);
-	} else if (reason == EXIT_REASON_IO_INSTRUCTION) {
-		uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
-		uint16_t port = (uint16_t)(q >> 16);
-		bool in = q & BIT(3);
-
-		x->exit_qual = q;
-		if ((q & BIT(4)) ||
-		    (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8))
-			return false;
-		*a = handle_io(v);
-	} else if (reason == EXIT_REASON_VMCALL) {
-		*a = handle_vmcall(v);
-	} else {
-		return false;
-	}
-	exc_loop_reset(&x->exc_loop);
-	return true;
+	if (reason == EXIT_REASON_CPUID)
+		return fast_cpuid(v, a);
+	if (reason == EXIT_REASON_IO_INSTRUCTION)
+		return fast_io(v, a);
+	if (reason == EXIT_REASON_VMCALL)
+		return fast_vmcall(v, a);
+	return false;
 }
