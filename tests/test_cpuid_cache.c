@@ -17,23 +17,22 @@ static struct cpuid_regs regs(uint32_t x)
 
 static void expect_hit(const struct cpuid_cache *c, uint32_t leaf, uint32_t sub, uint32_t x)
 {
-	struct cpuid_regs r;
+	const struct cpuid_regs *r = cpuid_cache_get(c, leaf, sub);
 
-	assert_true(cpuid_cache_get(c, leaf, sub, &r));
-	assert_int_equal(r.eax, x);
-	assert_int_equal(r.ebx, x + 1);
-	assert_int_equal(r.ecx, x + 2);
-	assert_int_equal(r.edx, x + 3);
+	assert_non_null(r);
+	assert_int_equal(r->eax, x);
+	assert_int_equal(r->ebx, x + 1);
+	assert_int_equal(r->ecx, x + 2);
+	assert_int_equal(r->edx, x + 3);
 }
 
 static void test_empty_misses(void **state)
 {
 	struct cpuid_cache c = {0};
-	struct cpuid_regs r;
 
 	/* a zeroed cache holds nothing, not even leaf 0 subleaf 0 */
-	assert_false(cpuid_cache_get(&c, 0, 0, &r));
-	assert_false(cpuid_cache_get(&c, 0x80000000u, 0, &r));
+	assert_null(cpuid_cache_get(&c, 0, 0));
+	assert_null(cpuid_cache_get(&c, 0x80000000u, 0));
 }
 
 static void test_put_then_hit(void **state)
@@ -49,13 +48,13 @@ static void test_put_then_hit(void **state)
 static void test_key_is_exact(void **state)
 {
 	struct cpuid_cache c = {0};
-	struct cpuid_regs r = regs(0x200), out;
+	struct cpuid_regs r = regs(0x200);
 
 	cpuid_cache_put(&c, 4, 1, &r);
-	assert_false(cpuid_cache_get(&c, 4, 0, &out));
-	assert_false(cpuid_cache_get(&c, 4, 2, &out));
-	assert_false(cpuid_cache_get(&c, 4 + CPUID_CACHE_SLOTS, 1, &out));
-	assert_false(cpuid_cache_get(&c, 0x80000004u, 1, &out));
+	assert_null(cpuid_cache_get(&c, 4, 0));
+	assert_null(cpuid_cache_get(&c, 4, 2));
+	assert_null(cpuid_cache_get(&c, 4 + CPUID_CACHE_SLOTS, 1));
+	assert_null(cpuid_cache_get(&c, 0x80000004u, 1));
 	expect_hit(&c, 4, 1, 0x200);
 }
 
@@ -63,7 +62,7 @@ static void test_key_is_exact(void **state)
 static void test_collision_replaces(void **state)
 {
 	struct cpuid_cache c = {0};
-	struct cpuid_regs a = regs(0x10), b = regs(0x20), o = regs(0x30), out;
+	struct cpuid_regs a = regs(0x10), b = regs(0x20), o = regs(0x30);
 	uint32_t other = 1;
 
 	assert_int_equal(cpuid_cache_slot(2, 0), cpuid_cache_slot(2 + CPUID_CACHE_SLOTS, 0));
@@ -72,7 +71,7 @@ static void test_collision_replaces(void **state)
 	cpuid_cache_put(&c, other, 0, &o);
 	cpuid_cache_put(&c, 2, 0, &a);
 	cpuid_cache_put(&c, 2 + CPUID_CACHE_SLOTS, 0, &b);
-	assert_false(cpuid_cache_get(&c, 2, 0, &out));
+	assert_null(cpuid_cache_get(&c, 2, 0));
 	expect_hit(&c, 2 + CPUID_CACHE_SLOTS, 0, 0x20);
 	expect_hit(&c, other, 0, 0x30);
 }

@@ -116,14 +116,17 @@ static __attribute__((noinline)) void cpuid_answer(struct vcpu *v, uint32_t leaf
 HOT enum exit_action handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs[VCPU_REGS_RAX], sub = (uint32_t)v->regs[VCPU_REGS_RCX];
+	const struct cpuid_regs *p = cpuid_cache_get(&to_vmx(v)->cpuid, leaf, sub);
 	struct cpuid_regs r;
 
-	if (!cpuid_cache_get(&to_vmx(v)->cpuid, leaf, sub, &r))
+	if (unlikely(!p)) {
 		cpuid_answer(v, leaf, sub, &r);
-	v->regs[VCPU_REGS_RAX] = r.eax;
-	v->regs[VCPU_REGS_RBX] = r.ebx;
-	v->regs[VCPU_REGS_RCX] = r.ecx;
-	v->regs[VCPU_REGS_RDX] = r.edx;
+		p = &r;
+	}
+	v->regs[VCPU_REGS_RAX] = p->eax;
+	v->regs[VCPU_REGS_RBX] = p->ebx;
+	v->regs[VCPU_REGS_RCX] = p->ecx;
+	v->regs[VCPU_REGS_RDX] = p->edx;
 	skip_instruction(v);
 	return EXIT_RESUME;
 }

@@ -5,8 +5,7 @@ void cpuid_cache_put(struct cpuid_cache *c, uint32_t leaf, uint32_t subleaf,
 {
 	struct cpuid_cache_entry *e = &c->e[cpuid_cache_slot(leaf, subleaf)];
 
-	e->leaf = leaf;
-	e->subleaf = subleaf;
+	e->key = cpuid_cache_key(leaf, subleaf);
 	e->r = *r;
-	e->valid = true;
+	e->valid = 1;
 }
