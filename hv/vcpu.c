@@ -23,12 +23,6 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val)
 		v->regs[n] = val;
 }
 
-void vcpu_regs_reset_after_exit(struct vcpu *v)
-{
-	v->regs_avail = VCPU_REGS_GPR_MASK | vmm_ops->regs_at_exit;
-	v->regs_dirty = 0;
-}
-
 /*
  * The requests taken for the next entry, and the pending events moved into it:
  * EXIT_RESUME to enter, else what the run loop returns. Off the hot path: the
@@ -52,44 +46,37 @@ static __attribute__((noinline)) enum exit_action take_requests(struct vcpu *v)
 }
 
 /*
- * The run loop: pending requests, the end of the time slice, dirty registers
- * back into the control structure, enter; after the exit a fast path
- * re-enters at once for cheap exits, everything else goes through the exit
- * handler table. The slice is a TSC deadline checked before every entry, so
- * exits that resume the guest do not extend it.
+ * The run loop: pending requests, the end of the time slice, enter (the
+ * backend writes the dirty registers back and handles the hot exits on its
+ * fast path, re-entering while vcpu_entry_clear holds), then the exit
+ * handler table for everything else. The slice is a TSC deadline checked
+ * before every entry, so exits that resume the guest do not extend it.
  */
 enum exit_action vcpu_run(struct vcpu *v)
 {
 	for (;;) {
 		enum exit_action a;
+		int r;
 
-		/* before taking the requests, so that none is dropped by the yield */
-		if (slice_expired(v->slice_end, tsc_now()))
-			return EXIT_YIELD;
-		/* Interrupts are off from here to the entry: a kick (sched_kick) whose
-		 * request bit lands after this load has its IPI pending at the entry,
-		 * which then exits at once (external-interrupt exiting), and the next
-		 * pass takes the request: none waits for the slice's end. */
-		if (__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) || !v->events_idle ||
-		    v->state == VCPU_WAIT_SIPI) {
+		if (!vcpu_entry_clear(v)) {
+			/* before taking the requests, so that none is dropped by the yield */
+			if (slice_expired(v->slice_end, tsc_now()))
+				return EXIT_YIELD;
 			a = take_requests(v);
 			if (a != EXIT_RESUME)
 				return a;
 		}
-		ASSERT(vcpu_regs_consistent(v));
-		if (vmm_ops->run(v) < 0) {
+		r = vmm_ops->run(v, &a);
+		if (r < 0) {
 			v->stats.entries_failed++;
 			return EXIT_STOP_VM;
 		}
-		v->stats.exits++;
-		vcpu_regs_reset_after_exit(v);
-		BENCH_STAMP(STAMP_DISPATCH);
-		if (vmm_ops->fastpath(v, &a)) {
-			v->stats.fast_exits++;
-		} else {
+		if (r == 0) {
+			vcpu_count_exit(v, false);
+			BENCH_STAMP(STAMP_DISPATCH);
 			a = vmm_ops->handle_exit(v);
+			BENCH_STAMP(STAMP_HANDLED);
 		}
-		BENCH_STAMP(STAMP_HANDLED);
 		if (a != EXIT_RESUME)
 			return a;
 	}

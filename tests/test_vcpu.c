@@ -88,8 +88,14 @@ static void fake_flush_regs(struct vcpu *v)
 	fake.dirty_at_flush = v->regs_dirty;
 }
 
-static int fake_run(struct vcpu *v)
+static bool fake_fastpath(struct vcpu *v, enum exit_action *a);
+
+/* A backend that handles at most one fast exit per run call (the contract
+ * allows it to re-enter; this one returns after each). */
+static int fake_run(struct vcpu *v, enum exit_action *a)
 {
+	int r;
+
 	fake_flush_regs(v); /* run writes the registers back first */
 	note('R');
 	if (fake.step >= fake.nsteps)
@@ -100,7 +106,14 @@ static int fake_run(struct vcpu *v)
 	fake.now += fake.ticks_per_entry;
 	if (fake.step < ARRAY_SIZE(fake.kick_in_guest))
 		__atomic_fetch_or(&v->requests, fake.kick_in_guest[fake.step], __ATOMIC_RELEASE);
-	return fake.script[fake.step].run_ret;
+	r = fake.script[fake.step].run_ret;
+	if (r < 0)
+		return r;
+	vcpu_regs_reset_after_exit(v);
+	if (!fake_fastpath(v, a))
+		return 0;
+	vcpu_count_exit(v, true);
+	return 1;
 }
 
 static bool fake_fastpath(struct vcpu *v, enum exit_action *a)
@@ -160,7 +173,6 @@ static const struct vmm_ops fake_ops = {
 	.name = "fake",
 	.cache_reg = fake_cache_reg,
 	.run = fake_run,
-	.fastpath = fake_fastpath,
 	.handle_exit = fake_handle_exit,
 	.flush_tlb = fake_flush_tlb,
 	.inject_events = fake_inject_events,
