@@ -13,7 +13,7 @@ uint64_t fpstate_save_mask(const struct fpstate_out *s)
 		pkru = 0;
 	/* x87 and SSE (XMM, MXCSR) are usable whatever XCR0 says: XCR0 only
 	 * decides what the guest's own XSAVE manages (SDM Vol. 1 sec. 13.3). */
-	return s->xcr0 | XFEATURE_MASK_FP | XFEATURE_MASK_SSE | pkru;
+	return (s->xcr0 | XFEATURE_MASK_FP | XFEATURE_MASK_SSE | pkru) & ~s->unbuffered;
 }
 
 uint32_t fpstate_image_size(const struct xsave_cpuid_table *t, enum xsave_format f, uint64_t mask)

@@ -11,13 +11,14 @@
 
 /* What the CPU-independent state of a vCPU's FPU context is at switch-out. */
 struct fpstate_out {
-	bool has_area;      /* a buffer exists */
-	uint32_t area_size; /* its size */
-	uint64_t xcr0;      /* the guest's XCR0 */
-	uint64_t pkru_bit;  /* XFEATURE_MASK_PKRU if the CPU has PKRU, else 0 */
-	bool xinuse_known;  /* XGETBV(1) was read */
-	uint64_t xinuse;    /* its value (components not in their init state) */
-	uint32_t mxcsr;     /* MXCSR: not covered by XINUSE */
+	bool has_area;       /* a buffer exists */
+	uint32_t area_size;  /* its size */
+	uint64_t xcr0;       /* the guest's XCR0 */
+	uint64_t pkru_bit;   /* XFEATURE_MASK_PKRU if the CPU has PKRU, else 0 */
+	bool xinuse_known;   /* XGETBV(1) was read */
+	uint64_t xinuse;     /* its value (components not in their init state) */
+	uint32_t mxcsr;      /* MXCSR: not covered by XINUSE */
+	uint64_t unbuffered; /* XFD-armed components without room in the buffer (fpu/xfd.h) */
 };
 
 enum fpstate_action {
@@ -28,7 +29,8 @@ enum fpstate_action {
 
 /* The components to save: the guest's XCR0, x87 and SSE always, plus PKRU
  * (guest state whatever XCR0[9] says, as RDPKRU/WRPKRU need only CR4.PKE)
- * unless XINUSE says it is 0. */
+ * unless XINUSE says it is 0; never an unbuffered one (XFD keeps it in its
+ * init state: SDM Vol. 1 sec. 13.14). */
 uint64_t fpstate_save_mask(const struct fpstate_out *s);
 
 /* Bytes of the image for mask in format f (the layout must be for a superset

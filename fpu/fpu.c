@@ -5,6 +5,7 @@
 #include "err.h"
 #include "fpu/fpu_host.h"
 #include "fpu/xcr0.h"
+#include "fpu/xfd_vcpu.h"
 #include "fpu/xsave_layout.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
@@ -14,7 +15,14 @@
 /* PKRU stays out of the boot XCR0: XCR0[9] is set only to switch images. */
 #define GUEST_XCR0_CANDIDATES                                                                      \
 	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
-#define SELFTEST_BUF 4096u
+/* Supervisor components guests may enable in IA32_XSS: none yet, as none of
+ * their features (PT, CET, arch LBR, ...) is virtualized; the mechanism
+ * (checks, per-vCPU value, switch) is in place for them. Offering one also
+ * needs its init state loaded by XRSTORS for a vCPU without a saved image
+ * (fpu_switch.c restores that one with XRSTOR, which ignores IA32_XSS). */
+#define GUEST_XSS_CANDIDATES 0ull
+#define SELFTEST_BUF         4096u
+#define XTILEDATA            18u /* the XFD-capable component AMX needs (SDM Vol. 1 sec. 13.14) */
 
 struct fpu_host fpu_host;
 
@@ -84,7 +92,8 @@ static void read_host_table(void)
  * init state. Runs with XCR0 = switch_mask. */
 static void selftest_compacted(bool use_xsaves, struct xsave_selftest_result *r)
 {
-	uint64_t mask = fpu_host.switch_mask;
+	/* no AMX state: tile data is 8 KiB, and a pattern is no valid tile config */
+	uint64_t mask = fpu_host.switch_mask & ~XFEATURE_MASK_XTILE;
 	struct xsave_layout l;
 
 	*r = (struct xsave_selftest_result){.rc = -EINVAL, .comp = -1, .found = -1};
@@ -113,6 +122,40 @@ static void selftest_compacted(bool use_xsaves, struct xsave_selftest_result *r)
 	xsave_selftest_check_standard(&l, st_std, sizeof(st_std), r);
 }
 
+/* AMX's tile data (8 KiB) is offered to guests only where XFD lets its buffer
+ * come on first use (mechanism 4): CPUID.(0xD,1):EAX[4] and (0xD,18):ECX[2]. */
+static bool cpu_has_xfd_tiles(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0xd, 1, &r);
+	if (!(r.eax & XSAVE_1_EAX_XFD))
+		return false;
+	cpuid_count(0xd, XTILEDATA, &r);
+	return r.ecx & XSAVE_COMP_XFD;
+}
+
+/* On CPU 0, after the table: what XFD code needs, and one line saying so. */
+static void xfd_setup(void)
+{
+	xfd_caps_init(&xfd_host.caps, &fpu_host.table, fpu_host.xcr0);
+	xfd_host.table = &fpu_host.table;
+	xfd_host.pkru_bit = fpu_host.pkru_bit;
+	if (!(fpu_host.table.sub1.eax & XSAVE_1_EAX_XFD)) {
+		log_info("XFD: not offered by this CPU (CPUID.(0xD,1):EAX[4] = 0): no AMX for "
+		         "guests, IA32_XFD/IA32_XFD_ERR raise #GP, #NM is never intercepted");
+		return;
+	}
+	if (!xfd_host.caps.present) {
+		log_info("XFD: no XFD-capable component guests may enable: no AMX for guests, "
+		         "IA32_XFD/IA32_XFD_ERR raise #GP, #NM is never intercepted");
+		return;
+	}
+	log_info("XFD: IA32_XFD-capable components 0x%lx: their buffers are allocated on the "
+	         "first #NM of each vCPU",
+	         (unsigned long)xfd_host.caps.capable);
+}
+
 /* On CPU 0: the format every CPU switches vCPU states with, and the boot line. */
 static void choose_format(void)
 {
@@ -130,6 +173,7 @@ static void choose_format(void)
 	}
 	fpu_host.format = xsave_choose_format(true, s1.eax, test, &why);
 	log_info("XSAVE: vCPU state saved with %s: %s", xsave_format_name(fpu_host.format), why);
+	xfd_host.format = fpu_host.format;
 	if (test && r.rc)
 		log_info("XSAVE: self-test: %s (component %d: expected at %u, found at %d; "
 		         "XCOMP_BV 0x%lx)",
@@ -154,6 +198,8 @@ void fpu_init_cpu(void)
 	cpuid_count(0xd, 0, &d);
 	offered = ((uint64_t)d.edx << 32) | d.eax;
 	fpu_host.xcr0 = offered & GUEST_XCR0_CANDIDATES;
+	if (cpu_has_xfd_tiles())
+		fpu_host.xcr0 |= offered & XFEATURE_MASK_XTILE;
 	if (!xcr0_valid(fpu_host.xcr0, fpu_host.xcr0))
 		fpu_host.xcr0 &= XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM;
 	/* RDPKRU/WRPKRU work in any guest that sets its CR4.PKE, so PKRU is guest
@@ -162,13 +208,16 @@ void fpu_init_cpu(void)
 		fpu_host.pkru_bit = XFEATURE_MASK_PKRU;
 	fpu_host.switch_mask = fpu_host.xcr0 | fpu_host.pkru_bit;
 	xsetbv(0, fpu_host.xcr0);
-	/* No supervisor component is offered to guests, and the hypervisor uses
-	 * none: IA32_XSS is 0 for everyone, so it is never switched (a guest's
-	 * XSAVES runs with the hardware value, sec. 13.11). */
+	/* The hypervisor uses no supervisor component: its IA32_XSS is 0, a guest's
+	 * is in force while its state is live (fpu_switch.c; a guest's XSAVES runs
+	 * with the hardware value, sec. 13.11). */
 	if (cpuid_count_eax(0xd, 1) & XSAVE_1_EAX_XSAVES)
 		wrmsr(MSR_IA32_XSS, 0);
+	if (fpu_host.xcr0 & XFEATURE_MASK_XTILE_DATA)
+		wrmsr(MSR_IA32_XFD, 0); /* its reset value: nothing disabled until a vCPU runs */
 	if (cpu_id() == 0 && !fpu_host.table_ready) {
 		read_host_table();
+		xfd_setup();
 		choose_format();
 	}
 }
@@ -187,4 +236,32 @@ uint64_t fpu_host_xcr0(void)
 uint64_t fpu_guest_xcr0_allowed(void)
 {
 	return fpu_host.xcr0;
+}
+
+bool fpu_offer_xsaves(bool vmx_control)
+{
+	const char *why;
+
+	if (fpu_host.xsaves_decided)
+		return fpu_host.guest_xsaves;
+	fpu_host.xsaves_decided = true;
+	if (fpu_host.format == XSAVE_FMT_FXSR)
+		return false; /* no XSAVE at all: nothing to say */
+	fpu_host.guest_xsaves =
+		xsave_offer_xsaves(cpuid_count_eax(0xd, 1), vmx_control, fpu_host.format, &why);
+	if (fpu_host.guest_xsaves)
+		fpu_host.switch_xss = xsave_supported_xss(&fpu_host.table) & GUEST_XSS_CANDIDATES;
+	log_info("XSAVE: guests %s XSAVES/XRSTORS and IA32_XSS: %s",
+	         fpu_host.guest_xsaves ? "get" : "do not get", why);
+	return fpu_host.guest_xsaves;
+}
+
+bool fpu_guest_xsaves(void)
+{
+	return fpu_host.guest_xsaves;
+}
+
+uint64_t fpu_guest_xss_allowed(void)
+{
+	return fpu_host.switch_xss;
 }

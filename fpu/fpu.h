@@ -22,6 +22,15 @@ uint64_t fpu_host_xcr0(void);
 const struct xsave_cpuid_table *fpu_xsave_table(void);
 /* Components a guest may enable in XCR0. */
 uint64_t fpu_guest_xcr0_allowed(void);
+/* Decides once, on CPU 0 after fpu_init_cpu(), whether guests get XSAVES/XRSTORS
+ * and IA32_XSS (xsave_offer_xsaves(); vmx_control: VMX allows "enable
+ * XSAVES/XRSTORS"), says so at boot and returns the decision; later calls
+ * return it again. */
+bool fpu_offer_xsaves(bool vmx_control);
+/* The decision (false before fpu_offer_xsaves()). */
+bool fpu_guest_xsaves(void);
+/* Supervisor components a guest may enable in IA32_XSS (its CPUID.(0xD,1):EDX:ECX). */
+uint64_t fpu_guest_xss_allowed(void);
 
 /* Gives v its FPU context in the init state (XCR0 = x87, PKRU = 0), with no
  * buffer yet (fpu_switch.c allocates one when the state is first used). 0. */
@@ -30,9 +39,16 @@ int fpu_guest_init(struct vcpu *v);
 size_t fpu_guest_free(struct vcpu *v);
 /* On a vCPU switch: saves prev's XSAVE image (prev may be NULL), loads next's. */
 void fpu_switch_to(struct vcpu *prev, struct vcpu *next);
-/* XSETBV to XCR0 by the guest (its state live here): 0, -EINVAL for an illegal
- * value (the caller injects #GP), or -ENOMEM (the caller stops the VM). */
+/* Sets v's XCR0 (its state live here) to val, which the caller checked
+ * (xsetbv_check() for the guest's XSETBV; x87 only at INIT): 0, or -ENOMEM
+ * (the caller stops the VM). */
 int fpu_set_xcr0(struct vcpu *v, uint64_t val);
 uint64_t fpu_guest_xcr0(const struct vcpu *v);
+/* Gives v's save buffer at least size bytes while its state is live: 0 or -ENOMEM. */
+int fpu_guest_grow(struct vcpu *v, uint32_t size);
+/* WRMSR to IA32_XSS by v (its state live here): 0, or -EINVAL when guests have
+ * no IA32_XSS or xss_check() refuses val (the caller injects #GP), -ENOMEM. */
+int fpu_set_xss(struct vcpu *v, uint64_t val);
+uint64_t fpu_guest_xss(const struct vcpu *v);
 
 #endif

@@ -10,8 +10,13 @@ struct fpu_host {
 	/* Every component a vCPU state may hold (xcr0 and PKRU): XCR0 while a
 	 * state is saved or restored, the RFBM of every restore. */
 	uint64_t switch_mask;
+	/* IA32_XSS components a vCPU state may hold (guests' allowed ones): IA32_XSS
+	 * while a state is saved or restored, added to the RFBM of XRSTORS. */
+	uint64_t switch_xss;
 	uint64_t pkru_bit; /* XFEATURE_MASK_PKRU when the CPU has protection keys */
-	bool xgetbv1;      /* XGETBV(ECX=1) reads XINUSE */
+	bool guest_xsaves; /* guests get XSAVES/XRSTORS and IA32_XSS */
+	bool xsaves_decided;
+	bool xgetbv1; /* XGETBV(ECX=1) reads XINUSE */
 	bool table_ready;
 	struct xsave_cpuid_table table; /* leaf 0xD, repaired; read once, on CPU 0 */
 };

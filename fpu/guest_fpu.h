@@ -2,7 +2,7 @@
 #ifndef SABLE_FPU_GUEST_FPU_H
 #define SABLE_FPU_GUEST_FPU_H
 
-#include "types.h"
+#include "fpu/xfd.h"
 
 struct guest_fpu {
 	/* Save image (x87, SSE, AVX, AVX-512, PKRU as enabled and in use) while
@@ -15,6 +15,10 @@ struct guest_fpu {
 	/* The guest's XCR0: in the hardware whenever this vCPU's state is live,
 	 * from its switch-in to the next vCPU switch on that CPU. */
 	uint64_t xcr0;
+	/* XFD (mechanism 4): xfd.hv is DESIGN's guest_fpu->xfd (components whose
+	 * room in area is not allocated yet), xfd.guest its vcpu->xfd. */
+	struct xfd_state xfd;
+	uint64_t xss; /* its IA32_XSS, in the hardware under the same rule */
 };
 
 #endif

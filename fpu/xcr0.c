@@ -47,3 +47,14 @@ enum xsetbv_fault xsetbv_check(const struct xsetbv_op *op, const char **why)
 		*why = w;
 	return w ? f : XSETBV_OK;
 }
+
+const char *xss_check(uint64_t value, uint64_t offered)
+{
+	uint64_t bad = value & ~offered;
+
+	if (!bad)
+		return NULL;
+	if (bad & XCR0_USER_COMPONENTS)
+		return "a user-state component (XCR0 only, never IA32_XSS)";
+	return "a bit CPUID.(0xD,1):EDX:ECX does not offer";
+}

@@ -52,4 +52,10 @@ bool xcr0_valid(uint64_t value, uint64_t allowed);
 /* The same rules: NULL if legal, else the first rule value breaks, in words. */
 const char *xcr0_check(uint64_t value, uint64_t allowed);
 
+/* WRMSR to IA32_XSS (SDM Vol. 4 "IA32_XSS", Vol. 1 sec. 13.3): #GP for any bit
+ * the guest's CPUID.(0xD,1):EDX:ECX does not offer (`offered`), which covers
+ * the user-state components (XCR0 only) and the reserved bits. NULL if legal,
+ * else the rule in words. */
+const char *xss_check(uint64_t value, uint64_t offered);
+
 #endif

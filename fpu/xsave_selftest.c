@@ -185,6 +185,19 @@ enum xsave_format xsave_choose_format(bool has_xsave, uint32_t sub1_eax,
 	return XSAVE_FMT_XSAVEC;
 }
 
+bool xsave_offer_xsaves(uint32_t sub1_eax, bool vmx_control, enum xsave_format f, const char **why)
+{
+	if (!(sub1_eax & XSAVE_1_EAX_XSAVES))
+		*why = "the CPU has no XSAVES";
+	else if (!vmx_control)
+		*why = "VMX lacks the enable XSAVES/XRSTORS control";
+	else if (f != XSAVE_FMT_XSAVES)
+		*why = "the CPU's compacted format failed the self-test";
+	else
+		*why = "compacted self-test passed";
+	return f == XSAVE_FMT_XSAVES && vmx_control && (sub1_eax & XSAVE_1_EAX_XSAVES);
+}
+
 const char *xsave_format_name(enum xsave_format f)
 {
 	static const char *const names[] = {

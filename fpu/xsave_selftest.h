@@ -46,6 +46,14 @@ void xsave_selftest_check_standard(const struct xsave_layout *l, const void *img
 enum xsave_format xsave_choose_format(bool has_xsave, uint32_t sub1_eax,
                                       const struct xsave_selftest_result *test, const char **why);
 
+/* Whether guests get XSAVES/XRSTORS (CPUID.(0xD,1):EAX[3], the "enable
+ * XSAVES/XRSTORS" control, IA32_XSS): only when the CPU has them, VMX allows
+ * the control and the vCPU states are switched with them, i.e. the compacted
+ * self-test passed. A CPU whose compacted format failed the self-test would
+ * hand guests images at other offsets than their CPUID implies; with XSAVE
+ * alone the switch could not save supervisor state either. *why: in words. */
+bool xsave_offer_xsaves(uint32_t sub1_eax, bool vmx_control, enum xsave_format f, const char **why);
+
 const char *xsave_format_name(enum xsave_format f);
 
 #endif

@@ -5,7 +5,9 @@
  * every vCPU picks its own XCR0 (vCPU 0 AVX-512 where offered, vCPU 1
  * x87+SSE+AVX, vCPU 2 x87+SSE) and fills XMM0-7, the YMM and ZMM upper halves
  * and k0-7 its XCR0 enables, MXCSR and the x87 control word and stack top with
- * a pattern of its own APIC ID. For FS_RUN_TICKS of TSC time it computes and
+ * a pattern of its own APIC ID; where CPUID.7.0:ECX offers PKU each sets its
+ * CR4.PKE and PKRU (vCPUs 0 and 1 a value of their own, vCPU 2 keeps 0, so
+ * its buffer stays x87+SSE sized). For FS_RUN_TICKS of TSC time it computes and
  * every FS_HLT_EVERY turns blocks in sti; hlt until its LAPIC timer fires, so
  * that the core switches to a sibling both by preemption and by HLT. It
  * checks everything after each HLT and whenever the TSC jumped (another vCPU
@@ -28,15 +30,16 @@
 #define CR0_EM          (1u << 2)
 #define CR4_OSFXSR      (1u << 9)
 #define CR4_OSXMMEXCPT  (1u << 10)
+#define CPUID_7_ECX_PKU (1u << 3)
 #define MAX_CPUS        4
 
 struct fs_state {
 	uint8_t xmm[8][16], ymm_hi[8][16], zmm_hi[8][32];
 	uint16_t k[8];
 	uint64_t xcr0, st0;
-	uint32_t mxcsr;
+	uint32_t mxcsr, pkru;
 	uint16_t fcw;
-	bool ymm, zmm;
+	bool ymm, zmm, pku;
 };
 
 static struct fs_state want[MAX_CPUS];
@@ -116,6 +119,13 @@ static void fill(uint32_t id)
 	w->st0 = pattern(id, 3) & 0x7fffffffffffffffull;
 	asm volatile("fninit\n\tfldcw %0\n\tfildq %1" : : "m"(w->fcw), "m"(w->st0));
 	w->fcw = read_fcw();
+	cpuid(7, 0, &r);
+	if ((r.ecx & CPUID_7_ECX_PKU) && !write_cr4_safe(read_cr4() | CR4_PKE)) {
+		w->pku = true;
+		if (id != 2)
+			wrpkru((uint32_t)pattern(id, 4) | 1u); /* never 0 */
+		w->pkru = rdpkru();
+	}
 }
 
 static void mismatch(uint32_t id, const char *reg, uint64_t w, uint64_t got)
@@ -162,6 +172,8 @@ static void check(uint32_t id)
 		mismatch(id, "x87 ST0", w->st0, st0);
 	if (w->xcr0 && xgetbv(0) != w->xcr0)
 		mismatch(id, "XCR0", w->xcr0, xgetbv(0));
+	if (w->pku && rdpkru() != w->pkru)
+		mismatch(id, "PKRU", w->pkru, rdpkru());
 }
 
 /* HLT until the LAPIC timer wakes this vCPU; true if it was away long enough
@@ -180,10 +192,10 @@ static void report(uint32_t id)
 	char name[40];
 
 	smp_lock();
-	info("vCPU %u: xcr0=0x%llx mxcsr=0x%x fcw=0x%x: %u checks, %u switches, %u HLTs (%u "
-	     "blocked)",
-	     id, want[id].xcr0, want[id].mxcsr, want[id].fcw, res[id].checks, res[id].switches,
-	     res[id].hlts, res[id].blocked);
+	info("vCPU %u: xcr0=0x%llx mxcsr=0x%x fcw=0x%x pkru=%s0x%x: %u checks, %u switches, %u "
+	     "HLTs (%u blocked)",
+	     id, want[id].xcr0, want[id].mxcsr, want[id].fcw, want[id].pku ? "" : "(no PKU) ",
+	     want[id].pkru, res[id].checks, res[id].switches, res[id].hlts, res[id].blocked);
 	snprintf(name, sizeof(name), "fpusmp-cpu%u-state", id);
 	if (res[id].failed[0])
 		test_fail(name, "%s", res[id].failed);

@@ -12,13 +12,25 @@
  * One TEST line per register class, plus iso-slices: the guest must have been
  * descheduled and resumed at least ISO_MIN_RESUMES times, which fails if a
  * guest that exits often is never preempted.
+ *
+ * iso-zmm64: a guest with AVX-512 in its XCR0 (a command line containing
+ * "avx512" picks it where offered) and long mode offered spends
+ * ISO_ZMM64_TICKS of the run in 64-bit mode (lib/long64.h) with all 32 ZMM
+ * registers full (ZMM16-31 and the upper halves of ZMM8-15 exist only
+ * there), checking all of them after each reschedule (a "spin" guest keeps
+ * exiting on CPUID meanwhile); it must see at least ISO_ZMM64_MIN_RESUMES
+ * and no difference. Two such guests on one core overwrite each other's
+ * ZMM16-31 unless the hypervisor switches them.
  */
 #include "guest.h"
+#include "long64.h"
 #include "vecregs.h"
 
-#define ISO_RUN_TICKS   300000000ull /* TSC time each guest runs (30 s at Bochs' 10 MHz TSC) */
-#define ISO_GAP_TICKS   20000ull     /* a longer gap between two loop turns: another vCPU ran */
-#define ISO_MIN_RESUMES 300u
+#define ISO_RUN_TICKS         300000000ull /* TSC time each guest runs (30 s at Bochs' 10 MHz TSC) */
+#define ISO_GAP_TICKS         20000ull /* a longer gap between two loop turns: another vCPU ran */
+#define ISO_MIN_RESUMES       300u
+#define ISO_ZMM64_TICKS       (ISO_RUN_TICKS / 4)
+#define ISO_ZMM64_MIN_RESUMES 30u
 
 #define CR0_MP               (1u << 1)
 #define CR0_EM               (1u << 2)
@@ -148,7 +160,7 @@ static uint32_t read_dr(unsigned n)
 }
 
 /* XCR0: one of the legal values the CPU offers, picked by the pattern. */
-static void setup_xcr0(bool grow)
+static void setup_xcr0(bool grow, bool avx512)
 {
 	static const uint64_t candidates[] = {0x3, 0x7, 0xe7};
 	uint64_t offered, pick[3];
@@ -169,12 +181,13 @@ static void setup_xcr0(bool grow)
 	if (!has(1, ECX, CPUID_1_ECX_AVX))
 		n = 1;
 	if (grow)
-		n = 1; /* x87+SSE now, AVX half-way through the run */
-	vec = xsetbv_safe(pick[pattern(40) % n]);
+		n = 1;                              /* x87+SSE now, AVX half-way through the run */
+	n = avx512 && n == 3 ? 2 : pattern(40) % n; /* the index now */
+	vec = xsetbv_safe(pick[n]);
 	want.xcr0 = xgetbv(0);
 	if (vec)
 		snprintf(res.failed[C_XCR0], sizeof(res.failed[C_XCR0]),
-		         "XSETBV 0x%llx raised vector %d", pick[pattern(40) % n], vec);
+		         "XSETBV 0x%llx raised vector %d", pick[n], vec);
 	/* SSE without x87 is never a legal XCR0 (SDM Vol. 1 sec. 13.3). */
 	vec = xsetbv_safe(0x2);
 	if (vec == X86_GP)
@@ -419,6 +432,92 @@ static void grow_xcr0(void)
 	test_pass("iso-xsetbv-grow");
 }
 
+/* The 64-bit phase: zmm64_body() loads ZMM0-31 from pat and runs until
+ * ticks of TSC time have passed, checking every register against pat after
+ * each TSC gap over gap ticks. The layout is the body's. */
+struct zmm64_run {
+	uint8_t pat[32][64]; /* offset 0 */
+	uint64_t ticks;      /* 2048 */
+	uint64_t gap;        /* 2056 */
+	uint32_t resumes;    /* 2064 */
+	uint32_t bad;        /* 2068: bit i: ZMMi differed at some check */
+	uint32_t checks;     /* 2072 */
+	uint32_t spin;       /* 2076: CPUID (an exit) in every turn */
+};
+_Static_assert(__builtin_offsetof(struct zmm64_run, checks) == 2072, "zmm64_body's layout");
+
+void zmm64_body(void);
+asm(".pushsection .text\n"
+    ".code64\n"
+    ".globl zmm64_body\n"
+    "zmm64_body:\n\t"
+    ".irp "
+    "i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n\t"
+    "vmovdqu64 \\i*64(%rdi), %zmm\\i\n\t"
+    ".endr\n\t"
+    "rdtsc\n\tshl $32, %rdx\n\tor %rdx, %rax\n\t"
+    "mov %rax, %r8\n\t" /* start */
+    "mov %rax, %r9\n"   /* last */
+    "3: cmpl $0, 2076(%rdi)\n\t"
+    "je 6f\n\t"
+    "push %rbx\n\txor %eax, %eax\n\txor %ecx, %ecx\n\tcpuid\n\tpop %rbx\n"
+    "6: rdtsc\n\tshl $32, %rdx\n\tor %rdx, %rax\n\t"
+    "mov %rax, %r10\n\t"
+    "sub %r9, %rax\n\t"
+    "cmp 2056(%rdi), %rax\n\t"
+    "jbe 4f\n\t"
+    "incl 2064(%rdi)\n\t"
+    "incl 2072(%rdi)\n\t"
+    ".irp "
+    "i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n\t"
+    "vpcmpq $4, \\i*64(%rdi), %zmm\\i, %k1\n\t"
+    "kortestw %k1, %k1\n\t"
+    "jz 5f\n\t"
+    "orl $(1 << \\i), 2068(%rdi)\n"
+    "5:\n\t"
+    ".endr\n"
+    "4: mov %r10, %r9\n\t"
+    "mov %r10, %rax\n\t"
+    "sub %r8, %rax\n\t"
+    "cmp 2048(%rdi), %rax\n\t"
+    "jb 3b\n\t"
+    "ret\n"
+    ".code32\n"
+    ".popsection");
+
+static void run_zmm64(bool spin)
+{
+	static struct zmm64_run z;
+
+	if (res.skip[C_AVX512] || !long64_offered()) {
+		test_skip("iso-zmm64",
+		          "AVX-512 not in this guest's XCR0, or long mode not offered");
+		return;
+	}
+	for (unsigned i = 0; i < 32; i++)
+		for (unsigned j = 0; j < 64; j += 8) {
+			uint64_t v = pattern(500 + 8 * i + j / 8);
+			memcpy(&z.pat[i][j], &v, 8);
+		}
+	z.ticks = ISO_ZMM64_TICKS;
+	z.gap = ISO_GAP_TICKS;
+	z.spin = spin;
+	long64_call(zmm64_body, &z);
+	/* the 32-bit state the main loop checks, as it was */
+	load_vector_regs(want.xmm, want.ymm_hi, want.ymm);
+	load_avx512(want.zmm_hi, want.k);
+	info("64-bit phase: %u resumes, %u checks of ZMM0-31, differing mask 0x%x", z.resumes,
+	     z.checks, z.bad);
+	if (z.bad)
+		test_fail("iso-zmm64", "ZMM registers (mask 0x%x) changed across reschedules",
+		          z.bad);
+	else if (z.resumes < ISO_ZMM64_MIN_RESUMES)
+		test_fail("iso-zmm64", "only %u reschedules in 64-bit mode, want >= %u", z.resumes,
+		          ISO_ZMM64_MIN_RESUMES);
+	else
+		test_pass("iso-zmm64");
+}
+
 static uint64_t fnv1a(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -444,14 +543,14 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	uint64_t start, last, now, max_gap = 0, work = 1;
 	unsigned resumes = 0;
 	struct cpuid_regs r;
-	bool spin, grow;
+	bool spin, grow, zmm64 = true;
 
 	if (magic == MULTIBOOT_BOOTLOADER_MAGIC && (mbi->flags & MBI_FLAG_CMDLINE))
 		cmdline = (const char *)(uintptr_t)mbi->cmdline;
 	seed = fnv1a(cmdline);
 	spin = contains(cmdline, "spin");
 	grow = contains(cmdline, "grow");
-	setup_xcr0(grow);
+	setup_xcr0(grow, contains(cmdline, "avx512"));
 	setup_fpu();
 	if (!grow)
 		setup_pkru();
@@ -480,6 +579,12 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 			check_all();
 		}
 		last = now;
+		if (zmm64 && now - start > ISO_RUN_TICKS / 2) {
+			run_zmm64(spin); /* its reschedules are counted by iso-zmm64 */
+			check_all();
+			zmm64 = false;
+			last = rdtsc();
+		}
 		if (grow && now - start > ISO_RUN_TICKS / 2) {
 			grow_xcr0();
 			grow = false;

@@ -3,12 +3,16 @@
 # picks another of `bochs --help cpu`).
 #   scripts/bochs.sh --iso build/sable.iso [--serial FILE] [--cpus N] [--megs M]
 #                    [--timeout SECONDS] [--interactive] [--workdir DIR] [--model CPU]
+#                    [--ignore-bad-msrs]
 # Headless (default): COM1 goes to --serial, Bochs' own log to WORKDIR/bochs.log;
 # prints "bochs: ended=<how>" where how is poweroff, triple-fault, panic, timeout
 # or exit:<code>, and exits 0 only for poweroff.
+# --ignore-bad-msrs: RDMSR/WRMSR of an MSR Bochs lacks reads 0 / is dropped instead of
+# raising #GP (Debian's kernel on bare Bochs reads IA32_MISC_ENABLE, which Bochs lacks).
 # --interactive: shows the serial console on this terminal while Bochs runs.
 set -u
 iso="" serial="" cpus=4 megs=512 timeout=300 interactive=0 workdir="" model=tigerlake
+bad_msrs=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) iso=$2; shift ;;
@@ -19,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--workdir) workdir=$2; shift ;;
 	--model) model=$2; shift ;;
 	--interactive) interactive=1 ;;
+	--ignore-bad-msrs) bad_msrs=1 ;;
 	*) echo "bochs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -35,7 +40,7 @@ cat > "$workdir/bochsrc" <<RC
 megs: $megs
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
-cpu: model=$model, count=1:$cpus:1, ips=10000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+cpu: model=$model, count=1:$cpus:1, ips=10000000, reset_on_triple_fault=0, ignore_bad_msrs=$bad_msrs
 clock: sync=none, time0=946681200
 ata0-master: type=cdrom, path=$(realpath "$iso"), status=inserted
 boot: cdrom

@@ -264,6 +264,30 @@ static void test_leaf7(void **state)
 	expect_regs(q(7, 2), 0, 0, 0, 0);
 }
 
+/* AMX is enumerated only where guests may enable its XCR0 bits, which Sable
+ * allows only with XFD (README "AMX guests"): CPUID.(7,0):EDX[22,24,25],
+ * CPUID.(7,1):EAX[21], EDX[8], leaves 0x1D and 0x1E. */
+static void test_leaf7_amx(void **state)
+{
+	const uint32_t amx7 = (1u << 22) | (1u << 24) | (1u << 25);
+
+	patch(&cpu, 0, 0, 0x1e, 0x756e6547, 0x6c65746e, 0x49656e69);
+	patch(&cpu, 7, 0, 1, 0xf1bfa7eb, 0x0040010e, 0x9c000510 | amx7);
+	patch(&cpu, 7, 1, 0x10 | (1u << 21), 0, 0, 1u << 8);
+	patch(&cpu, 0x1d, 0, 1, 0, 0, 0);
+	patch(&cpu, 0x1d, 1, 0x04002000, 0x00080040, 0x10, 0);
+	assert_int_equal(q(7, 0).edx & amx7, 0);
+	expect_regs(q(7, 1), 0x10, 0, 0, 0);
+	expect_regs(q(0x1d, 0), 0, 0, 0, 0);
+	expect_regs(q(0x1d, 1), 0, 0, 0, 0);
+	ctx.xcr0_allowed = 0x202e7; /* XTILECFG alone is not AMX */
+	assert_int_equal(q(7, 0).edx & amx7, 0);
+	ctx.xcr0_allowed = 0x602e7;
+	assert_int_equal(q(7, 0).edx & amx7, amx7);
+	expect_regs(q(7, 1), 0x10 | (1u << 21), 0, 0, 1u << 8);
+	expect_regs(q(0x1d, 1), 0x04002000, 0x00080040, 0x10, 0);
+}
+
 static void test_topology_0xb(void **state)
 {
 	ctx.vcpu_id = 3;
@@ -422,8 +446,12 @@ static void test_xsave_xss_components(void **state)
 	ctx.xss_allowed = 0x100;
 	ctx.guest_xcr0 = 0x2e7;
 	ctx.guest_xss = 0x100;
+	/* without XSAVES for the guest: no IA32_XSS component, XSAVES hidden */
+	expect_regs(q(0xd, 1), 0x17, 2440, 0, 0);
+	expect_regs(q(0xd, 8), 0, 0, 0, 0);
+	ctx.xsaves = true;
 	expect_regs(q(0xd, 0), 0x602e7, 2696, 11008, 0);
-	expect_regs(q(0xd, 1), 0x17, 2440 + 128, 0x100, 0);
+	expect_regs(q(0xd, 1), 0x1f, 2440 + 128, 0x100, 0);
 	expect_regs(q(0xd, 8), 128, 0, 1, 0);
 	expect_regs(q(0xd, 15), 0, 0, 0, 0); /* arch LBR: not offered */
 	ctx.guest_xss = 0xdd00;              /* more than offered: only PT counts */
@@ -577,6 +605,7 @@ int main(void)
 		T(test_leaf4_private_caches),
 		T(test_hidden_leaves),
 		T(test_leaf7),
+		T(test_leaf7_amx),
 		T(test_topology_0xb),
 		T(test_topology_0x1f),
 		T(test_xsave_sub0_sizes),

@@ -257,6 +257,22 @@ static void test_exhaustive_with_amx(void **state)
 	}
 }
 
+/* IA32_XSS: every bit outside the offered supervisor components faults,
+ * user components with their own reason; Skylake-X offers PT (bit 8). */
+static void test_xss_check(void **state)
+{
+	(void)state;
+	assert_null(xss_check(0, 0));
+	assert_non_null(xss_check(BIT(8), 0));
+	assert_null(xss_check(BIT(8), BIT(8)));
+	assert_non_null(xss_check(BIT(8) | BIT(11), BIT(8)));
+	assert_non_null(strstr(xss_check(XFEATURE_MASK_FP, BIT(8)), "user-state"));
+	assert_non_null(strstr(xss_check(XFEATURE_MASK_PKRU, 0), "user-state"));
+	assert_non_null(strstr(xss_check(1ull << 63, ~0ull >> 1), "does not offer"));
+	for (unsigned i = 0; i < 64; i++)
+		assert_int_equal(xss_check(1ull << i, BIT(8)) == NULL, i == 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_common_values),
 		cmocka_unit_test(test_exhaustive_low_bits),
 		cmocka_unit_test(test_exhaustive_with_amx),
+		cmocka_unit_test(test_xss_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

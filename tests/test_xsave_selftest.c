@@ -157,6 +157,28 @@ static void test_choose_format(void **state)
 	assert_string_equal(xsave_format_name(XSAVE_FMT_STANDARD), "standard XSAVE/XRSTOR");
 }
 
+/* Guests get XSAVES only with the CPU's XSAVES, the VMX control and a passed
+ * self-test (the switch then uses XSAVES too): Bochs 2.7 has the first two. */
+static void test_offer_xsaves(void **state)
+{
+	uint32_t both = XSAVE_1_EAX_XSAVEC | XSAVE_1_EAX_XSAVES;
+	const char *why;
+
+	(void)state;
+	assert_true(xsave_offer_xsaves(both, true, XSAVE_FMT_XSAVES, &why));
+	assert_false(xsave_offer_xsaves(both, true, XSAVE_FMT_STANDARD, &why));
+	assert_non_null(strstr(why, "self-test"));
+	assert_false(xsave_offer_xsaves(both, false, XSAVE_FMT_XSAVES, &why));
+	assert_non_null(strstr(why, "control"));
+	assert_false(xsave_offer_xsaves(XSAVE_1_EAX_XSAVEC, true, XSAVE_FMT_XSAVEC, &why));
+	assert_non_null(strstr(why, "no XSAVES"));
+	assert_false(xsave_offer_xsaves(XSAVE_1_EAX_XSAVEC, true, XSAVE_FMT_XSAVES, &why));
+	/* what boot does with Bochs' self-test result */
+	struct xsave_selftest_result bad = {.rc = -EINVAL};
+	assert_false(
+		xsave_offer_xsaves(both, true, xsave_choose_format(true, both, &bad, &why), &why));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_bochs_misplacement_detected),
 		cmocka_unit_test(test_header_and_legacy_checked),
 		cmocka_unit_test(test_choose_format),
+		cmocka_unit_test(test_offer_xsaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,7 +69,7 @@ unit_xsave_convert_SRCS := fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += xsave_selftest
 unit_xsave_selftest_SRCS := fpu/xsave_selftest.c fpu/xsave_convert.c fpu/xsave_layout.c fpu/xcr0.c
 UNIT_TESTS += fpstate
-unit_fpstate_SRCS := fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c
+unit_fpstate_SRCS := fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c fpu/xsave_convert.c
 
 UNIT_TESTS += psf textcon fbdraw screen_pick
 unit_psf_SRCS := hv/lib/psf.c
@@ -87,3 +87,10 @@ UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide
 unit_event_decide_SRCS := vmx/event_decide.c
+UNIT_TESTS += xfd xfd_model
+unit_xfd_SRCS := fpu/xfd.c fpu/xsave_layout.c fpu/xcr0.c
+unit_xfd_model_SRCS := fpu/xfd.c fpu/xfd_vcpu.c fpu/fpstate.c fpu/xsave_layout.c fpu/xcr0.c \
+	tests/xfd_cpu_model.c
+UNIT_TESTS += bench_platform
+unit_bench_platform_SRCS := tests/kvm-runner/bench_platform.c hv/loader/elf.c hv/loader/mb1_header.c \
+	hv/loader/mbinfo.c hv/lib/format.c

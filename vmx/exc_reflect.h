@@ -6,6 +6,7 @@
 #include "types.h"
 
 #define EXC_DB 1
+#define EXC_NM 7
 #define EXC_DF 8
 #define EXC_PF 14
 #define EXC_AC 17

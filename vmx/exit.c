@@ -87,6 +87,9 @@ static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
 	c->apic_off = !vlapic_hw_enabled(v->lapic);
 	c->guest_xcr0 = fpu_guest_xcr0(v);
 	c->xcr0_allowed = fpu_guest_xcr0_allowed();
+	c->guest_xss = fpu_guest_xss(v);
+	c->xss_allowed = fpu_guest_xss_allowed();
+	c->xsaves = fpu_guest_xsaves();
 	c->xsave = fpu_xsave_table();
 }
 

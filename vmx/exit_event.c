@@ -8,6 +8,7 @@
 #include "vmx/exc_reflect.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vmx_xfd.h"
 #include "x86.h"
 
 #define INTR_TYPE_SOFT_INTR       (4u << 8)
@@ -123,6 +124,14 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v)
 
 	if ((ex.info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return host_nmi(v);
+	/* #NM is intercepted only for XFD (fpu/xfd.h): the first use of a
+	 * component whose buffer does not exist yet never reaches the guest */
+	if (vector == EXC_NM && v->fpu.xfd.nm_on) {
+		int r = vmx_xfd_handle_nm(v);
+
+		if (r)
+			return r > 0 ? EXIT_RESUME : EXIT_STOP_VM;
+	}
 	if (ex.info & INTR_INFO_DELIVER_CODE)
 		ex.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 	if (vectoring.info & INTR_INFO_DELIVER_CODE)

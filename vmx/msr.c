@@ -11,6 +11,7 @@
 #include "vmx/msr.h"
 #include "err.h"
 #include "fpu/fpu.h"
+#include "fpu/xfd_vcpu.h"
 #include "hv/log.h"
 #include "hv/sched.h"
 #include "hv/virq.h"
@@ -23,6 +24,7 @@
 #include "vmx/msr_state.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vmx_xfd.h"
 #include "x86.h"
 
 #define MSR_IA32_TSC           0x10
@@ -255,18 +257,38 @@ static int low32_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return 0;
 }
 
-/* IA32_XSS exists only with XSAVES; no supervisor component is offered. */
+/* IA32_XSS exists only with XSAVES in the guest's CPUID; fpu/ checks a write
+ * against the components that CPUID offers and switches the value with the vCPU. */
 static int xss_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (!vmx_msr_caps.xsaves)
 		return -EINVAL;
-	*val = 0;
+	*val = fpu_guest_xss(v);
 	return 0;
 }
 
 static int xss_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	return vmx_msr_caps.xsaves && !val ? 0 : -EINVAL;
+	int r = vmx_msr_caps.xsaves ? fpu_set_xss(v, val) : -EINVAL;
+
+	if (r == -ENOMEM) /* only that VM stops; the WRMSR does not complete */
+		vm_stop(v->vm, "no memory for the FPU state of IA32_XSS 0x%lx", (unsigned long)val);
+	return r;
+}
+
+/* IA32_XFD and IA32_XFD_ERR belong to the vCPU's FPU context
+ * (fpu/xfd_vcpu.c), which holds their rules: #GP without XFD or for a bit that
+ * is not XFD-capable. WRMSR of IA32_XFD passes through once no buffer is
+ * missing (vmx_msr_pass_write); RDMSR of both and WRMSR of IA32_XFD_ERR
+ * always exit. */
+static int xfd_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return xfd_rdmsr(&v->fpu, msr, val);
+}
+
+static int xfd_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	return xfd_wrmsr(&v->fpu, msr, val);
 }
 
 /* ---- the policy table ---- */
@@ -305,6 +327,8 @@ static const struct msr_rule msr_table[] = {
 	{MSR_IA32_DEBUGCTL, MSR_EMULATED, NEED_NONE, debugctl_read, debugctl_write},
 	{MSR_MTRR_DEF_TYPE, MSR_EMULATED, NEED_NONE, mtrr_def_type_read, mtrr_def_type_write},
 	{MSR_IA32_XSS, MSR_EMULATED, NEED_NONE, xss_read, xss_write},
+	{MSR_IA32_XFD, MSR_EMULATED, NEED_NONE, xfd_msr_read, xfd_msr_write},
+	{MSR_IA32_XFD_ERR, MSR_EMULATED, NEED_NONE, xfd_msr_read, xfd_msr_write},
 	{MSR_IA32_TSC_DEADLINE, MSR_EMULATED, NEED_NONE, lapic_msr_read, lapic_msr_write},
 	/* one rule for the whole x2APIC range 0x800-0x8ff (find_rule) */
 	{X2APIC_MSR_BASE, MSR_EMULATED, NEED_NONE, lapic_msr_read, lapic_msr_write},
@@ -385,12 +409,15 @@ int vmx_msr_setup_bitmap(void)
 		.host = host_cpuid,
 		.nvcpus = 1,
 		.xcr0_allowed = fpu_guest_xcr0_allowed(),
+		.xss_allowed = fpu_guest_xss_allowed(),
+		.xsaves = fpu_guest_xsaves(),
 		.xsave = fpu_xsave_table(),
 	};
 	uint8_t *bm;
 
 	msr_guest_caps_init(&vmx_msr_caps, guest_view_cpuid, &ctx);
 	vmx_spec_init();
+	vmx_xfd_init();
 	vmx_msr_bitmap = mm_alloc_frames(1, PAGE_SIZE);
 	if (vmx_msr_bitmap == INVALID_HPA)
 		return -ENOMEM;
@@ -405,6 +432,22 @@ int vmx_msr_setup_bitmap(void)
 	return 0;
 }
 
+int vmx_msr_pass_write(struct vcpu *v, uint32_t msr)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+
+	if (!x->msr_bitmap) {
+		x->msr_bitmap = kmalloc_aligned(PAGE_SIZE, PAGE_SIZE);
+		if (!x->msr_bitmap)
+			return -ENOMEM;
+		memcpy(x->msr_bitmap, phys_to_virt(vmx_msr_bitmap), PAGE_SIZE);
+		/* the direct map is an identity map (mm/mm.h) */
+		vmcs_write64(MSR_BITMAP, (hpa_t)(uintptr_t)x->msr_bitmap);
+	}
+	msr_passthrough(x->msr_bitmap, msr, false, true);
+	return 0;
+}
+
 void vmx_msr_setup_vcpu(struct vcpu *v)
 {
 	struct vmx_msr_state *m = vmx_msr_state(v);
@@ -412,7 +455,8 @@ void vmx_msr_setup_vcpu(struct vcpu *v)
 	m->mtrr_def_type = MTRR_DEF_TYPE_INITIAL;
 	m->entry_load.index = MSR_IA32_SPEC_CTRL;
 	m->exit_load.index = MSR_IA32_SPEC_CTRL;
-	vmcs_write64(MSR_BITMAP, vmx_msr_bitmap);
+	vmcs_write64(MSR_BITMAP, to_vmx(v)->msr_bitmap ? (hpa_t)(uintptr_t)to_vmx(v)->msr_bitmap
+	                                               : vmx_msr_bitmap);
 	/* the direct map is an identity map (mm/mm.h): these addresses are physical */
 	vmcs_write64(VM_ENTRY_MSR_LOAD_ADDR, (hpa_t)(uintptr_t)&m->entry_load);
 	vmcs_write64(VM_EXIT_MSR_LOAD_ADDR, (hpa_t)(uintptr_t)&m->exit_load);

@@ -19,6 +19,9 @@ void vmx_msr_setup_vcpu(struct vcpu *v);
 /* At vcpu load: the switched MSRs get v's values, SPEC_CTRL's load areas the
  * host value, and an IBPB separates this VM from the one this core ran before. */
 void vmx_msr_load_guest(struct vcpu *v);
+/* Lets v's WRMSR of msr reach the hardware: v gets its own copy of the MSR
+ * bitmap (v's VMCS is current). 0, or -ENOMEM (still intercepted). */
+int vmx_msr_pass_write(struct vcpu *v, uint32_t msr);
 /* At vcpu put: saves v's switched MSRs. */
 void vmx_msr_save_guest(struct vcpu *v);
 

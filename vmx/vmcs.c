@@ -72,6 +72,7 @@ static void setup_controls(struct vcpu *v)
 	x->entry_ctls = vmx_cfg.entry;
 	vmcs_write32(VM_ENTRY_CONTROLS, x->entry_ctls);
 	vmcs_write32(EXCEPTION_BITMAP, EXCEPTIONS_INTERCEPTED);
+	v->fpu.xfd.nm_on = false; /* #NM for XFD: set at entry when needed (fpu/xfd_vcpu.c) */
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

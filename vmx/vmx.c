@@ -1,6 +1,7 @@
 /* VMX capabilities and per-CPU VMX operation (SDM Vol. 3C ch. 24, 25.6-25.8, 26.2). */
 #include "vmx/vmx.h"
 #include "err.h"
+#include "fpu/fpu.h"
 #include "hv/config/options.h"
 #include "hv/log.h"
 #include "hv/panic.h"
@@ -121,13 +122,12 @@ int vmx_probe(void)
 	            MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, &vmx_cfg.proc);
 	if (r)
 		return -EOPNOTSUPP;
-	/* "Enable XSAVES/XRSTORS" stays clear while the guest CPUID hides XSAVES
-	 * (CPUID.(0xD,1):EAX[3]): the guest's XSAVES/XRSTORS then raise #UD as on a
-	 * CPU without them (SDM Vol. 3C sec. 26.3, 25.6.2). */
+	/* "Enable XSAVES/XRSTORS" is kept only if guests get XSAVES (vmx_setup_xsaves) */
 	r |= adjust("secondary", proc2_required,
 	            SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
 	                    SECONDARY_EXEC_ENABLE_INVPCID | SECONDARY_EXEC_WBINVD_EXITING |
-	                    SECONDARY_EXEC_PAUSE_LOOP_EXITING | (hv_options.apicv ? apicv : 0),
+	                    SECONDARY_EXEC_PAUSE_LOOP_EXITING | SECONDARY_EXEC_XSAVES |
+	                    (hv_options.apicv ? apicv : 0),
 	            MSR_IA32_VMX_PROCBASED_CTLS2, 0, &vmx_cfg.proc2);
 	r |= adjust("VM-exit",
 	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |
@@ -173,7 +173,7 @@ int vmx_probe(void)
 	vmx_cfg.preemption_timer_shift = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_SHIFT_MASK;
 	vmx_cfg.host_max_basic = cpuid(0).eax;
 	log_info("VMX: VMCS revision %u, EPT%s%s, VPID %s, unrestricted guest, preemption timer "
-	         "%s, XSAVES %s, acknowledge interrupt on exit %s, APIC virtualization %s",
+	         "%s, XSAVES control %s, acknowledge interrupt on exit %s, APIC virtualization %s",
 	         vmx_cfg.basic.revision, vmx_cfg.ept.pages_2m ? " 2M" : "",
 	         vmx_cfg.ept.pages_1g ? " 1G" : "", vmx_cfg.vpid ? "yes" : "no",
 	         (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) ? "yes" : "no",
@@ -183,6 +183,18 @@ int vmx_probe(void)
 	         : hv_options.apicv ? "TPR shadow (the CPU lacks the rest)"
 	                            : "TPR shadow (apicv=off)");
 	return 0;
+}
+
+/* After fpu_init_cpu() on CPU 0. With XSAVES for guests, "enable XSAVES/
+ * XRSTORS" is set and the XSS-exiting bitmap is 0 (vmx/vmcs.c), so the guest's
+ * XSAVES/XRSTORS run without exits on its live XCR0 and IA32_XSS (SDM Vol. 3C
+ * sec. 26.1.3, 25.6.20). Without, the control stays clear: they raise #UD as
+ * on a CPU without them (sec. 26.3), and its CPUID hides XSAVES. */
+void vmx_setup_xsaves(void)
+{
+	vmx_cfg.xsaves = fpu_offer_xsaves(vmx_cfg.proc2 & SECONDARY_EXEC_XSAVES);
+	if (!vmx_cfg.xsaves)
+		vmx_cfg.proc2 &= ~SECONDARY_EXEC_XSAVES;
 }
 
 /* True when firmware locked IA32_FEATURE_CONTROL without allowing VMXON (SDM sec. 24.7). */

@@ -61,7 +61,8 @@ struct vcpu_vmx {
 	uint64_t timer_deadline; /* slice_end at the last timer update (vmx_backend.c) */
 	bool timer_kept;         /* timer state holds while slice_end == timer_deadline */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
-	struct exc_loop exc_loop;             /* recent guest exceptions (vmx/exit_event.c) */
+	uint8_t *msr_bitmap; /* its own MSR bitmap (vmx_msr_pass_write), or NULL: the shared one */
+	struct exc_loop exc_loop; /* recent guest exceptions (vmx/exit_event.c) */
 	/* interrupts (vmx/vmx_irq.c, vmx/apicv.c) */
 	bool apicv;             /* register virtualization and interrupt delivery on */
 	uint32_t proc;          /* current primary processor-based controls */
@@ -78,6 +79,9 @@ static inline struct vcpu_vmx *to_vmx(struct vcpu *v)
 void vmx_check_support(void);
 /* Computes vmx_cfg; a missing required feature is a clear error. 0 or -EOPNOTSUPP. */
 int vmx_probe(void);
+/* Whether guests get XSAVES/XRSTORS (vmx_cfg.xsaves, the secondary control);
+ * once, on the BSP after fpu_init_cpu(). */
+void vmx_setup_xsaves(void);
 /* Allocates the VMXON regions of CPUs 0..ncpus-1 now, on the BSP before any VM
  * exists, so that the free memory counted then stays put when the APs enter
  * VMX operation later. */

@@ -1,6 +1,7 @@
 /* The VMX implementation of struct vmm_ops. */
 #include "err.h"
 #include "fpu/fpu.h"
+#include "fpu/xfd_vcpu.h"
 #include "hv/log.h"
 #include "hv/config/options.h"
 #include "hv/panic.h"
@@ -13,6 +14,7 @@
 #include "vmx/msr.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vmx_xfd.h"
 #include "vmx/vpid.h"
 #include "x86.h"
 
@@ -59,6 +61,7 @@ static int vmx_cpu_enable_op(void)
 	static bool bitmaps_ready;
 
 	if (!bitmaps_ready) {
+		vmx_setup_xsaves(); /* before the MSR policy reads the guest CPUID */
 		if (setup_bitmaps() < 0)
 			return -ENOMEM;
 		bitmaps_ready = true;
@@ -213,6 +216,8 @@ static void vmx_vcpu_free(struct vcpu *v)
 		invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	mm_free_frames(x->vmcs, 1);
 	__atomic_fetch_add(&v->vm->frames_freed, 1, __ATOMIC_RELAXED);
+	if (x->msr_bitmap)
+		kfree(x->msr_bitmap);
 	kfree(x);
 	v->arch = NULL;
 }
@@ -365,6 +370,7 @@ static int vmx_run(struct vcpu *v, enum exit_action *a)
 	do {
 		flush_regs(v);
 		program_slice(v);
+		xfd_enter(&v->fpu, v);
 		if (vmx_vcpu_enter(v, x->launched)) {
 			report_entry_failure(v);
 			return -EIO;
@@ -372,6 +378,8 @@ static int vmx_run(struct vcpu *v, enum exit_action *a)
 		x->launched = true;
 		bench_exit_begin(v);
 		x->exit_reason = vmcs_read32(VM_EXIT_REASON);
+		if (xfd_host.caps.present) /* before anything that may fault */
+			vmx_xfd_exit(v, x->exit_reason);
 		bench_exit_reason(x->exit_reason & 0xffff);
 		/* nearly every exit handler skips or reports the instruction: RIP is
 		 * read once here (regs_at_exit), not through the cache on demand */

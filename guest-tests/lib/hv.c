@@ -20,20 +20,27 @@ uint32_t hv_signature(char sig[13])
 	return r.eax;
 }
 
-bool under_sable(void)
+static bool hv_is(const char *want)
 {
 	char sig[13];
 
 	hv_signature(sig);
-	return strcmp(sig, SABLE_SIGNATURE) == 0;
+	return strcmp(sig, want) == 0;
+}
+
+bool under_sable(void)
+{
+	return hv_is(SABLE_SIGNATURE);
 }
 
 bool under_tcg(void)
 {
-	char sig[13];
+	return hv_is(TCG_SIGNATURE);
+}
 
-	hv_signature(sig);
-	return strcmp(sig, TCG_SIGNATURE) == 0;
+bool under_kvm(void)
+{
+	return hv_is(KVM_SIGNATURE);
 }
 
 uint32_t vmcall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)

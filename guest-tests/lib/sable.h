@@ -25,6 +25,7 @@
 #define CPUID_1_ECX_HV      (1u << 31)
 #define SABLE_SIGNATURE     "SableSableHV"
 #define TCG_SIGNATURE       "TCGTCGTCGTCG"
+#define KVM_SIGNATURE       "KVMKVMKVM" /* then three NULs */
 
 /*
  * Reads the hypervisor CPUID leaf 0x40000000 into sig (12 chars + NUL) and
@@ -36,6 +37,8 @@ uint32_t hv_signature(char sig[13]);
 bool under_sable(void);
 /* True if the hypervisor signature is QEMU TCG's "TCGTCGTCGTCG". */
 bool under_tcg(void);
+/* True if it is Linux KVM's "KVMKVMKVM" (the KVM runner of make bench). */
+bool under_kvm(void);
 
 /* Issues VMCALL; an exception (e.g. #UD on bare QEMU) fails the run. Returns EAX. */
 uint32_t vmcall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);

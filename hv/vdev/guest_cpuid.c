@@ -135,14 +135,24 @@ static void leaf_4(const struct guest_cpuid_ctx *c, struct cpuid_regs *r)
 /*
  * Leaf 7. Subleaf 0 hides SGX and Intel PT (EBX); WAITPKG, SGX launch
  * control and PKS (ECX); IA32_ARCH_CAPABILITIES and IA32_CORE_CAPABILITIES
- * (EDX), whose MSRs are not emulated. OSPKE mirrors the guest's CR4.PKE when
+ * (EDX), whose MSRs are not emulated; the AMX bits (subleaf 0 EDX[22,24,25],
+ * subleaf 1 EAX[21], EDX[8]) unless guests may enable XTILECFG and XTILEDATA,
+ * which needs XFD (fpu/fpu.c). OSPKE mirrors the guest's CR4.PKE when
  * PKU exists (the host's bit would reflect the hypervisor's CR4, SDM Vol. 2A
  * CPUID leaf 07H). Other subleaves pass through.
  */
 static void leaf_7(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
 {
+	bool amx = (c->xcr0_allowed & XFEATURE_MASK_XTILE) == XFEATURE_MASK_XTILE;
+
+	if (subleaf == 1 && !amx) {
+		r->eax &= ~CPUID_7_1_EAX_AMX_FP16;
+		r->edx &= ~CPUID_7_1_EDX_AMX_COMPLEX;
+	}
 	if (subleaf != 0)
 		return;
+	if (!amx)
+		r->edx &= ~(CPUID_7_EDX_AMX_BF16 | CPUID_7_EDX_AMX_TILE | CPUID_7_EDX_AMX_INT8);
 	r->ebx &= ~(CPUID_7_EBX_SGX | CPUID_7_EBX_PT);
 	r->ecx &= ~(CPUID_7_ECX_OSPKE | CPUID_7_ECX_WAITPK | CPUID_7_ECX_SGX_LC | CPUID_7_ECX_PKS);
 	if (c->cr4_pke && (r->ecx & CPUID_7_ECX_PKU))
@@ -182,8 +192,9 @@ static void leaf_topology(const struct guest_cpuid_ctx *c, uint32_t subleaf, str
 /*
  * Leaf 0xD (XSAVE), built by fpu/xsave_cpuid.c from the host's table
  * (validated and repaired at boot) for the guest's XCR0 and IA32_XSS, never
- * passed through. Policy here: XSAVES (subleaf 1 EAX bit 3) stays hidden
- * until it is modelled, XFD is offered only with XTILEDATA allowed. Without a
+ * passed through. Policy here: XSAVES (subleaf 1 EAX bit 3) only when the
+ * hypervisor offers it (c->xsaves; fpu_offer_xsaves() says when), XFD only
+ * with XTILEDATA allowed. Without a
  * table (no XSAVE) the leaf reads all zero.
  */
 static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct cpuid_regs *r)
@@ -195,6 +206,11 @@ static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct
 		.xss = c->guest_xss,
 		.sub1_eax_allowed = ~XSAVE_1_EAX_XSAVES,
 	};
+
+	if (c->xsaves)
+		g.sub1_eax_allowed |= XSAVE_1_EAX_XSAVES;
+	else
+		g.xss_allowed = 0; /* no IA32_XSS without XSAVES */
 
 	if (!(c->xcr0_allowed & XFEATURE_MASK_XTILE_DATA))
 		g.sub1_eax_allowed &= ~XSAVE_1_EAX_XFD;
@@ -253,6 +269,13 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 		s = with_state(c);
 		leaf_xsave(&s, subleaf, r);
 		return;
+	case 0x1d: /* tile information */
+	case 0x1e: /* TMUL information */
+		if ((c->xcr0_allowed & XFEATURE_MASK_XTILE) != XFEATURE_MASK_XTILE) {
+			regs_zero(r);
+			return;
+		}
+		break;
 	}
 
 	host_cpuid(c, leaf, subleaf, r);

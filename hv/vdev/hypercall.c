@@ -40,6 +40,11 @@ enum exit_action hypercall(struct vcpu *v)
 		ret = 0;
 		action = EXIT_YIELD;
 		break;
+	case HC_XFD_STATS:
+		ret = a1 == 0   ? v->fpu.xfd.allocs
+		      : a1 == 1 ? v->fpu.xfd.nm_exits
+		                : (uint64_t)-EINVAL;
+		break;
 	}
 	v->regs[VCPU_REGS_RAX] = (uint32_t)ret;
 	return action;

@@ -3,6 +3,8 @@
  *   1 PRINT(gpa, len)  -> 0, or -EFAULT if [gpa, gpa+len) is not guest RAM, -EINVAL if len > 256
  *   2 EXIT(status)     -> stops the VM with status; does not return
  *   3 YIELD            -> 0, after other vCPUs of this CPU had a turn
+ *   4 XFD_STATS(which) -> this vCPU's tile-buffer allocations on #NM (which = 0) or
+ *                         intercepted #NM exits (1), fpu/xfd.h; -EINVAL otherwise
  *   other              -> -ENOSYS (-38) */
 #ifndef SABLE_HV_HYPERCALL_H
 #define SABLE_HV_HYPERCALL_H
@@ -13,6 +15,7 @@
 #define HC_PRINT                1
 #define HC_EXIT                 2
 #define HC_YIELD                3
+#define HC_XFD_STATS            4
 #define SABLE_HYPERCALL_VERSION 1
 #define HC_PRINT_MAX            256
 #define HC_ENOSYS               38

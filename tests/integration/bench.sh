@@ -7,7 +7,8 @@
 # loop overhead. Three more boots measure a vCPU-to-vCPU switch: two bench VMs
 # on one core, one timing YIELD hypercalls while the other yields back (half
 # a round trip), both with no FPU state, x87/SSE or AVX-512 state in use; the
-# SSE boot also times an XSETBV exit (the guest rewriting its XCR0).
+# SSE boot also times an XSETBV exit (the guest rewriting its XCR0). The FPU
+# save memory per vCPU of those three (never used, SSE only, AVX-512) follows.
 #
 # With SABLE_BENCH_ELF (make bench sets it to the bench build, include/bench.h)
 # each of those boots runs once more on that image, and a "path" line follows
@@ -124,6 +125,9 @@ bench_switch() {
 		echo "bench: FPU memory of the $1 switch vCPU is '${mem}' (log: $SERIAL)"
 		exit 1
 	fi
+	FPU_MEM[$1]=$mem
+	FPU_STD_ALL=$(sed -n 's/.*XSAVE: XCR0 0x[0-9a-f]* IA32_XSS 0x[0-9a-f]*, all components \([0-9]*\) bytes standard.*/\1/p' "$SERIAL" | head -1)
+	FPU_FORMAT=$(sed -n 's/.*XSAVE: vCPU state saved with \([^:]*\):.*/\1/p' "$SERIAL" | head -1)
 	if [ -n "$BENCH_ELF" ]; then
 		on_bench_elf boot_switch "$1" || exit 1
 		paths=$(bench_path switch 18 "$(echo "$rows" | head -1 | cut -d' ' -f1)") || { echo "$paths"; exit 1; }
@@ -137,6 +141,7 @@ bench_switch() {
 	done
 	printf "    (FPU save memory per vCPU: %s bytes)\n" "$mem"
 }
+declare -A FPU_MEM
 
 # A vCPU switch with no FPU state in use, with x87/SSE (XCR0 0x3) and with
 # AVX-512 (XCR0 0xe7) in use by both vCPUs; the sse boot also times XSETBV.
@@ -144,9 +149,24 @@ echo "vCPU switch (half a YIELD round trip) and XSETBV exit in Bochs (TSC ticks 
 bench_switch none
 bench_switch sse
 bench_switch avx512
+# The save memory each of those vCPUs held when its VM stopped (the
+# hypervisor's per-vCPU FPU report): none without any FPU use (no buffer
+# until the state leaves its init state), then sized for the guest's XCR0.
+echo "FPU save memory per vCPU (bytes; ${FPU_FORMAT:-?} format; every component the host has: ${FPU_STD_ALL:-?}):"
+printf "  %-22s %8s\n" never-used "${FPU_MEM[none]:-?}" sse-only "${FPU_MEM[sse]:-?}" avx512 "${FPU_MEM[avx512]:-?}"
+if [ "${FPU_MEM[none]:-}" != 0 ] || [ "${FPU_MEM[sse]:-0}" -ge "${FPU_MEM[avx512]:-0}" ]; then
+	echo "bench: a never-used vCPU must have no FPU buffer and an SSE-only one less than an AVX-512 one"
+	exit 1
+fi
 
 # Interrupts: a 2-vCPU guest on two cores (timer latency, IPI round trip).
 bench_guest irqbench cpus=2,pin=0+1 2
 echo "Interrupt costs in Bochs (TSC ticks, lowest of 16 rounds, median in brackets):"
 sed -n 's/^\[irqbench\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\) median=\([0-9]*\).*/  \1 \2 \3/p' "$SERIAL" |
 	awk '{ printf "  %-22s %8s (%s)\n", $1, $2, $3 }'
+
+# XFD (issue 15): neither Bochs nor these machines have AMX, so the figures
+# come from the CPU-model test (tests/test_xfd_model.c, Sapphire Rapids' leaf
+# 0xD) running the hypervisor's fpu/ code.
+make -s -C "$ROOT" SABLE_STAGE2=1 build/tests/test_xfd_model >/dev/null &&
+	"$ROOT/build/tests/test_xfd_model" 2>/dev/null | sed -n 's/^XFD figures/XFD figures/p'

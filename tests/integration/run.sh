@@ -99,9 +99,10 @@ case_qemu_invalid_opcode_report() {
 	case_end qemu-invalid-opcode-report
 }
 
-# -- Guests under Sable in Bochs: nine VMs over four cores (two or three per
+# -- Guests under Sable in Bochs: twelve VMs over four cores (two to four per
 #    core), each judged by its own TEST lines or its stop line; the memory and
-#    triple-fault guests are stopped alone while the others finish.
+#    triple-fault guests are stopped alone while the others finish. xsaves:
+#    what a guest gets for XSAVES/XRSTORS and IA32_XSS (here: #UD and #GP).
 case_bochs_guests() {
 	cmd="loglevel=info on_stop=poweroff"
 	files=""
@@ -116,12 +117,19 @@ case_bochs_guests() {
 	cp "$G/exits.elf" "$OUT/shutdown.elf"
 	cmd="$cmd vm=exitw:module=7,mem=4M,pin=3 vm=exits:module=8,mem=4M,pin=3"
 	cmd="$cmd vm=xsaveprobe:module=9,mem=4M,pin=2 vm=xsetbv:module=10,mem=4M,pin=1"
+	cmd="$cmd vm=xsaves:module=11,mem=4M,pin=2"
 	mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf" "$G/xsaveprobe.elf" \
-		"$G/xsetbv.elf"
+		"$G/xsetbv.elf" "$G/xsaves.elf"
 	boot_bochs guests --cpus 4 --timeout 600
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 11 of 11 VM\(s\) started'
+	must '^\[cpu0\] 12 of 12 VM\(s\) started'
+	# Bochs 2.7 has XSAVES and the VMX control, but its compacted format fails
+	# the self-test: guests get neither XSAVES nor IA32_XSS
+	must "^\[cpu0\] XSAVE: guests do not get XSAVES/XRSTORS and IA32_XSS: the CPU's compacted format failed the self-test$"
+	must '^\[xsaves\] INFO xsaves: CPUID.\(0xD,1\) eax=0x7 ebx=0x240 ecx=0x0 edx=0x0$'
+	for t in xsaves-cpuid xsaves-insn xsaves-xss; do must "^\[xsaves\] TEST $t PASS"; done
+	must '^\[xsaves\] TEST xsaves SKIP \(CPUID.\(0xD,1\):EAX\[3\] does not offer XSAVES/XRSTORS\)'
 	# Bochs' leaf 0xD is flagged and repaired; the guest's is consistent for each XCR0 it sets
 	must '^\[cpu0\] WARN: XSAVE: host CPUID leaf 0xD is inconsistent: supported component with size 0 \(component 9\); guests see a repaired leaf$'
 	must '^\[cpu0\] XSAVE: XCR0 0x2e7 IA32_XSS 0x0, all components 2696 bytes standard, 2440 compacted$'
@@ -150,7 +158,7 @@ case_bochs_guests() {
 	must '^\[memory\] TEST memory-isolation-setup PASS'
 	must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc0000000 \(RIP 0x[0-9a-f]+\): outside guest memory'
 	must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
-	for g in hello cpuid msr compute xsaveprobe xsetbv; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+	for g in hello cpuid msr compute xsaveprobe xsetbv xsaves; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
 	must 'vm hypercall: stopped: exit hypercall, status 0'
 	must 'vm exitw: stopped: exit device: value 0x102, status 517'
 	must 'vm exits: stopped: shutdown requested on port 0x8900'
@@ -292,15 +300,28 @@ case_bochs_arch_guests() {
 # -- MSR policy (vmx/msr.c, vmx/msr_rules.c): two msr_strict guests share core 0
 #    (reserved bits #GP, valid values read back, TSC/TSC_ADJUST, speculation
 #    controls, machine-check MSRs; each keeps its own IA32_SPEC_CTRL across the
-#    switches, with an IBPB between the VMs) while hello runs on core 1.
+#    switches, with an IBPB between the VMs) while hello and amx run on core 1
+#    (no XFD in Bochs: CPUID shows no XFD/AMX, IA32_XFD and IA32_XFD_ERR #GP,
+#    `TEST amx SKIP`, and the boot says once that the XFD paths are off).
 case_bochs_msr_strict() {
 	cp "$G/msr_strict.elf" "$OUT/msr_strict_alt.elf"
-	mkimage msrstrict "loglevel=info on_stop=poweroff vm=strict:module=0,mem=8M,pin=0 vm=strict-alt:module=1,mem=8M,pin=0 vm=hello:module=2,mem=8M,pin=1" \
-		"$G/msr_strict.elf" "$OUT/msr_strict_alt.elf" "$G/hello.elf"
+	mkimage msrstrict "loglevel=info on_stop=poweroff vm=strict:module=0,mem=8M,pin=0 vm=strict-alt:module=1,mem=8M,pin=0 vm=hello:module=2,mem=8M,pin=1 vm=amx:module=3,mem=8M,pin=1" \
+		"$G/msr_strict.elf" "$OUT/msr_strict_alt.elf" "$G/hello.elf" "$G/amx.elf"
 	boot_bochs msrstrict --cpus 2 --timeout 300
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 3 of 3 VM\(s\) started'
+	must '^\[cpu0\] 4 of 4 VM\(s\) started'
+	if grep -q 'XFD: IA32_XFD-capable components' "$SERIAL"; then
+		# nested on a host with AMX and XFD (make test-nested on Sapphire Rapids+)
+		for t in amx-tmul amx-xfd-nm amx-xfd-msr; do must "^\[amx\] TEST $t PASS"; done
+		must 'vm amx: vCPU 0: XFD: 1 #NM exits \(0 to the guest\), 1 buffer growths'
+	else
+		must_eq "XFD-off lines" "$(grep -cE 'XFD: not offered by this CPU \(CPUID.\(0xD,1\):EAX\[4\] = 0\): no AMX for guests, IA32_XFD/IA32_XFD_ERR raise #GP, #NM is never intercepted' "$SERIAL")" 1
+		must '^\[amx\] TEST amx-no-xfd PASS'
+		must '^\[amx\] TEST amx SKIP: CPU has no AMX with XFD'
+		must_not 'vCPU [0-9]+: XFD:'
+	fi
+	must 'vm amx: stopped: exit device: value 0x0, status 1'
 	for vm in strict strict-alt; do
 		for t in apic-base x2apic mtrr debugctl efer misc-enable feature-control bios-sign-id xss \
 			passthrough tsc-write-adjust tsc-adjust-write spec-ctrl spec-ctrl-direct \
@@ -320,18 +341,20 @@ case_bochs_msr_strict() {
 }
 
 # -- Isolation between guests on one core (time slices, per-vCPU registers and
-#    FPU state): three copies of the isolation guest and hello share CPU 0.
+#    FPU state, ZMM0-31 in 64-bit mode, PKRU per vCPU): three copies of the
+#    isolation guest and hello share CPU 0.
 #    iso-spin exits all the time (CPUID in a loop) and must still be preempted
 #    and let the others finish; every guest checks after each reschedule that
 #    its own patterns survived in each register class. fpusmp adds three
 #    vCPUs of one VM on the same core, each with its own XCR0 and FPU
 #    patterns, switched by preemption and by HLT until its LAPIC timer fires.
 case_bochs_isolation_one_core() {
-	for g in iso-spin iso-a iso-b iso-grow; do cp "$G/isolation.elf" "$OUT/$g.elf"; done
+	# iso-spin's module name asks for AVX-512, iso-a's pattern picks it
+	for g in iso-spin-avx512 iso-a iso-b iso-grow; do cp "$G/isolation.elf" "$OUT/$g.elf"; done
 	cmd="loglevel=info on_stop=poweroff vm=iso-spin:module=0,mem=4M,pin=0"
 	cmd="$cmd vm=iso-a:module=1,mem=4M,pin=0 vm=iso-b:module=2,mem=4M,pin=0 vm=hello:module=3,mem=4M,pin=0"
 	cmd="$cmd vm=iso-grow:module=4,mem=4M,pin=0 vm=fpusmp:module=5,mem=4M,cpus=3,pin=0+0+0"
-	mkimage isolation "$cmd" "$OUT/iso-spin.elf" "$OUT/iso-a.elf" "$OUT/iso-b.elf" "$G/hello.elf" \
+	mkimage isolation "$cmd" "$OUT/iso-spin-avx512.elf" "$OUT/iso-a.elf" "$OUT/iso-b.elf" "$G/hello.elf" \
 		"$OUT/iso-grow.elf" "$G/fpusmp.elf"
 	boot_bochs isolation --cpus 1 --timeout 300
 	case_begin
@@ -366,6 +389,17 @@ case_bochs_isolation_one_core() {
 	# next to iso-b/iso-spin (XCR0 0x7) and iso-grow (0x3, then 0x7)
 	must '^\[iso-a\] INFO computing: xcr0=0xe7 '
 	must '^\[iso-a\] TEST iso-avx512 PASS'
+	# iso-a and iso-spin (XCR0 0xe7 too) each spend a quarter of their run in
+	# 64-bit mode with ZMM0-31 full of their own patterns (ZMM16-31 and the
+	# ZMM8-15 upper halves exist only there), checked after every reschedule;
+	# iso-spin keeps exiting on CPUID meanwhile; the others skip it
+	for vm in iso-a iso-spin; do
+		must "^\[$vm\] INFO computing: xcr0=0xe7 |^\[$vm\] INFO spinning on CPUID: xcr0=0xe7 "
+		must "^\[$vm\] INFO 64-bit phase: [0-9]+ resumes, [0-9]+ checks of ZMM0-31, differing mask 0x0$"
+		must "^\[$vm\] TEST iso-zmm64 PASS"
+		must "^\[$vm\] TEST iso-avx512 PASS"
+	done
+	for vm in iso-b iso-grow; do must "^\[$vm\] TEST iso-zmm64 SKIP"; done
 	must_eq "FPU reports (one per vCPU)" "$(grep -c 'vCPU [0-9]: FPU memory' "$SERIAL")" 8
 	# iso-grow: x87+SSE (576 bytes, standard format), then XSETBV adds AVX mid-run
 	# (832 bytes); its state survives the XSETBV and every switch after it
@@ -382,12 +416,18 @@ case_bochs_isolation_one_core() {
 		must "^\[fpusmp\] TEST fpusmp-cpu$c-state PASS"
 		must "^\[fpusmp\] TEST fpusmp-cpu$c-switches PASS"
 	done
-	must '^\[fpusmp\] INFO vCPU 0: xcr0=0xe7 '
-	must '^\[fpusmp\] INFO vCPU 1: xcr0=0x7 '
-	must '^\[fpusmp\] INFO vCPU 2: xcr0=0x3 '
+	must '^\[fpusmp\] INFO vCPU 0: xcr0=0xe7 .* pkru=0x[0-9a-f]*[1-9a-f][0-9a-f]*: '
+	must '^\[fpusmp\] INFO vCPU 1: xcr0=0x7 .* pkru=0x[0-9a-f]*[1-9a-f][0-9a-f]*: '
+	must '^\[fpusmp\] INFO vCPU 2: xcr0=0x3 .* pkru=0x0: '
+	# PKRU per vCPU (Bochs' tigerlake has PKU): vCPUs 0 and 1 each their own
+	# value, vCPU 2 keeps 0 beside them
+	must_eq "distinct fpusmp PKRU values" \
+		"$(sed -n 's/^\[fpusmp\] INFO vCPU [0-9]: .* pkru=\(0x[0-9a-f]*\): .*/\1/p' "$SERIAL" | sort -u | wc -l)" 3
 	must '^\[fpusmp\] SUMMARY pass=6 fail=0 skip=0'
-	must '^\[cpu0\] vm fpusmp: vCPU 0: FPU memory 2688 bytes'
-	must '^\[cpu0\] vm fpusmp: vCPU 1: FPU memory 832 bytes'
+	# buffers in the standard format: PKRU (at 2688) in use makes vCPUs 0 and 1
+	# 2696 bytes; vCPU 2 (x87+SSE, PKRU 0) 576
+	must '^\[cpu0\] vm fpusmp: vCPU 0: FPU memory 2696 bytes'
+	must '^\[cpu0\] vm fpusmp: vCPU 1: FPU memory 2696 bytes'
 	must '^\[cpu0\] vm fpusmp: vCPU 2: FPU memory 576 bytes'
 	must 'vm fpusmp: stopped: exit device: value 0x0, status 1'
 	# hello, queued behind the spinner, finishes while the spinner still runs
