@@ -370,7 +370,8 @@ static int vmx_run(struct vcpu *v, enum exit_action *a)
 	do {
 		flush_regs(v);
 		program_slice(v);
-		xfd_enter(&v->fpu, v);
+		if (xfd_host.caps.present) /* no call on the hot path of a CPU without XFD */
+			xfd_enter(&v->fpu, v);
 		if (vmx_vcpu_enter(v, x->launched)) {
 			report_entry_failure(v);
 			return -EIO;
