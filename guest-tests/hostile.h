@@ -103,6 +103,7 @@ void hostile_generate(unsigned c, struct insn *i);
 #define BP_LOW_LIMIT    0x10000000u /* breakpoint addresses stay above guest memory */
 #define HC_EFAULT       ((uint32_t)-14)
 #define HC_EINVAL       ((uint32_t)-22)
+#define HC_XFD_STATS    4 /* EBX 0 or 1: counts (0 without AMX use), else -EINVAL */
 #define HC_PRINT_MAX    256
 #define MODRM_ESI(reg)  (((reg) << 3) | 6) /* [esi] */
 #define MODRM_REG(r, m) (0xc0 | ((r) << 3) | (m))
