@@ -37,3 +37,18 @@ void platform_poweroff(int code)
 		udelay(100000);
 	}
 }
+
+#define RESET_CONTROL_PORT 0xcf9
+#define RST_CPU            0x04 /* a 0->1 transition resets */
+#define RST_SYSTEM         0x02 /* hard reset: the whole platform */
+#define KBC_COMMAND_PORT   0x64
+#define KBC_PULSE_RESET    0xfe
+
+void platform_reset(void)
+{
+	outb(RESET_CONTROL_PORT, RST_SYSTEM);
+	outb(RESET_CONTROL_PORT, RST_SYSTEM | RST_CPU);
+	udelay(100000);
+	outb(KBC_COMMAND_PORT, KBC_PULSE_RESET);
+	udelay(100000);
+}

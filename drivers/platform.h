@@ -15,5 +15,8 @@ bool platform_is_qemu(void);
 /* Powers the machine off: QEMU's debug-exit device with code, then ACPI S5
  * through the FADT's PM1 control blocks. Returns only if both failed. */
 void platform_poweroff(int code);
+/* Resets the machine: the PCI reset control register (port 0xCF9), then the
+ * keyboard controller's reset line. Returns only if neither worked. */
+void platform_reset(void);
 
 #endif

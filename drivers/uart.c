@@ -1,26 +1,9 @@
 /* The console's 16550 UART: I/O ports or MMIO, 8- or 32-bit registers. */
 #include "drivers/uart.h"
+#include "drivers/uart_regs.h"
 #include "err.h"
 #include "mm/mm.h"
 #include "x86.h"
-
-/* Register numbers and bits (PC16550D data sheet). */
-#define UART_THR 0 /* transmit holding (DLAB=0) */
-#define UART_DLL 0 /* divisor latch low (DLAB=1) */
-#define UART_IER 1
-#define UART_DLH 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-
-#define LCR_8N1          0x03
-#define LCR_DLAB         0x80
-#define FCR_ENABLE_CLEAR 0x07
-#define MCR_DTR_RTS_OUT2 0x0b
-#define LSR_THRE         0x20
-#define LSR_TEMT         0x40
-#define LSR_ABSENT       0xff /* what a read of nothing returns */
 
 #define UART_SPIN_LIMIT 1000000 /* ~1 s of port reads: then the UART is taken as gone */
 
@@ -32,6 +15,7 @@ static struct uart_cfg port = {
 	.baud = UART_DEFAULT_BAUD,
 };
 static bool present;
+static uint64_t rx_overruns;
 static uint8_t probe_lsr; /* LSR as uart_use() last read it */
 
 static uint8_t reg_read(unsigned reg)
@@ -148,4 +132,25 @@ void uart_drain(void)
 {
 	if (present)
 		wait_lsr(LSR_TEMT);
+}
+
+int uart_getc(void)
+{
+	uint8_t lsr;
+
+	if (!present)
+		return -1;
+	lsr = reg_read(UART_LSR);
+	if (lsr == LSR_ABSENT)
+		return -1;
+	if (lsr & LSR_OE)
+		rx_overruns++;
+	if (!(lsr & LSR_DR))
+		return -1;
+	return reg_read(UART_RBR);
+}
+
+uint64_t uart_rx_overruns(void)
+{
+	return rx_overruns;
 }

@@ -22,6 +22,10 @@ uint8_t uart_probe_lsr(void);
 bool uart_present(void);
 /* Writes n bytes, "\n" as "\r\n", waiting (boundedly) for the transmitter before each byte. */
 void uart_write(const char *s, size_t n);
+/* The next received byte (polled: LSR.DR, then RBR), or -1 if none waits. */
+int uart_getc(void);
+/* Overruns seen in LSR by uart_getc: received bytes lost because nobody read in time. */
+uint64_t uart_rx_overruns(void);
 /* Waits until the transmitter is empty (every byte on the wire). */
 void uart_drain(void);
 

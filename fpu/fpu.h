@@ -50,5 +50,9 @@ int fpu_guest_grow(struct vcpu *v, uint32_t size);
  * no IA32_XSS or xss_check() refuses val (the caller injects #GP), -ENOMEM. */
 int fpu_set_xss(struct vcpu *v, uint64_t val);
 uint64_t fpu_guest_xss(const struct vcpu *v);
+/* v's saved state as a standard-format XSAVE image in dst (fpu/fpu_dump.c),
+ * for v's XCR0 and PKRU (*mask); the init state if it has none. v's state must
+ * be saved (not live): the caller switched it out (hv/pause.c). 0 or -EINVAL. */
+int fpu_guest_standard_image(const struct vcpu *v, void *dst, size_t len, uint64_t *mask);
 
 #endif

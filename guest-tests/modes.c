@@ -34,12 +34,7 @@ static volatile uint32_t marker = 0x5ab1e000;
 
 static void setup_tables(void)
 {
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint32_t base;
-	} gdtr = {sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt};
-
-	asm volatile("lgdt %0" : : "m"(gdtr));
+	load_gdt(gdt, sizeof(gdt));
 	for (uint32_t i = 0; i < 512; i++)
 		pd_identity[i] = ((uint64_t)i << 21) | PTE_PS | PTE_RW | PTE_P;
 	pd_alias[0] = PTE_PS | PTE_RW | PTE_P;

@@ -13,8 +13,10 @@
  * to that VM from boot; `console=log-only` turns the monitor off (the prefix
  * key then only switches VMs).
  *
- * The decision logic (console_in_feed) is pure and host-tested; the UART is
- * polled by the BSP (console_in_poll), whether it runs a guest or is idle.
+ * The decision logic (console_in_feed, hv/console_feed.h) is pure and
+ * host-tested; the UART is polled by the BSP (console_in_poll) every
+ * millisecond, whether it runs a guest (its scheduler ends each entry by the
+ * next poll) or is idle (its LAPIC timer is armed for it).
  */
 #ifndef SABLE_HV_CONSOLE_IN_H
 #define SABLE_HV_CONSOLE_IN_H
@@ -30,8 +32,14 @@ enum console_target {
 };
 
 /* Reads what the console UART has received and dispatches it. Called by the
- * BSP at least every few milliseconds (any context where it may print). */
+ * BSP at least every few milliseconds (any context where it may print); other
+ * CPUs' calls do nothing. */
 void console_in_poll(void);
+/* When the BSP must poll next, for its scheduler's deadline (UINT64_MAX: no
+ * console UART, no need). */
+uint64_t console_in_next_poll(uint64_t now);
+/* Reads console_in= and console=log-only; after the VMs are created. */
+void console_in_init(void);
 
 /* Where input goes now; *vm_id is set when CONSOLE_TO_VM. */
 enum console_target console_in_target(uint32_t *vm_id);

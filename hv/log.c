@@ -11,6 +11,11 @@ enum log_level log_threshold = LOG_INFO;
 static struct spinlock console_lock = SPINLOCK_INIT;
 static volatile bool emergency;
 static bool serial_on = true;
+/* The monitor's prompt and partial line (log_prompt): redrawn after each log line. */
+static char prompt[LOG_PROMPT_MAX];
+static size_t prompt_len;
+
+#define ERASE_LINE "\r\033[K" /* CR, then erase to the end of the line (ECMA-48 EL) */
 
 static const char *const level_tags[] = {
 	[LOG_ERR] = "ERROR: ",
@@ -31,8 +36,13 @@ static void console_emit(const char *s, size_t n)
 		spin_lock(&console_lock);
 		locked = true;
 	}
-	if (serial_on)
+	if (serial_on) {
+		if (prompt_len)
+			uart_write(ERASE_LINE, sizeof(ERASE_LINE) - 1);
 		uart_write(s, n);
+		if (prompt_len)
+			uart_write(prompt, prompt_len);
+	}
 	screen_write(s, n);
 	if (locked)
 		spin_unlock(&console_lock);
@@ -77,6 +87,25 @@ void log_raw(const char *fmt, ...)
 	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	console_emit(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+void log_prompt(const char *echo, size_t echo_len, const char *line, size_t len)
+{
+	spin_lock(&console_lock);
+	if (len > sizeof(prompt))
+		len = sizeof(prompt);
+	if (serial_on) {
+		if (echo_len)
+			uart_write(echo, echo_len);
+		else if (len)
+			uart_write(ERASE_LINE, sizeof(ERASE_LINE) - 1);
+		if (!echo_len)
+			uart_write(line, len);
+	}
+	for (size_t i = 0; i < len; i++)
+		prompt[i] = line[i];
+	prompt_len = len;
+	spin_unlock(&console_lock);
 }
 
 void log_begin_emergency(void)

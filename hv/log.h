@@ -20,6 +20,15 @@ void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
 void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 /* Formatted output with no prefix and no level filter (dumps, banners). */
 void log_raw(const char *fmt, ...) __printf(1, 2);
+#define LOG_PROMPT_MAX 128
+
+/*
+ * The monitor's input line (prompt and what was typed so far): while it is
+ * set, every log line erases it, is printed, and redraws it, so that console
+ * output never breaks the line being typed. Writes echo (the editor's echo of
+ * one key) if echo_len, else redraws line; len 0 clears it (nothing drawn).
+ */
+void log_prompt(const char *echo, size_t echo_len, const char *line, size_t len);
 /* Marks the console for emergency use: later writers break a held lock after a bounded wait. */
 void log_begin_emergency(void);
 /* Turns the serial console on or off (console=); the screen console is drivers/screen.h's. */

@@ -7,6 +7,9 @@
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
 #include "drivers/uart_console.h"
+#include "drivers/uart_debug.h"
+#include "err.h"
+#include "hv/gdb/gdb.h"
 #include "hv/log.h"
 #include "hv/loader/multiboot2.h"
 #include "hv/config/options.h"
@@ -17,14 +20,18 @@
 #include "hv/trap.h"
 #include "hv/version.h"
 #include "hv/vm.h"
+#include "hv/console_in.h"
 #include "fpu/fpu.h"
 #include "vmx/vmx.h"
 #include "mm/mm.h"
+#include "kstring.h"
 #include "x86.h"
 
 #define MBI_MAX_SIZE MiB(1) /* refuse boot information larger than this */
 
 struct mb2_info boot_info;
+static void attach_gdb(void);
+
 void hv_main(uint32_t magic, uint64_t mbi_pa);
 void acpi_init(void);
 
@@ -159,9 +166,40 @@ static __noreturn void start_vmm(void)
 			sched_add(vm->vcpus[j]);
 	}
 	log_info("%u of %u VM(s) started", started, hv_options.nvms);
+	console_in_init();
+	if (hv_options.gdb_given)
+		attach_gdb();
 	if (hv_options.selftest == SELFTEST_EVENTS)
 		selftest_events();
 	sched_start();
+}
+
+/* gdb=<vm>[.<vcpu>]: the stub on COM2; the VM waits for gdb at its first entry. */
+static void attach_gdb(void)
+{
+	struct vm *vm = NULL;
+	int r;
+
+	for (uint32_t i = 0; i < nr_vms && !vm; i++)
+		if (vms[i] && strcmp(vms[i]->name, hv_options.gdb_vm) == 0)
+			vm = vms[i];
+	if (!vm) {
+		log_warn("gdb=%s.%u: no VM of that name was started: no GDB stub",
+		         hv_options.gdb_vm, hv_options.gdb_vcpu);
+		return;
+	}
+	if (uart_current()->space == UART_IO && uart_current()->base == UART_COM2_PORT) {
+		log_warn("gdb=%s.%u: COM2 (0x2f8) is the console (serial=): no GDB stub",
+		         hv_options.gdb_vm, hv_options.gdb_vcpu);
+		return;
+	}
+	r = gdb_attach(vm, hv_options.gdb_vcpu);
+	if (r == -EINVAL)
+		log_warn("gdb=%s.%u: vm %s has %u vCPU(s): no GDB stub", hv_options.gdb_vm,
+		         hv_options.gdb_vcpu, vm->name, vm->nvcpus);
+	else if (r < 0)
+		log_warn("gdb=%s.%u: no UART answers at COM2 (0x2f8): no GDB stub",
+		         hv_options.gdb_vm, hv_options.gdb_vcpu);
 }
 
 void hv_main(uint32_t magic, uint64_t mbi_pa)

@@ -68,6 +68,23 @@ __noreturn void hv_stop(enum stop_reason why)
 	cpu_park();
 }
 
+__noreturn void hv_reboot(void)
+{
+	uint32_t expect = 0;
+
+	irq_disable();
+	if (!__atomic_compare_exchange_n(&stopping, &expect, 1, false, __ATOMIC_ACQ_REL,
+	                                 __ATOMIC_ACQUIRE))
+		cpu_park();
+	stop_other_cpus();
+	log_info("stopping: resetting the machine");
+	log_flush();
+	platform_reset();
+	log_err("the machine did not reset: all cores halted");
+	log_flush();
+	cpu_park();
+}
+
 __noreturn void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	char reason[160];

@@ -23,6 +23,9 @@ __noreturn void panic_at(const char *file, int line, const char *fmt, ...) __pri
 
 /* Stops every core and performs the stop action chosen by on_stop=. */
 __noreturn void hv_stop(enum stop_reason why);
+/* Stops every core and resets the machine (the monitor's reboot); halts if
+ * the reset does not happen. */
+__noreturn void hv_reboot(void);
 /* True once any core has begun stopping the machine. */
 bool panic_in_progress(void);
 /* Halts the calling CPU for good (interrupts off; only NMI/INIT reach it). */

@@ -9,6 +9,7 @@
 #include "types.h"
 
 struct vcpu;
+struct parked_call;
 
 /* 64-bit TSS (SDM Vol. 3A sec. 8.7). */
 struct __packed tss64 {
@@ -54,8 +55,11 @@ struct percpu {
 	uintptr_t stack_top;
 	uint64_t gdt[GDT_ENTRIES] __aligned(16);
 	struct tss64 tss __aligned(16);
-	struct sched_runq rq;   /* vCPUs placed here (struct vcpu.se), owned by this CPU */
-	struct vcpu *current;   /* vCPU last run here (its VMCS is current) */
+	struct sched_runq rq; /* vCPUs placed here (struct vcpu.se), owned by this CPU */
+	struct vcpu *current; /* vCPU last run here (its VMCS is current) */
+	struct vcpu *in_run;  /* whose vcpu_run is in progress here (its handler may pause) */
+	/* vcpu_call_parked for a vCPU here, posted by another CPU (hv/pause.c) */
+	struct parked_call *call;
 	uint32_t placed_weight; /* sum of the weights of live vCPUs placed here (any CPU) */
 	uint64_t idle_ticks;    /* TSC ticks spent halted with nothing to run */
 	volatile bool go;       /* set by the BSP: start scheduling */

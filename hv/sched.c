@@ -3,8 +3,10 @@
 #include "drivers/tsc.h"
 #include "fpu/fpu.h"
 #include "hv/config/options.h"
+#include "hv/console_in.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/park.h"
 #include "hv/percpu.h"
 #include "hv/slice.h"
 #include "hv/smp.h"
@@ -144,9 +146,15 @@ static void reap_stopped(struct percpu *c)
 	struct sched_entity *e = c->rq.head, *next;
 
 	for (; e; e = next) {
+		struct vm *vm = vcpu_of(e)->vm;
+
 		next = e->next;
-		if (vcpu_of(e)->vm->state == VM_STOPPED)
+		if (vm->state != VM_STOPPED)
+			continue;
+		if (!__atomic_load_n(&vm->holds, __ATOMIC_SEQ_CST))
 			vcpu_retire(c, vcpu_of(e));
+		else if (e->runnable) /* the monitor reads it: kept, not run */
+			sched_block(&c->rq, e, tsc_now());
 	}
 }
 
@@ -202,6 +210,8 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 	for (struct sched_entity *e = c->rq.head; e; e = e->next) {
 		struct vcpu *v = vcpu_of(e);
 
+		if (v->parked || v->vm->state == VM_STOPPED)
+			continue; /* timers fire after the resume; a stopped VM waits to be retired */
 		virq_poll_timers(v, now);
 		if (v->state != VCPU_RUNNABLE && virq_can_wake(v)) {
 			vcpu_unstuck(v);
@@ -232,6 +242,41 @@ static void idle(struct percpu *c, uint64_t deadline)
 	c->idle_ticks += tsc_now() - t0;
 }
 
+/* Makes v current on this CPU: its VMCS and its FPU state. */
+void sched_switch_to(struct percpu *c, struct vcpu *v)
+{
+	if (c->current == v)
+		return;
+	if (c->current)
+		vmm_ops->vcpu_put(c->current);
+	vmm_ops->vcpu_load(v);
+	fpu_switch_to(c->current, v);
+	c->current = v;
+}
+
+/*
+ * Runs v until entry_end. On the BSP the entry also ends at each console poll
+ * (every millisecond): the poll runs and v is entered again at once, without
+ * a pass of the scheduler, so that polling costs an exit, not a vCPU switch.
+ */
+static enum exit_action run_polling(struct percpu *c, struct vcpu *v, uint64_t entry_end)
+{
+	for (;;) {
+		uint64_t poll = c->id == 0 ? console_in_next_poll(tsc_now()) : UINT64_MAX;
+		enum exit_action a;
+
+		entry_end = MIN(entry_end, virq_next_deadline(v)); /* timers v armed */
+		v->slice_end = MIN(entry_end, poll);
+		a = vcpu_run(v);
+		/* a timer armed meanwhile lowered slice_end, or the entry's end came:
+		 * that is for the scheduler */
+		if (a != EXIT_YIELD || v->slice_end != poll || !slice_expired(poll, tsc_now()) ||
+		    slice_expired(entry_end, tsc_now()))
+			return a;
+		console_in_poll();
+	}
+}
+
 __noreturn void sched_cpu_loop(void)
 {
 	struct percpu *c = this_cpu();
@@ -246,24 +291,23 @@ __noreturn void sched_cpu_loop(void)
 		uint64_t now, deadline, t;
 
 		trap_report();
+		if (c->id == 0)
+			console_in_poll();
 		reap_stopped(c); /* may queue a restarted VM's vCPUs here */
 		now = tsc_now();
 		take_incoming(c, now);
+		park_pass(&c->rq, NULL, now);
+		sched_serve_call(c);
 		deadline = poll_vcpus(c, now);
 		e = sched_pick(&c->rq, now);
 		if (!e) {
 			last = NULL;
-			idle(c, deadline);
+			/* an idle BSP wakes for the console's next poll */
+			idle(c, c->id == 0 ? MIN(deadline, console_in_next_poll(now)) : deadline);
 			continue;
 		}
 		v = vcpu_of(e);
-		if (c->current != v) {
-			if (c->current)
-				vmm_ops->vcpu_put(c->current);
-			vmm_ops->vcpu_load(v);
-			fpu_switch_to(c->current, v);
-			c->current = v;
-		}
+		sched_switch_to(c, v);
 		/* A fresh slice unless v was picked again before its slice ended
 		 * (an early stop for a timer). A vCPU alone on its core gets slices
 		 * too: the scheduler must look again within a slice, for vCPUs
@@ -271,8 +315,9 @@ __noreturn void sched_cpu_loop(void)
 		if (v != last || slice_expired(slice_end, now))
 			slice_end = slice_deadline(now, slice_ticks);
 		last = v;
-		v->slice_end = MIN(slice_end, deadline);
-		a = vcpu_run(v);
+		c->in_run = v;
+		a = run_polling(c, v, MIN(slice_end, deadline));
+		c->in_run = NULL;
 		t = tsc_now();
 		sched_charge(&c->rq, e, t - now);
 		if (a == EXIT_HALT) {

@@ -7,6 +7,7 @@
 #include "types.h"
 
 struct vcpu;
+struct percpu;
 
 /* The CPU for a new vCPU that is not pinned: the least-loaded online CPU (sum
  * of the weights of the live vCPUs placed there). Reserves weight there. */
@@ -29,6 +30,10 @@ void sched_release_aps(void);
 __noreturn void sched_start(void);
 /* Scheduler loop of the calling CPU. */
 __noreturn void sched_cpu_loop(void);
+/* Makes v's VMCS and FPU state current on this CPU (c = this CPU). */
+void sched_switch_to(struct percpu *c, struct vcpu *v);
+/* Runs the vcpu_call_parked another CPU posted for this CPU, if any (hv/pause.c). */
+void sched_serve_call(struct percpu *c);
 /* Called by an idle AP: waits for the BSP's go. */
 void sched_wait_for_go(void);
 

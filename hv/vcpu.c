@@ -1,5 +1,6 @@
 #include "hv/vcpu.h"
 #include "drivers/tsc.h"
+#include "hv/gdb/gdb.h"
 #include "hv/panic.h"
 #include "hv/slice.h"
 
@@ -26,15 +27,25 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val)
 /*
  * The requests taken for the next entry, and the pending events moved into it:
  * EXIT_RESUME to enter, else what the run loop returns. Off the hot path: the
- * run loop calls it only when a request came, events may wait or v waits for
- * a SIPI.
+ * run loop calls it only when a request came, events may wait, v waits for
+ * a SIPI or the GDB stub polls for a break-in (vcpu_entry_clear).
  */
 static __attribute__((noinline)) enum exit_action take_requests(struct vcpu *v)
 {
 	uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+	enum exit_action a;
 
 	if (req & VCPU_REQ_STOP)
 		return EXIT_STOP_VM;
+	if (req & VCPU_REQ_PAUSE) {
+		if (req & ~VCPU_REQ_PAUSE)
+			__atomic_fetch_or(&v->requests, req & ~VCPU_REQ_PAUSE, __ATOMIC_RELEASE);
+		return EXIT_PAUSE;
+	}
+	if (unlikely(v->debugged) && gdb_poll(v))
+		req |= VCPU_REQ_DEBUG;
+	if (unlikely(req & VCPU_REQ_DEBUG) && (a = gdb_break_in(v)) != EXIT_RESUME)
+		return a;
 	if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
 	    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
 		return EXIT_WAIT_SIPI;

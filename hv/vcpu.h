@@ -47,6 +47,8 @@ enum vcpu_reg {
 #define VCPU_REQ_EVENT     BIT(2) /* an interrupt or NMI may be pending: re-evaluate injection */
 #define VCPU_REQ_INIT      BIT(3) /* INIT received: reset, then wait for SIPI */
 #define VCPU_REQ_SIPI      BIT(4) /* SIPI received while waiting: start at sipi_vector */
+#define VCPU_REQ_PAUSE     BIT(5) /* its VM is being paused: leave guest mode and park (hv/park.c) */
+#define VCPU_REQ_DEBUG     BIT(6) /* stop for the GDB stub (hv/gdb/gdb.h) */
 
 enum vcpu_state {
 	VCPU_RUNNABLE = 0,
@@ -98,6 +100,11 @@ struct vcpu {
 	uint64_t slice_end;
 	struct sched_entity se; /* its place in its CPU's run queue */
 	bool stuck;             /* counted in vm->vcpus_stuck */
+	bool debugged;          /* the GDB stub is attached to it (hv/gdb/gdb.h) */
+	/* Parked by its CPU while its VM is paused (hv/park.c): not picked, its
+	 * state saved; park_wake: it was runnable when parked. */
+	volatile bool parked;
+	bool park_wake;
 	struct vcpu_stats stats;
 };
 
@@ -153,7 +160,7 @@ static inline void vcpu_count_exit(struct vcpu *v, bool fast)
 /*
  * True when the next entry needs none of the run loop's work but the
  * register write-back: the slice is open, no request came, no event waits,
- * v waits for no SIPI. The run loop's test before every entry, and the
+ * v waits for no SIPI and no debugger polls it (hv/gdb: every entry). The run loop's test before every entry, and the
  * backend's before it re-enters from its fast path. Interrupts are off from
  * here to the entry: a kick (sched_kick) whose request bit lands after this
  * load has its IPI pending at the entry, which then exits at once
@@ -164,7 +171,7 @@ static inline bool vcpu_entry_clear(struct vcpu *v)
 	ASSERT(vcpu_regs_consistent(v));
 	return !slice_expired(v->slice_end, tsc_now()) &&
 	       !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) && v->events_idle &&
-	       v->state != VCPU_WAIT_SIPI;
+	       v->state != VCPU_WAIT_SIPI && !v->debugged;
 }
 
 /* The run loop's INIT/SIPI requests in req (hv/vcpu_init.c): EXIT_WAIT_SIPI
@@ -172,7 +179,9 @@ static inline bool vcpu_entry_clear(struct vcpu *v)
 enum exit_action vcpu_take_init_sipi(struct vcpu *v, uint32_t req);
 
 /* Runs v until it yields, halts or its VM stops (mechanism 1). Entered with v
- * in VCPU_WAIT_SIPI it returns EXIT_WAIT_SIPI unless a SIPI is pending. */
+ * in VCPU_WAIT_SIPI it returns EXIT_WAIT_SIPI unless a SIPI is pending. A
+ * VCPU_REQ_PAUSE makes it return EXIT_PAUSE before the next entry; the other
+ * requests taken with it stay pending for the entry after the resume. */
 enum exit_action vcpu_run(struct vcpu *v);
 
 #endif

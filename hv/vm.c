@@ -1,6 +1,11 @@
 #include "hv/vm.h"
+#include "hv/gdb/gdb.h"
 #include "hv/virq.h"
+#include "drivers/tsc.h"
+#include "hv/vdev/irq_line.h"
+#include "param.h"
 #include "drivers/lapic.h"
+#include "drivers/tsc.h"
 #include "err.h"
 #include "fpu/fpu.h"
 #include "hv/loader/elf.h"
@@ -223,6 +228,7 @@ static int vm_insert(struct vm *vm)
 		if (!vms[i]) {
 			vms[i] = vm;
 			vm->id = i;
+			vm->start_tsc = tsc_now();
 			nr_vms = MAX(nr_vms, i + 1);
 			r = 0;
 			break;
@@ -234,6 +240,46 @@ out:
 	else if (r < 0)
 		log_err("vm %s: at most %d VMs", vm->name, MAX_VMS);
 	return r;
+}
+
+static bool name_is_id(const char *name, uint32_t id)
+{
+	uint32_t n = 0;
+
+	if (!*name)
+		return false;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9' || n > MAX_VMS)
+			return false;
+		n = n * 10 + (uint32_t)(*name - '0');
+	}
+	return n == id;
+}
+
+struct vm *vm_hold(const char *name)
+{
+	struct vm *vm = NULL;
+
+	spin_lock(&vms_lock);
+	for (uint32_t i = 0; i < nr_vms && !vm; i++)
+		if (vms[i] && (!strcmp(vms[i]->name, name) || name_is_id(name, i)))
+			vm = vms[i];
+	if (vm) {
+		/* held first, then the state read: a stop after that read is seen
+		 * by the scheduler together with the hold (hv/sched.c reap_stopped) */
+		__atomic_add_fetch(&vm->holds, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&vm->state, __ATOMIC_SEQ_CST) == VM_STOPPED) {
+			__atomic_sub_fetch(&vm->holds, 1, __ATOMIC_SEQ_CST);
+			vm = NULL;
+		}
+	}
+	spin_unlock(&vms_lock);
+	return vm;
+}
+
+void vm_unhold(struct vm *vm)
+{
+	__atomic_sub_fetch(&vm->holds, 1, __ATOMIC_SEQ_CST);
 }
 
 static void vm_remove(struct vm *vm)
@@ -302,6 +348,10 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 	vm->run = run;
 	uart_emu_init(&vm->uart, guest_line, vm);
 	fwcfg_init(&vm->fwcfg, cfg->mem, (uint16_t)cfg->ncpus);
+	vm_irq_init(vm);
+	pit_init(&vm->pit, tsc_hz, PIT_MIN_PERIOD_TICKS);
+	rtc_init(&vm->rtc, RTC_EPOCH_SECS, tsc_now(), tsc_hz);
+	i8042_init(&vm->kbd);
 	r = alloc_ram(vm, cfg->mem);
 	if (!r)
 		r = vmm_ops->vm_init(vm);
@@ -337,6 +387,8 @@ struct vm *vm_vcpu_retire(struct vcpu *v)
 	uint32_t run = vm->run;
 	uint64_t frames;
 
+	if (v->debugged)
+		gdb_vcpu_gone(v);
 	vcpu_release(v);
 	if (__atomic_sub_fetch(&vm->vcpus_live, 1, __ATOMIC_ACQ_REL))
 		return NULL;

@@ -5,6 +5,12 @@
 #include "hv/vdev/fwcfg.h"
 #include "hv/memslot.h"
 #include "hv/lib/spinlock.h"
+#include "hv/vdev/i8042.h"
+#include "hv/vdev/ioapic.h"
+#include "hv/vdev/pci_cfg.h"
+#include "hv/vdev/pic8259.h"
+#include "hv/vdev/pit8254.h"
+#include "hv/vdev/rtc.h"
 #include "hv/vdev/uart_emu.h"
 #include "hv/vcpu.h"
 #include "hv/config/vmconfig.h"
@@ -30,6 +36,14 @@ struct vm {
 	struct spinlock io_lock; /* the port devices below: vCPUs on several cores share them */
 	struct uart_emu uart;
 	struct fwcfg fwcfg;
+	struct pit pit; /* its IRQ 0 deadline is vCPU 0's timer (hv/virq.c) */
+	struct rtc rtc;
+	struct i8042 kbd;
+	struct pci_cfg pci;
+	struct spinlock irq_lock; /* the interrupt controllers (hv/vdev/irq_line.h) */
+	struct pic8259 pic;
+	struct ioapic ioapic;
+	bool extint;                        /* the PIC pair's output */
 	char debug_line[UART_EMU_LINE_MAX]; /* port 0xE9 */
 	size_t debug_len;
 	char shutdown_match; /* progress through "Shutdown" on port 0x8900 */
@@ -39,6 +53,9 @@ struct vm {
 	uint64_t frames_freed; /* frames returned so far, for the report */
 	const struct vm_config *config; /* what it was built from (restart=) */
 	uint32_t run;                   /* 0 for the first run, then 1..config->restart */
+	volatile uint32_t pause_count;  /* vm_pause calls not resumed yet (hv/park.c) */
+	volatile uint32_t holds;        /* vm_hold: not retired nor freed while > 0 */
+	uint64_t start_tsc;             /* when it was created, for its uptime */
 };
 
 extern struct vm *vms[MAX_VMS];
@@ -84,6 +101,16 @@ bool vm_paused(const struct vm *vm);
  * or changes a paused vCPU's registers, VMCS or FPU image. 0; -EAGAIN if v is
  * not parked. From v's own CPU it calls fn directly. */
 int vcpu_call_parked(struct vcpu *v, void (*fn)(struct vcpu *v, void *arg), void *arg);
+
+/*
+ * For the monitor: the running VM named name (or with that decimal id), held:
+ * while held its vCPUs are not retired and it is not freed even if it stops
+ * (their CPUs keep them off the run queue). NULL if there is none or it has
+ * stopped. Each hold needs a vm_unhold, soon: a held stopped VM keeps its
+ * memory.
+ */
+struct vm *vm_hold(const char *name);
+void vm_unhold(struct vm *vm);
 
 /* Logs a line with the VM's name as prefix. */
 void vm_log(struct vm *vm, const char *fmt, ...) __printf(2, 3);

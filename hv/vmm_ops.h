@@ -3,10 +3,12 @@
 #ifndef SABLE_HV_VMM_OPS_H
 #define SABLE_HV_VMM_OPS_H
 
+#include "mm/pgtable.h"
 #include "types.h"
 
 struct vm;
 struct vcpu;
+struct gdb_backend;
 enum vcpu_reg;
 
 /* What the run loop does after an exit was handled. */
@@ -16,6 +18,7 @@ enum exit_action {
 	EXIT_HALT,       /* the vCPU waits (HLT) */
 	EXIT_WAIT_SIPI,  /* the vCPU was reset by INIT and waits for a SIPI */
 	EXIT_STOP_VM,    /* the VM is finished or broken: stop all its vCPUs */
+	EXIT_PAUSE,      /* its VM is paused: the vCPU parks (hv/park.c) */
 };
 
 struct vmm_ops {
@@ -49,8 +52,13 @@ struct vmm_ops {
 	void (*inject_events)(struct vcpu *v, uint32_t req);
 	void (*vcpu_reset)(struct vcpu *v); /* INIT: the architectural INIT state */
 	void (*vcpu_start_at)(struct vcpu *v, uint8_t sipi); /* SIPI: real mode at sipi << 12 */
-	void (*dump)(struct vcpu *v);
+	void (*dump)(struct vcpu *v); /* the failed-entry report's VMCS dump (v's VMCS current) */
+	void (*dump_regs)(struct vcpu *v); /* segments, descriptor tables, EFER (VMCS current) */
+	/* The second-level translation of gpa, level by level (any CPU: the tables
+	 * of a live VM do not change). */
+	void (*gpa_walk)(struct vm *vm, gpa_t gpa, struct pt_walk *w);
 	const char *(*exit_name)(uint32_t basic_reason); /* for the accounting report */
+	const struct gdb_backend *gdb;                   /* the GDB stub's (hv/gdb/gdb.h) */
 };
 
 extern const struct vmm_ops *vmm_ops;

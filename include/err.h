@@ -12,6 +12,9 @@
 #ifndef EIO
 #define EIO 5
 #endif
+#ifndef EAGAIN
+#define EAGAIN 11
+#endif
 #ifndef ENOMEM
 #define ENOMEM 12
 #endif

@@ -97,6 +97,29 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t len, uint64_t 
 	return map_level(pt, pt->root, PT_LEVELS, va, pa, len, flags, max_page, mode);
 }
 
+void pt_walk(const struct pgtable *pt, uint64_t va, struct pt_walk *w)
+{
+	hpa_t table = pt->root;
+
+	*w = (struct pt_walk){.pa = INVALID_HPA};
+	if (va >= VA_LIMIT)
+		return;
+	for (int level = PT_LEVELS; level >= 1; level--) {
+		uint64_t e = pt->ops.table_va(pt->ops.ctx, table)[index_at(va, level)];
+		uint64_t size = 1ull << level_shift(level);
+
+		w->entry[w->levels++] = e;
+		if (!present(pt, e))
+			return;
+		if (is_leaf(e, level)) {
+			w->page_size = size;
+			w->pa = (e & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
+			return;
+		}
+		table = e & PTE_ADDR_MASK;
+	}
+}
+
 hpa_t pt_translate(const struct pgtable *pt, uint64_t va, uint64_t *flags, uint64_t *page_size)
 {
 	hpa_t table = pt->root;

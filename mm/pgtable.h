@@ -65,4 +65,14 @@ int pt_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t len, uint64_t 
  * entry's flags and its page size when the pointers are non-NULL. */
 hpa_t pt_translate(const struct pgtable *pt, uint64_t va, uint64_t *flags, uint64_t *page_size);
 
+/* A translation step by step, for dumps. */
+struct pt_walk {
+	uint32_t levels;           /* entries read: entry[0] from the root (level 4) down */
+	uint64_t entry[PT_LEVELS]; /* the last one is the leaf, or the first not present */
+	hpa_t pa;                  /* INVALID_HPA if not mapped */
+	uint64_t page_size;        /* of the leaf */
+};
+/* Walks va the way pt_translate does, recording each level's entry. */
+void pt_walk(const struct pgtable *pt, uint64_t va, struct pt_walk *w);
+
 #endif

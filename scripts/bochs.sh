@@ -4,14 +4,21 @@
 #   scripts/bochs.sh --iso build/sable.iso [--serial FILE] [--cpus N] [--megs M]
 #                    [--timeout SECONDS] [--interactive] [--workdir DIR] [--model CPU]
 #                    [--ignore-bad-msrs]
+#                    [--com1-socket PORT] [--com2-socket PORT]
 # Headless (default): COM1 goes to --serial, Bochs' own log to WORKDIR/bochs.log;
 # prints "bochs: ended=<how>" where how is poweroff, triple-fault, panic, timeout
 # or exit:<code>, and exits 0 only for poweroff.
 # --ignore-bad-msrs: RDMSR/WRMSR of an MSR Bochs lacks reads 0 / is dropped instead of
 # raising #GP (Debian's kernel on bare Bochs reads IA32_MISC_ENABLE, which Bochs lacks).
 # --interactive: shows the serial console on this terminal while Bochs runs.
+# --com1-socket PORT: COM1 is a TCP server on localhost:PORT instead of the
+#   --serial file (Bochs waits for a client before it starts the CPU; the
+#   client keeps the log: tests/integration/monitor_drive.py).
+# --com2-socket PORT: COM2 listens on localhost:PORT (for gdb: `target remote
+# localhost:PORT`); Bochs waits for that client before the machine starts, and
+# keeps running when the client goes away (SIGPIPE ignored).
 set -u
-iso="" serial="" cpus=4 megs=512 timeout=300 interactive=0 workdir="" model=tigerlake
+iso="" serial="" cpus=4 megs=512 timeout=300 interactive=0 workdir="" model=tigerlake com1_socket="" com2=""
 bad_msrs=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -22,8 +29,10 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--workdir) workdir=$2; shift ;;
 	--model) model=$2; shift ;;
+	--com2-socket) com2=$2; shift ;;
 	--interactive) interactive=1 ;;
 	--ignore-bad-msrs) bad_msrs=1 ;;
+	--com1-socket) com1_socket=$2; shift ;;
 	*) echo "bochs.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -35,6 +44,8 @@ mkdir -p "$workdir"
 [ -n "$serial" ] || serial=$workdir/serial.log
 rm -f "$serial" "$workdir/bochs.log"
 : > "$serial"
+com1="com1: enabled=1, mode=file, dev=$(realpath "$serial")"
+[ -n "$com1_socket" ] && com1="com1: enabled=1, mode=socket-server, dev=localhost:$com1_socket"
 
 cat > "$workdir/bochsrc" <<RC
 megs: $megs
@@ -44,7 +55,7 @@ cpu: model=$model, count=1:$cpus:1, ips=10000000, reset_on_triple_fault=0, ignor
 clock: sync=none, time0=946681200
 ata0-master: type=cdrom, path=$(realpath "$iso"), status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev=$(realpath "$serial")
+$com1
 display_library: term
 port_e9_hack: enabled=1
 sound: waveoutdrv=dummy
@@ -53,9 +64,12 @@ panic: action=fatal
 error: action=report
 log: $(realpath "$workdir")/bochs.log
 RC
+[ -n "$com2" ] && echo "com2: enabled=1, mode=socket-server, dev=localhost:$com2" >> "$workdir/bochsrc"
 printf 'c\nquit\n' > "$workdir/cont.rc"
 
 run_bochs() {
+	# a socket client that closes first must not kill Bochs with SIGPIPE
+	trap '' PIPE
 	TERM=dumb timeout --foreground -k 5 "$timeout" \
 		bochs -q -f "$workdir/bochsrc" -rc "$workdir/cont.rc" </dev/null >"$workdir/bochs.out" 2>&1
 }

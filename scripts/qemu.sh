@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boots an ISO, or a directory as a FAT disk, in QEMU.
 #   scripts/qemu.sh --iso build/sable.iso | --disk IMG | --fat DIR  [--uefi] [--kvm|--tcg]
-#                   [--serial FILE|none] [--serial2 FILE] [--acpitable FILE]
+#                   [--serial FILE|none] [--serial2 FILE] [--gdb PORT] [--acpitable FILE]
 #                   [--cpus N] [--mem SIZE] [--timeout SECONDS] [--monitor SOCKET]
 # --disk IMG gives the image as a hard disk (as a USB stick would be; writes
 # are discarded). --fat DIR gives the firmware DIR as a FAT drive (QEMU's vvfat) and no network
@@ -11,12 +11,13 @@
 # CPU offers nested VMX (the hypervisor then runs nested), else TCG, where Sable
 # stops with "VMX not supported by this CPU". Without --serial the console is
 # this terminal; --serial none gives the machine no COM1 at all. --serial2 FILE
-# adds COM2 (0x2f8) writing to FILE; --acpitable FILE adds FILE (a whole ACPI
+# adds COM2 (0x2f8) writing to FILE; --gdb PORT makes COM2 a TCP server on
+# localhost:PORT instead, for gdb against Sable's stub (gdb= boot option); --acpitable FILE adds FILE (a whole ACPI
 # table, header included) to the firmware's tables. The isa-debug-exit device at 0xf4 lets Sable choose QEMU's exit
 # status: (code << 1) | 1. --monitor puts the QEMU monitor on a Unix socket
 # (tests take screenshots through it: screendump, pmemsave).
 set -u
-iso="" disk_img="" fat="" uefi=0 accel=auto serial="" serial2="" cpus=4 mem=512M timeout=0 monitor=none
+iso="" disk_img="" fat="" uefi=0 accel=auto serial="" serial2="" gdbport="" cpus=4 mem=512M timeout=0 monitor=none
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--tcg) accel=tcg ;;
 	--serial) serial=$2; shift ;;
 	--serial2) serial2=$2; shift ;;
+	--gdb) gdbport=$2; shift ;;
 	--acpitable) extra+=(-acpitable "file=$2"); shift ;;
 	--cpus) cpus=$2; shift ;;
 	--mem) mem=$2; shift ;;
@@ -71,7 +73,9 @@ elif [ -n "$serial" ]; then
 else
 	console="-nographic -monitor none -serial stdio"
 fi
+[ -n "$serial2" ] && [ -n "$gdbport" ] && { echo "qemu.sh: --serial2 and --gdb both want COM2" >&2; exit 2; }
 [ -n "$serial2" ] && extra+=(-serial "file:$serial2")
+[ -n "$gdbport" ] && extra+=(-serial "tcp:127.0.0.1:$gdbport,server=on,wait=off")
 echo "qemu: $accel, $cpus CPUs, $mem, $( [ $uefi = 1 ] && echo UEFI || echo BIOS )" >&2
 to=""
 [ "$timeout" != 0 ] && to="timeout -k 5 $timeout"

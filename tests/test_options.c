@@ -166,8 +166,29 @@ static void test_console(void **state)
 	assert_int_equal(parse("console=screen", &w, 0).console, CONSOLE_SCREEN);
 	assert_int_equal(parse("console=screen console=both", &w, 0).console, CONSOLE_BOTH);
 	assert_int_equal(parse("console=vga", &w, 1).console, CONSOLE_BOTH);
-	assert_string_equal(w.last, "ignoring console=vga: expected serial, screen or both");
+	assert_string_equal(w.last,
+	                    "ignoring console=vga: expected serial, screen, both or log-only");
 	assert_int_equal(parse("console=serial console=", &w, 1).console, CONSOLE_SERIAL);
+}
+
+static void test_monitor_and_console_in(void **state)
+{
+	struct warnings w;
+	struct hv_options o;
+
+	o = parse("", &w, 0);
+	assert_true(o.monitor);
+	assert_string_equal(o.console_in, "");
+	o = parse("console=serial console=log-only", &w, 0);
+	assert_false(o.monitor);
+	assert_int_equal(o.console, CONSOLE_SERIAL); /* the output is left alone */
+	o = parse("console_in=echo1", &w, 0);
+	assert_string_equal(o.console_in, "echo1");
+	assert_true(o.monitor);
+	o = parse("console_in=a234567890123456", &w, 1);
+	assert_string_equal(o.console_in, "");
+	assert_string_equal(w.last, "ignoring console_in=a234567890123456: expected a VM name of 1 "
+	                            "to 15 characters");
 }
 
 static void test_overlong_tokens(void **state)
@@ -230,6 +251,36 @@ static void test_serial(void **state)
 	}
 }
 
+static void test_gdb(void **state)
+{
+	struct warnings w;
+	struct hv_options o = parse("", &w, 0);
+
+	assert_false(o.gdb_given);
+	o = parse("gdb=guest-1", &w, 0);
+	assert_true(o.gdb_given);
+	assert_string_equal(o.gdb_vm, "guest-1");
+	assert_int_equal(o.gdb_vcpu, 0);
+	o = parse("gdb=smp.3", &w, 0);
+	assert_string_equal(o.gdb_vm, "smp");
+	assert_int_equal(o.gdb_vcpu, 3);
+	static const char *const bad[] = {"gdb=",
+	                                  "gdb=.1",
+	                                  "gdb=a.",
+	                                  "gdb=a.16",
+	                                  "gdb=a.x",
+	                                  "gdb=a/b",
+	                                  "gdb=sixteen_chars_xy"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&w, 0, sizeof(w));
+		options_defaults(&o);
+		if (options_parse(bad[i], &o, collect, &w) != 1 || o.gdb_given)
+			fail_msg("%s: not refused", bad[i]);
+		if (!strstr(w.last, "a VM name") && !strstr(w.last, "malformed"))
+			fail_msg("%s: %s", bad[i], w.last);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,9 +290,11 @@ int main(void)
 		cmocka_unit_test(test_kernel_path_skipped_only_first),
 		cmocka_unit_test(test_bad_input_warned_and_ignored),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_monitor_and_console_in),
 		cmocka_unit_test(test_overlong_tokens),
 		cmocka_unit_test(test_events_selftest_and_vmx_ack),
 		cmocka_unit_test(test_serial),
+		cmocka_unit_test(test_gdb),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,36 @@ static void test_4k_mapping_and_translate(void **state)
 	assert_int_equal(pt.tables, 4); /* PML4, PDPT, PD, PT */
 }
 
+/* The walk sees each level's entry and stops at the leaf or a hole. */
+static void test_walk_records_every_level(void **state)
+{
+	struct pt_walk w;
+
+	assert_int_equal(pt_map(&pt, 0x5000, 0x9000, PAGE_SIZE, PTE_P | PTE_W, GiB(1), 0), 0);
+	assert_int_equal(pt_map(&pt, GiB(1), GiB(3), MiB(2), PTE_P, GiB(1), 0), 0);
+	pt_walk(&pt, 0x5123, &w);
+	assert_int_equal(w.levels, 4);
+	assert_int_equal(w.pa, 0x9123);
+	assert_int_equal(w.page_size, PAGE_SIZE);
+	assert_int_equal(w.entry[3], 0x9000 | PTE_P | PTE_W);
+	for (int i = 0; i < 3; i++) /* tables: present, not leaves */
+		assert_true((w.entry[i] & PTE_P) && !(w.entry[i] & PTE_PS));
+	pt_walk(&pt, GiB(1) + 0x1234, &w);
+	assert_int_equal(w.levels, 3); /* a 2 MiB leaf in the PD */
+	assert_int_equal(w.pa, GiB(3) + 0x1234);
+	assert_int_equal(w.page_size, MiB(2));
+	assert_true(w.entry[2] & PTE_PS);
+	pt_walk(&pt, 0x6000, &w); /* a hole in the last table */
+	assert_int_equal(w.levels, 4);
+	assert_int_equal(w.entry[3], 0);
+	assert_int_equal(w.pa, INVALID_HPA);
+	pt_walk(&pt, GiB(512), &w); /* nothing below the root entry */
+	assert_int_equal(w.levels, 1);
+	assert_int_equal(w.pa, INVALID_HPA);
+	pt_walk(&pt, 1ull << 48, &w);
+	assert_int_equal(w.levels, 0);
+}
+
 static void test_largest_page_that_fits(void **state)
 {
 	/* 4 KiB head, 2 MiB pages up to 1 GiB, a 1 GiB page, 2 MiB and 4 KiB tail. */
@@ -164,6 +194,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_skip_mapped_fills_holes_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_records_every_level, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

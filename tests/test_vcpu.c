@@ -69,6 +69,30 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	longjmp(panic_rec.env, 1);
 }
 
+static void note(char c);
+
+/* The GDB stub as the run loop sees it: Ctrl-C polls and break-ins. */
+static struct {
+	bool ctrl_c;             /* gdb_poll's next answer */
+	enum exit_action result; /* gdb_break_in's */
+	unsigned polls;
+} fake_gdb;
+
+bool gdb_poll(struct vcpu *v)
+{
+	bool c = fake_gdb.ctrl_c;
+
+	fake_gdb.polls++;
+	fake_gdb.ctrl_c = false;
+	return c;
+}
+
+enum exit_action gdb_break_in(struct vcpu *v)
+{
+	note('G');
+	return fake_gdb.result;
+}
+
 static void note(char c)
 {
 	assert_true(fake.len + 1 < sizeof(fake.log));
@@ -189,6 +213,7 @@ static int setup(void **state)
 	memset(&fake, 0, sizeof(fake));
 	memset(&panic_rec, 0, sizeof(panic_rec));
 	memset(&vcpu, 0, sizeof(vcpu));
+	memset(&fake_gdb, 0, sizeof(fake_gdb));
 	fake.cache_last = -1;
 	fake.sipi = -1;
 	fake.started_at = -1;
@@ -214,6 +239,34 @@ static void test_stop_request_returns_before_entry(void **state)
 	assert_string_equal(fake.log, "");
 	assert_int_equal(vcpu.requests, 0);
 	assert_int_equal(vcpu.stats.exits, 0);
+}
+
+/* A pause leaves before the next entry; what came with it waits for the resume. */
+static void test_pause_request_keeps_the_others(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_RESUME, VCPU_REQ_PAUSE},
+	                                     {0, false, EXIT_YIELD, 0}};
+
+	play(script, 2);
+	fake.kick_in_guest[0] = VCPU_REQ_TLB_FLUSH | VCPU_REQ_EVENT;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_PAUSE);
+	assert_string_equal(fake.log, "FRPH");
+	assert_int_equal(vcpu.requests, VCPU_REQ_TLB_FLUSH | VCPU_REQ_EVENT);
+	/* resumed: the kept requests are taken at the next entry */
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPHTFRPH");
+	assert_int_equal(vcpu.requests, 0);
+}
+
+/* A stop wins over a pause taken with it. */
+static void test_stop_wins_over_pause(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_STOP | VCPU_REQ_PAUSE;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "");
 }
 
 static void test_tlb_flush_request_once_then_enter(void **state)
@@ -243,6 +296,41 @@ static void test_request_raised_by_handler(void **state)
 	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
 	assert_string_equal(fake.log, "FRPHTFRPH");
 	assert_int_equal(fake.step, 2);
+	assert_int_equal(vcpu.stats.exits, 2);
+}
+
+/* A debug request (gdb_attach) stops the vCPU for gdb before the next entry;
+ * gdb's k ends the run there. */
+static void test_debug_request_breaks_in_before_entry(void **state)
+{
+	static const struct step script[] = {{0, false, EXIT_HALT, 0}};
+
+	play(script, 1);
+	vcpu.requests = VCPU_REQ_DEBUG;
+	fake_gdb.result = EXIT_STOP_VM;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_STOP_VM);
+	assert_string_equal(fake.log, "G");
+	assert_int_equal(vcpu.stats.exits, 0);
+	assert_int_equal(fake_gdb.polls, 0); /* not debugged: COM2 is never read */
+}
+
+/* Ctrl-C on COM2 is polled only for the debugged vCPU and breaks in before
+ * the next entry; gdb's c resumes the guest. */
+static void test_ctrl_c_breaks_in_debugged_vcpu(void **state)
+{
+	static const struct step script[] = {
+		{0, false, EXIT_RESUME, 0},
+		{0, false, EXIT_HALT, 0},
+	};
+
+	play(script, 2);
+	vcpu.debugged = true;
+	fake_gdb.ctrl_c = true;
+	fake_gdb.result = EXIT_RESUME;
+	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
+	assert_int_equal(fake.log[0], 'G');
+	assert_null(strchr(fake.log + 1, 'G'));
+	assert_int_equal(fake_gdb.polls, 2);
 	assert_int_equal(vcpu.stats.exits, 2);
 }
 
@@ -721,6 +809,8 @@ int main(void)
 		cmocka_unit_test_setup(test_stop_request_returns_before_entry, setup),
 		cmocka_unit_test_setup(test_tlb_flush_request_once_then_enter, setup),
 		cmocka_unit_test_setup(test_request_raised_by_handler, setup),
+		cmocka_unit_test_setup(test_debug_request_breaks_in_before_entry, setup),
+		cmocka_unit_test_setup(test_ctrl_c_breaks_in_debugged_vcpu, setup),
 		cmocka_unit_test_setup(test_kick_in_guest_taken_before_next_entry, setup),
 		cmocka_unit_test_setup(test_kick_after_check_handled_next_pass, setup),
 		cmocka_unit_test_setup(test_event_request_reaches_injection, setup),
@@ -750,6 +840,8 @@ int main(void)
 		cmocka_unit_test_setup(test_init_and_sipi_together, setup),
 		cmocka_unit_test_setup(test_sipi_request_without_vector, setup),
 		cmocka_unit_test_setup(test_stop_before_sipi, setup),
+		cmocka_unit_test_setup(test_pause_request_keeps_the_others, setup),
+		cmocka_unit_test_setup(test_stop_wins_over_pause, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

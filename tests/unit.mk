@@ -82,7 +82,8 @@ UNIT_TESTS += vlapic apic_bus
 unit_vlapic_SRCS := hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 unit_apic_bus_SRCS := hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 UNIT_TESTS += virq
-unit_virq_SRCS := hv/virq.c hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
+unit_virq_SRCS := hv/virq.c hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c \
+	hv/vdev/irq_line.c hv/vdev/ioapic.c hv/vdev/pic8259.c hv/vdev/pit8254.c hv/lib/spinlock.c
 UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide
@@ -94,3 +95,21 @@ unit_xfd_model_SRCS := fpu/xfd.c fpu/xfd_vcpu.c fpu/fpstate.c fpu/xsave_layout.c
 UNIT_TESTS += bench_platform
 unit_bench_platform_SRCS := tests/kvm-runner/bench_platform.c hv/loader/elf.c hv/loader/mb1_header.c \
 	hv/loader/mbinfo.c hv/lib/format.c
+UNIT_TESTS += ioapic pic8259 pit8254 rtc i8042 pci_cfg
+unit_ioapic_SRCS := hv/vdev/ioapic.c
+unit_pic8259_SRCS := hv/vdev/pic8259.c
+unit_pit8254_SRCS := hv/vdev/pit8254.c
+unit_rtc_SRCS := hv/vdev/rtc.c
+unit_i8042_SRCS := hv/vdev/i8042.c
+unit_pci_cfg_SRCS := hv/vdev/pci_cfg.c
+UNIT_TESTS += gdb
+unit_gdb_SRCS := hv/gdb/gdb_packet.c hv/gdb/gdb_cmd.c hv/gdb/gdb_tdesc.c hv/gdb/gdb_session.c \
+	hv/lib/format.c
+UNIT_TESTS += park
+unit_park_SRCS := hv/park.c hv/sched_policy.c
+UNIT_TESTS += console_feed
+unit_console_feed_SRCS := hv/console_feed.c
+UNIT_TESTS += lineedit
+unit_lineedit_SRCS := hv/lib/lineedit.c
+UNIT_TESTS += monitor_cmd
+unit_monitor_cmd_SRCS := hv/monitor_cmd.c hv/lib/format.c

@@ -14,6 +14,8 @@
 #include "hv/virq.h"
 #include "hv/vm.h"
 #include "vmx/apicv.h"
+#include "vmx/mmio.h"
+#include "hv/vdev/ioapic.h"
 #include "vmx/guest_mem.h"
 #include "vmx/msr.h"
 #include "vmx/paging.h"
@@ -317,7 +319,11 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
 	uint64_t q = to_vmx(v)->exit_qual;
 	const char *access = q & BIT(1) ? "write" : q & BIT(2) ? "instruction fetch" : "read";
 
-	if (vmx_apicv_moved_xapic(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS)))
+	gpa_t gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+
+	if ((gpa & PAGE_MASK) == IOAPIC_GPA && (q & (BIT(0) | BIT(1))))
+		return vmx_mmio_ioapic(v, gpa, q & BIT(1));
+	if (vmx_apicv_moved_xapic(v, gpa))
 		return EXIT_STOP_VM;
 	vm_stop(v->vm,
 	        "EPT violation: %s at guest-physical 0x%lx (RIP 0x%lx): outside guest memory",
@@ -375,6 +381,8 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+	[EXIT_REASON_MONITOR_TRAP_FLAG] = vmx_handle_mtf,
+	[EXIT_REASON_DR_ACCESS] = vmx_handle_dr_access,
 	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_handle_event_window,
 	[EXIT_REASON_NMI_WINDOW] = vmx_handle_event_window,
 	[EXIT_REASON_APIC_ACCESS] = vmx_handle_apic_access,

@@ -132,6 +132,12 @@ enum exit_action vmx_handle_exception_nmi(struct vcpu *v)
 		if (r)
 			return r > 0 ? EXIT_RESUME : EXIT_STOP_VM;
 	}
+	if (unlikely(v->debugged)) {
+		enum exit_action a;
+
+		if (vmx_gdb_exception(v, vector, ex.info & INTR_INFO_TYPE_MASK, &a))
+			return a;
+	}
 	if (ex.info & INTR_INFO_DELIVER_CODE)
 		ex.error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
 	if (vectoring.info & INTR_INFO_DELIVER_CODE)

@@ -31,7 +31,9 @@ static void *map_gpa(void *ctx, gpa_t gpa, uint64_t len)
 	return vm_gpa_to_hva(ctx, gpa, len);
 }
 
-static int translate(struct vcpu *v, gva_t la, unsigned access, gpa_t *gpa)
+/* The walk of the guest's own tables; a fault is the guest's #PF when inject,
+ * else only reported. debugger: SMAP ignored (EFLAGS.AC taken as set). */
+static int walk(struct vcpu *v, gva_t la, unsigned access, gpa_t *gpa, bool inject, bool debugger)
 {
 	uint64_t pdptes[4] = {vmcs_read64(GUEST_PDPTR0), vmcs_read64(GUEST_PDPTR1),
 	                      vmcs_read64(GUEST_PDPTR2), vmcs_read64(GUEST_PDPTR3)};
@@ -40,7 +42,7 @@ static int translate(struct vcpu *v, gva_t la, unsigned access, gpa_t *gpa)
 		.cr3 = vcpu_read_cr3(v),
 		.cr4 = vcpu_read_cr4(v),
 		.efer = vmcs_read64(GUEST_IA32_EFER),
-		.ac = vcpu_read_rflags(v) & RFLAGS_AC,
+		.ac = debugger || (vcpu_read_rflags(v) & RFLAGS_AC),
 		.pdptes = pdptes,
 		.maxphyaddr = vmx_maxphyaddr(),
 		.map = map_gpa,
@@ -49,11 +51,39 @@ static int translate(struct vcpu *v, gva_t la, unsigned access, gpa_t *gpa)
 	uint32_t err;
 	int r = gwalk_translate(&e, la, access, gpa, &err);
 
-	if (r == -EFAULT) {
+	if (r == -EFAULT && inject) {
 		v->cr2 = la;
 		vmx_inject_exception(v, VEC_PF, true, err);
 	}
 	return r;
+}
+
+static int translate(struct vcpu *v, gva_t la, unsigned access, gpa_t *gpa)
+{
+	return walk(v, la, access, gpa, true, false);
+}
+
+int vmx_debug_access(struct vcpu *v, gva_t la, void *buf, uint32_t len, bool write)
+{
+	uint8_t *b = buf;
+
+	while (len) {
+		uint32_t part = (uint32_t)MIN((uint64_t)len, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
+		gpa_t gpa;
+		uint8_t *p;
+
+		if (walk(v, la, 0, &gpa, false, true) < 0)
+			return -EFAULT;
+		p = vm_gpa_to_hva(v->vm, gpa, part);
+		if (!p)
+			return -EFAULT;
+		if (write)
+			memcpy(p, b, part);
+		else
+			memcpy(b, p, part);
+		la += part, b += part, len -= part;
+	}
+	return 0;
 }
 
 int vmx_guest_map(struct vcpu *v, gva_t la, uint32_t len, unsigned access, struct guest_span *s)

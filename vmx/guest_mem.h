@@ -26,6 +26,10 @@ int vmx_guest_map(struct vcpu *v, gva_t la, uint32_t len, unsigned access, struc
 /* Copies between guest linear memory and buf; results as for vmx_guest_map. */
 int vmx_read_guest(struct vcpu *v, gva_t la, void *buf, uint32_t len, unsigned access);
 int vmx_write_guest(struct vcpu *v, gva_t la, const void *buf, uint32_t len, unsigned access);
+/* The debugger's access (GDB stub): [la, la+len) of any length through the
+ * guest's tables whatever the page rights, never a fault for the guest.
+ * 0; -EFAULT if a page is not mapped or not RAM. */
+int vmx_debug_access(struct vcpu *v, gva_t la, void *buf, uint32_t len, bool write);
 void guest_span_copy_in(const struct guest_span *s, const void *buf);
 void guest_span_copy_out(const struct guest_span *s, void *buf);
 

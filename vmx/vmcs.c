@@ -170,10 +170,25 @@ static void dump_seg(const char *name, uint32_t sel_f)
 	        __vmcs_read(GUEST_ES_AR_BYTES + idx));
 }
 
-void vmx_dump_vmcs(struct vcpu *v)
+static void dump_segments(void)
 {
 	static const char *const segs[] = {"ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR"};
 
+	for (unsigned i = 0; i < ARRAY_SIZE(segs); i++)
+		dump_seg(segs[i], GUEST_ES_SELECTOR + 2 * i);
+	log_raw("  GDTR %016lx/%04lx IDTR %016lx/%04lx\n", vmcs_readl(GUEST_GDTR_BASE),
+	        __vmcs_read(GUEST_GDTR_LIMIT), vmcs_readl(GUEST_IDTR_BASE),
+	        __vmcs_read(GUEST_IDTR_LIMIT));
+}
+
+void vmx_dump_guest_regs(struct vcpu *v)
+{
+	log_raw("  EFER %016lx DR7 %016lx\n", vmcs_read64(GUEST_IA32_EFER), vmcs_readl(GUEST_DR7));
+	dump_segments();
+}
+
+void vmx_dump_vmcs(struct vcpu *v)
+{
 	log_raw("  vm %s vcpu %u guest state:\n", v->vm->name, v->id);
 	log_raw("  RIP %016lx RSP %016lx RFLAGS %016lx\n", vmcs_readl(GUEST_RIP),
 	        vmcs_readl(GUEST_RSP), vmcs_readl(GUEST_RFLAGS));
@@ -181,11 +196,7 @@ void vmx_dump_vmcs(struct vcpu *v)
 	        vmcs_readl(GUEST_CR3), vmcs_readl(GUEST_CR4), vmcs_read64(GUEST_IA32_EFER));
 	log_raw("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", v->regs[0], v->regs[3],
 	        v->regs[1], v->regs[2]);
-	for (unsigned i = 0; i < ARRAY_SIZE(segs); i++)
-		dump_seg(segs[i], GUEST_ES_SELECTOR + 2 * i);
-	log_raw("  GDTR %016lx/%04lx IDTR %016lx/%04lx\n", vmcs_readl(GUEST_GDTR_BASE),
-	        __vmcs_read(GUEST_GDTR_LIMIT), vmcs_readl(GUEST_IDTR_BASE),
-	        __vmcs_read(GUEST_IDTR_LIMIT));
+	dump_segments();
 	log_raw("  controls: pin %x proc %x proc2 %x tpr-threshold %x intr-status %x\n",
 	        vmcs_read32(PIN_BASED_VM_EXEC_CONTROL), vmcs_read32(CPU_BASED_VM_EXEC_CONTROL),
 	        vmcs_read32(SECONDARY_VM_EXEC_CONTROL), vmcs_read32(TPR_THRESHOLD),

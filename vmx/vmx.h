@@ -56,6 +56,10 @@ struct vcpu_vmx {
 	/* Debug registers the VMCS does not hold (DR7 and DEBUGCTL are guest state):
 	 * loaded while this vCPU is current. */
 	uint64_t dr[4], dr6;
+	/* While the GDB stub holds DR0-DR3 and DR7 (vmx/vmx_gdb.c): the guest's own. */
+	bool gdb_owns_drs;
+	bool gdb_step, gdb_step_tf; /* a step is armed; the guest's own RFLAGS.TF */
+	uint64_t guest_dr[4], guest_dr7;
 	uint64_t tsc_offset;
 	bool preemption_timer;   /* pin control set: the vCPU's slice has a deadline */
 	uint64_t timer_deadline; /* slice_end at the last timer update (vmx_backend.c) */
@@ -92,6 +96,8 @@ int vmx_cpu_enable(void);
 int vmx_vmcs_setup(struct vcpu *v);
 /* Prints the guest-state area and controls of the current VMCS. */
 void vmx_dump_vmcs(struct vcpu *v);
+/* EFER, DR7, segments and descriptor tables of v (its VMCS current). */
+void vmx_dump_guest_regs(struct vcpu *v);
 /* The exit handler table. */
 enum exit_action vmx_handle_exit(struct vcpu *v);
 /* Exception/NMI and external-interrupt exits (vmx/exit_event.c). */
@@ -115,6 +121,14 @@ void vmx_vcpu_reset(struct vcpu *v);
 void vmx_vcpu_start_at(struct vcpu *v, uint8_t vector);
 
 int vmx_vcpu_enter(struct vcpu *v, int launched);
+
+/* The GDB stub (vmx/vmx_gdb.c): its backend, and the exits that concern it. An
+ * exception exit of vector/type that is gdb's sets *out and returns true. */
+struct gdb_backend;
+extern const struct gdb_backend vmx_gdb_backend;
+bool vmx_gdb_exception(struct vcpu *v, uint8_t vector, uint32_t type, enum exit_action *out);
+enum exit_action vmx_handle_mtf(struct vcpu *v);
+enum exit_action vmx_handle_dr_access(struct vcpu *v);
 
 /* Natural-width fields have no high half (access type 1, SDM Vol. 3D App. B.4):
  * this encoding is GUEST_CR0's with access type 1, a field no CPU has. */

@@ -429,6 +429,11 @@ static void vmx_dump(struct vcpu *v)
 	vmx_dump_vmcs(v);
 }
 
+static void vmx_gpa_walk(struct vm *vm, gpa_t gpa, struct pt_walk *w)
+{
+	pt_walk(&((struct ept *)vm->arch)->pt, gpa, w);
+}
+
 static const struct vmm_ops vmx_ops = {
 	.name = "vmx",
 	.cpu_enable = vmx_cpu_enable_op,
@@ -446,10 +451,13 @@ static const struct vmm_ops vmx_ops = {
 	.skip_instruction = vmx_skip_instruction,
 	.flush_tlb = vmx_flush_tlb,
 	.dump = vmx_dump,
+	.dump_regs = vmx_dump_guest_regs,
+	.gpa_walk = vmx_gpa_walk,
 	.inject_events = vmx_inject_events,
 	.vcpu_reset = vmx_vcpu_reset,
 	.vcpu_start_at = vmx_vcpu_start_at,
 	.exit_name = vmx_exit_reason_name,
+	.gdb = &vmx_gdb_backend,
 };
 
 const struct vmm_ops *vmm_ops = &vmx_ops;

@@ -206,4 +206,15 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define X86_GP 13
 #define X86_PF 14
 
+/* Loads the GDT at gdt, bytes long (LGDT with a 32-bit base). */
+static inline void load_gdt(const void *gdt, uint32_t bytes)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint32_t base;
+	} gdtr = {(uint16_t)(bytes - 1), (uint32_t)(uintptr_t)gdt};
+
+	asm volatile("lgdt %0" : : "m"(gdtr) : "memory");
+}
+
 #endif

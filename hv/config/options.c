@@ -3,6 +3,7 @@
 #include "hv/config/cmdline.h"
 #include "hv/lib/format.h"
 #include "hv/sched_policy.h"
+#include "kstring.h"
 #include "param.h"
 
 struct hv_options hv_options = {
@@ -11,6 +12,7 @@ struct hv_options hv_options = {
 	.max_cpus = MAX_CPUS,
 	.vmx_ack = true,
 	.apicv = true,
+	.monitor = true,
 	.sched_slice_us = SCHED_SLICE_US_DEFAULT,
 };
 
@@ -51,12 +53,15 @@ void options_defaults(struct hv_options *o)
 	o->loglevel = LOG_INFO;
 	o->on_stop = ON_STOP_HALT;
 	o->console = CONSOLE_BOTH;
+	o->monitor = true;
+	o->console_in[0] = 0;
 	o->max_cpus = MAX_CPUS;
 	o->selftest = SELFTEST_NONE;
 	o->vmx_ack = true;
 	o->apicv = true;
 	o->sched_slice_us = SCHED_SLICE_US_DEFAULT;
 	o->serial_given = false;
+	o->gdb_given = false;
 }
 
 static int lookup_word(const struct word_value *tab, size_t n, const struct cmdline_token *t)
@@ -119,6 +124,33 @@ done:
 	return 0;
 }
 
+/* gdb=<vm>[.<vcpu>]: a VM name as vm= allows it, then an optional vCPU index. */
+static int parse_gdb(const struct cmdline_token *t, struct hv_options *o)
+{
+	size_t len = 0;
+	uint64_t vcpu = 0;
+
+	while (len < t->val_len && t->val[len] != '.') {
+		char c = t->val[len];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return -EINVAL;
+		len++;
+	}
+	if (len == 0 || len > VMCONFIG_NAME_MAX)
+		return -EINVAL;
+	if (len < t->val_len &&
+	    (cmdline_parse_u64(t->val + len + 1, t->val_len - len - 1, &vcpu) < 0 ||
+	     vcpu >= VMCONFIG_MAX_VCPUS))
+		return -EINVAL;
+	memcpy(o->gdb_vm, t->val, len);
+	o->gdb_vm[len] = '\0';
+	o->gdb_vcpu = (uint32_t)vcpu;
+	o->gdb_given = true;
+	return 0;
+}
+
 /* vm=name:...; a bad one is reported (its reason in *expected) and not started. */
 static int parse_vm(const struct cmdline_token *t, struct hv_options *o, char *why, size_t n)
 {
@@ -173,10 +205,23 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 		o->on_stop = (enum on_stop)v;
 		return 0;
 	}
+	if (cmdline_key_is(t, "console") && cmdline_slice_is(t->val, t->val_len, "log-only")) {
+		o->monitor = false; /* the output stays where it was */
+		return 0;
+	}
+	if (cmdline_key_is(t, "console_in")) {
+		if (t->val_len == 0 || t->val_len > VMCONFIG_NAME_MAX)
+			return expected(
+				why, n,
+				"a VM name of 1 to " XSTRINGIFY(VMCONFIG_NAME_MAX) " characters");
+		memcpy(o->console_in, t->val, t->val_len);
+		o->console_in[t->val_len] = 0;
+		return 0;
+	}
 	if (cmdline_key_is(t, "console")) {
 		v = lookup_word(console_words, ARRAY_SIZE(console_words), t);
 		if (v < 0)
-			return expected(why, n, "serial, screen or both");
+			return expected(why, n, "serial, screen, both or log-only");
 		o->console = (enum console_out)v;
 		return 0;
 	}
@@ -211,6 +256,13 @@ static int apply(const struct cmdline_token *t, struct hv_options *o, char *why,
 			return expected(why, n,
 			                "none, an I/O port, mmio:ADDR or mmio32:ADDR, then "
 			                "optionally ,BAUD (50-115200)");
+		return 0;
+	}
+	if (cmdline_key_is(t, "gdb")) {
+		if (parse_gdb(t, o) < 0)
+			return expected(why, n,
+			                "a VM name, optionally .VCPU (0-" XSTRINGIFY(
+						VMCONFIG_MAX_VCPUS) " exclusive)");
 		return 0;
 	}
 	if (cmdline_key_is(t, "cpus")) {

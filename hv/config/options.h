@@ -36,13 +36,18 @@ struct hv_options {
 	enum log_level loglevel;
 	enum on_stop on_stop;
 	enum console_out console;
-	uint32_t max_cpus; /* bring up at most this many CPUs, BSP included */
+	bool monitor;                           /* the console monitor (off: console=log-only) */
+	char console_in[VMCONFIG_NAME_MAX + 1]; /* console_in=: the VM typed to from boot */
+	uint32_t max_cpus;                      /* bring up at most this many CPUs, BSP included */
 	enum selftest selftest;
 	bool vmx_ack;            /* use "acknowledge interrupt on exit" when the CPU has it */
 	uint32_t sched_slice_us; /* time slice (hv/sched_policy.h bounds) */
 	bool apicv;        /* use APIC-register virtualization and virtual-interrupt delivery */
 	bool serial_given; /* serial= was given: it overrides ACPI's console UART */
-	struct uart_cfg serial;               /* from serial= */
+	struct uart_cfg serial; /* from serial= */
+	bool gdb_given;         /* gdb=<vm>[.<vcpu>]: the GDB stub on COM2 */
+	char gdb_vm[VMCONFIG_NAME_MAX + 1];
+	uint32_t gdb_vcpu;
 	struct vm_config vms[MAX_VM_CONFIGS]; /* from vm= options, in order */
 	uint32_t nvms;
 };

@@ -1139,16 +1139,36 @@ case_bochs_apic() {
 		priority-after-x2apic hostile-writes priority-after-hostile"
 	cp "$G/apic.elf" "$OUT/reloc.elf"
 	cp "$G/apic.elf" "$OUT/byte.elf"
+	mkdir -p "$OUT/pcbad" "$OUT/pcreset"
+	cp "$G/pcplat.elf" "$OUT/pcbad/pcplat hostile"
+	cp "$G/pcplat.elf" "$OUT/pcreset/pcplat reset"
 	for mode in on off; do
-		mkimage apic-$mode "loglevel=info on_stop=poweroff apicv=$mode vm=apic:module=0,mem=8M,pin=0 vm=reloc:module=1,mem=4M,pin=1 vm=byte:module=2,mem=4M,pin=1" \
-			"$G/apic.elf" "$OUT/reloc.elf" "$OUT/byte.elf"
+		mkimage apic-$mode "loglevel=info on_stop=poweroff apicv=$mode vm=apic:module=0,mem=8M,pin=0 vm=reloc:module=1,mem=4M,pin=1 vm=byte:module=2,mem=4M,pin=1 vm=pcplat:module=3,mem=4M,pin=0 vm=pcbad:module=4,mem=4M,pin=1 vm=pcreset:module=5,mem=4M,pin=1,restart=1" \
+			"$G/apic.elf" "$OUT/reloc.elf" "$OUT/byte.elf" "$G/pcplat.elf" "$OUT/pcbad/pcplat hostile" "$OUT/pcreset/pcplat reset"
 		boot_bochs apic-$mode --cpus 2 --timeout 300
 		case_begin
 		must_eq "bochs end" "$ENDED" poweroff
-		must '^\[cpu0\] 3 of 3 VM\(s\) started'
+		must '^\[cpu0\] 6 of 6 VM\(s\) started'
 		for t in $tests; do
 			must "^\[apic\] TEST apic-$t PASS"
 		done
+		# the PC platform (issue 10): PIC, IOAPIC, PIT, RTC, i8042, PCI
+		# config, beside a hostile copy that must stop alone
+		for vm in pcplat pcbad; do
+			for t in pit-pic pit-ioapic ioapic-level-i8042 pit-ch2-port61 rtc pci-cfg uart-irq4; do
+				must "^\[$vm\] TEST pcplat-$t PASS"
+			done
+		done
+		must 'vm pcplat: stopped: exit device: value 0x0, status 1'
+		must '^\[pcbad\] TEST pcplat-hostile PASS'
+		must 'vm pcbad: stopped: vCPU 0 accessed IOAPIC register 0x010 at RIP 0x[0-9a-f]+ with an instruction Sable does not emulate'
+		must_not '^\[pcbad\] INFO pcplat: survived'
+		# reboot=k: the i8042's reset pulse restarts the VM (restart=1), then stops it
+		must_eq "pcreset resets" "$(grep -c '^\[pcreset\] INFO pcplat: resetting through the i8042' "$SERIAL")" 2
+		must 'vm pcreset: stopped: reset through the i8042 keyboard controller: restarting \(restart=\)$'
+		must 'vm pcreset: restart 1 of 1$'
+		must 'vm pcreset: stopped: reset through the i8042 keyboard controller$'
+		must_not '^\[pcreset\] INFO pcplat: survived'
 		must 'vm apic: stopped: exit device: value 0x0, status 1'
 		must 'vm reloc: stopped: vCPU 0 moved its xAPIC to 0xfed00000: only the default base 0xfee00000 is supported'
 		must 'vm byte: stopped: '
@@ -1167,9 +1187,124 @@ case_bochs_apic() {
 	done
 }
 
+# -- The GDB stub (gdb=, COM2): Debian's gdb in batch mode debugs the gdbtest
+#    guest through Bochs' COM2 socket, via gdb_proxy.py, which first feeds
+#    the stub bad packets itself, checks that the vCPU waits at the kernel's
+#    entry and stops it again with Ctrl-C while it spins. gdb then lets the
+#    guest go on (gdb_go), breaks on gdb_probe32 (INT3), reads registers, memory and a
+#    variable set at run time, writes one, single-steps (MTF), catches a write
+#    with a hardware watchpoint, stops in 64-bit code at a hardware breakpoint
+#    (reading the x86-64 description there) and detaches; the guest then
+#    checks gdb's write and its own INT3 and debug registers and passes. Its
+#    second vCPU (on the other core) counts all along: the count stands still
+#    while gdb has the VM stopped (all-stop) and moves between stops. hello
+#    on the other core runs on meanwhile.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+gdb_line() { grep -m1 "^GDBT $1" "$OUT/gdb.gdb.log"; }
+case_bochs_gdb() {
+	local elf=$G/gdbtest.elf bport pport script=$OUT/gdb.gdbscript glog=$OUT/gdb.gdb.log
+	local plog=$OUT/gdb.proxy.log entry p32 p64 proxy gdbpid gdbrc step a b c
+	if ! command -v gdb >/dev/null; then
+		echo "TEST bochs-gdb SKIP: gdb is not installed (make deps)"
+		return
+	fi
+	bport=$(free_port)
+	pport=$(free_port)
+	entry=$(readelf -h "$elf" | awk '/Entry point/ {print $4}' | sed 's/^0x//')
+	p32=$(nm "$elf" | awk '$3 == "gdb_probe32" {print $1}' | sed 's/^0*//')
+	p64=$(nm "$elf" | awk '$3 == "gdb_probe64" {print $1}' | sed 's/^0*//')
+	mkimage gdb "loglevel=info on_stop=poweroff gdb=dbg vm=dbg:module=0,mem=8M,cpus=2,pin=1+0 vm=hello:module=1,mem=8M,pin=0" \
+		"$elf" "$G/hello.elf"
+	sed -e "s|@ELF@|$elf|" -e "s|@PORT@|$pport|" "$ROOT/tests/integration/gdb_session.gdb" > "$script"
+	python3 "$ROOT/tests/integration/gdb_proxy.py" "$bport" "$pport" "$entry" > "$plog" 2>&1 &
+	proxy=$!
+	timeout -k 5 900 gdb -nx -batch -x "$script" > "$glog" 2>&1 &
+	gdbpid=$!
+	boot_bochs gdb --only-bochs "drives Bochs' COM2 socket" --cpus 2 --timeout 900 --com2-socket "$bport"
+	wait $gdbpid
+	gdbrc=$?
+	kill $proxy 2>/dev/null
+	wait $proxy 2>/dev/null
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must_eq "gdb exit code" "$gdbrc" 0
+	for c in bad-checksum malformed retransmit unsupported overlong bad-address \
+		first-instruction ctrl-c; do
+		must_eq "proxy check $c" "$(grep -c "^PROXY $c ok" "$plog")" 1
+	done
+	must_eq "gdb attached at the Ctrl-C stop, in the spin loop" \
+		"$(grep -m1 '^0x[0-9a-f]* in ' "$glog" | sed 's/^0x[0-9a-f]* //')" "in guest_main ()"
+	must_eq "breakpoint on gdb_probe32" "$(gdb_line break32)" \
+		"GDBT break32 pc=$p32 counter=5ab1e arg=100"
+	step=$(gdb_line step)
+	step=${step#GDBT step pc=}
+	must_between "pc after stepi, past gdb_probe32" "$(( 0x${step:-0} - 0x$p32 ))" 1 15
+	must_eq "hardware watchpoint" "$(gdb_line watch)" "GDBT watch value=abcd"
+	a=$(gdb_line "allstop a" | sed 's/.*=//')
+	b=$(gdb_line "allstop b" | sed 's/.*=//')
+	c=$(gdb_line "allstop c" | sed 's/.*=//')
+	must_between "vCPU 1's count when gdb stopped the VM" "${a:-0}" 1000 4294967295
+	must_eq "vCPU 1's count 2 s later, still stopped (all-stop)" "${b:-}" "${a:-x}"
+	must_between "vCPU 1's count at the next stop (it ran in between)" "${c:-0}" $(( ${a:-0} + 1 )) 4294967295
+	must_eq "64-bit breakpoint" "$(gdb_line break64)" \
+		"GDBT break64 pc=$p64 rax=1122334455667788 r8=8877665544332211 size=8"
+	must_eq "detach" "$(gdb_line detached)" "GDBT detached"
+	must_eq "watchpoint hit reported" "$(grep -c '^Hardware watchpoint [0-9]*: \*(unsigned int \*)&gdb_watched' "$glog")" 2
+	must '^\[cpu[0-9]\] gdb: attached to vm dbg vcpu 0 on COM2 \(0x2f8\): waiting for gdb'
+	must '^\[cpu[0-9]\] gdb: detached from vm dbg vcpu 0 \(gdb detached\): the guest runs on'
+	must '^\[dbg\] TEST gdb-own-int3 PASS'
+	must '^\[dbg\] TEST gdb-session PASS'
+	must 'vm dbg: stopped: exit device: value 0x0, status 1'
+	must '^\[hello\] TEST hello PASS'
+	must_not 'TEST [a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+	case_end bochs-gdb
+}
+
 # run_tier CASE...: with --nested, the VMX scenarios (case_bochs_*, which boot
 # with boot_bochs), one at a time under QEMU/KVM, or one SKIP line; else all
 # of them, two at a time (each Bochs boot keeps one host core busy).
+# -- Bochs, 2 cores: the console monitor driven over COM1 as a socket
+#    (tests/integration/monitor_drive.py types, checks each reply and keeps the
+#    serial log): two montarget guests, mon on core 1 and monb on core 0 where
+#    the monitor runs; every command, pause/resume against mon's progress
+#    counter, bad input, Ctrl-A 0 typing into mon's UART, then poweroff.
+case_bochs_monitor() {
+	local port drive
+	if [ "$RUNNER" = kvm ]; then
+		CASE_SKIP="drives COM1 through Bochs' socket"
+		case_end bochs-monitor
+		return
+	fi
+	cp "$G/montarget.elf" "$OUT/monb.elf"
+	mkimage monitor "loglevel=info on_stop=poweroff vm=mon:module=0,mem=8M,pin=1 vm=monb:module=1,mem=8M,pin=0" \
+		"$G/montarget.elf" "$OUT/monb.elf"
+	port=$((20000 + RANDOM % 20000))
+	drive=$OUT/monitor.drive.log
+	"$ROOT/tests/integration/monitor_drive.py" "localhost:$port" "$OUT/monitor.com1.log" >"$drive" 2>&1 &
+	local pid=$!
+	boot_bochs monitor --cpus 2 --timeout 1200 --com1-socket "$port"
+	wait $pid
+	# the log as a terminal shows it: a line erased (CR, ESC [K) is gone
+	SERIAL=$OUT/monitor.com1.txt
+	sed 's/.*\r\x1b\[K//; s/\x1b\[[0-9;]*[A-Za-z]//g; s/\r//g' "$OUT/monitor.com1.log" >"$SERIAL"
+	case_begin
+	must_eq "bochs end" "$ENDED" poweroff
+	must '^\[cpu0\] 2 of 2 VM\(s\) started'
+	must '^Sable monitor: guests keep running'
+	must '^\[mon\] echo: hello sable 42$'
+	must '^vm mon paused$'
+	must '^vm mon resumed$'
+	must 'vm monb: stopped: stopped from the monitor$'
+	must '^\[cpu0\] stopping: powering off'
+	must_not 'TEST monitor-[a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
+	# the driver's own verdicts: all of its 53 checks, none failed
+	[ "$(grep -c '^TEST monitor-[a-z0-9-]* PASS$' "$drive")" = 53 ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; monitor_drive: $(grep -c PASS "$drive") of 53 checks passed"; }
+	grep -q '^monitor_drive: 0 check(s) failed$' "$drive" ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; $(grep -E 'FAIL|monitor_drive' "$drive" | head -3)"; }
+	case_end bochs-monitor
+}
+
 run_tier() {
 	local fn why vmx=()
 	if [ "${NESTED:-0}" = 0 ]; then
@@ -1193,6 +1328,7 @@ NESTED=0
 # Longest first so that the two lanes finish close together.
 run_tier \
 	case_bochs_smp_guests \
+	case_bochs_monitor \
 	case_bochs_isolation_one_core \
 	case_bochs_sched_fairness \
 	case_bochs_hostile_guests \
@@ -1220,6 +1356,7 @@ run_tier \
 	case_bochs_queued_beside_lone_spinner \
 	case_bochs_bare_xsave_probe \
 	case_bochs_review_checks \
+	case_bochs_gdb \
 	case_qemu_efi_boot \
 	case_qemu_efi_errors \
 	case_qemu_efi_iso_chainload \
