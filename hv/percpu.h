@@ -2,6 +2,8 @@
 #ifndef SABLE_HV_PERCPU_H
 #define SABLE_HV_PERCPU_H
 
+#include "bench.h"
+#include "hv/bench_stats.h"
 #include "hv/sched_policy.h"
 #include "param.h"
 #include "types.h"
@@ -41,7 +43,13 @@ enum cpu_state {
 
 struct percpu {
 	struct percpu *self; /* must stay first: read through %gs:0 */
-	uint32_t id;         /* dense index, 0 = bootstrap processor */
+#ifdef SABLE_BENCH
+	/* include/bench.h: at fixed offsets, counted and stamped %gs-relative */
+	uint64_t bench_ctr[BENCH_NCTR];
+	uint64_t bench_stamp[BENCH_NSTAMP];
+	struct bench_cpu bench; /* hv/bench.c */
+#endif
+	uint32_t id; /* dense index, 0 = bootstrap processor */
 	uint32_t apic_id;
 	volatile enum cpu_state state;
 	uintptr_t stack_top;

@@ -51,4 +51,6 @@ void sched_report_vcpu(struct vcpu *v)
 	         s->irqs_injected);
 	log_info("vm %s vcpu %u: exits %s; cpu %u idle %lu ticks so far", v->vm->name, v->id,
 	         len ? top : "none", v->pcpu, percpu_area[v->pcpu].idle_ticks);
+	bench_report(v);
+	bench_vcpu_gone(v);
 }

@@ -24,65 +24,70 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val)
 		v->regs[n] = val;
 }
 
-void vcpu_regs_reset_after_exit(struct vcpu *v)
+/*
+ * The requests taken for the next entry, and the pending events moved into it:
+ * EXIT_RESUME to enter, else what the run loop returns. Off the hot path: the
+ * run loop calls it only when a request came, events may wait, v waits for
+ * a SIPI or the GDB stub polls for a break-in (vcpu_entry_clear).
+ */
+static __attribute__((noinline)) enum exit_action take_requests(struct vcpu *v)
 {
-	v->regs_avail = VCPU_REGS_GPR_MASK | vmm_ops->regs_at_exit;
-	v->regs_dirty = 0;
+	uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+	enum exit_action a;
+
+	if (req & VCPU_REQ_STOP)
+		return EXIT_STOP_VM;
+	if (req & VCPU_REQ_PAUSE) {
+		if (req & ~VCPU_REQ_PAUSE)
+			__atomic_fetch_or(&v->requests, req & ~VCPU_REQ_PAUSE, __ATOMIC_RELEASE);
+		return EXIT_PAUSE;
+	}
+	if (unlikely(v->debugged) && gdb_poll(v))
+		req |= VCPU_REQ_DEBUG;
+	if (unlikely(req & VCPU_REQ_DEBUG) && (a = gdb_break_in(v)) != EXIT_RESUME)
+		return a;
+	if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
+	    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
+		return EXIT_WAIT_SIPI;
+	if (req & VCPU_REQ_TLB_FLUSH)
+		vmm_ops->flush_tlb(v);
+	if (!v->events_idle || req)
+		vmm_ops->inject_events(v, req);
+	return EXIT_RESUME;
 }
 
 /*
- * The run loop: pending requests, the end of the time slice, dirty registers
- * back into the control structure, enter; after the exit a fast path
- * re-enters at once for cheap exits, everything else goes through the exit
- * handler table. The slice is a TSC deadline checked before every entry, so
- * exits that resume the guest do not extend it.
+ * The run loop: pending requests, the end of the time slice, enter (the
+ * backend writes the dirty registers back and handles the hot exits on its
+ * fast path, re-entering while vcpu_entry_clear holds), then the exit
+ * handler table for everything else. The slice is a TSC deadline checked
+ * before every entry, so exits that resume the guest do not extend it.
  */
 enum exit_action vcpu_run(struct vcpu *v)
 {
 	for (;;) {
-		uint32_t req;
 		enum exit_action a;
+		int r;
 
-		/* before taking the requests, so that none is dropped by the yield */
-		if (slice_expired(v->slice_end, tsc_now()))
-			return EXIT_YIELD;
-		/* Interrupts are off from here to the entry: a kick (sched_kick) whose
-		 * request bit lands after this exchange has its IPI pending at the
-		 * entry, which then exits at once (external-interrupt exiting), and
-		 * the next pass takes the request: none waits for the slice's end. */
-		req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
-		if (req & VCPU_REQ_STOP)
-			return EXIT_STOP_VM;
-		if (req & VCPU_REQ_PAUSE) {
-			if (req & ~VCPU_REQ_PAUSE)
-				__atomic_fetch_or(&v->requests, req & ~VCPU_REQ_PAUSE,
-				                  __ATOMIC_RELEASE);
-			return EXIT_PAUSE;
+		if (!vcpu_entry_clear(v)) {
+			/* before taking the requests, so that none is dropped by the yield */
+			if (slice_expired(v->slice_end, tsc_now()))
+				return EXIT_YIELD;
+			a = take_requests(v);
+			if (a != EXIT_RESUME)
+				return a;
 		}
-		if (unlikely(v->debugged) && gdb_poll(v))
-			req |= VCPU_REQ_DEBUG;
-		if (unlikely(req & VCPU_REQ_DEBUG) && (a = gdb_break_in(v)) != EXIT_RESUME)
-			return a;
-		if (((req & (VCPU_REQ_INIT | VCPU_REQ_SIPI)) || v->state == VCPU_WAIT_SIPI) &&
-		    vcpu_take_init_sipi(v, req) == EXIT_WAIT_SIPI)
-			return EXIT_WAIT_SIPI;
-		if (req & VCPU_REQ_TLB_FLUSH)
-			vmm_ops->flush_tlb(v);
-		if (!v->events_idle || req)
-			vmm_ops->inject_events(v, req);
-		ASSERT(vcpu_regs_consistent(v));
-		vmm_ops->flush_regs(v);
-		if (vmm_ops->run(v) < 0) {
+		r = vmm_ops->run(v, &a);
+		if (r < 0) {
 			v->stats.entries_failed++;
 			return EXIT_STOP_VM;
 		}
-		v->stats.exits++;
-		vcpu_regs_reset_after_exit(v);
-		if (vmm_ops->fastpath(v)) {
-			v->stats.fast_exits++;
-			continue;
+		if (r == 0) {
+			vcpu_count_exit(v, false);
+			BENCH_STAMP(STAMP_DISPATCH);
+			a = vmm_ops->handle_exit(v);
+			BENCH_STAMP(STAMP_HANDLED);
 		}
-		a = vmm_ops->handle_exit(v);
 		if (a != EXIT_RESUME)
 			return a;
 	}

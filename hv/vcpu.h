@@ -3,7 +3,11 @@
 #define SABLE_HV_VCPU_H
 
 #include "fpu/guest_fpu.h"
+#include "hv/bench_stats.h"
 #include "hv/sched_policy.h"
+#include "drivers/tsc.h"
+#include "hv/panic.h"
+#include "hv/slice.h"
 #include "hv/vmm_ops.h"
 #include "types.h"
 
@@ -65,12 +69,16 @@ struct vcpu_stats {
 	uint64_t exit_reason[VCPU_EXIT_REASONS]; /* by basic reason, counted by the backend */
 	uint64_t irqs_injected;                  /* interrupts and NMIs injected (backend) */
 	uint64_t nmis_injected;                  /* of which NMIs */
+#ifdef SABLE_BENCH
+	struct bench_row bench[BENCH_REASONS]; /* hv/bench.c */
+#endif
 };
 
 struct vcpu {
 	/* Guest general registers; the VMX entry stub uses these offsets. */
 	uint64_t regs[NR_VCPU_REGS];
 	uint64_t cr2;
+	uint64_t host_rsp; /* the entry stub's: the HOST_RSP its control structure holds, 0: none */
 	uint32_t regs_avail; /* bit r: regs[r] holds the current value */
 	uint32_t regs_dirty; /* bit r: regs[r] must be written back before entry */
 	uint32_t requests;
@@ -136,7 +144,35 @@ void vcpu_write_gpr(struct vcpu *v, unsigned n, uint64_t val);
 
 /* After an exit: only the stub-saved registers and those the backend reads at
  * every exit (vmm_ops->regs_at_exit) are known, nothing is dirty. */
-void vcpu_regs_reset_after_exit(struct vcpu *v);
+static inline void vcpu_regs_reset_after_exit(struct vcpu *v)
+{
+	v->regs_avail = VCPU_REGS_GPR_MASK | vmm_ops->regs_at_exit;
+	v->regs_dirty = 0;
+}
+
+/* Counts an exit in v's statistics (fast: handled on the backend's fast path). */
+static inline void vcpu_count_exit(struct vcpu *v, bool fast)
+{
+	v->stats.exits++;
+	v->stats.fast_exits += fast;
+}
+
+/*
+ * True when the next entry needs none of the run loop's work but the
+ * register write-back: the slice is open, no request came, no event waits,
+ * v waits for no SIPI and no debugger polls it (hv/gdb: every entry). The run loop's test before every entry, and the
+ * backend's before it re-enters from its fast path. Interrupts are off from
+ * here to the entry: a kick (sched_kick) whose request bit lands after this
+ * load has its IPI pending at the entry, which then exits at once
+ * (external-interrupt exiting), and the next test sees the request.
+ */
+static inline bool vcpu_entry_clear(struct vcpu *v)
+{
+	ASSERT(vcpu_regs_consistent(v));
+	return !slice_expired(v->slice_end, tsc_now()) &&
+	       !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) && v->events_idle &&
+	       v->state != VCPU_WAIT_SIPI && !v->debugged;
+}
 
 /* The run loop's INIT/SIPI requests in req (hv/vcpu_init.c): EXIT_WAIT_SIPI
  * if v waits for a SIPI now, else EXIT_RESUME (started, or left running). */

@@ -31,10 +31,15 @@ struct vmm_ops {
 	void (*vcpu_load)(struct vcpu *v); /* make v current on this CPU */
 	void (*vcpu_put)(struct vcpu *v);
 	void (*cache_reg)(struct vcpu *v, enum vcpu_reg r); /* read r into the cache */
-	void (*flush_regs)(struct vcpu *v);                 /* write dirty cached registers back */
-	uint32_t regs_at_exit;      /* cached registers (bits) that run() has read at every exit */
-	int (*run)(struct vcpu *v); /* enter; 0 after an exit, <0 if entry failed */
-	bool (*fastpath)(struct vcpu *v); /* handles cheap exits: true = re-enter now */
+	uint32_t regs_at_exit; /* cached registers (bits) that run() has read at every exit */
+	/* Writes the dirty cached registers back and enters. After an exit it
+	 * resets the register cache (vcpu_regs_reset_after_exit) and tries its
+	 * fast path for the hot exits, counting each one handled there
+	 * (vcpu_count_exit) and re-entering at once while vcpu_entry_clear
+	 * holds. Returns 0 for an exit that handle_exit must handle (not counted
+	 * yet), 1 when the last exit was handled on the fast path (*a: what the
+	 * run loop does next), <0 if the entry failed. */
+	int (*run)(struct vcpu *v, enum exit_action *a);
 	enum exit_action (*handle_exit)(struct vcpu *v);
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	void (*skip_instruction)(struct vcpu *v);

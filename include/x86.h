@@ -2,6 +2,7 @@
 #ifndef SABLE_X86_H
 #define SABLE_X86_H
 
+#include "bench.h"
 #include "cpuid_regs.h"
 #include "types.h"
 
@@ -104,6 +105,7 @@ static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	BENCH_COUNT(BENCH_RDMSR);
 	return ((uint64_t)hi << 32) | lo;
 }
 static inline void wrmsr(uint32_t msr, uint64_t v)
@@ -112,6 +114,7 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 	                 :
 	                 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
 	                 : "memory");
+	BENCH_COUNT(BENCH_WRMSR); /* after: the WRMSR of GS_BASE makes %gs valid */
 }
 
 static inline uint64_t rdtsc(void)
@@ -164,6 +167,7 @@ static inline uint64_t xgetbv(uint32_t index)
 static inline void xsetbv(uint32_t index, uint64_t v)
 {
 	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+	BENCH_COUNT(BENCH_XSETBV);
 }
 
 /* XSAVE-family instructions on the components in mask (SDM Vol. 1 ch. 13),

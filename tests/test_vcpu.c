@@ -29,7 +29,7 @@ struct step {
 static struct {
 	const struct step *script;
 	unsigned nsteps, step;
-	char log[64]; /* T flush_tlb, F flush_regs, R run, P fastpath, H handle_exit */
+	char log[64]; /* T flush_tlb, F run's register write-back, R run, P fastpath, H handle_exit */
 	unsigned len;
 	unsigned cache_calls;
 	int cache_last;
@@ -112,8 +112,15 @@ static void fake_flush_regs(struct vcpu *v)
 	fake.dirty_at_flush = v->regs_dirty;
 }
 
-static int fake_run(struct vcpu *v)
+static bool fake_fastpath(struct vcpu *v, enum exit_action *a);
+
+/* A backend that handles at most one fast exit per run call (the contract
+ * allows it to re-enter; this one returns after each). */
+static int fake_run(struct vcpu *v, enum exit_action *a)
 {
+	int r;
+
+	fake_flush_regs(v); /* run writes the registers back first */
 	note('R');
 	if (fake.step >= fake.nsteps)
 		fail_msg("entered the guest beyond the script (%u steps)", fake.nsteps);
@@ -123,15 +130,22 @@ static int fake_run(struct vcpu *v)
 	fake.now += fake.ticks_per_entry;
 	if (fake.step < ARRAY_SIZE(fake.kick_in_guest))
 		__atomic_fetch_or(&v->requests, fake.kick_in_guest[fake.step], __ATOMIC_RELEASE);
-	return fake.script[fake.step].run_ret;
+	r = fake.script[fake.step].run_ret;
+	if (r < 0)
+		return r;
+	vcpu_regs_reset_after_exit(v);
+	if (!fake_fastpath(v, a))
+		return 0;
+	vcpu_count_exit(v, true);
+	return 1;
 }
 
-static bool fake_fastpath(struct vcpu *v)
+static bool fake_fastpath(struct vcpu *v, enum exit_action *a)
 {
 	note('P');
 	if (!fake.script[fake.step].fast)
 		return false;
-	fake.step++;
+	*a = fake.script[fake.step++].action;
 	return true;
 }
 
@@ -182,9 +196,7 @@ int virq_take_sipi(struct vcpu *v)
 static const struct vmm_ops fake_ops = {
 	.name = "fake",
 	.cache_reg = fake_cache_reg,
-	.flush_regs = fake_flush_regs,
 	.run = fake_run,
-	.fastpath = fake_fastpath,
 	.handle_exit = fake_handle_exit,
 	.flush_tlb = fake_flush_tlb,
 	.inject_events = fake_inject_events,
@@ -419,8 +431,8 @@ static void test_first_flush_sees_dirty_rip(void **state)
 static void test_fastpath_reenters_without_handler(void **state)
 {
 	static const struct step script[] = {
-		{0, true, EXIT_STOP_VM, 0},
-		{0, true, EXIT_STOP_VM, 0},
+		{0, true, EXIT_RESUME, 0},
+		{0, true, EXIT_RESUME, 0},
 		{0, false, EXIT_HALT, 0},
 	};
 
@@ -430,6 +442,21 @@ static void test_fastpath_reenters_without_handler(void **state)
 	assert_int_equal(vcpu.stats.fast_exits, 2);
 	assert_int_equal(vcpu.stats.exits, 3);
 	assert_int_equal(vcpu.stats.entries_failed, 0);
+}
+
+/* A fast exit that does not resume (a YIELD hypercall) leaves the loop with its action. */
+static void test_fastpath_action_returned(void **state)
+{
+	static const struct step script[] = {
+		{0, true, EXIT_RESUME, 0},
+		{0, true, EXIT_YIELD, 0},
+	};
+
+	play(script, 2);
+	assert_int_equal(vcpu_run(&vcpu), EXIT_YIELD);
+	assert_string_equal(fake.log, "FRPFRP");
+	assert_int_equal(vcpu.stats.fast_exits, 2);
+	assert_int_equal(vcpu.stats.exits, 2);
 }
 
 static void test_resume_loops(void **state)
@@ -791,6 +818,7 @@ int main(void)
 		cmocka_unit_test_setup(test_flush_regs_before_each_entry, setup),
 		cmocka_unit_test_setup(test_first_flush_sees_dirty_rip, setup),
 		cmocka_unit_test_setup(test_fastpath_reenters_without_handler, setup),
+		cmocka_unit_test_setup(test_fastpath_action_returned, setup),
 		cmocka_unit_test_setup(test_resume_loops, setup),
 		cmocka_unit_test_setup(test_other_actions_returned, setup),
 		cmocka_unit_test_setup(test_failed_entry_stops_vm, setup),

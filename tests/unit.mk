@@ -23,6 +23,8 @@ unit_guest_cpuid_SRCS := hv/vdev/guest_cpuid.c fpu/xsave_cpuid.c fpu/xsave_layou
 unit_vmx_caps_SRCS := vmx/vmx_caps.c
 unit_fwcfg_SRCS := hv/vdev/fwcfg.c
 unit_uart_emu_SRCS := hv/vdev/uart_emu.c
+UNIT_TESTS += cpuid_cache
+unit_cpuid_cache_SRCS := hv/vdev/cpuid_cache.c
 
 UNIT_TESTS += ept memslot vcpu xcr0
 unit_ept_SRCS := vmx/ept.c mm/pgtable.c

@@ -5,12 +5,38 @@
 ;   and CR2 from v->regs / v->cr2, and executes VMLAUNCH (launched == 0) or
 ;   VMRESUME. Returns 0 after a VM exit (guest registers saved back into v), or
 ;   1 if the entry itself failed (VMfailValid/VMfailInvalid).
-; The stub writes HOST_RSP itself on every entry, pointing at the stack slot
-; that holds v, so the exit path finds the vCPU again.
+; The stub writes HOST_RSP itself, pointing at the stack slot that holds v, so
+; the exit path finds the vCPU again; only when it differs from the value it
+; wrote last (v->host_rsp): a vCPU's VMCS never leaves its CPU.
 
 %define HOST_RSP_FIELD 0x6c14
 %define R(n) (n * 8)
 %define CR2_OFF (21 * 8)            ; offsetof(struct vcpu, cr2), checked in vmx/vmx.c
+%define HOST_RSP_OFF (22 * 8)       ; offsetof(struct vcpu, host_rsp), checked there too
+
+; The bench build (include/bench.h): %gs-relative counters and TSC stamps in
+; struct percpu. STAMP n leaves the flags alone (rdtsc and mov only).
+%ifdef SABLE_BENCH
+%define BENCH_VMWRITE_CTR (8 + 1 * 8)
+%define BENCH_STAMP_OFF (8 + 5 * 8)
+%macro STAMP 1
+	rdtsc
+	mov [gs:BENCH_STAMP_OFF + %1 * 8], eax
+	mov [gs:BENCH_STAMP_OFF + %1 * 8 + 4], edx
+%endmacro
+%macro COUNT_VMWRITE 0
+	inc qword [gs:BENCH_VMWRITE_CTR]
+%endmacro
+%else
+%macro STAMP 1
+%endmacro
+%macro COUNT_VMWRITE 0
+%endmacro
+%endif
+%define STAMP_EXIT 0
+%define STAMP_SAVED 1
+%define STAMP_RESTORE 5
+%define STAMP_ENTRY 6
 
 section .text
 [bits 64]
@@ -25,17 +51,21 @@ vmx_vcpu_enter:
 	push r14
 	push r15
 	push rdi                        ; [rsp] = struct vcpu *, found again at exit
+	STAMP STAMP_RESTORE
+	cmp rsp, [rdi + HOST_RSP_OFF]   ; the run loop enters from the same depth:
+	je .host_rsp_set                ; HOST_RSP is written once, not at every entry
 	mov rax, HOST_RSP_FIELD
+	COUNT_VMWRITE
 	vmwrite rax, rsp
 	jbe .fail_early
+	mov [rdi + HOST_RSP_OFF], rsp
+.host_rsp_set:
 
 	mov rax, [rdi + CR2_OFF]
 	mov cr2, rax
 	mov eax, esi                    ; launched flag
 	test eax, eax
-	mov rax, [rdi + R(0)]
 	mov rcx, [rdi + R(1)]
-	mov rdx, [rdi + R(2)]
 	mov rbx, [rdi + R(3)]
 	mov rbp, [rdi + R(5)]
 	mov rsi, [rdi + R(6)]
@@ -47,6 +77,9 @@ vmx_vcpu_enter:
 	mov r13, [rdi + R(13)]
 	mov r14, [rdi + R(14)]
 	mov r15, [rdi + R(15)]
+	STAMP STAMP_ENTRY
+	mov rax, [rdi + R(0)]
+	mov rdx, [rdi + R(2)]
 	mov rdi, [rdi + R(7)]           ; flags from "test eax, eax" survive the movs
 	jnz .resume
 	vmlaunch
@@ -64,8 +97,9 @@ vmx_vcpu_enter:
 vmx_exit_stub:
 	xchg rdi, [rsp]                 ; rdi = struct vcpu *, [rsp] = guest RDI
 	mov [rdi + R(0)], rax
-	mov [rdi + R(1)], rcx
 	mov [rdi + R(2)], rdx
+	STAMP STAMP_EXIT
+	mov [rdi + R(1)], rcx
 	mov [rdi + R(3)], rbx
 	mov [rdi + R(5)], rbp
 	mov [rdi + R(6)], rsi
@@ -81,6 +115,7 @@ vmx_exit_stub:
 	mov [rdi + CR2_OFF], rax
 	pop rax
 	mov [rdi + R(7)], rax
+	STAMP STAMP_SAVED
 	xor eax, eax
 restore_host:
 	pop r15

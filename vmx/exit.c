@@ -68,11 +68,21 @@ static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, struct cpuid_regs
 	cpuid_count(leaf, sub, out);
 }
 
-/* The vCPU state that CPUID leaves 1, 7 and 0xD show (guest_cpuid asks only for those). */
+/* The vCPU whose CPUID exit is answered; stateful: the answer read its state. */
+struct cpuid_query {
+	struct vcpu *v;
+	bool stateful;
+};
+
+/* The vCPU state that CPUID leaves 1, 7 and 0xD show (guest_cpuid asks only for
+ * those): an answer that asked cannot be cached. */
 static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
 {
-	struct vcpu *v = host_ctx;
+	struct cpuid_query *q = host_ctx;
+	struct vcpu *v = q->v;
 	uint64_t cr4 = vcpu_read_cr4(v);
+
+	q->stateful = true;
 
 	c->cr4_osxsave = (cr4 & CR4_OSXSAVE) != 0;
 	c->cr4_pke = (cr4 & CR4_PKE) != 0;
@@ -85,23 +95,43 @@ static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
 	c->xsave = fpu_xsave_table();
 }
 
-static enum exit_action handle_cpuid(struct vcpu *v)
+/* The guest's answer by the policy of hv/vdev/guest_cpuid.c; cached when it
+ * depends on nothing the vCPU can change. */
+static __attribute__((noinline)) void cpuid_answer(struct vcpu *v, uint32_t leaf, uint32_t sub,
+                                                   struct cpuid_regs *r)
 {
+	struct cpuid_query q = {.v = v};
 	struct guest_cpuid_ctx ctx = {
 		.host = host_cpuid,
-		.host_ctx = v,
+		.host_ctx = &q,
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.host_max_basic = vmx_cfg.host_max_basic,
 		.vcpu_state = cpuid_vcpu_state,
 	};
+
+	guest_cpuid(&ctx, leaf, sub, r);
+	if (!q.stateful)
+		cpuid_cache_put(&to_vmx(v)->cpuid, leaf, sub, r);
+}
+
+/* Inlined (also below) into the fast path: one frame per hot exit. */
+#define HOT static inline __attribute__((always_inline))
+
+HOT enum exit_action handle_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs[VCPU_REGS_RAX], sub = (uint32_t)v->regs[VCPU_REGS_RCX];
+	const struct cpuid_regs *p = cpuid_cache_get(&to_vmx(v)->cpuid, leaf, sub);
 	struct cpuid_regs r;
 
-	guest_cpuid(&ctx, (uint32_t)v->regs[VCPU_REGS_RAX], (uint32_t)v->regs[VCPU_REGS_RCX], &r);
-	v->regs[VCPU_REGS_RAX] = r.eax;
-	v->regs[VCPU_REGS_RBX] = r.ebx;
-	v->regs[VCPU_REGS_RCX] = r.ecx;
-	v->regs[VCPU_REGS_RDX] = r.edx;
+	if (unlikely(!p)) {
+		cpuid_answer(v, leaf, sub, &r);
+		p = &r;
+	}
+	v->regs[VCPU_REGS_RAX] = p->eax;
+	v->regs[VCPU_REGS_RBX] = p->ebx;
+	v->regs[VCPU_REGS_RCX] = p->ecx;
+	v->regs[VCPU_REGS_RDX] = p->edx;
 	skip_instruction(v);
 	return EXIT_RESUME;
 }
@@ -138,7 +168,7 @@ static unsigned guest_cpl(void)
 
 /* Hypercalls are for the guest kernel: at CPL > 0 VMCALL does nothing but
  * raise #UD, as it does without a hypervisor to answer it (README.md). */
-static enum exit_action handle_vmcall(struct vcpu *v)
+HOT enum exit_action handle_vmcall(struct vcpu *v)
 {
 	if (guest_cpl() != 0)
 		return inject_ud(v);
@@ -204,7 +234,7 @@ static enum exit_action handle_cr_access(struct vcpu *v)
 }
 
 /* I/O instruction (qualification: table 28-5). */
-static enum exit_action handle_io(struct vcpu *v)
+HOT enum exit_action handle_io(struct vcpu *v)
 {
 	uint64_t q = to_vmx(v)->exit_qual;
 	unsigned size = (q & 7) + 1;
@@ -407,18 +437,62 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 	return exit_handlers[basic](v);
 }
 
-/* Exits handled without leaving the run loop's inner path. */
-bool vmx_fastpath(struct vcpu *v)
+/*
+ * The hot exits, handled before the generic path (vmx_handle_exit) with only
+ * the VMREADs they need: CPUID; IN from a port that is not fw_cfg data and OUT
+ * to COM1 (the lock-free device paths of hv/vdev/guest_io.c, which always
+ * resume); VMCALL. What the generic path does for these reasons still holds:
+ * they are QUIET_EXITS (events_idle stays), the guest made progress (the
+ * exception-loop count restarts), the run loop checks requests and the slice
+ * before the next entry. Selftests take the generic path for every exit.
+ */
+/* One hot exit handled: the guest made progress (the exception-loop count restarts). */
+static inline __attribute__((always_inline)) bool fast_done(struct vcpu *v, enum exit_action *a,
+                                                            enum exit_action action)
+{
+	exc_loop_reset(&to_vmx(v)->exc_loop);
+	*a = action;
+	return true;
+}
+
+/* Each hot exit in its own frame, so that the dispatch below needs none. */
+static __attribute__((noinline)) bool fast_cpuid(struct vcpu *v, enum exit_action *a)
+{
+	return fast_done(v, a, handle_cpuid(v));
+}
+
+static __attribute__((noinline)) bool fast_vmcall(struct vcpu *v, enum exit_action *a)
+{
+	return fast_done(v, a, handle_vmcall(v));
+}
+
+static __attribute__((noinline)) bool fast_io(struct vcpu *v, enum exit_action *a)
+{
+	uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
+	uint16_t port = (uint16_t)(q >> 16);
+	bool in = q & BIT(3);
+
+	to_vmx(v)->exit_qual = q;
+	if ((q & BIT(4)) ||
+	    (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8))
+		return false;
+	return fast_done(v, a, handle_io(v));
+}
+
+bool vmx_fastpath(struct vcpu *v, enum exit_action *a)
 {
 	uint32_t reason = to_vmx(v)->exit_reason;
 
 	/* every exit passes here first: the one place that counts them by reason
 	 * (basic reasons are below 128; the mask keeps it one instruction) */
 	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
-	if (reason == EXIT_REASON_CPUID) {
-		exc_loop_reset(&to_vmx(v)->exc_loop);
-		handle_cpuid(v);
-		return true;
-	}
+	if (unlikely(hv_options.selftest))
+		return false;
+	if (reason == EXIT_REASON_CPUID)
+		return fast_cpuid(v, a);
+	if (reason == EXIT_REASON_IO_INSTRUCTION)
+		return fast_io(v, a);
+	if (reason == EXIT_REASON_VMCALL)
+		return fast_vmcall(v, a);
 	return false;
 }

@@ -21,6 +21,7 @@ struct vmx_config vmx_cfg;
 static hpa_t vmxon_region[MAX_CPUS];
 
 _Static_assert(offsetof(struct vcpu, cr2) == 21 * 8, "vmx/entry.asm CR2_OFF");
+_Static_assert(offsetof(struct vcpu, host_rsp) == 22 * 8, "vmx/entry.asm HOST_RSP_OFF");
 
 /* The vCPU of this CPU's run queue whose VMCS is current here, or NULL. */
 static struct vcpu *vmcs_owner(hpa_t vmcs)

@@ -2,6 +2,7 @@
 #ifndef SABLE_VMX_VMX_H
 #define SABLE_VMX_VMX_H
 
+#include "hv/vdev/cpuid_cache.h"
 #include "hv/vcpu.h"
 #include "types.h"
 #include "vmx/exc_reflect.h"
@@ -49,6 +50,7 @@ struct vcpu_vmx {
 	uint16_t vpid;
 	uint32_t exit_reason;
 	uint64_t exit_qual;
+	struct cpuid_cache cpuid; /* answers that depend on no vCPU state (vmx/exit.c) */
 	uint32_t entry_ctls; /* current VM-entry controls (IA-32e mode guest follows EFER.LMA) */
 	uint64_t cr0_shadow_mask, cr4_shadow_mask;
 	/* Debug registers the VMCS does not hold (DR7 and DEBUGCTL are guest state):
@@ -101,7 +103,7 @@ enum exit_action vmx_handle_exit(struct vcpu *v);
 /* Exception/NMI and external-interrupt exits (vmx/exit_event.c). */
 enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
 enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
-bool vmx_fastpath(struct vcpu *v);
+bool vmx_fastpath(struct vcpu *v, enum exit_action *a);
 /* Event injection before an entry and the window exits (vmx/vmx_irq.c). */
 void vmx_inject_events(struct vcpu *v, uint32_t req);
 enum exit_action vmx_handle_event_window(struct vcpu *v);

@@ -307,7 +307,7 @@ static __attribute__((noinline)) void flush_dirty(struct vcpu *v, uint32_t dirty
 	}
 }
 
-static void vmx_flush_regs(struct vcpu *v)
+static inline __attribute__((always_inline)) void flush_regs(struct vcpu *v)
 {
 	uint32_t dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
 
@@ -361,26 +361,38 @@ static void program_slice(struct vcpu *v)
 	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, value);
 }
 
-static int vmx_run(struct vcpu *v)
+/* The contract of vmm_ops->run: enters until an exit the fast path does not
+ * resume at once. */
+static int vmx_run(struct vcpu *v, enum exit_action *a)
 {
 	struct vcpu_vmx *x = to_vmx(v);
-	int failed;
 
-	program_slice(v);
-	xfd_enter(&v->fpu, v);
-	failed = vmx_vcpu_enter(v, x->launched);
-	if (failed) {
-		report_entry_failure(v);
-		return -EIO;
-	}
-	x->launched = true;
-	x->exit_reason = vmcs_read32(VM_EXIT_REASON);
-	if (xfd_host.caps.present) /* before anything that may fault */
-		vmx_xfd_exit(v, x->exit_reason);
-	/* nearly every exit handler skips or reports the instruction: RIP is read
-	 * once here (regs_at_exit), not through the cache on demand */
-	v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
-	return 0;
+	do {
+		flush_regs(v);
+		program_slice(v);
+		if (xfd_host.caps.present) /* no call on the hot path of a CPU without XFD */
+			xfd_enter(&v->fpu, v);
+		if (vmx_vcpu_enter(v, x->launched)) {
+			report_entry_failure(v);
+			return -EIO;
+		}
+		x->launched = true;
+		bench_exit_begin(v);
+		x->exit_reason = vmcs_read32(VM_EXIT_REASON);
+		if (xfd_host.caps.present) /* before anything that may fault */
+			vmx_xfd_exit(v, x->exit_reason);
+		bench_exit_reason(x->exit_reason & 0xffff);
+		/* nearly every exit handler skips or reports the instruction: RIP is
+		 * read once here (regs_at_exit), not through the cache on demand */
+		v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
+		vcpu_regs_reset_after_exit(v);
+		BENCH_STAMP(STAMP_DISPATCH);
+		if (!vmx_fastpath(v, a))
+			return 0;
+		vcpu_count_exit(v, true);
+		BENCH_STAMP(STAMP_HANDLED);
+	} while (*a == EXIT_RESUME && vcpu_entry_clear(v));
+	return 1;
 }
 
 /* Queues the event info (VM-entry interruption-information format) for the
@@ -432,10 +444,8 @@ static const struct vmm_ops vmx_ops = {
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,
 	.cache_reg = vmx_cache_reg,
-	.flush_regs = vmx_flush_regs,
 	.regs_at_exit = 1u << VCPU_REGS_RIP,
 	.run = vmx_run,
-	.fastpath = vmx_fastpath,
 	.handle_exit = vmx_handle_exit,
 	.inject_exception = vmx_inject_exception,
 	.skip_instruction = vmx_skip_instruction,

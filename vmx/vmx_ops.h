@@ -2,6 +2,7 @@
 #ifndef SABLE_VMX_VMX_OPS_H
 #define SABLE_VMX_VMX_OPS_H
 
+#include "bench.h"
 #include "types.h"
 #include "vmx/vmcs_fields.h"
 
@@ -45,6 +46,7 @@ static inline bool vmread_raw(unsigned long field, uint64_t *value)
 {
 	bool fail;
 	uint64_t v = 0;
+	BENCH_COUNT(BENCH_VMREAD);
 	__asm__ volatile("vmread %2, %1; " VMX_FAILED : "=qm"(fail), "+rm"(v) : "r"(field) : "cc");
 	*value = v;
 	return !fail;
@@ -61,6 +63,7 @@ static inline uint64_t __vmcs_read(unsigned long field)
 {
 	uint64_t v;
 
+	BENCH_COUNT(BENCH_VMREAD);
 	__asm__ volatile goto("vmread %[f], %[v]; jbe %l[failed]"
 	                      : [v] "=r"(v)
 	                      : [f] "r"(field)
@@ -74,6 +77,7 @@ failed:
 static inline bool vmwrite_raw(unsigned long field, uint64_t value)
 {
 	bool fail;
+	BENCH_COUNT(BENCH_VMWRITE);
 	__asm__ volatile("vmwrite %2, %1; " VMX_FAILED
 	                 : "=qm"(fail)
 	                 : "r"(field), "rm"(value)
@@ -88,6 +92,7 @@ bool vmcs_write_failed(unsigned long field, uint64_t value);
 /* Writes a field; inline, as every exit writes several. */
 static inline bool __vmcs_write(unsigned long field, uint64_t value)
 {
+	BENCH_COUNT(BENCH_VMWRITE);
 	__asm__ volatile goto("vmwrite %[v], %[f]; jbe %l[failed]"
 	                      :
 	                      : [f] "r"(field), [v] "rm"(value)

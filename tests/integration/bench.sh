@@ -9,8 +9,40 @@
 # a round trip), both with no FPU state, x87/SSE or AVX-512 state in use; the
 # SSE boot also times an XSETBV exit (the guest rewriting its XCR0). The FPU
 # save memory per vCPU of those three (never used, SSE only, AVX-512) follows.
+#
+# With SABLE_BENCH_ELF (make bench sets it to the bench build, include/bench.h)
+# each of those boots runs once more on that image, and a "path" line follows
+# each row: per exit of that row's kind, the VMREAD, VMWRITE, RDMSR, WRMSR and
+# XSETBV the hypervisor executed, and the TSC ticks of each stage (stub save,
+# decode, handler, loop, register restore, entry+guest+exit). The stage ticks
+# include the bench build's own stamps; the row's figure is the normal build's.
+#
+# Output (one line per row, for scripts such as the KVM column's):
+#   "  <row> <ticks>"  and, after it,
+#   "    path <row> vmread=N vmwrite=N rdmsr=N wrmsr=N xsetbv=N save=T decode=T
+#        handler=T loop=T restore=T guest=T"   (one line; N, T with 2 decimals)
 set -u
 . "$(dirname "$0")/lib.sh"
+BENCH_ELF=${SABLE_BENCH_ELF:-}
+[ -n "$BENCH_ELF" ] && mkdir -p "$OUT/bench-build"
+
+# bench_path VM REASON ROW: the path line of ROW from the bench build's
+# BENCHX report of VM's vCPU 0 for basic exit REASON in SERIAL.
+bench_path() {
+	local l
+	l=$(sed -n "s/.*vm $1 vcpu 0: BENCHX reason=$2 n=[0-9]* \(.*\) (.*)\$/\1/p" "$SERIAL" | head -1)
+	if [ -z "$l" ]; then
+		echo "bench: no bench-build report for exit $2 of VM $1 (log: $SERIAL)"
+		exit 1
+	fi
+	echo "    path $3 $l"
+}
+
+# on_bench_elf CMD...: runs CMD with the bench build's image (nothing without one).
+on_bench_elf() {
+	[ -n "$BENCH_ELF" ] || return 1
+	SABLE_ELF=$BENCH_ELF OUT=$OUT/bench-build "$@"
+}
 
 # bench_guest NAME VMOPTS CPUS: boots build/guests/NAME.elf as the one VM (on
 # CPUS Bochs cores); leaves its serial log in SERIAL or exits 1.
@@ -25,9 +57,27 @@ bench_guest() {
 }
 
 bench_guest bench pin=0 1
+main_serial=$SERIAL
+rows=$(sed -n 's/^\[bench\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\).*/\1 \2/p' "$SERIAL")
+paths=
+if [ -n "$BENCH_ELF" ]; then
+	on_bench_elf bench_guest bench pin=0 1
+	# the guest's XCR0 (0x1) is not the host's: still no XSETBV, no WRMSR on these exits
+	for r in 10:cpuid 30:io 18:vmcall; do
+		p=$(bench_path bench "${r%%:*}" "${r#*:}") || { echo "$p"; exit 1; }
+		case $p in
+		*" all: "*" wrmsr=0.00 xsetbv=0.00") ;;
+		*) echo "bench: a ${r#*:} exit wrote an MSR or XCR0: $p (log: $SERIAL)"; exit 1 ;;
+		esac
+		paths+="$p"$'\n'
+	done
+	SERIAL=$main_serial
+fi
 echo "Sable exit costs in Bochs (TSC ticks per operation, guest loop overhead removed):"
-sed -n 's/^\[bench\] BENCH \([a-z-]*\) ticks_per_op=\([0-9]*\).*/  \1 \2/p' "$SERIAL" |
-	awk '{ printf "  %-14s %8s\n", $1, $2 }'
+echo "$rows" | while read -r name ticks; do
+	printf "  %-14s %8s\n" "$name" "$ticks"
+	printf "%s" "$paths" | grep "^    path $name " || true
+done
 # FPU control registers: the bench guest keeps its reset XCR0 (x87 only), which
 # differs from the host's, and exits only by CPUID, I/O and VMCALL; XCR0 is
 # written only at vCPU switches (fpu/fpu_switch.c), so per exit this must be 0.
@@ -42,10 +92,10 @@ awk -v m="$1" -v x="$2" -v w="$3" -v e="$4" 'BEGIN {
 	printf "  XSETBV %s, WRMSR(XSS/PKRU) %s over %s exits: %.6f and %.6f per exit\n", x, w, e, x / e, w / e
 	printf "  FPU save memory of the bench vCPU: %s bytes\n", m }'
 
-# bench_switch MODE: the switch boot, both VMs' module file names carrying
+# boot_switch MODE: the switch boot, both VMs' module file names carrying
 # MODE (none, sse or avx512) so each guest dirties that FPU state before
-# every YIELD; prints the switch VM's BENCH figures.
-bench_switch() {
+# every YIELD; returns 1 when the guests skip (printed), exits on failure.
+boot_switch() {
 	local d="$OUT/bench-switch-$1"
 	mkdir -p "$d/a" "$d/b"
 	cp "$ROOT/build/guests/bench.elf" "$d/a/switch-$1"
@@ -55,25 +105,41 @@ bench_switch() {
 	boot_bochs "bench-switch-$1" --cpus 1 --timeout 300
 	if grep -q '^\[switch\] TEST bench-switch SKIP' "$SERIAL"; then
 		echo "  vcpu-switch ($1): skipped, $(sed -n 's/^\[switch\] TEST bench-switch SKIP: //p' "$SERIAL" | head -1)"
-		return
+		return 1
 	fi
 	if [ "$ENDED" != poweroff ] || ! grep -q '^\[switch\] TEST bench-switch PASS' "$SERIAL"; then
 		echo "bench: the vCPU switch guests ($1) did not finish (Bochs ended: $ENDED; log: $SERIAL)"
 		exit 1
 	fi
-	sed -n 's/^\[switch\] BENCH \([a-z0-9-]*\) ticks_per_op=\([0-9]*\).*/  \1 \2/p' "$SERIAL" |
-		awk '{ printf "  %-18s %8s\n", $1, $2 }'
+}
+
+# bench_switch MODE: the switch boot, then its BENCH figures, with the path
+# lines of the YIELD exit (and with sse of the XSETBV exit) from the bench build.
+bench_switch() {
+	local rows mem paths=
+	boot_switch "$1" || return 0
+	rows=$(sed -n 's/^\[switch\] BENCH \([a-z0-9-]*\) ticks_per_op=\([0-9]*\).*/\1 \2/p' "$SERIAL")
 	# A guest that dirtied its state must own a save area, or nothing was switched.
-	local mem
 	mem=$(sed -n 's/.*vm switch: vCPU 0: FPU memory \([0-9]*\) bytes.*/\1/p' "$SERIAL" | head -1)
 	if [ -z "$mem" ] || { [ "$1" != none ] && [ "$mem" = 0 ]; }; then
 		echo "bench: FPU memory of the $1 switch vCPU is '${mem}' (log: $SERIAL)"
 		exit 1
 	fi
-	printf "    (FPU save memory per vCPU: %s bytes)\n" "$mem"
 	FPU_MEM[$1]=$mem
 	FPU_STD_ALL=$(sed -n 's/.*XSAVE: XCR0 0x[0-9a-f]* IA32_XSS 0x[0-9a-f]*, all components \([0-9]*\) bytes standard.*/\1/p' "$SERIAL" | head -1)
 	FPU_FORMAT=$(sed -n 's/.*XSAVE: vCPU state saved with \([^:]*\):.*/\1/p' "$SERIAL" | head -1)
+	if [ -n "$BENCH_ELF" ]; then
+		on_bench_elf boot_switch "$1" || exit 1
+		paths=$(bench_path switch 18 "$(echo "$rows" | head -1 | cut -d' ' -f1)") || { echo "$paths"; exit 1; }
+		if [ "$1" = sse ]; then
+			paths+=$'\n'$(bench_path switch 55 xsetbv) || { echo "$paths"; exit 1; }
+		fi
+	fi
+	echo "$rows" | while read -r name ticks; do
+		printf "  %-18s %8s\n" "$name" "$ticks"
+		printf "%s\n" "$paths" | grep "^    path $name " || true
+	done
+	printf "    (FPU save memory per vCPU: %s bytes)\n" "$mem"
 }
 declare -A FPU_MEM
 

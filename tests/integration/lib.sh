@@ -6,11 +6,12 @@ OUT=${OUT:-$ROOT/build/itest}
 FAILS=0
 mkdir -p "$OUT"
 
-# mkimage NAME "CMDLINE" [guest.elf ...]: builds $OUT/NAME.iso
+# mkimage NAME "CMDLINE" [guest.elf ...]: builds $OUT/NAME.iso (with
+# $SABLE_ELF, build/sable.elf by default)
 mkimage() {
 	local name=$1 cmdline=$2
 	shift 2
-	"$ROOT/scripts/mkiso.sh" "$OUT/$name.iso" "$ROOT/build/sable.elf" "$cmdline" 0 "$@" >/dev/null
+	"$ROOT/scripts/mkiso.sh" "$OUT/$name.iso" "${SABLE_ELF:-$ROOT/build/sable.elf}" "$cmdline" 0 "$@" >/dev/null
 }
 
 # The VMX scenarios (cases that boot with boot_bochs) run on one of two
