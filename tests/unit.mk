@@ -85,3 +85,7 @@ UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide
 unit_event_decide_SRCS := vmx/event_decide.c
+UNIT_TESTS += bzimage
+unit_bzimage_SRCS := hv/loader/bzimage.c hv/lib/format.c
+UNIT_TESTS += acpi_tables
+unit_acpi_tables_SRCS := hv/vdev/acpi_tables.c drivers/acpi.c
