@@ -2,6 +2,7 @@
 #ifndef SABLE_HV_VM_H
 #define SABLE_HV_VM_H
 
+#include "hv/vdev/acpi_pm.h"
 #include "hv/vdev/fwcfg.h"
 #include "hv/memslot.h"
 #include "hv/lib/spinlock.h"
@@ -30,6 +31,7 @@ struct vm {
 	struct spinlock io_lock; /* the port devices below: vCPUs on several cores share them */
 	struct uart_emu uart;
 	struct fwcfg fwcfg;
+	struct acpi_pm pm; /* ACPI PM registers (Linux guests, whose FADT names them) */
 	char debug_line[UART_EMU_LINE_MAX]; /* port 0xE9 */
 	size_t debug_len;
 	char shutdown_match; /* progress through "Shutdown" on port 0x8900 */

@@ -39,11 +39,15 @@ mkdir -p "$dir/boot/grub"
 cp "$elf" "$dir/boot/sable.elf"
 mods="" efimods=""
 i=0
+files=()
 for g in "$@"; do
-	cp "$g" "$dir/boot/guest$i.elf"
-	mods="$mods	module2 /boot/guest$i.elf $(basename "$g")
+	f=${g%%::*} args=""
+	[ "$f" = "$g" ] || args=" ${g#*::}"
+	files+=("$f")
+	cp "$f" "$dir/boot/guest$i.elf"
+	mods="$mods	module2 /boot/guest$i.elf $(basename "$f")$args
 "
-	efimods="${efimods}module guest$i.elf $(basename "$g")
+	efimods="${efimods}module guest$i.elf $(basename "$f")$args
 "
 	i=$((i + 1))
 done
@@ -54,7 +58,7 @@ if [ -n "$efi" ]; then
 	cp "$efi" "$dir/EFI/sable/sable.efi"
 	cp "$efi" "$elf" "$esp/files/"
 	i=0
-	for g in "$@"; do
+	for g in "${files[@]}"; do
 		cp "$g" "$esp/files/guest$i.elf"
 		i=$((i + 1))
 	done

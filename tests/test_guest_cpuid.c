@@ -510,6 +510,18 @@ static void test_pass_through(void **state)
 	expect_regs(q(3, 0), 0, 0, 0, 0);
 }
 
+/* With the TSC rate known, leaves 0x15/0x16 report it instead of the host's. */
+static void test_tsc_leaves(void **state)
+{
+	ctx.tsc_hz = 2500000000ull;
+	expect_regs(q(0x15, 0), 1, 1, 2500000000u, 0);
+	expect_regs(q(0x16, 0), 2500, 2500, 100, 0);
+	ctx.tsc_hz = 5000000000ull; /* crystal above 32 bits: ratio 2/1 */
+	expect_regs(q(0x15, 0), 1, 2, 2500000000u, 0);
+	ctx.tsc_hz = 0;
+	expect_regs(q(0x15, 0), 2, 0xe8, 0x0249f000, 0);
+}
+
 /* A host maximum known in advance (read once at boot) replaces the leaf 0 query. */
 static void test_known_host_max_basic(void **state)
 {
@@ -592,6 +604,7 @@ int main(void)
 		T(test_pass_through),
 		T(test_vcpu_state_on_demand),
 		T(test_known_host_max_basic),
+		T(test_tsc_leaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

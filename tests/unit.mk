@@ -89,3 +89,5 @@ UNIT_TESTS += bzimage
 unit_bzimage_SRCS := hv/loader/bzimage.c hv/lib/format.c
 UNIT_TESTS += acpi_tables
 unit_acpi_tables_SRCS := hv/vdev/acpi_tables.c drivers/acpi.c
+UNIT_TESTS += acpi_pm
+unit_acpi_pm_SRCS := hv/vdev/acpi_pm.c

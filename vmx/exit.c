@@ -1,4 +1,5 @@
 /* VM-exit handlers (SDM Vol. 3C ch. 26, exit qualifications in sec. 28.2.1). */
+#include "drivers/tsc.h"
 #include "drivers/lapic.h"
 #include "err.h"
 #include "fpu/fpu.h"
@@ -88,6 +89,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.host_max_basic = vmx_cfg.host_max_basic,
+		.tsc_hz = tsc_hz,
 		.vcpu_state = cpuid_vcpu_state,
 	};
 	struct cpuid_regs r;

@@ -205,6 +205,32 @@ static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct
 	xsave_guest_cpuid(c->xsave, &g, subleaf, r);
 }
 
+/*
+ * Leaves 0x15 (TSC / crystal ratio) and 0x16 (frequencies), synthesized from
+ * the TSC rate the hypervisor measured, which is the guest's TSC rate too
+ * (offsetting only): crystal = TSC / k with ratio k/1, k the smallest power of
+ * two that fits the crystal in ECX's 32 bits; so the virtual LAPIC timer,
+ * which counts at the TSC rate, runs at the crystal rate a guest derives when
+ * k = 1. Leaf 0x16: base = maximum = TSC MHz, bus 100 MHz.
+ */
+static void leaf_tsc(const struct guest_cpuid_ctx *c, uint32_t leaf, struct cpuid_regs *r)
+{
+	uint32_t k = 1;
+
+	regs_zero(r);
+	if (leaf == 0x16) {
+		r->eax = (uint32_t)(c->tsc_hz / 1000000);
+		r->ebx = r->eax;
+		r->ecx = 100;
+		return;
+	}
+	while (c->tsc_hz / k > 0xffffffffu)
+		k *= 2;
+	r->eax = 1;
+	r->ebx = k;
+	r->ecx = (uint32_t)(c->tsc_hz / k);
+}
+
 /* Leaf 0x40000000 + n: the signature leaf, or zero (no paravirtual features yet). */
 static void leaf_hypervisor(uint32_t leaf, struct cpuid_regs *r)
 {
@@ -253,6 +279,13 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 		s = with_state(c);
 		leaf_xsave(&s, subleaf, r);
 		return;
+	case 0x15:
+	case 0x16:
+		if (c->tsc_hz) {
+			leaf_tsc(c, leaf, r);
+			return;
+		}
+		break;
 	}
 
 	host_cpuid(c, leaf, subleaf, r);

@@ -1,6 +1,8 @@
 #include "hv/vdev/guest_io.h"
 #include "hv/log.h"
 #include "hv/vm.h"
+#include "drivers/tsc.h"
+#include "hv/vdev/vlapic.h"
 
 #define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
@@ -77,9 +79,30 @@ static inline __attribute__((always_inline)) uint32_t io_in(struct vcpu *v, uint
 	}
 	if (port == PORT_BOCHS_DEBUG)
 		return PORT_BOCHS_DEBUG; /* the port-present answer of Bochs and QEMU */
+	if (acpi_pm_port(port) && vm->config->is_linux)
+		return acpi_pm_read(&vm->pm, port, size, tsc_now() + v->lapic->tsc_offset, tsc_hz);
 	if (port == PIC1_DATA || port == PIC2_DATA)
 		return 0xff; /* all lines masked */
 	return 0xffffffffu;  /* nothing decodes the address: the bus floats high */
+}
+
+/* OUT to the ACPI PM block: S5 and the reset register stop the VM. */
+static enum exit_action pm_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
+{
+	enum acpi_pm_action a;
+
+	spin_lock(&vm->io_lock);
+	a = acpi_pm_write(&vm->pm, port, size, val);
+	spin_unlock(&vm->io_lock);
+	if (a == ACPI_PM_POWEROFF) {
+		vm_stop(vm, "ACPI power off (S5)");
+		return EXIT_STOP_VM;
+	}
+	if (a == ACPI_PM_RESET) {
+		vm_stop(vm, "reset through the ACPI reset register");
+		return EXIT_STOP_VM;
+	}
+	return EXIT_RESUME;
 }
 
 /* The devices' state (line buffers and their lengths, the fw_cfg selector and
@@ -98,6 +121,8 @@ io_locked(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val, 
 
 	if (!in && port == PORT_DEBUG_EXIT)
 		return io_out(v, port, size, *val & mask); /* stops the VM: no state */
+	if (!in && acpi_pm_port(port) && vm->config->is_linux)
+		return pm_write(vm, port, size, *val & mask);
 	spin_lock(&vm->io_lock);
 	if (in)
 		*val = io_in(v, port, size) & mask;
