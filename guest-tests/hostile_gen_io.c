@@ -37,13 +37,15 @@ static bool overlaps(uint32_t port, unsigned size, uint32_t lo, uint32_t hi)
 	return port < hi && port + size > lo;
 }
 
-/* Ports the guest must not write: the exit device, the shutdown port, its
- * console's transmit register and the 0xE9 debug console (garbage in the log).
+/* Ports the guest must not write: the exit device, the shutdown port, the
+ * i8042's command port (0xFE resets the VM), its console's transmit register
+ * and the 0xE9 debug console (garbage in the log).
  * The other COM1 registers may be written: the guest reprograms them after. */
 static bool port_unsafe_out(uint16_t port, unsigned size)
 {
 	return overlaps(port, size, 0xf4, 0xf8) || overlaps(port, size, 0x8900, 0x8904) ||
-	       overlaps(port, size, 0x3f8, 0x3f9) || overlaps(port, size, 0xe9, 0xea);
+	       overlaps(port, size, 0x64, 0x65) || overlaps(port, size, 0x3f8, 0x3f9) ||
+	       overlaps(port, size, 0xe9, 0xea);
 }
 
 static void after_out(const struct insn *i, int vec, const struct fuzz_regs *o)

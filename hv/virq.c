@@ -10,6 +10,7 @@
 #include "hv/sched.h"
 #include "hv/vcpu.h"
 #include "hv/vdev/apic_bus.h"
+#include "hv/vdev/irq_line.h"
 #include "hv/vdev/vlapic.h"
 #include "hv/vm.h"
 #include "err.h"
@@ -27,7 +28,19 @@ static void lapic_send(void *ctx, const struct apic_msg *msg)
 	virq_deliver(v->vm, &m);
 }
 
-static const struct vlapic_ops lapic_ops = {.send = lapic_send};
+/* An EOI of a level-triggered vector on v's APIC (the model's, without
+ * virtual-interrupt delivery; the backend's EOI-induced exit with it). */
+void virq_level_eoi(struct vcpu *v, uint8_t vector)
+{
+	vm_irq_eoi(v->vm, vector);
+}
+
+static void lapic_level_eoi(void *ctx, uint8_t vector)
+{
+	virq_level_eoi(ctx, vector);
+}
+
+static const struct vlapic_ops lapic_ops = {.send = lapic_send, .level_eoi = lapic_level_eoi};
 
 static hpa_t page_hpa(const struct vlapic *l)
 {
@@ -146,19 +159,57 @@ void virq_deliver(struct vm *vm, const struct apic_msg *msg)
 			deliver_one(vm->vcpus[i], msg);
 }
 
+/* vCPU 0 carries the VM's PIT: its IRQ 0 deadline is that vCPU's timer. */
+static bool carries_platform(const struct vcpu *v)
+{
+	return v->id == 0;
+}
+
 uint64_t virq_next_deadline(struct vcpu *v)
 {
-	return v->lapic ? vlapic_timer_deadline(v->lapic) : UINT64_MAX;
+	uint64_t d = v->lapic ? vlapic_timer_deadline(v->lapic) : UINT64_MAX;
+
+	if (carries_platform(v))
+		d = MIN(d, pit_deadline(&v->vm->pit));
+	return d;
 }
 
 void virq_poll_timers(struct vcpu *v, uint64_t now)
 {
+	struct vm *vm = v->vm;
+	bool fired;
+
 	if (v->lapic && vlapic_timer_poll(v->lapic, now))
 		__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_RELEASE);
+	if (!carries_platform(v) || now < pit_deadline(&vm->pit))
+		return;
+	spin_lock(&vm->io_lock);
+	fired = pit_poll(&vm->pit, now);
+	spin_unlock(&vm->io_lock);
+	if (fired)
+		vm_irq_pulse(vm, 0);
+}
+
+void virq_extint_raised(struct vm *vm)
+{
+	if (vm->nvcpus && vm->vcpus[0] && vm->vcpus[0]->lapic)
+		request(vm->vcpus[0], VCPU_REQ_EVENT);
+}
+
+bool virq_extint(struct vcpu *v)
+{
+	uint32_t lvt0;
+
+	if (v->id != 0 || !v->lapic || !vm_irq_extint(v->vm))
+		return false;
+	if (!vlapic_hw_enabled(v->lapic))
+		return true;
+	lvt0 = vlapic_reg(v->lapic, APIC_LVT0);
+	return !(lvt0 & APIC_LVT_MASKED) && ((lvt0 >> 8) & 7) == APIC_DM_EXTINT;
 }
 
 /* Wait-for-SIPI: INIT or SIPI. Blocked: NMI or INIT always; an interrupt only
- * if it halted with RFLAGS.IF=1 and the vector is above PPR. */
+ * if it halted with RFLAGS.IF=1 and the vector is above PPR (or an ExtINT). */
 bool virq_can_wake(struct vcpu *v)
 {
 	struct vlapic *l = v->lapic;
@@ -171,15 +222,20 @@ bool virq_can_wake(struct vcpu *v)
 		return __atomic_load_n(&l->sipi_pending, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&l->nmi_pending, __ATOMIC_ACQUIRE))
 		return true;
-	return v->halt_if && vlapic_pending_vector(l) >= 0;
+	return v->halt_if && (vlapic_pending_vector(l) >= 0 || virq_extint(v));
 }
 
+/* An armed LAPIC timer, or for vCPU 0 the PIT, may wake it (the PIT's
+ * interrupt may be routed elsewhere: then the target is woken by it). */
 bool virq_may_wake_later(struct vcpu *v)
 {
 	struct vlapic *l = v->lapic;
 
-	return l && v->state == VCPU_BLOCKED && v->halt_if && vlapic_sw_enabled(l) &&
-	       vlapic_timer_deadline(l) != UINT64_MAX;
+	if (!l || v->state != VCPU_BLOCKED || !v->halt_if)
+		return false;
+	if (carries_platform(v) && pit_deadline(&v->vm->pit) != UINT64_MAX)
+		return true;
+	return vlapic_sw_enabled(l) && vlapic_timer_deadline(l) != UINT64_MAX;
 }
 
 int virq_take_sipi(struct vcpu *v)

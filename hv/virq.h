@@ -31,11 +31,22 @@ hpa_t virq_apic_page_hpa(struct vcpu *v);
  * "send accept error"; drops are logged at debug level. Any CPU. */
 void virq_deliver(struct vm *vm, const struct apic_msg *msg);
 
+/* The VM's PIC output rose: its BSP re-evaluates its pending events. Any CPU. */
+void virq_extint_raised(struct vm *vm);
+/* v takes an ExtINT now: it is the BSP, the PIC's output is high and its
+ * LINT0 is unmasked in ExtINT mode (or its APIC is disabled, which passes
+ * LINT0 through: SDM Vol. 3A 11.4.3). */
+bool virq_extint(struct vcpu *v);
+/* The local APIC of v did the EOI of vector, a level-triggered one (its TMR
+ * bit set): the IOAPIC hears of it. */
+void virq_level_eoi(struct vcpu *v, uint8_t vector);
+
 /* The vector of the SIPI v received while it waited for one, consumed; -1 if
  * none is pending. On v's CPU (hv/vcpu_init.c). */
 int virq_take_sipi(struct vcpu *v);
 
-/* The earliest TSC at which a timer of v fires, UINT64_MAX if none is armed. */
+/* The earliest TSC at which a timer of v fires, UINT64_MAX if none is armed.
+ * vCPU 0 also carries its VM's platform timer (the PIT's IRQ 0). */
 uint64_t virq_next_deadline(struct vcpu *v);
 /* Fires v's timers that are due at now (host TSC), setting VCPU_REQ_EVENT if
  * an interrupt became pending. On v's CPU. */

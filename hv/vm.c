@@ -1,6 +1,9 @@
 #include "hv/vm.h"
 #include "hv/vm_linux.h"
 #include "hv/virq.h"
+#include "drivers/tsc.h"
+#include "hv/vdev/irq_line.h"
+#include "param.h"
 #include "drivers/lapic.h"
 #include "err.h"
 #include "fpu/fpu.h"
@@ -313,6 +316,10 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 	uart_emu_init(&vm->uart, guest_line, vm);
 	fwcfg_init(&vm->fwcfg, cfg->mem, (uint16_t)cfg->ncpus);
 	acpi_pm_init(&vm->pm);
+	vm_irq_init(vm);
+	pit_init(&vm->pit, tsc_hz, PIT_MIN_PERIOD_TICKS);
+	rtc_init(&vm->rtc, RTC_EPOCH_SECS, tsc_now(), tsc_hz);
+	i8042_init(&vm->kbd);
 	r = alloc_ram(vm, cfg->mem);
 	if (!r)
 		r = vmm_ops->vm_init(vm);

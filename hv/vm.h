@@ -6,6 +6,12 @@
 #include "hv/vdev/fwcfg.h"
 #include "hv/memslot.h"
 #include "hv/lib/spinlock.h"
+#include "hv/vdev/i8042.h"
+#include "hv/vdev/ioapic.h"
+#include "hv/vdev/pci_cfg.h"
+#include "hv/vdev/pic8259.h"
+#include "hv/vdev/pit8254.h"
+#include "hv/vdev/rtc.h"
 #include "hv/vdev/uart_emu.h"
 #include "hv/vcpu.h"
 #include "hv/config/vmconfig.h"
@@ -32,6 +38,14 @@ struct vm {
 	struct uart_emu uart;
 	struct fwcfg fwcfg;
 	struct acpi_pm pm; /* ACPI PM registers (Linux guests, whose FADT names them) */
+	struct pit pit;    /* its IRQ 0 deadline is vCPU 0's timer (hv/virq.c) */
+	struct rtc rtc;
+	struct i8042 kbd;
+	struct pci_cfg pci;
+	struct spinlock irq_lock; /* the interrupt controllers (hv/vdev/irq_line.h) */
+	struct pic8259 pic;
+	struct ioapic ioapic;
+	bool extint;                        /* the PIC pair's output */
 	char debug_line[UART_EMU_LINE_MAX]; /* port 0xE9 */
 	size_t debug_len;
 	char shutdown_match; /* progress through "Shutdown" on port 0x8900 */

@@ -33,6 +33,11 @@
  * count stays exact): a tiny period would otherwise make the vCPU and its
  * core-mates exit for nothing but timer polls. */
 #define VLAPIC_MIN_PERIOD_TICKS 10000
+/* The same floor for the PIT's periodic IRQ 0 (hv/vdev/pit8254.h). */
+#define PIT_MIN_PERIOD_TICKS 10000
+/* Every guest's CMOS clock starts at this wall time (seconds since 1970, UTC:
+ * 2026-01-01 00:00:00) when its VM is built, and then runs with the TSC. */
+#define RTC_EPOCH_SECS 1767225600ull
 
 #define LOG_LINE_MAX    512                 /* one console line, prefix included */
 #define MAX_PHYS_MAPPED ((uint64_t)1 << 39) /* the direct map stops at 512 GiB */

@@ -16,11 +16,11 @@
 #include "vmx/ept.h"
 #include "vmx/event_decide.h"
 #include "vmx/guest_mem.h"
+#include "vmx/mmio.h"
 #include "vmx/paging.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
 
-#define AR_DB             BIT(14)
 #define QUAL_OFFSET(q)    ((uint32_t)(q)&0xfff)
 #define QUAL_TYPE(q)      (((uint32_t)(q) >> 12) & 0xf)
 #define ACCESS_READ       0 /* linear access for a data read during instruction execution */
@@ -153,67 +153,6 @@ void vmx_apicv_tpr_threshold(struct vcpu *v)
 	}
 }
 
-/* Default operand and address size of the guest's code: 8 in 64-bit mode, else CS.D. */
-static unsigned code_size(struct vcpu *v)
-{
-	if (vmx_guest_64bit(v))
-		return 8;
-	return (vmcs_read32(GUEST_CS_AR_BYTES) & AR_DB) ? 4 : 2;
-}
-
-/* The instruction at CS:RIP, up to INSN_MAX_LEN bytes, read a page at a time so
- * that an instruction ending before a page boundary needs only its own page. */
-static int fetch_decode(struct vcpu *v, unsigned mode, struct insn_mov *m, uint8_t *insn,
-                        unsigned *n)
-{
-	unsigned access = GWALK_FETCH | (vmx_guest_cpl(v) == 3 ? GWALK_USER : 0);
-	gva_t la = vcpu_read_rip(v);
-	unsigned first;
-	int r;
-
-	if (mode != 8)
-		la = (uint32_t)(la + vmcs_readl(GUEST_CS_BASE));
-	first = (unsigned)MIN((uint64_t)INSN_MAX_LEN, PAGE_SIZE - (la & (PAGE_SIZE - 1)));
-	r = vmx_read_guest(v, la, insn, first, access);
-	*n = first;
-	if (r < 0)
-		return r;
-	if (insn_mov_decode(insn, first, mode, m) == 0)
-		return 0;
-	if (first == INSN_MAX_LEN)
-		return -EINVAL;
-	r = vmx_read_guest(v, la + first, insn + first, INSN_MAX_LEN - first, access);
-	if (r < 0)
-		return r;
-	*n = INSN_MAX_LEN;
-	return insn_mov_decode(insn, INSN_MAX_LEN, mode, m);
-}
-
-static enum exit_action not_emulated(struct vcpu *v, uint32_t off, const uint8_t *insn, unsigned n)
-{
-	char bytes[3 * INSN_MAX_LEN + 1];
-	static const char hex[] = "0123456789abcdef";
-
-	for (unsigned i = 0; i < n && i < INSN_MAX_LEN; i++) {
-		bytes[3 * i] = hex[insn[i] >> 4];
-		bytes[3 * i + 1] = hex[insn[i] & 15];
-		bytes[3 * i + 2] = i + 1 < n ? ' ' : '\0';
-	}
-	bytes[n ? 3 * MIN(n, INSN_MAX_LEN) - 1 : 0] = '\0';
-	vm_stop(v->vm,
-	        "vCPU %u accessed APIC register 0x%03x at RIP 0x%lx with an instruction Sable does "
-	        "not emulate (bytes %s): only 32-bit MOV loads and stores are",
-	        v->id, off, vcpu_read_rip(v), bytes);
-	return EXIT_STOP_VM;
-}
-
-static uint64_t next_rip(uint64_t rip, unsigned len, unsigned mode)
-{
-	uint64_t next = rip + len;
-
-	return mode == 8 ? next : mode == 4 ? (uint32_t)next : (uint16_t)next;
-}
-
 /*
  * An access to the APIC-access page that the CPU did not virtualize (sec. 30.4):
  * every access without APIC-register virtualization except the TPR, and with it
@@ -227,7 +166,7 @@ enum exit_action vmx_handle_apic_access(struct vcpu *v)
 	uint64_t q = to_vmx(v)->exit_qual;
 	uint32_t off = QUAL_OFFSET(q), type = QUAL_TYPE(q), val = 0;
 	uint8_t insn[INSN_MAX_LEN];
-	unsigned mode = code_size(v), n = 0;
+	unsigned mode = vmx_mmio_code_size(v), n = 0;
 	struct insn_mov m;
 	int r;
 
@@ -238,11 +177,11 @@ enum exit_action vmx_handle_apic_access(struct vcpu *v)
 		        v->id, type, off, vcpu_read_rip(v));
 		return EXIT_STOP_VM;
 	}
-	r = fetch_decode(v, mode, &m, insn, &n);
+	r = vmx_mmio_decode(v, mode, &m, insn, &n);
 	if (r == -EFAULT)
 		return EXIT_RESUME; /* the fetch page-faulted: the #PF is pending */
 	if (r < 0 || m.width != 4 || (m.kind == INSN_MOV_LOAD) != (type == ACCESS_READ))
-		return not_emulated(v, off, insn, n);
+		return vmx_mmio_not_emulated(v, "APIC register", off, insn, n);
 	if (type == ACCESS_READ) {
 		if (off % APIC_REG_ALIGN == 0 &&
 		    vlapic_mmio_read(v->lapic, off, &val, tsc_now()) < 0)
@@ -255,8 +194,7 @@ enum exit_action vmx_handle_apic_access(struct vcpu *v)
 			vlapic_mmio_write(v->lapic, off, val, tsc_now());
 		sched_timer_armed(v, virq_next_deadline(v)); /* it may have armed the timer */
 	}
-	vcpu_write_rip(v, next_rip(vcpu_read_rip(v), m.len, mode));
-	vmx_end_interrupt_shadow();
+	vmx_mmio_done(v, &m, mode);
 	return EXIT_RESUME;
 }
 
@@ -270,10 +208,12 @@ enum exit_action vmx_handle_apic_write(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
-/* The CPU already did the EOI (ISR, SVI, PPR: sec. 30.1.4); the exit is where an
- * EOI of a level-triggered vector would reach the I/O APIC. There is none yet. */
+/* The CPU already did the EOI (ISR, SVI, PPR: sec. 30.1.4); the exit qualification
+ * holds the vector, level-triggered (the EOI-exit bitmap follows TMR), which the
+ * I/O APIC hears of. */
 enum exit_action vmx_handle_eoi_induced(struct vcpu *v)
 {
+	virq_level_eoi(v, (uint8_t)(to_vmx(v)->exit_qual & 0xff));
 	return EXIT_RESUME;
 }
 

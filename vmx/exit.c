@@ -15,6 +15,8 @@
 #include "hv/virq.h"
 #include "hv/vm.h"
 #include "vmx/apicv.h"
+#include "vmx/mmio.h"
+#include "hv/vdev/ioapic.h"
 #include "vmx/guest_mem.h"
 #include "vmx/msr.h"
 #include "vmx/paging.h"
@@ -286,7 +288,11 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
 	uint64_t q = to_vmx(v)->exit_qual;
 	const char *access = q & BIT(1) ? "write" : q & BIT(2) ? "instruction fetch" : "read";
 
-	if (vmx_apicv_moved_xapic(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS)))
+	gpa_t gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+
+	if ((gpa & PAGE_MASK) == IOAPIC_GPA && (q & (BIT(0) | BIT(1))))
+		return vmx_mmio_ioapic(v, gpa, q & BIT(1));
+	if (vmx_apicv_moved_xapic(v, gpa))
 		return EXIT_STOP_VM;
 	vm_stop(v->vm,
 	        "EPT violation: %s at guest-physical 0x%lx (RIP 0x%lx): outside guest memory",

@@ -2,7 +2,9 @@
  * interrupt-window and NMI-window exiting (SDM Vol. 3C sec. 26.6, 26.7.5-26.7.6,
  * 25.4.2); with virtual-interrupt delivery the CPU delivers the interrupts itself
  * (vmx/apicv.c) and only NMIs come through here. */
+#include "hv/vdev/irq_line.h"
 #include "hv/vdev/vlapic.h"
+#include "hv/virq.h"
 #include "hv/vm.h"
 #include "vmx/apicv.h"
 #include "vmx/event_decide.h"
@@ -10,9 +12,10 @@
 #include "vmx/vmx_ops.h"
 #include "x86.h"
 
-#define NMI_VECTOR  2
-#define INTR_WINDOW CPU_BASED_INTR_WINDOW_EXITING
-#define NMI_WINDOW  CPU_BASED_NMI_WINDOW_EXITING
+#define NMI_VECTOR     2
+#define EXTINT_PENDING 256 /* event_state.vector: the PIC's interrupt, vector unknown until INTA */
+#define INTR_WINDOW    CPU_BASED_INTR_WINDOW_EXITING
+#define NMI_WINDOW     CPU_BASED_NMI_WINDOW_EXITING
 
 static void set_windows(struct vcpu_vmx *x, uint32_t want)
 {
@@ -37,12 +40,16 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 	struct event_state s = {
 		.nmi = l->nmi_pending, .vector = -1, .nmi_window = vmx_cfg.nmi_window};
 	struct event_decision d;
+	bool extint;
 
 	vmx_apicv_sync(v);
 	if (!x->apicv) {
 		vlapic_update_ppr(l); /* the guest may have written the TPR shadow */
 		s.vector = vlapic_pending_vector(l);
 	}
+	extint = virq_extint(v);
+	if (extint)
+		s.vector = EXTINT_PENDING; /* the PIC's, ahead of the APIC's own */
 	if (!s.nmi && s.vector < 0) {
 		set_windows(x, 0);
 		if (!x->apicv)
@@ -57,6 +64,12 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 	if (d.inject == EVENT_NMI && vlapic_take_nmi(l)) {
 		vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_NMI_INTR | NMI_VECTOR, 0);
 		v->stats.nmis_injected++;
+		v->stats.irqs_injected++;
+	} else if (d.inject == EVENT_INTR && extint) {
+		/* ExtINT: the PIC's acknowledge gives the vector; the APIC's IRR/ISR
+		 * are not involved (SDM Vol. 3A 11.5.1, delivery mode ExtINT) */
+		vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vm_irq_extint_ack(v->vm),
+		                 0);
 		v->stats.irqs_injected++;
 	} else if (d.inject == EVENT_INTR) {
 		vmx_inject_event(v, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)s.vector, 0);

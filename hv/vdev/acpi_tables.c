@@ -146,7 +146,7 @@ static uint32_t build_madt(uint8_t *t, uint32_t ncpus)
 static void build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
 {
 	header(t, "FACP", FADT_LEN, FADT_REV);
-	put32(t + 36, facs);
+	/* FIRMWARE_CTRL (36) stays 0: X_FIRMWARE_CTRL holds the FACS (table 5.9) */
 	put32(t + 40, dsdt);
 	t[45] = PM_PROFILE;
 	put16(t + 46, ACPI_SCI_IRQ);

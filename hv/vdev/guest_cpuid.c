@@ -211,7 +211,7 @@ static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct
  * (offsetting only): crystal = TSC / k with ratio k/1, k the smallest power of
  * two that fits the crystal in ECX's 32 bits; so the virtual LAPIC timer,
  * which counts at the TSC rate, runs at the crystal rate a guest derives when
- * k = 1. Leaf 0x16: base = maximum = TSC MHz, bus 100 MHz.
+ * k = 1. Leaf 0x16: base = maximum = TSC MHz (rounded), bus 100 MHz.
  */
 static void leaf_tsc(const struct guest_cpuid_ctx *c, uint32_t leaf, struct cpuid_regs *r)
 {
@@ -219,7 +219,7 @@ static void leaf_tsc(const struct guest_cpuid_ctx *c, uint32_t leaf, struct cpui
 
 	regs_zero(r);
 	if (leaf == 0x16) {
-		r->eax = (uint32_t)(c->tsc_hz / 1000000);
+		r->eax = (uint32_t)((c->tsc_hz + 500000) / 1000000);
 		r->ebx = r->eax;
 		r->ecx = 100;
 		return;

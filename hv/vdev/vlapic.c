@@ -57,6 +57,11 @@ static void vec_clear(struct vlapic *l, uint32_t base, uint8_t vec)
 	__atomic_fetch_and(vec_word(l, base, vec), ~(1u << (vec & 31)), __ATOMIC_ACQ_REL);
 }
 
+static bool vec_test(struct vlapic *l, uint32_t base, uint8_t vec)
+{
+	return *vec_word(l, base, vec) & (1u << (vec & 31));
+}
+
 /* ---- priorities (sec. 11.8.3.1) ---- */
 
 void vlapic_update_ppr(struct vlapic *l)
@@ -117,6 +122,8 @@ static void eoi(struct vlapic *l)
 		return;
 	vec_clear(l, APIC_ISR, (uint8_t)v);
 	vlapic_update_ppr(l);
+	if (vec_test(l, APIC_TMR, (uint8_t)v) && l->ops && l->ops->level_eoi)
+		l->ops->level_eoi(l->ctx, (uint8_t)v);
 }
 
 /* ---- errors (sec. 11.5.3) ---- */

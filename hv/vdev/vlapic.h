@@ -104,6 +104,9 @@ struct vlapic;
 struct vlapic_ops {
 	/* An ICR write: the caller routes msg to its destinations. */
 	void (*send)(void *ctx, const struct apic_msg *msg);
+	/* The EOI of a level-triggered vector (its TMR bit set): the I/O APIC's
+	 * remote IRR for it clears (sec. 11.8.5). May be NULL. */
+	void (*level_eoi)(void *ctx, uint8_t vector);
 };
 
 struct vlapic {
