@@ -13,6 +13,7 @@ struct fpu_host {
 	uint64_t pkru_bit; /* XFEATURE_MASK_PKRU when the CPU has protection keys */
 	bool xgetbv1;      /* XGETBV(ECX=1) reads XINUSE */
 	bool table_ready;
+	bool compacted_broken;          /* XSAVEC/XSAVES failed the self-test (fpu.c) */
 	struct xsave_cpuid_table table; /* leaf 0xD, repaired; read once, on CPU 0 */
 };
 

@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys"
 cp "$ldir/busybox" "$tmp/bin/busybox"
-for a in sh mount cat grep dmesg poweroff echo sleep wc head sed nproc uname; do
+for a in sh mount cat grep dmesg poweroff echo sleep wc head sed tr uname; do
 	ln -s busybox "$tmp/bin/$a"
 done
 gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$tmp/bin/cpucheck" "$root/tests/linux/cpucheck.c"

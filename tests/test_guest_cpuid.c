@@ -345,6 +345,16 @@ static void test_xsave_sub1(void **state)
 	assert_int_equal(q(0xd, 1).eax, 0x7);
 }
 
+/* A CPU whose compacted format failed the boot self-test: XSAVEC is not offered. */
+static void test_xsave_compacted_broken(void **state)
+{
+	ctx.guest_xcr0 = 0xe7;
+	ctx.compacted_broken = true;
+	expect_regs(q(0xd, 1), 0x5, 0, 0, 0);
+	ctx.compacted_broken = false;
+	expect_regs(q(0xd, 1), 0x7, 2432, 0, 0);
+}
+
 static void test_xsave_components(void **state)
 {
 	expect_regs(q(0xd, 2), 256, 576, 0, 0);
@@ -605,6 +615,7 @@ int main(void)
 		T(test_vcpu_state_on_demand),
 		T(test_known_host_max_basic),
 		T(test_tsc_leaves),
+		T(test_xsave_compacted_broken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

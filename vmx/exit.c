@@ -81,6 +81,7 @@ static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
 	c->guest_xcr0 = fpu_guest_xcr0(v);
 	c->xcr0_allowed = fpu_guest_xcr0_allowed();
 	c->xsave = fpu_xsave_table();
+	c->compacted_broken = fpu_compacted_broken();
 }
 
 static enum exit_action handle_cpuid(struct vcpu *v)

@@ -198,6 +198,10 @@ static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct
 
 	if (!(c->xcr0_allowed & XFEATURE_MASK_XTILE_DATA))
 		g.sub1_eax_allowed &= ~XSAVE_1_EAX_XFD;
+	/* a compacted image laid out otherwise than the offsets a guest computes from
+	 * this leaf corrupts its state when it converts one (signal frames, ptrace) */
+	if (c->compacted_broken)
+		g.sub1_eax_allowed &= ~XSAVE_1_EAX_XSAVEC;
 	if (!c->xsave) {
 		regs_zero(r);
 		return;

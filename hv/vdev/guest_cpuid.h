@@ -21,6 +21,7 @@ struct guest_cpuid_ctx {
 	uint64_t xcr0_allowed;   /* XCR0 bits the hypervisor lets the guest enable */
 	uint64_t guest_xss;      /* guest's current IA32_XSS (leaf 0xD sub 1 EBX) */
 	uint64_t xss_allowed;    /* IA32_XSS bits the guest may enable */
+	bool compacted_broken;   /* the CPU's XSAVEC writes another layout than leaf 0xD says */
 	/* the host's leaf 0xD, consistent (fpu/xsave_layout.h); NULL: no XSAVE */
 	const struct xsave_cpuid_table *xsave;
 	/* Optional: fills in the fields from cr4_osxsave to xsave (on a copy of the

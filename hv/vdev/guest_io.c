@@ -149,7 +149,7 @@ static bool read_is_stateless(uint16_t port)
 {
 	if (port >= PORT_COM1 + 1 && port < PORT_COM1 + 8)
 		return true;
-	return port == PORT_BOCHS_DEBUG || acpi_pm_port(port);
+	return port == PORT_BOCHS_DEBUG;
 }
 
 /* The PIT's IRQ 0 deadline is vCPU 0's timer: on its CPU it ends the entry
