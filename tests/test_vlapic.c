@@ -30,13 +30,25 @@ static void record_send(void *ctx, const struct apic_msg *msg)
 	nsent++;
 }
 
-static const struct vlapic_ops ops = {.send = record_send};
+static int eoi_vectors[8];
+static unsigned neoi;
+
+static void record_level_eoi(void *ctx, uint8_t vector)
+{
+	(void)ctx;
+	if (neoi < 8)
+		eoi_vectors[neoi] = vector;
+	neoi++;
+}
+
+static const struct vlapic_ops ops = {.send = record_send, .level_eoi = record_level_eoi};
 
 /* A fresh APIC with ID id, its SPIV enabled (vector 0xff). */
 static void setup(struct vlapic *l, uint32_t id)
 {
 	memset(page, 0xa5, sizeof(page)); /* init must clear it */
 	nsent = 0;
+	neoi = 0;
 	vlapic_init(l, page, id, id == 0, &ops, NULL);
 }
 
@@ -862,6 +874,28 @@ static void test_timer_write_done(void **state)
 	assert_int_equal(msr_rd(&l, MSR_IA32_TSC_DEADLINE, T0 + 1004), 0);
 }
 
+/* sec. 11.8.5: the EOI of a vector whose TMR bit is set (level) is broadcast to
+ * the I/O APICs; an edge vector's EOI is not. */
+static void test_level_eoi_hook(void **state)
+{
+	struct vlapic l;
+
+	(void)state;
+	setup(&l, 0);
+	sw_enable(&l);
+	assert_true(accept_fixed(&l, 0x41, true));
+	assert_true(accept_fixed(&l, 0x30, false));
+	vlapic_ack(&l, 0x41);
+	vlapic_ack(&l, 0x30);
+	wr(&l, APIC_EOI, 0, 0); /* 0x41, the highest in service: level */
+	assert_int_equal(neoi, 1);
+	assert_int_equal(eoi_vectors[0], 0x41);
+	wr(&l, APIC_EOI, 0, 0); /* 0x30: edge */
+	assert_int_equal(neoi, 1);
+	wr(&l, APIC_EOI, 0, 0); /* nothing in service */
+	assert_int_equal(neoi, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -892,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_timer_divide_change),
 		cmocka_unit_test(test_timer_tsc_deadline),
 		cmocka_unit_test(test_timer_write_done),
+		cmocka_unit_test(test_level_eoi_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

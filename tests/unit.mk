@@ -80,7 +80,8 @@ UNIT_TESTS += vlapic apic_bus
 unit_vlapic_SRCS := hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 unit_apic_bus_SRCS := hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c
 UNIT_TESTS += virq
-unit_virq_SRCS := hv/virq.c hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c hv/vdev/irq_line.c hv/vdev/pit8254.c hv/vdev/pic8259.c hv/vdev/ioapic.c hv/lib/spinlock.c
+unit_virq_SRCS := hv/virq.c hv/vdev/apic_bus.c hv/vdev/vlapic.c hv/vdev/vlapic_timer.c \
+	hv/vdev/irq_line.c hv/vdev/ioapic.c hv/vdev/pic8259.c hv/vdev/pit8254.c hv/lib/spinlock.c
 UNIT_TESTS += sched_policy
 unit_sched_policy_SRCS := hv/sched_policy.c
 UNIT_TESTS += event_decide

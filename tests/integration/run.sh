@@ -1099,16 +1099,29 @@ case_bochs_apic() {
 		priority-after-x2apic hostile-writes priority-after-hostile"
 	cp "$G/apic.elf" "$OUT/reloc.elf"
 	cp "$G/apic.elf" "$OUT/byte.elf"
+	mkdir -p "$OUT/pcbad"
+	cp "$G/pcplat.elf" "$OUT/pcbad/pcplat hostile"
 	for mode in on off; do
-		mkimage apic-$mode "loglevel=info on_stop=poweroff apicv=$mode vm=apic:module=0,mem=8M,pin=0 vm=reloc:module=1,mem=4M,pin=1 vm=byte:module=2,mem=4M,pin=1" \
-			"$G/apic.elf" "$OUT/reloc.elf" "$OUT/byte.elf"
+		mkimage apic-$mode "loglevel=info on_stop=poweroff apicv=$mode vm=apic:module=0,mem=8M,pin=0 vm=reloc:module=1,mem=4M,pin=1 vm=byte:module=2,mem=4M,pin=1 vm=pcplat:module=3,mem=4M,pin=0 vm=pcbad:module=4,mem=4M,pin=1" \
+			"$G/apic.elf" "$OUT/reloc.elf" "$OUT/byte.elf" "$G/pcplat.elf" "$OUT/pcbad/pcplat hostile"
 		boot_bochs apic-$mode --cpus 2 --timeout 300
 		case_begin
 		must_eq "bochs end" "$ENDED" poweroff
-		must '^\[cpu0\] 3 of 3 VM\(s\) started'
+		must '^\[cpu0\] 5 of 5 VM\(s\) started'
 		for t in $tests; do
 			must "^\[apic\] TEST apic-$t PASS"
 		done
+		# the PC platform (issue 10): PIC, IOAPIC, PIT, RTC, i8042, PCI
+		# config, beside a hostile copy that must stop alone
+		for vm in pcplat pcbad; do
+			for t in pit-pic pit-ioapic ioapic-level-i8042 pit-ch2-port61 rtc pci-cfg; do
+				must "^\[$vm\] TEST pcplat-$t PASS"
+			done
+		done
+		must 'vm pcplat: stopped: exit device: value 0x0, status 1'
+		must '^\[pcbad\] TEST pcplat-hostile PASS'
+		must 'vm pcbad: stopped: vCPU 0 accessed IOAPIC register 0x010 at RIP 0x[0-9a-f]+ with an instruction Sable does not emulate'
+		must_not '^\[pcbad\] INFO pcplat: survived'
 		must 'vm apic: stopped: exit device: value 0x0, status 1'
 		must 'vm reloc: stopped: vCPU 0 moved its xAPIC to 0xfed00000: only the default base 0xfee00000 is supported'
 		must 'vm byte: stopped: '
