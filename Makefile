@@ -55,7 +55,7 @@ HV_C_SRCS := $(wildcard hv/*.c hv/*/*.c mm/*.c drivers/*.c vmx/*.c fpu/*.c)
 HV_ASM_SRCS := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm vmx/*.asm))
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C_SRCS)) $(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))
 
-.PHONY: all efi iso run run-qemu run-qemu-uefi usb test test-nested unit integration bench \
+.PHONY: all efi iso run run-qemu run-qemu-uefi usb linux test test-nested unit integration bench \
 	format format-check check clean
 all: $(BUILD)/sable.elf
 
@@ -127,10 +127,16 @@ $(BUILD)/sable.iso: $(BUILD)/sable.elf $(BUILD)/sable.efi scripts/mkiso.sh $(GUE
 FORCE:
 
 run: iso
-	scripts/bochs.sh --interactive --iso $(BUILD)/sable.iso
+	scripts/bochs.sh --interactive --iso $(BUILD)/sable.iso $(BOCHS_ARGS)
 
 run-qemu: iso
-	scripts/qemu.sh --iso $(BUILD)/sable.iso
+	scripts/qemu.sh --iso $(BUILD)/sable.iso $(QEMU_ARGS)
+
+# Debian's kernel and busybox-static (apt-get download) and the test initramfs
+# in build/linux, for Linux guests (README "Linux guests").
+linux:
+	scripts/linux-fetch.sh $(BUILD)/linux
+	scripts/linux-initramfs.sh $(BUILD)/linux
 
 run-qemu-uefi: iso
 	scripts/qemu.sh --uefi --iso $(BUILD)/sable.iso

@@ -225,6 +225,10 @@ static void test_plan_errors(void **state)
 	assert_non_null(strstr(err, "does not fit"));
 	assert_int_equal(bzimage_plan(&info, 0x200000, 0, 0, &plan, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "init_size"));
+	/* an initrd above the RAM size is named as such even where the kernel does not fit */
+	assert_int_equal(bzimage_plan(&info, 0x200000, 0, 0x300000, &plan, err, sizeof(err)),
+	                 -EINVAL);
+	assert_non_null(strstr(err, "larger than the guest's 2 MiB"));
 }
 
 /* A non-relocatable kernel loads at 1 MiB and needs RAM from pref_address. */

@@ -124,6 +124,10 @@ int bzimage_plan(const struct bzimage_info *info, uint64_t mem_size, size_t cmdl
 	if (cmdline_len > info->cmdline_size || cmdline_len >= BZ_CMDLINE_ROOM)
 		return fail(err, errlen, "command line of %zu bytes, the kernel takes at most %u",
 		            cmdline_len, MIN(info->cmdline_size, (uint32_t)BZ_CMDLINE_ROOM - 1));
+	if (initrd_len >= mem_size)
+		return fail(err, errlen,
+		            "initrd of %lu bytes is larger than the guest's %lu MiB of RAM",
+		            initrd_len, mem_size >> 20);
 	choose_load(info, mem_size, plan);
 	if (plan->kernel_end > mem_size)
 		return fail(err, errlen,
@@ -134,10 +138,6 @@ int bzimage_plan(const struct bzimage_info *info, uint64_t mem_size, size_t cmdl
 	plan->initrd_len = initrd_len;
 	if (!initrd_len)
 		return 0;
-	if (initrd_len >= mem_size)
-		return fail(err, errlen,
-		            "initrd of %lu bytes is larger than the guest's %lu MiB of RAM",
-		            initrd_len, mem_size >> 20);
 	top = MIN(mem_size, MIN((uint64_t)info->initrd_addr_max + 1, ADDR32_END));
 	if (top < initrd_len || ALIGN_DOWN(top - initrd_len, PAGE_SIZE) < plan->kernel_end) {
 		fail(err, errlen,

@@ -9,6 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smp_cases.sh"
+. "$(dirname "$0")/linux_cases.sh"
 . "$ROOT/scripts/nested-kvm.sh"
 
 G=$ROOT/build/guests
@@ -1165,6 +1166,7 @@ NESTED=0
 
 # Longest first so that the two lanes finish close together.
 run_tier \
+	case_bochs_linux \
 	case_bochs_smp_guests \
 	case_bochs_isolation_one_core \
 	case_bochs_sched_fairness \
