@@ -150,24 +150,6 @@ int bzimage_plan(const struct bzimage_info *info, uint64_t mem_size, size_t cmdl
 	return 0;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Appends e820 entry [base, base + size) of type to the zero page bp. */
 static void e820_add(uint8_t *bp, uint64_t base, uint64_t size, uint32_t type)
 {
@@ -176,9 +158,9 @@ static void e820_add(uint8_t *bp, uint64_t base, uint64_t size, uint32_t type)
 
 	if (!size || n >= BP_E820_MAX)
 		return;
-	put64(e, base);
-	put64(e + 8, size);
-	put32(e + 16, type);
+	put_le64(e, base);
+	put_le64(e + 8, size);
+	put_le32(e + 16, type);
 	bp[BP_E820_ENTRIES] = (uint8_t)(n + 1);
 }
 
@@ -198,13 +180,13 @@ uint64_t bzimage_load(const struct bzimage_info *info, const struct bzimage_plan
 	__builtin_memset(bp, 0, BP_SIZE);
 	__builtin_memcpy(bp + BZ_SETUP_SECTS, img + BZ_SETUP_SECTS,
 	                 info->header_end - BZ_SETUP_SECTS);
-	put16(bp + BZ_VID_MODE, BZ_VID_NORMAL);
+	put_le16(bp + BZ_VID_MODE, BZ_VID_NORMAL);
 	bp[BZ_TYPE_OF_LOADER] = BZ_LOADER_UNDEF;
-	put32(bp + BZ_CODE32_START, (uint32_t)plan->load_gpa);
-	put32(bp + BZ_RAMDISK_IMAGE, (uint32_t)plan->initrd_gpa);
-	put32(bp + BZ_RAMDISK_SIZE, (uint32_t)plan->initrd_len);
-	put32(bp + BZ_CMD_LINE_PTR, (uint32_t)BZ_CMDLINE_GPA);
-	put64(bp + BP_ACPI_RSDP_ADDR, req->acpi_rsdp);
+	put_le32(bp + BZ_CODE32_START, (uint32_t)plan->load_gpa);
+	put_le32(bp + BZ_RAMDISK_IMAGE, (uint32_t)plan->initrd_gpa);
+	put_le32(bp + BZ_RAMDISK_SIZE, (uint32_t)plan->initrd_len);
+	put_le32(bp + BZ_CMD_LINE_PTR, (uint32_t)BZ_CMDLINE_GPA);
+	put_le64(bp + BP_ACPI_RSDP_ADDR, req->acpi_rsdp);
 
 	e820_add(bp, 0, BZ_LOW_RAM_END, E820_RAM);
 	e820_add(bp, BZ_LOW_RAM_END, 0xa0000 - BZ_LOW_RAM_END, E820_RESERVED);

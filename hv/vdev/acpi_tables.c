@@ -1,6 +1,7 @@
 /* Per-VM ACPI tables (ACPI 6.5: RSDP 5.2.5, RSDT 5.2.7, XSDT 5.2.8, FADT 5.2.9,
  * FACS 5.2.10, DSDT 5.2.11.1, MADT 5.2.12; AML 20.2). */
 #include "hv/vdev/acpi_tables.h"
+#include "le.h"
 
 #define HDR_LEN       36
 #define RSDP_LEN      36
@@ -46,24 +47,6 @@ static const uint8_t dsdt_aml[] = {
 	0x00, 0x00,            /* ZeroOp, ZeroOp */
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void put_str(uint8_t *p, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -84,13 +67,13 @@ static uint8_t checksum(const uint8_t *p, size_t len)
 static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
 {
 	put_str(t, sig, 4);
-	put32(t + 4, len);
+	put_le32(t + 4, len);
 	t[8] = rev;
 	put_str(t + 10, "SABLE ", 6);
 	put_str(t + 16, "SABLEVM ", 8);
-	put32(t + 24, 1);
+	put_le32(t + 24, 1);
 	put_str(t + 28, "SBLE", 4);
-	put32(t + 32, 1);
+	put_le32(t + 32, 1);
 }
 
 static void seal(uint8_t *t, uint32_t len)
@@ -105,38 +88,38 @@ static void gas_io(uint8_t *g, uint8_t bits, uint16_t port)
 	g[1] = bits;
 	g[2] = 0;
 	g[3] = bits <= 8 ? 1 : bits <= 16 ? 2 : 3; /* access size: byte, word, dword */
-	put64(g + 4, port);
+	put_le64(g + 4, port);
 }
 
 static uint32_t build_madt(uint8_t *t, uint32_t ncpus)
 {
 	uint32_t off = HDR_LEN + 8;
 
-	put32(t + HDR_LEN, ACPI_LAPIC_ADDR);
-	put32(t + HDR_LEN + 4, MADT_PCAT);
+	put_le32(t + HDR_LEN, ACPI_LAPIC_ADDR);
+	put_le32(t + HDR_LEN + 4, MADT_PCAT);
 	for (uint32_t i = 0; i < ncpus; i++, off += 8) {
 		t[off] = MADT_LAPIC;
 		t[off + 1] = 8;
 		t[off + 2] = (uint8_t)i; /* ACPI processor UID */
 		t[off + 3] = (uint8_t)i; /* APIC ID */
-		put32(t + off + 4, LAPIC_ENABLED);
+		put_le32(t + off + 4, LAPIC_ENABLED);
 	}
 	t[off] = MADT_IOAPIC;
 	t[off + 1] = 12;
 	t[off + 2] = ACPI_IOAPIC_ID;
-	put32(t + off + 4, ACPI_IOAPIC_ADDR);
-	put32(t + off + 8, 0); /* GSI base */
+	put_le32(t + off + 4, ACPI_IOAPIC_ADDR);
+	put_le32(t + off + 8, 0); /* GSI base */
 	off += 12;
 	/* ISA IRQ 0 (the PIT) is IOAPIC pin 2; the SCI is level, active high */
 	t[off] = MADT_ISO;
 	t[off + 1] = 10;
-	put32(t + off + 4, 2);
+	put_le32(t + off + 4, 2);
 	off += 10;
 	t[off] = MADT_ISO;
 	t[off + 1] = 10;
 	t[off + 3] = ACPI_SCI_IRQ;
-	put32(t + off + 4, ACPI_SCI_IRQ);
-	put16(t + off + 8, ISO_LEVEL_HI);
+	put_le32(t + off + 4, ACPI_SCI_IRQ);
+	put_le16(t + off + 8, ISO_LEVEL_HI);
 	off += 10;
 	header(t, "APIC", off, MADT_REV);
 	seal(t, off);
@@ -147,27 +130,27 @@ static void build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
 {
 	header(t, "FACP", FADT_LEN, FADT_REV);
 	/* FIRMWARE_CTRL (36) stays 0: X_FIRMWARE_CTRL holds the FACS (table 5.9) */
-	put32(t + 40, dsdt);
+	put_le32(t + 40, dsdt);
 	t[45] = PM_PROFILE;
-	put16(t + 46, ACPI_SCI_IRQ);
+	put_le16(t + 46, ACPI_SCI_IRQ);
 	/* SMI_CMD (48) = 0: no SMM, the platform is always in ACPI mode */
-	put32(t + 56, ACPI_PM1A_EVT);
-	put32(t + 64, ACPI_PM1A_CNT);
-	put32(t + 76, ACPI_PM_TMR);
+	put_le32(t + 56, ACPI_PM1A_EVT);
+	put_le32(t + 64, ACPI_PM1A_CNT);
+	put_le32(t + 76, ACPI_PM_TMR);
 	t[88] = PM1_EVT_LEN;
 	t[89] = PM1_CNT_LEN;
 	t[91] = PM_TMR_LEN;
-	put16(t + 96, C2_NONE);
-	put16(t + 98, C3_NONE);
+	put_le16(t + 96, C2_NONE);
+	put_le16(t + 98, C3_NONE);
 	t[108] = 0x32; /* CMOS index of the century */
-	put16(t + 109, BOOT_LEGACY | BOOT_8042);
-	put32(t + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
-	                       FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP);
+	put_le16(t + 109, BOOT_LEGACY | BOOT_8042);
+	put_le32(t + 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+	                          FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP);
 	gas_io(t + 116, 8, ACPI_RESET_PORT);
 	t[128] = ACPI_RESET_VALUE;
 	t[131] = 0; /* FADT minor version */
-	put64(t + 132, facs);
-	put64(t + 140, dsdt);
+	put_le64(t + 132, facs);
+	put_le64(t + 140, dsdt);
 	gas_io(t + 148, PM1_EVT_LEN * 8, ACPI_PM1A_EVT);
 	gas_io(t + 172, PM1_CNT_LEN * 8, ACPI_PM1A_CNT);
 	gas_io(t + 208, PM_TMR_LEN * 8, ACPI_PM_TMR);
@@ -190,7 +173,7 @@ uint64_t acpi_tables_build(uint8_t *buf, size_t size, uint64_t gpa, uint32_t ncp
 		buf[i] = 0;
 
 	put_str(buf + facs, "FACS", 4);
-	put32(buf + facs + 4, FACS_LEN);
+	put_le32(buf + facs + 4, FACS_LEN);
 
 	header(buf + dsdt, "DSDT", dsdt_len, 2);
 	for (size_t i = 0; i < sizeof(dsdt_aml); i++)
@@ -201,20 +184,20 @@ uint64_t acpi_tables_build(uint8_t *buf, size_t size, uint64_t gpa, uint32_t ncp
 	build_madt(buf + madt, ncpus);
 
 	header(buf + rsdt, "RSDT", HDR_LEN + 8, 1);
-	put32(buf + rsdt + HDR_LEN, (uint32_t)gpa + fadt);
-	put32(buf + rsdt + HDR_LEN + 4, (uint32_t)gpa + madt);
+	put_le32(buf + rsdt + HDR_LEN, (uint32_t)gpa + fadt);
+	put_le32(buf + rsdt + HDR_LEN + 4, (uint32_t)gpa + madt);
 	seal(buf + rsdt, HDR_LEN + 8);
 	header(buf + xsdt, "XSDT", HDR_LEN + 16, 1);
-	put64(buf + xsdt + HDR_LEN, gpa + fadt);
-	put64(buf + xsdt + HDR_LEN + 8, gpa + madt);
+	put_le64(buf + xsdt + HDR_LEN, gpa + fadt);
+	put_le64(buf + xsdt + HDR_LEN + 8, gpa + madt);
 	seal(buf + xsdt, HDR_LEN + 16);
 
 	put_str(buf, "RSD PTR ", 8);
 	put_str(buf + 9, "SABLE ", 6);
 	buf[15] = 2; /* revision: ACPI 2.0+ (XSDT) */
-	put32(buf + 16, (uint32_t)gpa + rsdt);
-	put32(buf + 20, RSDP_LEN);
-	put64(buf + 24, gpa + xsdt);
+	put_le32(buf + 16, (uint32_t)gpa + rsdt);
+	put_le32(buf + 20, RSDP_LEN);
+	put_le64(buf + 24, gpa + xsdt);
 	buf[8] = checksum(buf, RSDP_V1_LEN);
 	buf[32] = checksum(buf, RSDP_LEN);
 	return gpa;
