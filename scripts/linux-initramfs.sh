@@ -10,7 +10,7 @@ out=${2:-$ldir/initramfs.gz}
 [ -x "$ldir/busybox" ] || { echo "linux-initramfs: no $ldir/busybox (run scripts/linux-fetch.sh)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys"
+mkdir -p "$tmp/bin" "$tmp/dev" "$tmp/proc" "$tmp/sys" "$tmp/tmp"
 cp "$ldir/busybox" "$tmp/bin/busybox"
 for a in sh mount cat grep dmesg poweroff echo sleep wc head sed tr uname; do
 	ln -s busybox "$tmp/bin/$a"

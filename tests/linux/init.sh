@@ -6,6 +6,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 say() { echo "<2>LINUX $*" > /dev/kmsg; }
+echo "LINUX tty: hello from the shell"
 say "init: running on $(uname -r)"
 say "cpus: $(grep -c ^processor /proc/cpuinfo) online $(cat /sys/devices/system/cpu/online)"
 say "flags:$(grep -m1 ^flags /proc/cpuinfo | sed 's/^flags[^:]*://' | tr ' ' '\n' | grep -xE 'fpu|sse|sse2|avx|avx2|avx512f|xsave|xsaveopt|xsavec|xsaves|erms|fsrm|x2apic|tsc_deadline_timer|hypervisor' | tr '\n' ' ')"
@@ -15,6 +16,5 @@ say "clockevent: $(cat /sys/devices/system/clockevents/clockevent0/current_devic
 if /bin/cpucheck > /tmp/cpucheck.out 2>&1; then r=PASS; else r=FAIL; fi
 while read -r l; do say "$l"; done < /tmp/cpucheck.out
 say "cpucheck: $r"
-echo "LINUX tty: hello from the shell"
 say "init: powering off"
 poweroff -f
