@@ -6,7 +6,8 @@
  * local APIC); a level-triggered IOAPIC pin (the i8042's IRQ 1 after its
  * self-test) whose remote IRR must be set in the handler and clear after the
  * EOI; PIT channel 2 through port 0x61 as calibration uses it; the CMOS RTC;
- * PCI configuration mechanism 1 (no devices). With "hostile" on its command
+ * PCI configuration mechanism 1 (no devices); the UART's THRE and
+ * received-data interrupts on IRQ 4. With "hostile" on its command
  * line it then writes nonsense to the IOAPIC, redirects pins to APIC IDs that
  * do not exist, storms the PIT with reprogramming and count 1, checks it
  * still works, and ends with a byte access to the IOAPIC, which stops it.
@@ -23,12 +24,18 @@
 #define VEC_PIT_PIC    (PIC_BASE + 0)
 #define VEC_PIT_IOAPIC 0x31
 #define VEC_KBD        0x32
+#define VEC_UART       0x34
+#define COM1_IER       0x3f9
+#define COM1_IIR       0x3fa
+#define COM1_MCR       0x3fc
 #define PIT_COUNT      1193 /* 1 ms */
 #define WAIT_TICKS     2000000000ull
 #define IRQS           3
 #define LVT_EXTINT     (7u << 8)
 
 static volatile uint32_t pic_isr_in_handler, kbd_rirr_in_handler, kbd_byte;
+static volatile uint8_t uart_iir[4], uart_rx;
+static volatile uint32_t uart_irqs; /* handled so far: uart_iir[n % 4] is the nth's IIR */
 
 static uint32_t ioapic_read(uint32_t reg)
 {
@@ -88,6 +95,18 @@ static void on_kbd(uint8_t v)
 	(void)v;
 	kbd_rirr_in_handler = ioapic_read(IOAPIC_RTE(1)) & RTE_RIRR;
 	kbd_byte = inb(0x60); /* empties the output buffer: IRQ 1 deasserts */
+	apic_eoi();
+}
+
+/* COM1's interrupt: IIR says why; a received byte is read (which ends it). */
+static void on_uart(uint8_t v)
+{
+	uint8_t iir = inb(COM1_IIR);
+
+	(void)v;
+	uart_iir[uart_irqs++ % 4] = iir;
+	if ((iir & 0x0f) == 0x04 || (iir & 0x0f) == 0x0c)
+		uart_rx = inb(0x3f8);
 	apic_eoi();
 }
 
@@ -207,6 +226,51 @@ static void test_pit_channel2(void)
 	test_end();
 }
 
+/* The 16550's THRE interrupt (IER bit 1) on IRQ 4 through IOAPIC pin 4, as
+ * Linux's 8250 driver uses it, then a received-data interrupt in loopback.
+ * Nothing is printed while it runs: each byte sent would interrupt. */
+static void test_uart_irq(void)
+{
+	uint64_t a = 0, b = 0;
+	uint32_t seen = uart_irqs;
+	bool thre, again, rx;
+	uint8_t iir_after;
+
+	test_begin("pcplat-uart-irq4");
+	serial_flush();
+	ioapic_write(IOAPIC_RTE(4) + 1, apic_id() << 24);
+	ioapic_write(IOAPIC_RTE(4), VEC_UART);
+	outb(COM1_MCR, 0x0b); /* DTR, RTS, OUT2: the IRQ line is connected */
+	outb(COM1_IER, 0x02); /* THRE: pending at once, the transmitter is empty */
+	thre = take(VEC_UART, 1, &a, &b);
+	iir_after = inb(COM1_IIR);
+	outb(0x3f8, '\r'); /* sent at once: THRE again (the console drops a lone CR) */
+	again = take(VEC_UART, 1, &a, &b);
+	outb(COM1_IER, 0x01); /* received data only */
+	outb(COM1_MCR, 0x18); /* loopback (and OUT2): what is sent is received */
+	outb(0x3f8, 'Z');
+	rx = take(VEC_UART, 1, &a, &b);
+	outb(COM1_IER, 0x00);
+	outb(COM1_MCR, 0x03);
+	ioapic_write(IOAPIC_RTE(4), RTE_MASKED);
+	if (CHECK(thre, "no THRE interrupt when IER bit 1 was set")) {
+		CHECK((uart_iir[seen % 4] & 0x0f) == 0x02, "IIR 0x%x in the THRE handler",
+		      uart_iir[seen % 4]);
+		CHECK((iir_after & 0x0f) == 0x01, "IIR 0x%x after the THRE was identified",
+		      iir_after);
+	}
+	if (CHECK(again, "no THRE interrupt after a THR write"))
+		CHECK((uart_iir[(seen + 1) % 4] & 0x0f) == 0x02, "IIR 0x%x",
+		      uart_iir[(seen + 1) % 4]);
+	if (CHECK(rx, "no received-data interrupt in loopback")) {
+		CHECK((uart_iir[(seen + 2) % 4] & 0x07) == 0x04, "IIR 0x%x for received data",
+		      uart_iir[(seen + 2) % 4]);
+		CHECK(uart_rx == 'Z', "received 0x%x", uart_rx);
+	}
+	CHECK(uart_irqs == seen + 3, "%u UART interrupts, want 3", uart_irqs - seen);
+	test_end();
+}
+
 static unsigned bcd(uint8_t v)
 {
 	return (v >> 4) * 10u + (v & 0xf);
@@ -317,12 +381,14 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	irq_set_handler(VEC_PIT_PIC, on_pit_pic);
 	irq_set_handler(VEC_PIT_IOAPIC, on_pit_ioapic);
 	irq_set_handler(VEC_KBD, on_kbd);
+	irq_set_handler(VEC_UART, on_uart);
 	test_pit_through_pic();
 	test_pit_through_ioapic();
 	test_level_pin_i8042();
 	test_pit_channel2();
 	test_rtc();
 	test_pci();
+	test_uart_irq();
 	if (bad)
 		hostile();
 	tests_finish();

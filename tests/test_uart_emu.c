@@ -177,23 +177,28 @@ static void test_status_registers(void **state)
 	assert_int_equal(uart_emu_read(&uart, 2), 0x01);
 	assert_int_equal(uart_emu_read(&uart, 6), 0xb0);
 
-	/* FCR writes, LSR/MSR writes and output do not change them. */
-	uart_emu_write(&uart, 2, 0xc7);
+	/* LSR/MSR writes and output do not change them. */
 	uart_emu_write(&uart, 5, 0xff);
 	uart_emu_write(&uart, 6, 0xff);
 	sends("x");
-	assert_int_equal(uart_emu_read(&uart, 2), 0x01);
+	assert_int_equal(uart_emu_read(&uart, 2), 0x01); /* THRE pending, but not enabled */
 	assert_int_equal(uart_emu_read(&uart, 5), 0x60);
 	assert_int_equal(uart_emu_read(&uart, 6), 0xb0);
 	assert_int_equal(uart.len, 1);
 
+	/* FCR: FIFOs on shows in IIR bits 7:6 */
+	uart_emu_write(&uart, 2, 0xc7);
+	assert_int_equal(uart_emu_read(&uart, 2), 0xc1);
 	/* The same with DLAB set. */
 	uart_emu_write(&uart, 3, 0x80);
-	assert_int_equal(uart_emu_read(&uart, 2), 0x01);
+	assert_int_equal(uart_emu_read(&uart, 2), 0xc1);
 	assert_int_equal(uart_emu_read(&uart, 5), 0x60);
 	assert_int_equal(uart_emu_read(&uart, 6), 0xb0);
+	uart_emu_write(&uart, 2, 0x00);
+	assert_int_equal(uart_emu_read(&uart, 2), 0x01);
 }
 
+/* MSR deltas (bits 3:0) are set by line changes and cleared by the read. */
 static void test_mcr_and_loopback(void **state)
 {
 	uart_emu_write(&uart, 4, 0x0b); /* DTR | RTS | OUT2 */
@@ -201,18 +206,129 @@ static void test_mcr_and_loopback(void **state)
 	assert_int_equal(uart_emu_read(&uart, 6), 0xb0);
 	uart_emu_write(&uart, 4, 0xff);
 	assert_int_equal(uart_emu_read(&uart, 4), 0x1f);
+	assert_int_equal(uart_emu_read(&uart, 6), 0xf0); /* RI rose: no TERI */
 
 	/* Loopback: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2. */
 	uart_emu_write(&uart, 4, 0x10 | 0x0a);
+	assert_int_equal(uart_emu_read(&uart, 6), 0x90 | 0x02 | 0x04); /* DDSR, TERI */
 	assert_int_equal(uart_emu_read(&uart, 6), 0x90);
 	uart_emu_write(&uart, 4, 0x10);
-	assert_int_equal(uart_emu_read(&uart, 6), 0x00);
+	assert_int_equal(uart_emu_read(&uart, 6), 0x00 | 0x01 | 0x08); /* DCTS, DDCD */
 	uart_emu_write(&uart, 4, 0x1f);
-	assert_int_equal(uart_emu_read(&uart, 6), 0xf0);
+	assert_int_equal(uart_emu_read(&uart, 6), 0xf0 | 0x0b);
 	uart_emu_write(&uart, 4, 0x10 | 0x05);
-	assert_int_equal(uart_emu_read(&uart, 6), 0x60);
-	uart_emu_write(&uart, 4, 0x03);
+	assert_int_equal(uart_emu_read(&uart, 6), 0x60 | 0x09);
+	uart_emu_write(&uart, 4, 0x03); /* back to "connected": DSR stays, RI falls */
+	assert_int_equal(uart_emu_read(&uart, 6), 0xb0 | 0x0d);
 	assert_int_equal(uart_emu_read(&uart, 6), 0xb0);
+}
+
+/* THRE interrupt (IER bit 1): pending when enabled with THR empty and after
+ * every THR write; the IIR read that reports it clears it. OUT2 gates the
+ * output. */
+static void test_thre_interrupt(void **state)
+{
+	uart_emu_write(&uart, 1, 0x02);
+	assert_false(uart_emu_irq(&uart)); /* OUT2 off */
+	uart_emu_write(&uart, 4, 0x08);
+	assert_true(uart_emu_irq(&uart));
+	assert_int_equal(uart_emu_read(&uart, 2), 0x02);
+	assert_false(uart_emu_irq(&uart));
+	assert_int_equal(uart_emu_read(&uart, 2), 0x01);
+	sends("a");
+	assert_true(uart_emu_irq(&uart));
+	uart_emu_write(&uart, 1, 0x00);
+	assert_false(uart_emu_irq(&uart));
+	uart_emu_write(&uart, 1, 0x02); /* re-enabling raises it again */
+	assert_true(uart_emu_irq(&uart));
+}
+
+/* Priorities: line status > received data > THRE > modem status. */
+static void test_iir_priorities(void **state)
+{
+	uart_emu_write(&uart, 4, 0x08);
+	uart_emu_write(&uart, 1, 0x0f);
+	assert_int_equal(uart_emu_read(&uart, 2), 0x02); /* THRE */
+	uart_emu_write(&uart, 4, 0x09);                  /* DTR: no delta outside loopback */
+	uart_emu_write(&uart, 4, 0x18);                  /* loopback: CTS and DSR drop */
+	assert_int_equal(uart_emu_read(&uart, 2), 0x00); /* modem status */
+	assert_int_equal(uart_emu_read(&uart, 6) & 0x0f, 0x03);
+	assert_int_equal(uart_emu_read(&uart, 2), 0x01);
+	uart_emu_write(&uart, 4, 0x08);
+	(void)uart_emu_read(&uart, 6);
+	assert_true(uart_emu_rx(&uart, 'r'));
+	assert_int_equal(uart_emu_read(&uart, 2), 0x04); /* data, FIFO off: trigger 1 */
+	for (unsigned i = 1; i < UART_EMU_RX_FIFO; i++)
+		assert_true(uart_emu_rx(&uart, 'r'));
+	assert_false(uart_emu_rx(&uart, 'o')); /* overrun */
+	assert_int_equal(uart_emu_read(&uart, 2), 0x06);
+	assert_true(uart_emu_irq(&uart));
+	assert_int_equal(uart_emu_read(&uart, 5), 0x63); /* DR, OE: the read clears OE */
+	assert_int_equal(uart_emu_read(&uart, 5), 0x61);
+	assert_int_equal(uart_emu_read(&uart, 2), 0x04);
+	uart_emu_write(&uart, 2, 0x02 | 0x01); /* FIFO on, receiver cleared */
+	assert_int_equal(uart_emu_read(&uart, 5), 0x60);
+	assert_int_equal(uart_emu_read(&uart, 2), 0xc1); /* THRE was taken by the first read */
+}
+
+/* FCR trigger levels: below the level, a character timeout (0x0C) is reported. */
+static void test_fifo_trigger(void **state)
+{
+	uart_emu_write(&uart, 2, 0x81); /* FIFO on, trigger 8 */
+	uart_emu_write(&uart, 1, 0x01);
+	uart_emu_write(&uart, 4, 0x08);
+	for (unsigned i = 0; i < 7; i++)
+		uart_emu_rx(&uart, 'x');
+	assert_int_equal(uart_emu_read(&uart, 2), 0xcc);
+	uart_emu_rx(&uart, 'x');
+	assert_int_equal(uart_emu_read(&uart, 2), 0xc4);
+	for (unsigned i = 0; i < 8; i++)
+		(void)uart_emu_read(&uart, 0);
+	assert_int_equal(uart_emu_read(&uart, 2), 0xc1);
+	assert_false(uart_emu_irq(&uart));
+}
+
+/* Loopback: transmitted bytes are received, not output. */
+static void test_loopback_data(void **state)
+{
+	uart_emu_write(&uart, 4, 0x10);
+	sends("hi");
+	assert_int_equal(uart.len, 0);
+	assert_int_equal(uart_emu_read(&uart, 0), 'h');
+	assert_int_equal(uart_emu_read(&uart, 0), 'i');
+	uart_emu_write(&uart, 4, 0x00);
+	sends("o\n");
+	assert_int_equal(sink.n, 1);
+	expect_line(0, "o");
+}
+
+/* What may be read without the device lock, and its value. */
+static void test_pure_reads(void **state)
+{
+	uint8_t v = 0;
+
+	uart_emu_write(&uart, 7, 0x3c);
+	assert_true(uart_emu_read_pure(&uart, 7, &v));
+	assert_int_equal(v, 0x3c);
+	assert_true(uart_emu_read_pure(&uart, 5, &v));
+	assert_int_equal(v, 0x60);
+	assert_true(uart_emu_read_pure(&uart, 6, &v));
+	assert_int_equal(v, 0xb0);
+	assert_false(uart_emu_read_pure(&uart, 0, &v));
+	assert_false(uart_emu_read_pure(&uart, 2, &v));
+	assert_false(uart_emu_read_pure(&uart, 8, &v));
+	uart_emu_write(&uart, 4, 0x10); /* deltas pending */
+	assert_false(uart_emu_read_pure(&uart, 6, &v));
+	for (unsigned i = 0; i <= UART_EMU_RX_FIFO; i++)
+		uart_emu_rx(&uart, 'z');
+	assert_false(uart_emu_read_pure(&uart, 5, &v)); /* overrun pending */
+	(void)uart_emu_read(&uart, 5);
+	assert_true(uart_emu_read_pure(&uart, 5, &v));
+	assert_int_equal(v, 0x61);
+	uart_emu_write(&uart, 3, 0x80);
+	uart_emu_write(&uart, 0, 0x0c);
+	assert_true(uart_emu_read_pure(&uart, 0, &v));
+	assert_int_equal(v, 0x0c);
 }
 
 static void test_scratch(void **state)
@@ -287,7 +403,9 @@ int main(void)
 		T(test_ier_low_nibble),       T(test_status_registers),
 		T(test_mcr_and_loopback),     T(test_scratch),
 		T(test_out_of_range_offsets), T(test_no_sink),
-		T(test_receive_fifo),
+		T(test_receive_fifo),         T(test_thre_interrupt),
+		T(test_iir_priorities),       T(test_fifo_trigger),
+		T(test_loopback_data),        T(test_pure_reads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,6 +56,24 @@ static bool is_pci_port(uint16_t port)
 	return port >= PCI_CFG_ADDR && port < PCI_CFG_DATA + 4;
 }
 
+/* COM1's interrupt output is IRQ 4 (after every access: IIR, THR, IER, MCR and
+ * RBR all move it). */
+static void uart_irq(struct vm *vm)
+{
+	vm_irq_set(vm, UART_EMU_IRQ, uart_emu_irq(&vm->uart));
+}
+
+bool guest_io_uart_rx(struct vm *vm, uint8_t c)
+{
+	bool ok;
+
+	spin_lock(&vm->io_lock);
+	ok = uart_emu_rx(&vm->uart, c);
+	uart_irq(vm);
+	spin_unlock(&vm->io_lock);
+	return ok;
+}
+
 /* The i8042's output buffer is IRQ 1. */
 static void kbd_irq(struct vm *vm)
 {
@@ -68,6 +86,7 @@ static enum io_after io_out(struct vcpu *v, uint16_t port, unsigned size, uint32
 
 	if (port >= PORT_COM1 && port < PORT_COM1 + 8) {
 		uart_emu_write(&vm->uart, port - PORT_COM1, (uint8_t)val);
+		uart_irq(vm);
 		return AFTER_NONE;
 	}
 	if (is_pic_port(port)) {
@@ -115,8 +134,11 @@ static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
 	struct vm *vm = v->vm;
 	uint32_t val = 0;
 
-	if (port >= PORT_COM1 && port < PORT_COM1 + 8)
-		return uart_emu_read(&vm->uart, port - PORT_COM1);
+	if (port >= PORT_COM1 && port < PORT_COM1 + 8) {
+		val = uart_emu_read(&vm->uart, port - PORT_COM1);
+		uart_irq(vm);
+		return val;
+	}
 	if (port == PORT_FW_CFG_DATA) {
 		for (unsigned i = 0; i < size; i++)
 			val |= (uint32_t)fwcfg_read_byte(&vm->fwcfg) << (8 * i);
@@ -143,13 +165,21 @@ static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
 	return 0xffffffffu; /* nothing decodes the address: the bus floats high */
 }
 
-/* Ports whose reads change nothing and index nothing: no lock. The UART's
- * registers read as their old or new value while another vCPU writes them. */
-static bool read_is_stateless(uint16_t port)
+/* Reads that change nothing and index nothing: no lock. The UART's registers
+ * read as their old or new value while another vCPU writes them. */
+static bool read_pure(struct vm *vm, uint16_t port, uint32_t *val)
 {
-	if (port >= PORT_COM1 + 1 && port < PORT_COM1 + 8)
+	uint8_t b;
+
+	if (port == PORT_BOCHS_DEBUG) {
+		*val = PORT_BOCHS_DEBUG; /* the port-present answer of Bochs and QEMU */
 		return true;
-	return port == PORT_BOCHS_DEBUG;
+	}
+	if (port < PORT_COM1 || port >= PORT_COM1 + 8 ||
+	    !uart_emu_read_pure(&vm->uart, port - PORT_COM1, &b))
+		return false;
+	*val = b;
+	return true;
 }
 
 /* The PIT's IRQ 0 deadline is vCPU 0's timer: on its CPU it ends the entry
@@ -233,10 +263,8 @@ enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 {
 	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 
-	if (in && read_is_stateless(port)) {
-		*val = (port == PORT_BOCHS_DEBUG ? PORT_BOCHS_DEBUG /* Bochs' and QEMU's answer */
-		                                 : uart_emu_read(&v->vm->uart, port - PORT_COM1)) &
-		       mask;
+	if (in && read_pure(v->vm, port, val)) {
+		*val &= mask;
 		return EXIT_RESUME;
 	}
 	return io_locked(v, port, size, in, val, mask);

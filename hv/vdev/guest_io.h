@@ -14,6 +14,13 @@
 
 struct vcpu;
 
+struct vm;
+
+/* Console input for vm's COM1 (hv/console_in.h): queues c in its receive FIFO
+ * under the device lock and raises IRQ 4 if the guest enabled it. False when
+ * the FIFO was full (overrun). Any CPU. */
+bool guest_io_uart_rx(struct vm *vm, uint8_t c);
+
 /* Emulates one IN or OUT of size 1, 2 or 4 bytes; *val is the data. */
 enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val);
 

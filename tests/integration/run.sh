@@ -1115,7 +1115,7 @@ case_bochs_apic() {
 		# the PC platform (issue 10): PIC, IOAPIC, PIT, RTC, i8042, PCI
 		# config, beside a hostile copy that must stop alone
 		for vm in pcplat pcbad; do
-			for t in pit-pic pit-ioapic ioapic-level-i8042 pit-ch2-port61 rtc pci-cfg; do
+			for t in pit-pic pit-ioapic ioapic-level-i8042 pit-ch2-port61 rtc pci-cfg uart-irq4; do
 				must "^\[$vm\] TEST pcplat-$t PASS"
 			done
 		done
