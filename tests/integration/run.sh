@@ -1167,6 +1167,7 @@ NESTED=0
 # Longest first so that the two lanes finish close together.
 run_tier \
 	case_bochs_linux \
+	case_bochs_linux_panic \
 	case_bochs_smp_guests \
 	case_bochs_isolation_one_core \
 	case_bochs_sched_fairness \
