@@ -63,7 +63,7 @@ case_bochs_linux() {
 		"$LINUX_DIR/initramfs.gz" "$G/compute.elf" \
 		"$OUT/lx-trunc.bz" "$OUT/lx-corrupt.bz" "$OUT/lx-big.img" \
 		"$LINUX_DIR/vmlinuz::$LINUX_ARGS $long"
-	boot_bochs linux --cpus 4 --megs 1024 --timeout 900
+	boot_bochs linux --cpus 4 --megs 1024 --timeout 2400
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
 	linux_vm_must lx1 1
@@ -95,7 +95,7 @@ case_bochs_linux_panic() {
 	fi
 	mkimage linuxpanic "loglevel=info on_stop=poweroff vm=lxpanic:linux=0,mem=192M vm=compute:module=1,restart=2" \
 		"$LINUX_DIR/vmlinuz::$LINUX_ARGS init=/nonexistent panic=1" "$G/compute.elf"
-	boot_bochs linuxpanic --cpus 2 --megs 512 --timeout 600
+	boot_bochs linuxpanic --cpus 2 --megs 512 --timeout 1800
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
 	must "^\[lxpanic\] .*Kernel panic - not syncing: VFS: Unable to mount root fs"
