@@ -17,11 +17,14 @@ linux_inputs() {
 # linux_vm_must NAME CPUS: the markers of one Linux VM that booted to its init,
 # checked its CPUs and powered off through ACPI S5.
 linux_vm_must() {
-	local n=$1 cpus=$2 online=0 c
+	local n=$1 cpus=$2 online=0 c fl
 	[ "$cpus" -gt 1 ] && online=0-$((cpus - 1))
 	must "^\[$n\] .*LINUX init: running on [0-9]+\.[0-9]+\.[0-9]+-"
 	must "^\[$n\] .*LINUX cpus: $cpus online $online$"
-	must "^\[$n\] .*LINUX flags:.* fpu .* sse2 .* xsave "
+	must "^\[$n\] .*LINUX flags:(.* )?fpu .* sse2 .* xsave "
+	# the guest's IA32_MISC_ENABLE says fast strings are on: FSRM never comes without ERMS
+	fl=$(grep -E "^\[$n\] .*LINUX flags:" "$SERIAL" | head -1)
+	case "$fl " in *" fsrm "*) must_eq "$n: ERMS beside FSRM" "$(case "$fl " in *" erms "*) echo yes ;; esac)" yes ;; esac
 	must "^\[$n\] .*LINUX dmesg: x86/fpu: Enabled xstate features 0x[0-9a-f]*e7,"
 	if [ "$cpus" -gt 1 ]; then
 		must "^\[$n\] .*LINUX dmesg: smp: Brought up 1 node, $cpus CPUs$"
