@@ -11,6 +11,7 @@
  * line it then writes nonsense to the IOAPIC, redirects pins to APIC IDs that
  * do not exist, storms the PIT with reprogramming and count 1, checks it
  * still works, and ends with a byte access to the IOAPIC, which stops it.
+ * With "reset" it only pulses the reset line through the i8042 (0xFE).
  */
 #include "guest.h"
 #include "apic.h"
@@ -164,10 +165,17 @@ static void test_pit_through_ioapic(void)
 	          irq_count[VEC_PIT_IOAPIC]))
 		info("pcplat: %u PIT interrupts through the IOAPIC, %llu TSC ticks apart", IRQS,
 		     (b - a) / (IRQS - 1));
+	/* logical flat destination, lowest priority, as older kernels program it */
+	ioapic_write(IOAPIC_RTE(2), RTE_MASKED);
+	apic_write(APIC_DFR, 0xffffffffu);
+	apic_write(APIC_LDR, 0x02u << 24);
+	ioapic_write(IOAPIC_RTE(2) + 1, 0x02u << 24);
+	ioapic_write(IOAPIC_RTE(2), VEC_PIT_IOAPIC | 1u << 8 | 1u << 11);
+	CHECK(take(VEC_PIT_IOAPIC, 2, &a, &b), "no IRQ 0 to logical destination 0x02");
+	ioapic_write(IOAPIC_RTE(2), RTE_MASKED);
 	pit_stop();
 	CHECK(irq_count[VEC_PIT_PIC] == IRQS || irq_count[VEC_PIT_PIC] == IRQS + 1,
 	      "the masked PIC delivered too (%u)", irq_count[VEC_PIT_PIC]);
-	ioapic_write(IOAPIC_RTE(2), RTE_MASKED);
 	test_end();
 }
 
@@ -371,12 +379,24 @@ static void hostile(void)
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
 	const char *cmd = (mbi->flags & MBI_FLAG_CMDLINE) ? (const char *)mbi->cmdline : "";
-	bool bad = false;
+	bool bad = false, reset = false;
 
 	(void)magic;
-	for (const char *p = cmd; *p; p++)
+	for (const char *p = cmd; *p; p++) {
 		if (!strncmp(p, "hostile", 7))
 			bad = true;
+		if (!strncmp(p, "reset", 5))
+			reset = true;
+	}
+	if (reset) { /* reboot=k as Linux does it: wait for the input buffer, pulse reset */
+		info("pcplat: resetting through the i8042");
+		serial_flush();
+		while (inb(0x64) & 0x02)
+			cpu_relax();
+		outb(0x64, 0xfe);
+		info("pcplat: survived the i8042 reset");
+		tests_finish();
+	}
 	apic_enable();
 	irq_set_handler(VEC_PIT_PIC, on_pit_pic);
 	irq_set_handler(VEC_PIT_IOAPIC, on_pit_ioapic);

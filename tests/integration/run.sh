@@ -1101,15 +1101,16 @@ case_bochs_apic() {
 		priority-after-x2apic hostile-writes priority-after-hostile"
 	cp "$G/apic.elf" "$OUT/reloc.elf"
 	cp "$G/apic.elf" "$OUT/byte.elf"
-	mkdir -p "$OUT/pcbad"
+	mkdir -p "$OUT/pcbad" "$OUT/pcreset"
 	cp "$G/pcplat.elf" "$OUT/pcbad/pcplat hostile"
+	cp "$G/pcplat.elf" "$OUT/pcreset/pcplat reset"
 	for mode in on off; do
-		mkimage apic-$mode "loglevel=info on_stop=poweroff apicv=$mode vm=apic:module=0,mem=8M,pin=0 vm=reloc:module=1,mem=4M,pin=1 vm=byte:module=2,mem=4M,pin=1 vm=pcplat:module=3,mem=4M,pin=0 vm=pcbad:module=4,mem=4M,pin=1" \
-			"$G/apic.elf" "$OUT/reloc.elf" "$OUT/byte.elf" "$G/pcplat.elf" "$OUT/pcbad/pcplat hostile"
+		mkimage apic-$mode "loglevel=info on_stop=poweroff apicv=$mode vm=apic:module=0,mem=8M,pin=0 vm=reloc:module=1,mem=4M,pin=1 vm=byte:module=2,mem=4M,pin=1 vm=pcplat:module=3,mem=4M,pin=0 vm=pcbad:module=4,mem=4M,pin=1 vm=pcreset:module=5,mem=4M,pin=1,restart=1" \
+			"$G/apic.elf" "$OUT/reloc.elf" "$OUT/byte.elf" "$G/pcplat.elf" "$OUT/pcbad/pcplat hostile" "$OUT/pcreset/pcplat reset"
 		boot_bochs apic-$mode --cpus 2 --timeout 300
 		case_begin
 		must_eq "bochs end" "$ENDED" poweroff
-		must '^\[cpu0\] 5 of 5 VM\(s\) started'
+		must '^\[cpu0\] 6 of 6 VM\(s\) started'
 		for t in $tests; do
 			must "^\[apic\] TEST apic-$t PASS"
 		done
@@ -1124,6 +1125,12 @@ case_bochs_apic() {
 		must '^\[pcbad\] TEST pcplat-hostile PASS'
 		must 'vm pcbad: stopped: vCPU 0 accessed IOAPIC register 0x010 at RIP 0x[0-9a-f]+ with an instruction Sable does not emulate'
 		must_not '^\[pcbad\] INFO pcplat: survived'
+		# reboot=k: the i8042's reset pulse restarts the VM (restart=1), then stops it
+		must_eq "pcreset resets" "$(grep -c '^\[pcreset\] INFO pcplat: resetting through the i8042' "$SERIAL")" 2
+		must 'vm pcreset: stopped: reset through the i8042 keyboard controller: restarting \(restart=\)$'
+		must 'vm pcreset: restart 1 of 1$'
+		must 'vm pcreset: stopped: reset through the i8042 keyboard controller$'
+		must_not '^\[pcreset\] INFO pcplat: survived'
 		must 'vm apic: stopped: exit device: value 0x0, status 1'
 		must 'vm reloc: stopped: vCPU 0 moved its xAPIC to 0xfed00000: only the default base 0xfee00000 is supported'
 		must 'vm byte: stopped: '
