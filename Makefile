@@ -73,7 +73,7 @@ HOT_C_SRCS := hv/vcpu.c hv/slice.c hv/virq.c hv/sched.c hv/vdev/guest_io.c hv/vd
 $(patsubst %.c,$(BUILD)/%.o,$(HOT_C_SRCS)): KERNEL_OPT := -O2
 SIZE_LIMIT_KIB := 180
 
-.PHONY: all efi iso run run-qemu run-qemu-uefi usb test test-nested unit integration bench \
+.PHONY: all efi iso run run-qemu run-qemu-uefi usb linux test test-nested unit integration bench \
 	bench-kvm bench-check size-check format format-check check clean
 all: $(BUILD)/sable.elf
 
@@ -145,10 +145,16 @@ $(BUILD)/sable.iso: $(BUILD)/sable.elf $(BUILD)/sable.efi scripts/mkiso.sh $(GUE
 FORCE:
 
 run: iso
-	scripts/bochs.sh --interactive --iso $(BUILD)/sable.iso
+	scripts/bochs.sh --interactive --iso $(BUILD)/sable.iso $(BOCHS_ARGS)
 
 run-qemu: iso
-	scripts/qemu.sh --iso $(BUILD)/sable.iso
+	scripts/qemu.sh --iso $(BUILD)/sable.iso $(QEMU_ARGS)
+
+# Debian's kernel and busybox-static (apt-get download) and the test initramfs
+# in build/linux, for Linux guests (README "Linux guests").
+linux:
+	scripts/linux-fetch.sh $(BUILD)/linux
+	scripts/linux-initramfs.sh $(BUILD)/linux
 
 run-qemu-uefi: iso
 	scripts/qemu.sh --uefi --iso $(BUILD)/sable.iso

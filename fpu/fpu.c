@@ -170,6 +170,7 @@ static void choose_format(void)
 		selftest_compacted(s1.eax & XSAVE_1_EAX_XSAVES, &r);
 		xsetbv(0, fpu_host.xcr0);
 		test = &r;
+		fpu_host.compacted_broken = r.rc != 0;
 	}
 	fpu_host.format = xsave_choose_format(true, s1.eax, test, &why);
 	log_info("XSAVE: vCPU state saved with %s: %s", xsave_format_name(fpu_host.format), why);
@@ -233,6 +234,11 @@ uint64_t fpu_host_xcr0(void)
 }
 
 /* XCR0[9] stays hidden from guests (their PKRU is switched all the same). */
+bool fpu_compacted_broken(void)
+{
+	return fpu_host.compacted_broken;
+}
+
 uint64_t fpu_guest_xcr0_allowed(void)
 {
 	return fpu_host.xcr0;

@@ -20,6 +20,9 @@ void fpu_init_cpu(void);
 uint64_t fpu_host_xcr0(void);
 /* The host's CPUID leaf 0xD, consistent (repaired if need be), or NULL without XSAVE. */
 const struct xsave_cpuid_table *fpu_xsave_table(void);
+/* True when the CPU's compacted format (XSAVEC/XSAVES) failed the boot self-test:
+ * guests are not offered it (hv/vdev/guest_cpuid.c). */
+bool fpu_compacted_broken(void);
 /* Components a guest may enable in XCR0. */
 uint64_t fpu_guest_xcr0_allowed(void);
 /* Decides once, on CPU 0 after fpu_init_cpu(), whether guests get XSAVES/XRSTORS

@@ -18,6 +18,7 @@ struct fpu_host {
 	bool xsaves_decided;
 	bool xgetbv1; /* XGETBV(ECX=1) reads XINUSE */
 	bool table_ready;
+	bool compacted_broken;          /* XSAVEC/XSAVES failed the self-test (fpu.c) */
 	struct xsave_cpuid_table table; /* leaf 0xD, repaired; read once, on CPU 0 */
 };
 

@@ -504,7 +504,7 @@ void gen_xsave(struct insn *i)
 	};
 	unsigned k = rnd_below(ARRAY_SIZE(ops));
 	bool os = xsave_setup(i), fx = k >= 4;
-	bool present = k == 2 ? env.has_xsaveopt : k == 3 ? env.has_xsavec : true;
+	bool present = k == 2 ? env.has_xsaveopt : true;
 
 	emit(i, 3, 0x0f, ops[k].op, ops[k].modrm);
 	i->check = keep_all;
@@ -512,6 +512,11 @@ void gen_xsave(struct insn *i)
 		expect(i, ops[k].what, OK_NONE | OK(X86_GP), WANT_ANY);
 	else if (!os || !present)
 		expect(i, ops[k].what, 0, X86_UD);
+	else if (k == 3 && !env.has_xsavec)
+		/* hidden by CPUID (Sable does where the CPU's compacted format is
+		 * wrong), but no VMX control makes XSAVEC fault: it runs, or #UDs on
+		 * a CPU without it */
+		expect(i, ops[k].what, OK_NONE | OK(X86_GP) | OK(X86_UD), WANT_ANY);
 	else
 		expect(i, ops[k].what, OK_NONE | OK(X86_GP), WANT_ANY);
 }

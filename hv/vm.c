@@ -1,5 +1,6 @@
 #include "hv/vm.h"
 #include "hv/gdb/gdb.h"
+#include "hv/vm_linux.h"
 #include "hv/virq.h"
 #include "drivers/tsc.h"
 #include "hv/vdev/irq_line.h"
@@ -198,6 +199,11 @@ static int check_config(const struct vm_config *cfg)
 		        cfg->module, boot_info.module_count);
 		return -EINVAL;
 	}
+	if (cfg->has_initrd && cfg->initrd >= boot_info.module_count) {
+		log_err("vm %s: initrd=%u but the boot loader gave %zu module(s)", cfg->name,
+		        cfg->initrd, boot_info.module_count);
+		return -EINVAL;
+	}
 	for (uint32_t i = 0; i < cfg->nmods; i++)
 		if (cfg->mods[i] >= boot_info.module_count) {
 			log_err("vm %s: mods= names module %u which does not exist", cfg->name,
@@ -290,7 +296,7 @@ static void vm_remove(struct vm *vm)
 }
 
 static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t entry,
-                        uint32_t info_gpa)
+                        uint64_t info_gpa)
 {
 	int r;
 
@@ -312,6 +318,10 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 		/* the BSP enters the kernel; APs wait for INIT-SIPI as on a PC */
 		if (i > 0) {
 			v->state = VCPU_WAIT_SIPI;
+		} else if (cfg->is_linux) {
+			/* 32-bit boot protocol: ESI = zero page, EBX/EBP/EDI = 0 */
+			v->regs[VCPU_REGS_RSI] = info_gpa;
+			v->regs[VCPU_REGS_RIP] = entry;
 		} else {
 			v->regs[VCPU_REGS_RAX] = MB1_BOOTLOADER_MAGIC;
 			v->regs[VCPU_REGS_RBX] = info_gpa;
@@ -332,8 +342,8 @@ static int create_vcpus(struct vm *vm, const struct vm_config *cfg, uint64_t ent
 static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 {
 	struct vm *vm;
-	uint64_t entry;
-	uint32_t info_gpa;
+	uint64_t entry, info_gpa;
+	uint32_t mb_info;
 	int r;
 
 	r = check_config(cfg);
@@ -348,6 +358,7 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 	vm->run = run;
 	uart_emu_init(&vm->uart, guest_line, vm);
 	fwcfg_init(&vm->fwcfg, cfg->mem, (uint16_t)cfg->ncpus);
+	acpi_pm_init(&vm->pm);
 	vm_irq_init(vm);
 	pit_init(&vm->pit, tsc_hz, PIT_MIN_PERIOD_TICKS);
 	rtc_init(&vm->rtc, RTC_EPOCH_SECS, tsc_now(), tsc_hz);
@@ -355,8 +366,12 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 	r = alloc_ram(vm, cfg->mem);
 	if (!r)
 		r = vmm_ops->vm_init(vm);
-	if (!r)
-		r = load_kernel(vm, cfg, &entry, &info_gpa);
+	if (!r && cfg->is_linux)
+		r = vm_load_linux(vm, cfg, &entry, &info_gpa);
+	else if (!r) {
+		r = load_kernel(vm, cfg, &entry, &mb_info);
+		info_gpa = mb_info;
+	}
 	if (!r)
 		r = create_vcpus(vm, cfg, entry, info_gpa);
 	if (!r)
@@ -369,9 +384,9 @@ static int vm_build(const struct vm_config *cfg, uint32_t run, struct vm **out)
 		return r;
 	}
 	*out = vm;
-	log_info("vm %s: %lu MiB, %u vCPU(s) on CPU %u%s, entry 0x%lx, kernel module %u", vm->name,
+	log_info("vm %s: %lu MiB, %u vCPU(s) on CPU %u%s, entry 0x%lx, %s module %u", vm->name,
 	         vm->mem_size >> 20, vm->nvcpus, vm->vcpus[0]->pcpu, vm->nvcpus > 1 ? "..." : "",
-	         entry, cfg->module);
+	         entry, cfg->is_linux ? "Linux" : "kernel", cfg->module);
 	return 0;
 }
 

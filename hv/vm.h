@@ -2,6 +2,7 @@
 #ifndef SABLE_HV_VM_H
 #define SABLE_HV_VM_H
 
+#include "hv/vdev/acpi_pm.h"
 #include "hv/vdev/fwcfg.h"
 #include "hv/memslot.h"
 #include "hv/lib/spinlock.h"
@@ -36,7 +37,8 @@ struct vm {
 	struct spinlock io_lock; /* the port devices below: vCPUs on several cores share them */
 	struct uart_emu uart;
 	struct fwcfg fwcfg;
-	struct pit pit; /* its IRQ 0 deadline is vCPU 0's timer (hv/virq.c) */
+	struct acpi_pm pm; /* ACPI PM registers (Linux guests, whose FADT names them) */
+	struct pit pit;    /* its IRQ 0 deadline is vCPU 0's timer (hv/virq.c) */
 	struct rtc rtc;
 	struct i8042 kbd;
 	struct pci_cfg pci;

@@ -2,7 +2,10 @@
 # mkiso.sh [--mb1] [--efi sable.efi [--efi-default]] OUT.iso sable.elf "CMDLINE" TIMEOUT [guest.elf ...]
 # Builds a GRUB rescue image (BIOS, plus UEFI when grub-efi-amd64-bin is
 # installed) with GRUB on the serial console. Guest kernels become GRUB
-# modules 0, 1, ... in the order given.
+# modules 0, 1, ... in the order given; a guest given as FILE::ARGS gets the
+# module string "<basename> ARGS" (a Linux guest's kernel command line), with
+# every further "::" in ARGS read as a space (for make's GUESTS=, which splits
+# at spaces).
 # With --efi the image also gets a FAT partition (appended to the hybrid
 # image's partition table) holding \EFI\sable\: sable.efi, sable.elf, the
 # guests and a sable.cfg with the same command line and modules; sable.efi is
@@ -39,11 +42,16 @@ mkdir -p "$dir/boot/grub"
 cp "$elf" "$dir/boot/sable.elf"
 mods="" efimods=""
 i=0
+files=()
 for g in "$@"; do
-	cp "$g" "$dir/boot/guest$i.elf"
-	mods="$mods	module2 /boot/guest$i.elf $(basename "$g")
+	f=${g%%::*} args=""
+	[ "$f" = "$g" ] || args=" ${g#*::}"
+	args=${args//::/ }
+	files+=("$f")
+	cp "$f" "$dir/boot/guest$i.elf"
+	mods="$mods	module2 /boot/guest$i.elf $(basename "$f")$args
 "
-	efimods="${efimods}module guest$i.elf $(basename "$g")
+	efimods="${efimods}module guest$i.elf $(basename "$f")$args
 "
 	i=$((i + 1))
 done
@@ -54,7 +62,7 @@ if [ -n "$efi" ]; then
 	cp "$efi" "$dir/EFI/sable/sable.efi"
 	cp "$efi" "$elf" "$esp/files/"
 	i=0
-	for g in "$@"; do
+	for g in "${files[@]}"; do
 		cp "$g" "$esp/files/guest$i.elf"
 		i=$((i + 1))
 	done

@@ -369,6 +369,16 @@ static void test_xsave_sub1(void **state)
 	assert_int_equal(q(0xd, 1).eax, 0x7);
 }
 
+/* A CPU whose compacted format failed the boot self-test: XSAVEC is not offered. */
+static void test_xsave_compacted_broken(void **state)
+{
+	ctx.guest_xcr0 = 0xe7;
+	ctx.compacted_broken = true;
+	expect_regs(q(0xd, 1), 0x5, 0, 0, 0);
+	ctx.compacted_broken = false;
+	expect_regs(q(0xd, 1), 0x7, 2432, 0, 0);
+}
+
 static void test_xsave_components(void **state)
 {
 	expect_regs(q(0xd, 2), 256, 576, 0, 0);
@@ -538,6 +548,18 @@ static void test_pass_through(void **state)
 	expect_regs(q(3, 0), 0, 0, 0, 0);
 }
 
+/* With the TSC rate known, leaves 0x15/0x16 report it instead of the host's. */
+static void test_tsc_leaves(void **state)
+{
+	ctx.tsc_hz = 2500000000ull;
+	expect_regs(q(0x15, 0), 1, 1, 2500000000u, 0);
+	expect_regs(q(0x16, 0), 2500, 2500, 100, 0);
+	ctx.tsc_hz = 5000000000ull; /* crystal above 32 bits: ratio 2/1 */
+	expect_regs(q(0x15, 0), 1, 2, 2500000000u, 0);
+	ctx.tsc_hz = 0;
+	expect_regs(q(0x15, 0), 2, 0xe8, 0x0249f000, 0);
+}
+
 /* A host maximum known in advance (read once at boot) replaces the leaf 0 query. */
 static void test_known_host_max_basic(void **state)
 {
@@ -621,6 +643,8 @@ int main(void)
 		T(test_pass_through),
 		T(test_vcpu_state_on_demand),
 		T(test_known_host_max_basic),
+		T(test_tsc_leaves),
+		T(test_xsave_compacted_broken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -208,8 +208,8 @@ static void test_module(void **state)
 	           "vm 'a': module=99999999999999999999999 out of range (max 15)");
 	expect_err("a:module=-1", "vm 'a': bad module= value '-1'");
 	expect_err("a:module=1x", "vm 'a': bad module= value '1x'");
-	expect_err("a:mem=64M", "vm 'a': module= missing");
-	expect_err("a:", "vm 'a': module= missing");
+	expect_err("a:mem=64M", "vm 'a': module= (or linux=) missing");
+	expect_err("a:", "vm 'a': module= (or linux=) missing");
 }
 
 static void test_pin(void **state)
@@ -445,6 +445,36 @@ static void test_random_strings(void **state)
 	assert_true(ok > 0);
 }
 
+/* linux=N names a bzImage module; initrd=M only with it; mem= defaults higher. */
+static void test_linux(void **state)
+{
+	struct vm_config c;
+
+	(void)state;
+	c = parse_ok("lx:linux=2,initrd=3,cpus=2");
+	assert_true(c.is_linux);
+	assert_int_equal(c.module, 2);
+	assert_true(c.has_initrd);
+	assert_int_equal(c.initrd, 3);
+	assert_int_equal(c.ncpus, 2);
+	assert_int_equal(c.mem, VMCONFIG_LINUX_MEM);
+	c = parse_ok("lx:linux=1,mem=128M");
+	assert_false(c.has_initrd);
+	assert_int_equal(c.mem, 128ull << 20);
+	c = parse_ok("mb:module=1");
+	assert_false(c.is_linux);
+	assert_int_equal(c.mem, VMCONFIG_DEFAULT_MEM);
+	expect_err("lx:linux=1,module=2",
+	           "vm 'lx': module= and linux= both given (one kernel per VM)");
+	expect_err("mb:module=1,initrd=2",
+	           "vm 'mb': initrd= is for linux= guests (multiboot kernels take mods=)");
+	expect_err("lx:linux=1,mods=2",
+	           "vm 'lx': mods= is for multiboot kernels (a linux= guest takes initrd=)");
+	expect_err("lx:linux=x", "vm 'lx': bad linux= value 'x'");
+	expect_err_has("lx:linux=1,initrd=999", "initrd=999 out of range");
+	expect_err("lx:initrd=1", "vm 'lx': module= (or linux=) missing");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_long_values_quoted_short),
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_random_strings),
+		cmocka_unit_test(test_linux),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

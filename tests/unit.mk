@@ -95,6 +95,12 @@ unit_xfd_model_SRCS := fpu/xfd.c fpu/xfd_vcpu.c fpu/fpstate.c fpu/xsave_layout.c
 UNIT_TESTS += bench_platform
 unit_bench_platform_SRCS := tests/kvm-runner/bench_platform.c hv/loader/elf.c hv/loader/mb1_header.c \
 	hv/loader/mbinfo.c hv/lib/format.c
+UNIT_TESTS += bzimage
+unit_bzimage_SRCS := hv/loader/bzimage.c hv/lib/format.c
+UNIT_TESTS += acpi_tables
+unit_acpi_tables_SRCS := hv/vdev/acpi_tables.c drivers/acpi.c
+UNIT_TESTS += acpi_pm
+unit_acpi_pm_SRCS := hv/vdev/acpi_pm.c
 UNIT_TESTS += ioapic pic8259 pit8254 rtc i8042 pci_cfg
 unit_ioapic_SRCS := hv/vdev/ioapic.c
 unit_pic8259_SRCS := hv/vdev/pic8259.c

@@ -1,4 +1,5 @@
 /* VM-exit handlers (SDM Vol. 3C ch. 26, exit qualifications in sec. 28.2.1). */
+#include "drivers/tsc.h"
 #include "drivers/lapic.h"
 #include "err.h"
 #include "fpu/fpu.h"
@@ -93,6 +94,7 @@ static void cpuid_vcpu_state(void *host_ctx, struct guest_cpuid_ctx *c)
 	c->xss_allowed = fpu_guest_xss_allowed();
 	c->xsaves = fpu_guest_xsaves();
 	c->xsave = fpu_xsave_table();
+	c->compacted_broken = fpu_compacted_broken();
 }
 
 /* The guest's answer by the policy of hv/vdev/guest_cpuid.c; cached when it
@@ -107,6 +109,7 @@ static __attribute__((noinline)) void cpuid_answer(struct vcpu *v, uint32_t leaf
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.host_max_basic = vmx_cfg.host_max_basic,
+		.tsc_hz = tsc_hz,
 		.vcpu_state = cpuid_vcpu_state,
 	};
 

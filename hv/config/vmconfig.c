@@ -23,13 +23,16 @@ enum vm_key {
 	KEY_CMDLINE,
 	KEY_RESTART,
 	KEY_WEIGHT,
+	KEY_LINUX,
+	KEY_INITRD,
 	KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
 	[KEY_MODULE] = "module",   [KEY_MEM] = "mem",       [KEY_CPUS] = "cpus",
 	[KEY_PIN] = "pin",         [KEY_MODS] = "mods",     [KEY_CMDLINE] = "cmdline",
-	[KEY_RESTART] = "restart", [KEY_WEIGHT] = "weight",
+	[KEY_RESTART] = "restart", [KEY_WEIGHT] = "weight", [KEY_LINUX] = "linux",
+	[KEY_INITRD] = "initrd",
 };
 
 /* State of one vmconfig_parse call. */
@@ -122,15 +125,16 @@ static int parse_index(const char *s, size_t len, uint32_t max, uint32_t *out)
 }
 
 /* Setters for each key: parse v[0..len), store it in the config or fail. */
-static int set_module(struct parser *p, const char *v, size_t len)
+static int set_module_index(struct parser *p, const char *key, const char *v, size_t len,
+                            uint32_t *out)
 {
-	int ret = parse_index(v, len, MAX_BOOT_MODULES, &p->cfg->module);
+	int ret = parse_index(v, len, MAX_BOOT_MODULES, out);
 
 	if (ret == -ERANGE)
-		return fail(p, "module=%.*s out of range (max %u)", SL(v, len),
+		return fail(p, "%s=%.*s out of range (max %u)", key, SL(v, len),
 		            MAX_BOOT_MODULES - 1);
 	if (ret < 0)
-		return fail(p, "bad module= value '%.*s'", SL(v, len));
+		return fail(p, "bad %s= value '%.*s'", key, SL(v, len));
 	return 0;
 }
 
@@ -252,7 +256,13 @@ static int apply_field(struct parser *p, const char *f, size_t len)
 		return fail(p, "empty value for '%s'", key_names[key]);
 	switch (key) {
 	case KEY_MODULE:
-		return set_module(p, v, vlen);
+		return set_module_index(p, "module", v, vlen, &p->cfg->module);
+	case KEY_LINUX:
+		p->cfg->is_linux = true;
+		return set_module_index(p, "linux", v, vlen, &p->cfg->module);
+	case KEY_INITRD:
+		p->cfg->has_initrd = true;
+		return set_module_index(p, "initrd", v, vlen, &p->cfg->initrd);
 	case KEY_MEM:
 		return set_mem(p, v, vlen);
 	case KEY_CPUS:
@@ -274,8 +284,16 @@ static int finish(struct parser *p)
 {
 	struct vm_config *cfg = p->cfg;
 
-	if (!(p->seen & (1u << KEY_MODULE)))
-		return fail(p, "module= missing");
+	if ((p->seen & (1u << KEY_MODULE)) && cfg->is_linux)
+		return fail(p, "module= and linux= both given (one kernel per VM)");
+	if (!(p->seen & (1u << KEY_MODULE)) && !cfg->is_linux)
+		return fail(p, "module= (or linux=) missing");
+	if (cfg->has_initrd && !cfg->is_linux)
+		return fail(p, "initrd= is for linux= guests (multiboot kernels take mods=)");
+	if (cfg->is_linux && cfg->nmods)
+		return fail(p, "mods= is for multiboot kernels (a linux= guest takes initrd=)");
+	if (cfg->is_linux && !(p->seen & (1u << KEY_MEM)))
+		cfg->mem = VMCONFIG_LINUX_MEM;
 	if (!cfg->pinned)
 		return 0;
 	if (p->npin == 1) {
@@ -304,6 +322,9 @@ static void config_init(struct vm_config *cfg)
 	cfg->nmods = 0;
 	cfg->restart = 0;
 	cfg->weight = SCHED_WEIGHT_DEFAULT;
+	cfg->is_linux = false;
+	cfg->has_initrd = false;
+	cfg->initrd = 0;
 }
 
 int vmconfig_parse(const char *value, size_t len, struct vm_config *cfg, char *err, size_t errlen)

@@ -214,11 +214,41 @@ static void leaf_xsave(const struct guest_cpuid_ctx *c, uint32_t subleaf, struct
 
 	if (!(c->xcr0_allowed & XFEATURE_MASK_XTILE_DATA))
 		g.sub1_eax_allowed &= ~XSAVE_1_EAX_XFD;
+	/* a compacted image laid out otherwise than the offsets a guest computes from
+	 * this leaf corrupts its state when it converts one (signal frames, ptrace) */
+	if (c->compacted_broken)
+		g.sub1_eax_allowed &= ~XSAVE_1_EAX_XSAVEC;
 	if (!c->xsave) {
 		regs_zero(r);
 		return;
 	}
 	xsave_guest_cpuid(c->xsave, &g, subleaf, r);
+}
+
+/*
+ * Leaves 0x15 (TSC / crystal ratio) and 0x16 (frequencies), synthesized from
+ * the TSC rate the hypervisor measured, which is the guest's TSC rate too
+ * (offsetting only): crystal = TSC / k with ratio k/1, k the smallest power of
+ * two that fits the crystal in ECX's 32 bits; so the virtual LAPIC timer,
+ * which counts at the TSC rate, runs at the crystal rate a guest derives when
+ * k = 1. Leaf 0x16: base = maximum = TSC MHz (rounded), bus 100 MHz.
+ */
+static void leaf_tsc(const struct guest_cpuid_ctx *c, uint32_t leaf, struct cpuid_regs *r)
+{
+	uint32_t k = 1;
+
+	regs_zero(r);
+	if (leaf == 0x16) {
+		r->eax = (uint32_t)((c->tsc_hz + 500000) / 1000000);
+		r->ebx = r->eax;
+		r->ecx = 100;
+		return;
+	}
+	while (c->tsc_hz / k > 0xffffffffu)
+		k *= 2;
+	r->eax = 1;
+	r->ebx = k;
+	r->ecx = (uint32_t)(c->tsc_hz / k);
 }
 
 /* Leaf 0x40000000 + n: the signature leaf, or zero (no paravirtual features yet). */
@@ -273,6 +303,13 @@ static void leaf_basic(const struct guest_cpuid_ctx *c, uint32_t leaf, uint32_t 
 	case 0x1e: /* TMUL information */
 		if ((c->xcr0_allowed & XFEATURE_MASK_XTILE) != XFEATURE_MASK_XTILE) {
 			regs_zero(r);
+			return;
+		}
+		break;
+	case 0x15:
+	case 0x16:
+		if (c->tsc_hz) {
+			leaf_tsc(c, leaf, r);
 			return;
 		}
 		break;

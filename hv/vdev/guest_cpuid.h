@@ -13,6 +13,7 @@ struct guest_cpuid_ctx {
 	uint32_t vcpu_id;        /* 0-based; becomes the initial APIC ID / x2APIC ID */
 	uint32_t nvcpus;         /* vCPUs in this VM (0 is treated as 1) */
 	uint32_t host_max_basic; /* the host's CPUID.0:EAX if known, else 0 (asked each time) */
+	uint64_t tsc_hz;         /* the guest's TSC rate for leaves 0x15/0x16; 0: pass through */
 	bool cr4_osxsave;        /* guest CR4.OSXSAVE */
 	bool cr4_pke;            /* guest CR4.PKE */
 	bool apic_off;           /* its IA32_APIC_BASE.EN is 0: leaf 1 EDX[9] reads 0 */
@@ -21,6 +22,7 @@ struct guest_cpuid_ctx {
 	uint64_t guest_xss;      /* guest's current IA32_XSS (leaf 0xD sub 1 EBX) */
 	uint64_t xss_allowed;    /* IA32_XSS bits the guest may enable */
 	bool xsaves;             /* XSAVES/XRSTORS offered (leaf 0xD sub 1 EAX[3]) */
+	bool compacted_broken;   /* the CPU's XSAVEC writes another layout than leaf 0xD says */
 	/* the host's leaf 0xD, consistent (fpu/xsave_layout.h); NULL: no XSAVE */
 	const struct xsave_cpuid_table *xsave;
 	/* Optional: fills in the fields from cr4_osxsave to xsave (on a copy of the

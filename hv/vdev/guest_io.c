@@ -5,6 +5,7 @@
 #include "hv/vdev/irq_line.h"
 #include "hv/virq.h"
 #include "hv/vm.h"
+#include "hv/vdev/vlapic.h"
 
 static const char shutdown_word[] = "Shutdown";
 
@@ -159,6 +160,8 @@ static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
 		kbd_irq(vm);
 		return val;
 	}
+	if (acpi_pm_port(port) && vm->config->is_linux)
+		return acpi_pm_read(&vm->pm, port, size, tsc_now() + v->lapic->tsc_offset, tsc_hz);
 	return 0xffffffffu; /* nothing decodes the address: the bus floats high */
 }
 
@@ -199,6 +202,25 @@ static void kbd_reset(struct vm *vm)
 	        again ? ": restarting (restart=)" : "");
 }
 
+/* OUT to the ACPI PM block: S5 and the reset register stop the VM. */
+static enum exit_action pm_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
+{
+	enum acpi_pm_action a;
+
+	spin_lock(&vm->io_lock);
+	a = acpi_pm_write(&vm->pm, port, size, val);
+	spin_unlock(&vm->io_lock);
+	if (a == ACPI_PM_POWEROFF) {
+		vm_stop(vm, "ACPI power off (S5)");
+		return EXIT_STOP_VM;
+	}
+	if (a == ACPI_PM_RESET) {
+		vm_stop(vm, "reset through the ACPI reset register");
+		return EXIT_STOP_VM;
+	}
+	return EXIT_RESUME;
+}
+
 /* The devices' state is the VM's, and vCPUs on several cores reach it at once:
  * one lock per VM (vm->io_lock), so that no race can push an index past its
  * buffer. vm_stop runs outside it (it flushes the UART under the same lock). */
@@ -213,6 +235,8 @@ io_locked(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *val, 
 		        ((*val & mask) << 1) | 1);
 		return EXIT_STOP_VM;
 	}
+	if (!in && acpi_pm_port(port) && vm->config->is_linux)
+		return pm_write(vm, port, size, *val & mask);
 	spin_lock(&vm->io_lock);
 	if (in)
 		*val = io_in(v, port, size) & mask;

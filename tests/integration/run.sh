@@ -9,6 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smp_cases.sh"
+. "$(dirname "$0")/linux_cases.sh"
 . "$ROOT/scripts/nested-kvm.sh"
 
 G=$ROOT/build/guests
@@ -135,7 +136,8 @@ case_bochs_guests() {
 	must '^\[cpu0\] XSAVE: XCR0 0x2e7 IA32_XSS 0x0, all components 2696 bytes standard, 2440 compacted$'
 	must '^\[xsaveprobe\] TEST cpuid-0xd PASS'
 	must '^\[xsaveprobe\] XSAVE-CPUID xcr0=0xe7 sub=0 eax=0x000000e7 ebx=0x00000a80 ecx=0x00000a80 '
-	must '^\[xsaveprobe\] XSAVE-CPUID xcr0=0xe7 sub=1 eax=0x00000007 ebx=0x00000980 '
+	# XSAVEC is not offered: Bochs' compacted format fails Sable's self-test
+	must '^\[xsaveprobe\] XSAVE-CPUID xcr0=0xe7 sub=1 eax=0x00000005 ebx=0x00000000 '
 	must '^\[xsaveprobe\] TEST xsave-pkru-offset SKIP'
 	for t in ud-no-osxsave gp-cpl3 gp-ecx gp-x87 gp-avx-no-sse gp-avx512 gp-not-offered \
 		gp-reserved gp-amx valid avx-gated; do
@@ -1327,6 +1329,8 @@ NESTED=0
 
 # Longest first so that the two lanes finish close together.
 run_tier \
+	case_bochs_linux \
+	case_bochs_linux_panic \
 	case_bochs_smp_guests \
 	case_bochs_monitor \
 	case_bochs_isolation_one_core \
