@@ -42,13 +42,24 @@ void platform_poweroff(int code)
 #define RST_CPU            0x04 /* a 0->1 transition resets */
 #define RST_SYSTEM         0x02 /* hard reset: the whole platform */
 #define KBC_COMMAND_PORT   0x64
+#define KBC_STATUS_IBF     0x02 /* input buffer full: the controller has not taken a byte yet */
 #define KBC_PULSE_RESET    0xfe
 
+/*
+ * The keyboard controller's reset pulse first (a CPU reset, the way every PC
+ * with an 8042 or its emulation in the chipset reboots; Bochs resets its
+ * CPUs cleanly this way, while its 0xCF9 hard reset stops its clock on an
+ * SMP machine and the BIOS then fails its keyboard test), then the reset
+ * control register's hard reset for machines without a keyboard controller
+ * (no 8042: the status port reads 0xff and the pulse does nothing).
+ */
 void platform_reset(void)
 {
+	for (int i = 0; i < 1000 && (inb(KBC_COMMAND_PORT) & KBC_STATUS_IBF); i++)
+		udelay(100);
+	outb(KBC_COMMAND_PORT, KBC_PULSE_RESET);
+	udelay(100000);
 	outb(RESET_CONTROL_PORT, RST_SYSTEM);
 	outb(RESET_CONTROL_PORT, RST_SYSTEM | RST_CPU);
-	udelay(100000);
-	outb(KBC_COMMAND_PORT, KBC_PULSE_RESET);
 	udelay(100000);
 }

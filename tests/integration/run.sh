@@ -1269,9 +1269,11 @@ case_bochs_gdb() {
 #    (tests/integration/monitor_drive.py types, checks each reply and keeps the
 #    serial log): two montarget guests, mon on core 1 and monb on core 0 where
 #    the monitor runs; every command, pause/resume against mon's progress
-#    counter, bad input, Ctrl-A 0 typing into mon's UART, then poweroff.
+#    counter, bad input, Ctrl-A 0 typing into mon's UART, `gdb` (its errors,
+#    then the stub on COM2, a socket the driver asks `?`, takes mon), then
+#    `reboot`: the machine boots a second time, and poweroff from that boot.
 case_bochs_monitor() {
-	local port drive
+	local port port2 drive
 	if [ "$RUNNER" = kvm ]; then
 		CASE_SKIP="drives COM1 through Bochs' socket"
 		case_end bochs-monitor
@@ -1281,10 +1283,11 @@ case_bochs_monitor() {
 	mkimage monitor "loglevel=info on_stop=poweroff vm=mon:module=0,mem=8M,pin=1 vm=monb:module=1,mem=8M,pin=0" \
 		"$G/montarget.elf" "$OUT/monb.elf"
 	port=$((20000 + RANDOM % 20000))
+	port2=$((port + 1))
 	drive=$OUT/monitor.drive.log
-	"$ROOT/tests/integration/monitor_drive.py" "localhost:$port" "$OUT/monitor.com1.log" >"$drive" 2>&1 &
+	"$ROOT/tests/integration/monitor_drive.py" "localhost:$port" "$OUT/monitor.com1.log" "$port2" >"$drive" 2>&1 &
 	local pid=$!
-	boot_bochs monitor --cpus 2 --timeout 1200 --com1-socket "$port"
+	boot_bochs monitor --cpus 2 --timeout 1800 --com1-socket "$port" --com2-socket "$port2"
 	wait $pid
 	# the log as a terminal shows it: a line erased (CR, ESC [K) is gone
 	SERIAL=$OUT/monitor.com1.txt
@@ -1297,11 +1300,19 @@ case_bochs_monitor() {
 	must '^vm mon paused$'
 	must '^vm mon resumed$'
 	must 'vm monb: stopped: stopped from the monitor$'
+	must '^\[cpu0\] gdb: attached to vm mon vcpu 0 on COM2'
+	must '^\[cpu0\] stopping: resetting the machine'
+	must_not 'the machine did not reset'
+	# two boots: the reboot reset the machine and Sable started again
+	[ "$(grep -c 'all cores online: 2 of 2' "$SERIAL")" = 2 ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; not 2 boots ('all cores online' $(grep -c 'all cores online' "$SERIAL") time(s))"; }
+	[ "$(grep -c '2 of 2 VM(s) started' "$SERIAL")" = 2 ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; the VMs did not start twice"; }
 	must '^\[cpu0\] stopping: powering off'
 	must_not 'TEST monitor-[a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
-	# the driver's own verdicts: all of its 53 checks, none failed
-	[ "$(grep -c '^TEST monitor-[a-z0-9-]* PASS$' "$drive")" = 53 ] ||
-		{ CASE_OK=0; CASE_WHY="$CASE_WHY; monitor_drive: $(grep -c PASS "$drive") of 53 checks passed"; }
+	# the driver's own verdicts: all of its 71 checks, none failed
+	[ "$(grep -c '^TEST monitor-[a-z0-9-]* PASS$' "$drive")" = 71 ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; monitor_drive: $(grep -c PASS "$drive") of 71 checks passed"; }
 	grep -q '^monitor_drive: 0 check(s) failed$' "$drive" ||
 		{ CASE_OK=0; CASE_WHY="$CASE_WHY; $(grep -E 'FAIL|monitor_drive' "$drive" | head -3)"; }
 	case_end bochs-monitor
