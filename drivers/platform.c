@@ -46,20 +46,18 @@ void platform_poweroff(int code)
 #define KBC_PULSE_RESET    0xfe
 
 /*
- * The keyboard controller's reset pulse first (a CPU reset, the way every PC
- * with an 8042 or its emulation in the chipset reboots; Bochs resets its
- * CPUs cleanly this way, while its 0xCF9 hard reset stops its clock on an
- * SMP machine and the BIOS then fails its keyboard test), then the reset
- * control register's hard reset for machines without a keyboard controller
- * (no 8042: the status port reads 0xff and the pulse does nothing).
+ * The reset control register's hard reset first (the whole platform: RESET#,
+ * which VMX operation does not block), then the keyboard controller's reset
+ * pulse for machines without 0xCF9 (a CPU reset that arrives as INIT, hence
+ * the VMXOFF in hv_reboot and on every stopped core).
  */
 void platform_reset(void)
 {
+	outb(RESET_CONTROL_PORT, RST_SYSTEM);
+	outb(RESET_CONTROL_PORT, RST_SYSTEM | RST_CPU);
+	udelay(100000);
 	for (int i = 0; i < 1000 && (inb(KBC_COMMAND_PORT) & KBC_STATUS_IBF); i++)
 		udelay(100);
 	outb(KBC_COMMAND_PORT, KBC_PULSE_RESET);
-	udelay(100000);
-	outb(RESET_CONTROL_PORT, RST_SYSTEM);
-	outb(RESET_CONTROL_PORT, RST_SYSTEM | RST_CPU);
 	udelay(100000);
 }

@@ -1271,7 +1271,8 @@ case_bochs_gdb() {
 #    the monitor runs; every command, pause/resume against mon's progress
 #    counter, bad input, Ctrl-A 0 typing into mon's UART, `gdb` (its errors,
 #    then the stub on COM2, a socket the driver asks `?`, takes mon), then
-#    `reboot`: the machine boots a second time, and poweroff from that boot.
+#    `reboot`: the reset must reach Bochs; the second boot and its poweroff
+#    are checked when Bochs boots again (2.7 does not: a SKIP line).
 case_bochs_monitor() {
 	local port port2 drive
 	if [ "$RUNNER" = kvm ]; then
@@ -1292,8 +1293,8 @@ case_bochs_monitor() {
 	# the log as a terminal shows it: a line erased (CR, ESC [K) is gone
 	SERIAL=$OUT/monitor.com1.txt
 	sed 's/.*\r\x1b\[K//; s/\x1b\[[0-9;]*[A-Za-z]//g; s/\r//g' "$OUT/monitor.com1.log" >"$SERIAL"
+	local want=71 blog=$OUT/monitor.bochs/bochs.log
 	case_begin
-	must_eq "bochs end" "$ENDED" poweroff
 	must '^\[cpu0\] 2 of 2 VM\(s\) started'
 	must '^Sable monitor: guests keep running'
 	must '^\[mon\] echo: hello sable 42$'
@@ -1303,16 +1304,27 @@ case_bochs_monitor() {
 	must '^\[cpu0\] gdb: attached to vm mon vcpu 0 on COM2'
 	must '^\[cpu0\] stopping: resetting the machine'
 	must_not 'the machine did not reset'
-	# two boots: the reboot reset the machine and Sable started again
-	[ "$(grep -c 'all cores online: 2 of 2' "$SERIAL")" = 2 ] ||
-		{ CASE_OK=0; CASE_WHY="$CASE_WHY; not 2 boots ('all cores online' $(grep -c 'all cores online' "$SERIAL") time(s))"; }
-	[ "$(grep -c '2 of 2 VM(s) started' "$SERIAL")" = 2 ] ||
-		{ CASE_OK=0; CASE_WHY="$CASE_WHY; the VMs did not start twice"; }
-	must '^\[cpu0\] stopping: powering off'
+	# the reset reached Bochs: the 0xCF9 hard reset, a second hardware reset
+	grep -q 'CPU reset register = 0x06' "$blog" &&
+		[ "$(grep -c 'Reset(HARDWARE) called' "$blog")" = 2 ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; Bochs saw no hard reset after reboot"; }
+	if grep -q '^TEST monitor-reboot-boots SKIP' "$drive"; then
+		# Bochs 2.7 cannot boot a VMX machine again (README, The console monitor)
+		echo "TEST bochs-monitor-second-boot SKIP: Bochs 2.7 does not boot again after the reset"
+		want=65
+	else
+		must_eq "bochs end" "$ENDED" poweroff
+		# two boots: the reboot reset the machine and Sable started again
+		[ "$(grep -c 'all cores online: 2 of 2' "$SERIAL")" = 2 ] ||
+			{ CASE_OK=0; CASE_WHY="$CASE_WHY; not 2 boots"; }
+		[ "$(grep -c '2 of 2 VM(s) started' "$SERIAL")" = 2 ] ||
+			{ CASE_OK=0; CASE_WHY="$CASE_WHY; the VMs did not start twice"; }
+		must '^\[cpu0\] stopping: powering off'
+	fi
 	must_not 'TEST monitor-[a-z0-9-]+ FAIL|PANIC|EXCEPTION|GUEST EXCEPTION'
-	# the driver's own verdicts: all of its 71 checks, none failed
-	[ "$(grep -c '^TEST monitor-[a-z0-9-]* PASS$' "$drive")" = 71 ] ||
-		{ CASE_OK=0; CASE_WHY="$CASE_WHY; monitor_drive: $(grep -c PASS "$drive") of 71 checks passed"; }
+	# the driver's own verdicts: all of its checks, none failed
+	[ "$(grep -c '^TEST monitor-[a-z0-9-]* PASS$' "$drive")" = $want ] ||
+		{ CASE_OK=0; CASE_WHY="$CASE_WHY; monitor_drive: $(grep -c PASS "$drive") of $want checks passed"; }
 	grep -q '^monitor_drive: 0 check(s) failed$' "$drive" ||
 		{ CASE_OK=0; CASE_WHY="$CASE_WHY; $(grep -E 'FAIL|monitor_drive' "$drive" | head -3)"; }
 	case_end bochs-monitor
