@@ -42,13 +42,22 @@ void platform_poweroff(int code)
 #define RST_CPU            0x04 /* a 0->1 transition resets */
 #define RST_SYSTEM         0x02 /* hard reset: the whole platform */
 #define KBC_COMMAND_PORT   0x64
+#define KBC_STATUS_IBF     0x02 /* input buffer full: the controller has not taken a byte yet */
 #define KBC_PULSE_RESET    0xfe
 
+/*
+ * The reset control register's hard reset first (the whole platform: RESET#,
+ * which VMX operation does not block), then the keyboard controller's reset
+ * pulse for machines without 0xCF9 (a CPU reset that arrives as INIT, hence
+ * the VMXOFF in hv_reboot and on every stopped core).
+ */
 void platform_reset(void)
 {
 	outb(RESET_CONTROL_PORT, RST_SYSTEM);
 	outb(RESET_CONTROL_PORT, RST_SYSTEM | RST_CPU);
 	udelay(100000);
+	for (int i = 0; i < 1000 && (inb(KBC_COMMAND_PORT) & KBC_STATUS_IBF); i++)
+		udelay(100);
 	outb(KBC_COMMAND_PORT, KBC_PULSE_RESET);
 	udelay(100000);
 }

@@ -9,12 +9,15 @@
 #include "hv/monitor.h"
 #include "drivers/tsc.h"
 #include "drivers/uart.h"
+#include "err.h"
 #include "hv/config/options.h"
+#include "hv/gdb/gdb.h"
 #include "hv/lib/format.h"
 #include "hv/lib/lineedit.h"
 #include "hv/log.h"
 #include "hv/monitor_cmd.h"
 #include "hv/panic.h"
+#include "hv/percpu.h"
 #include "hv/vm.h"
 #include "kstring.h"
 
@@ -67,6 +70,8 @@ static uint64_t ms_of(uint64_t ticks)
 
 static const char *vcpu_state(const struct vcpu *v)
 {
+	if (v->debugged)
+		return gdb_holds(v) ? "debugger" : "gdb-run";
 	if (v->parked)
 		return "paused";
 	switch (v->state) {
@@ -226,6 +231,44 @@ static void cmd_loglevel(const struct mon_cmd *c)
 	log_raw("log level %s\n", names[level]);
 }
 
+/* gdb vm[.vcpu]: the stub on COM2 (hv/gdb/gdb.c) takes that vCPU. */
+static void cmd_gdb(const struct mon_cmd *c)
+{
+	char name[VMCONFIG_NAME_MAX + 1], err[MON_ERR_MAX];
+	struct vm *vm;
+	uint32_t i;
+	int r;
+
+	if (mon_parse_vm_vcpu(c->argv[0], name, sizeof(name), &i, err, sizeof(err)) < 0) {
+		log_raw("error: %s\n", err);
+		return;
+	}
+	vm = monitor_hold_vm(name);
+	if (!vm)
+		return;
+	if (i >= vm->nvcpus)
+		log_raw("error: vm %s has no vCPU %u (it has %u)\n", vm->name, i, vm->nvcpus);
+	else if (vm->vcpus[i]->debugged)
+		log_raw("error: gdb is attached to vm %s vcpu %u already\n", vm->name, i);
+	else if (uart_current()->space == UART_IO && uart_current()->base == UART_COM2_PORT)
+		log_raw("error: COM2 (0x%x) is the console (serial=): no GDB stub\n",
+		        UART_COM2_PORT);
+	else if ((r = gdb_attach(vm, i)) == -EBUSY)
+		log_raw("error: gdb is attached to another vCPU (gdb's D detaches it)\n");
+	else if (r == -ENODEV)
+		log_raw("error: no UART answers at COM2 (0x%x): no GDB stub\n", UART_COM2_PORT);
+	else if (r < 0)
+		log_raw("error: vm %s vcpu %u: no GDB stub here (error %d)\n", vm->name, i, r);
+	else {
+		log_raw("gdb: vm %s vcpu %u stops for gdb on COM2 (0x%x)\n", vm->name, i,
+		        UART_COM2_PORT);
+		if (vm->vcpus[i]->pcpu == cpu_id())
+			log_raw("note: it runs on this core: the monitor waits while gdb holds "
+			        "it\n");
+	}
+	vm_unhold(vm);
+}
+
 static void run(struct mon_cmd *c)
 {
 	switch (c->id) {
@@ -265,6 +308,9 @@ static void run(struct mon_cmd *c)
 		break;
 	case MON_LOGLEVEL:
 		cmd_loglevel(c);
+		break;
+	case MON_GDB:
+		cmd_gdb(c);
 		break;
 	case MON_REBOOT:
 		log_raw("rebooting\n");

@@ -17,6 +17,8 @@ const struct mon_cmd_spec mon_cmds[MON_NR_CMDS] = {
 	[MON_RESUME] = {"resume", 1, 1, "vm", "let a paused VM run again"},
 	[MON_STOP] = {"stop", 1, 1, "vm", "stop the VM for good"},
 	[MON_LOGLEVEL] = {"loglevel", 1, 1, "err|warn|info|debug", "set the log level"},
+	[MON_GDB] = {"gdb", 1, 1, "vm[.vcpu]",
+                     "attach the GDB stub on COM2 to the vCPU (0 by default)"},
 	[MON_REBOOT] = {"reboot", 0, 0, "", "reset the machine"},
 	[MON_POWEROFF] = {"poweroff", 0, 0, "", "power the machine off"},
 	[MON_EXIT] = {"exit", 0, 0, "", "leave the monitor (guests keep running)"},
@@ -124,6 +126,22 @@ int mon_parse_vcpu(const char *s, char *vm, size_t vm_size, uint32_t *vcpu, char
 	memcpy(vm, s, len);
 	vm[len] = 0;
 	*vcpu = (uint32_t)idx;
+	return 0;
+}
+
+int mon_parse_vm_vcpu(const char *s, char *vm, size_t vm_size, uint32_t *vcpu, char *err, size_t n)
+{
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '.')
+			return mon_parse_vcpu(s, vm, vm_size, vcpu, err, n);
+	if (len == 0 || len >= vm_size) {
+		fmt_snprintf(err, n, "expected vm or vm.vcpu, not '%.24s'", s);
+		return -EINVAL;
+	}
+	memcpy(vm, s, len + 1);
+	*vcpu = 0;
 	return 0;
 }
 

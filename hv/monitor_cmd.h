@@ -23,6 +23,7 @@ enum mon_cmd_id {
 	MON_RESUME,
 	MON_STOP,
 	MON_LOGLEVEL,
+	MON_GDB,
 	MON_REBOOT,
 	MON_POWEROFF,
 	MON_EXIT,
@@ -55,6 +56,8 @@ int mon_parse(char *line, struct mon_cmd *out, char *err, size_t n);
 int mon_parse_u64(const char *s, uint64_t *v, char *err, size_t n);
 /* "vm.vcpu": the VM's name (or id) into vm, the vCPU index into *vcpu. */
 int mon_parse_vcpu(const char *s, char *vm, size_t vm_size, uint32_t *vcpu, char *err, size_t n);
+/* "vm" or "vm.vcpu" (the `gdb` command): vCPU 0 when no index is given. */
+int mon_parse_vm_vcpu(const char *s, char *vm, size_t vm_size, uint32_t *vcpu, char *err, size_t n);
 /* err, warn, info, debug or 0-3 (hv/log.h levels). */
 int mon_parse_loglevel(const char *s, int *level, char *err, size_t n);
 

@@ -5,6 +5,7 @@
 #include "hv/log.h"
 #include "hv/config/options.h"
 #include "hv/percpu.h"
+#include "hv/vmm_ops.h"
 #include "x86.h"
 
 static volatile uint32_t stopping;
@@ -14,9 +15,18 @@ bool panic_in_progress(void)
 	return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE) != 0;
 }
 
+/* A core that stops for good leaves VMX operation, so that a reset that
+ * reaches it as INIT is not blocked (hv_reboot). */
+static void cpu_vmm_off(void)
+{
+	if (vmm_ops && vmm_ops->cpu_disable)
+		vmm_ops->cpu_disable();
+}
+
 __noreturn void cpu_park(void)
 {
 	irq_disable();
+	cpu_vmm_off();
 	if (percpu_ready())
 		this_cpu()->state = CPU_STOPPED;
 	for (;;)
@@ -79,6 +89,7 @@ __noreturn void hv_reboot(void)
 	stop_other_cpus();
 	log_info("stopping: resetting the machine");
 	log_flush();
+	cpu_vmm_off();
 	platform_reset();
 	log_err("the machine did not reset: all cores halted");
 	log_flush();

@@ -24,6 +24,7 @@ enum exit_action {
 struct vmm_ops {
 	const char *name;
 	int (*cpu_enable)(void);       /* per physical CPU */
+	void (*cpu_disable)(void);     /* leave VMX operation: a core that stops for good */
 	int (*vm_init)(struct vm *vm); /* second-level translation etc. */
 	void (*vm_destroy)(struct vm *vm);
 	int (*vcpu_create)(struct vcpu *v); /* control structure, initial state */

@@ -114,6 +114,39 @@ static void test_vcpu_refs(void **state)
 		-EINVAL);
 }
 
+/* gdb vm[.vcpu]: the command's arguments, vCPU 0 by default. */
+static void test_gdb_targets(void **state)
+{
+	char vm[8];
+	uint32_t v = 99;
+
+	assert_int_equal(parse("gdb"), -EINVAL);
+	assert_string_equal(err, "usage: gdb vm[.vcpu]");
+	assert_int_equal(parse("gdb a b"), -EINVAL);
+	assert_int_equal(parse("gdb monb"), 1);
+	assert_int_equal(cmd.id, MON_GDB);
+	assert_int_equal(mon_parse_vm_vcpu(cmd.argv[0], vm, sizeof(vm), &v, err, sizeof(err)), 0);
+	assert_string_equal(vm, "monb");
+	assert_int_equal(v, 0);
+	assert_int_equal(mon_parse_vm_vcpu("g1.3", vm, sizeof(vm), &v, err, sizeof(err)), 0);
+	assert_string_equal(vm, "g1");
+	assert_int_equal(v, 3);
+	assert_int_equal(mon_parse_vm_vcpu("2.0x1", vm, sizeof(vm), &v, err, sizeof(err)), 0);
+	assert_string_equal(vm, "2");
+	assert_int_equal(v, 1);
+	/* a name too long for vm, a missing name or index, a bad index */
+	assert_int_equal(mon_parse_vm_vcpu("abcdefgh", vm, sizeof(vm), &v, err, sizeof(err)),
+	                 -EINVAL);
+	assert_string_equal(err, "expected vm or vm.vcpu, not 'abcdefgh'");
+	assert_int_equal(mon_parse_vm_vcpu("", vm, sizeof(vm), &v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mon_parse_vm_vcpu(".1", vm, sizeof(vm), &v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mon_parse_vm_vcpu("a.", vm, sizeof(vm), &v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mon_parse_vm_vcpu("a.x", vm, sizeof(vm), &v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "bad number 'x' (decimal, or hex with 0x)");
+	assert_int_equal(mon_parse_vm_vcpu("a.99999999999", vm, sizeof(vm), &v, err, sizeof(err)),
+	                 -EINVAL);
+}
+
 static void test_loglevels(void **state)
 {
 	int l = -1;
@@ -135,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_every_command_has_help),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_vcpu_refs),
+		cmocka_unit_test(test_gdb_targets),
 		cmocka_unit_test(test_loglevels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 
 struct vmx_config vmx_cfg;
 static hpa_t vmxon_region[MAX_CPUS];
+static bool vmx_on[MAX_CPUS]; /* the CPU is in VMX operation (VMXON succeeded) */
 
 _Static_assert(offsetof(struct vcpu, cr2) == 21 * 8, "vmx/entry.asm CR2_OFF");
 _Static_assert(offsetof(struct vcpu, host_rsp) == 22 * 8, "vmx/entry.asm HOST_RSP_OFF");
@@ -253,6 +254,23 @@ void vmx_prepare_cpus(uint32_t ncpus)
 	}
 }
 
+/*
+ * Leaves VMX operation on this CPU before the machine is reset: INIT is
+ * blocked in VMX root operation (SDM Vol. 3C, "Restrictions on VMX
+ * Operation"), and a keyboard-controller or soft reset reaches the CPU as
+ * INIT. No guest runs on this CPU again.
+ */
+void vmx_cpu_disable(void)
+{
+	uint32_t cpu = cpu_id();
+
+	if (cpu >= MAX_CPUS || !vmx_on[cpu])
+		return;
+	vmx_on[cpu] = false;
+	if (vmxoff())
+		write_cr4(read_cr4() & ~CR4_VMXE);
+}
+
 int vmx_cpu_enable(void)
 {
 	uint32_t cpu = cpu_id();
@@ -276,6 +294,7 @@ int vmx_cpu_enable(void)
 		return -EIO;
 	}
 	vmxon_region[cpu] = region;
+	vmx_on[cpu] = true;
 	if (vmx_cfg.ept.invept_all)
 		invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	if (vmx_cfg.vpid && vmx_cfg.ept.invvpid_all)

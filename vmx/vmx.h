@@ -92,6 +92,8 @@ void vmx_setup_xsaves(void);
 void vmx_prepare_cpus(uint32_t ncpus);
 /* Enters VMX operation on this CPU. 0 or -errno (reason logged). */
 int vmx_cpu_enable(void);
+/* Leaves VMX operation on this CPU (before a reset); nothing if not in it. */
+void vmx_cpu_disable(void);
 /* Sets up the VMCS of v (host state, controls, initial guest state). */
 int vmx_vmcs_setup(struct vcpu *v);
 /* Prints the guest-state area and controls of the current VMCS. */

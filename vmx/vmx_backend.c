@@ -437,6 +437,7 @@ static void vmx_gpa_walk(struct vm *vm, gpa_t gpa, struct pt_walk *w)
 static const struct vmm_ops vmx_ops = {
 	.name = "vmx",
 	.cpu_enable = vmx_cpu_enable_op,
+	.cpu_disable = vmx_cpu_disable,
 	.vm_init = vmx_vm_init,
 	.vm_destroy = vmx_vm_destroy,
 	.vcpu_create = vmx_vcpu_create,

@@ -20,6 +20,13 @@ static inline bool vmxon(hpa_t pa)
 	return !fail;
 }
 
+static inline bool vmxoff(void)
+{
+	bool fail;
+	__asm__ volatile("vmxoff; " VMX_FAILED : "=qm"(fail) : : "cc", "memory");
+	return !fail;
+}
+
 static inline bool vmclear(hpa_t pa)
 {
 	bool fail;

@@ -238,6 +238,11 @@ enum exit_action gdb_break_in(struct vcpu *v)
 	return gdb_stop(v, GDB_STOP_INTERRUPT, 0);
 }
 
+bool gdb_holds(const struct vcpu *v)
+{
+	return v == stub.target && !stub.running;
+}
+
 bool gdb_is_sw_bp(struct vcpu *v, uint64_t addr)
 {
 	return v == stub.target && gdb_session_is_sw_bp(&stub.session, addr);

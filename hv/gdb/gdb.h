@@ -45,6 +45,10 @@ struct gdb_backend {
  */
 int gdb_attach(struct vm *vm, uint32_t vcpu);
 
+/* v is the stub's vCPU and gdb holds it: stopped, or stopping at its next
+ * entry after gdb_attach (not resumed by c/s). */
+bool gdb_holds(const struct vcpu *v);
+
 /* The run loop, before every entry of a debugged vCPU: true if gdb sent
  * Ctrl-C (the vCPU must break in). */
 bool gdb_poll(struct vcpu *v);
