@@ -340,7 +340,7 @@ static void program_slice(struct vcpu *v)
 	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	uint32_t value;
 
-	/* the common case, an exit in mid-slice: nothing to write */
+	/* no deadline, as at the last entry: nothing to write */
 	if (likely(x->timer_kept && x->timer_deadline == v->slice_end))
 		return;
 	if (want != x->preemption_timer) {
@@ -348,12 +348,14 @@ static void program_slice(struct vcpu *v)
 		             want ? pin | PIN_BASED_VMX_PREEMPTION_TIMER : pin);
 		x->preemption_timer = want;
 	}
-	/* No deadline: the timer stays off until one comes. With "save
-	 * VMX-preemption timer value" the timer keeps counting down from exit to
-	 * entry (SDM Vol. 3C sec. 28.3.4, 26.7.4): it is armed once per slice.
-	 * Otherwise each entry arms it with the time left. */
+	/* With a deadline every entry arms the timer with the time left: it
+	 * counts down in VMX non-root operation only (SDM Vol. 3C sec. 26.5.1),
+	 * so a value saved at an exit (sec. 28.3.4) is late by the time the
+	 * hypervisor spent until the next entry, and the deadline would slip by
+	 * every exit's cost (a spinning guest's PAUSE-loop exits: its timer
+	 * interrupt that much late). */
 	x->timer_deadline = v->slice_end;
-	x->timer_kept = !want || (vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
+	x->timer_kept = !want;
 	if (!want)
 		return;
 	/* an expired slice gives 0: the exit comes before any guest instruction */
