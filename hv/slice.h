@@ -23,6 +23,16 @@ static inline bool slice_expired(uint64_t deadline, uint64_t now)
  * the deadline has passed or for SLICE_NONE. */
 bool slice_timer_value(uint64_t deadline, uint64_t now, unsigned shift, uint32_t *value);
 
+/* Whether an entry must write the count-down timer's value, given the deadline
+ * it was last written for (`armed`) and the entry's: with any deadline, every
+ * entry. The VMX-preemption timer counts in VMX non-root operation only (SDM
+ * Vol. 3C sec. 26.5.1): a value left from an earlier entry, or saved at the
+ * exit, would miss the hypervisor's time since and fire that much late. */
+static inline bool slice_timer_rewrite(uint64_t armed, uint64_t deadline)
+{
+	return deadline != SLICE_NONE || armed != SLICE_NONE;
+}
+
 /*
  * What the run loop does after vcpu_run yielded at now, when the entry was
  * bounded by end (the vCPU's slice_end as the run left it), by sched_end (the

@@ -341,21 +341,15 @@ static void program_slice(struct vcpu *v)
 	uint32_t value;
 
 	/* no deadline, as at the last entry: nothing to write */
-	if (likely(x->timer_kept && x->timer_deadline == v->slice_end))
+	if (likely(!slice_timer_rewrite(x->timer_deadline, v->slice_end)))
 		return;
 	if (want != x->preemption_timer) {
 		vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
 		             want ? pin | PIN_BASED_VMX_PREEMPTION_TIMER : pin);
 		x->preemption_timer = want;
 	}
-	/* With a deadline every entry arms the timer with the time left: it
-	 * counts down in VMX non-root operation only (SDM Vol. 3C sec. 26.5.1),
-	 * so a value saved at an exit (sec. 28.3.4) is late by the time the
-	 * hypervisor spent until the next entry, and the deadline would slip by
-	 * every exit's cost (a spinning guest's PAUSE-loop exits: its timer
-	 * interrupt that much late). */
+	/* with a deadline every entry arms the timer with the time left */
 	x->timer_deadline = v->slice_end;
-	x->timer_kept = !want;
 	if (!want)
 		return;
 	/* an expired slice gives 0: the exit comes before any guest instruction */
