@@ -93,8 +93,8 @@ static void test_fake_clock_walk(void **state)
 }
 
 /* A model of the VMX-preemption timer (counts only while the guest runs) armed
- * the run loop's way: a guest that exits every 3000 ticks (a PAUSE loop's
- * exits, say) and spends 700 in the hypervisor each time gets its timer's exit
+ * the run loop's way: a guest that exits every 3000 ticks by slow exits (a
+ * PAUSE loop's, say) and spends 700 in the hypervisor each time gets its timer's exit
  * within one timer step after the deadline, not late by the hypervisor's time
  * (a value kept across exits: the deadline seen only at a later exit). */
 static void test_timer_counts_in_guest_only(void **state)
@@ -110,7 +110,7 @@ static void test_timer_counts_in_guest_only(void **state)
 
 		if (slice_expired(end, now))
 			break; /* the run loop's check before the entry */
-		if (slice_timer_rewrite(armed, end)) {
+		if (slice_timer_rewrite(armed, end, false)) {
 			slice_timer_value(end, now, shift, &timer);
 			armed = end;
 		}
@@ -128,10 +128,15 @@ static void test_timer_counts_in_guest_only(void **state)
 	assert_true(exits >= 5);
 	assert_true(now >= end);
 	assert_true(now - end < (1u << shift));
-	/* no deadline, none before: nothing to write */
-	assert_false(slice_timer_rewrite(SLICE_NONE, SLICE_NONE));
-	assert_true(slice_timer_rewrite(end, SLICE_NONE));
-	assert_true(slice_timer_rewrite(end, end));
+	/* no deadline, none before: nothing to write; a fast re-entry keeps the
+	 * timer of the same deadline, not one for a new deadline */
+	assert_false(slice_timer_rewrite(SLICE_NONE, SLICE_NONE, false));
+	assert_false(slice_timer_rewrite(SLICE_NONE, SLICE_NONE, true));
+	assert_true(slice_timer_rewrite(end, SLICE_NONE, false));
+	assert_true(slice_timer_rewrite(end, SLICE_NONE, true));
+	assert_true(slice_timer_rewrite(end, end, false));
+	assert_false(slice_timer_rewrite(end, end, true));
+	assert_true(slice_timer_rewrite(end, end + 1, true));
 }
 
 /* After vcpu_run yielded: the vCPU's own due timer and the console poll are

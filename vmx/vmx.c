@@ -133,8 +133,9 @@ int vmx_probe(void)
 	            VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_DEBUG_CONTROLS |
 	                    VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER |
 	                    VM_EXIT_LOAD_IA32_EFER,
-	            (hv_options.vmx_ack ? VM_EXIT_ACK_INTR_ON_EXIT : 0), MSR_IA32_VMX_EXIT_CTLS,
-	            MSR_IA32_VMX_TRUE_EXIT_CTLS, &vmx_cfg.exit);
+	            VM_EXIT_SAVE_VMX_PREEMPTION_TIMER |
+	                    (hv_options.vmx_ack ? VM_EXIT_ACK_INTR_ON_EXIT : 0),
+	            MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, &vmx_cfg.exit);
 	/* DR7 and IA32_DEBUGCTL are VMCS guest state only with the debug controls
 	 * (SDM Vol. 3C sec. 25.7.1, 25.8.1); without them the guest's DR7 is lost at
 	 * every exit, which sets DR7 to 400H (sec. 28.5.1). */
