@@ -254,62 +254,26 @@ void sched_switch_to(struct percpu *c, struct vcpu *v)
 	c->current = v;
 }
 
-/* The earliest timer deadline of the vCPUs here other than v (UINT64_MAX:
- * none); *alone: v is the only vCPU here. */
-static uint64_t others_deadline(struct percpu *c, const struct vcpu *v, bool *alone)
-{
-	uint64_t earliest = UINT64_MAX;
-
-	*alone = true;
-	for (struct sched_entity *e = c->rq.head; e; e = e->next) {
-		struct vcpu *o = vcpu_of(e);
-
-		if (o == v)
-			continue;
-		*alone = false;
-		if (!o->parked && o->vm->state != VM_STOPPED)
-			earliest = MIN(earliest, virq_next_deadline(o));
-	}
-	return earliest;
-}
-
 /*
- * Runs v until sched_end (its slice, the other vCPUs' timers here). The entry
- * also ends at v's own timers and, on the BSP, at each console poll (every
- * millisecond): the poll runs and v is entered again at once, and so does a
- * timer of v when v is alone here (slice_after_yield), so that neither costs
- * a scheduler pass; a timer of v that came due while its CPU was in the
- * scheduler (after a PAUSE-loop exit, say) is injected at the next entry, not
- * one pass later. With other vCPUs here v's timers go to the scheduler, whose
- * pass may wake one of them.
+ * Runs v until entry_end. On the BSP the entry also ends at each console poll
+ * (every millisecond): the poll runs and v is entered again at once, without
+ * a pass of the scheduler, so that polling costs an exit, not a vCPU switch.
  */
-static enum exit_action run_polling(struct percpu *c, struct vcpu *v, uint64_t sched_end,
-                                    bool alone)
+static enum exit_action run_polling(struct percpu *c, struct vcpu *v, uint64_t entry_end)
 {
 	for (;;) {
 		uint64_t poll = c->id == 0 ? console_in_next_poll(tsc_now()) : UINT64_MAX;
-		uint64_t now;
 		enum exit_action a;
 
-		v->slice_end = MIN(MIN(sched_end, virq_next_deadline(v)), poll);
+		entry_end = MIN(entry_end, virq_next_deadline(v)); /* timers v armed */
+		v->slice_end = MIN(entry_end, poll);
 		a = vcpu_run(v);
-		if (a != EXIT_YIELD)
+		/* a timer armed meanwhile lowered slice_end, or the entry's end came:
+		 * that is for the scheduler */
+		if (a != EXIT_YIELD || v->slice_end != poll || !slice_expired(poll, tsc_now()) ||
+		    slice_expired(entry_end, tsc_now()))
 			return a;
-		/* a timer armed meanwhile lowered slice_end (sched_timer_armed) */
-		now = tsc_now();
-		switch (slice_after_yield(now, v->slice_end, sched_end, virq_next_deadline(v),
-		                          poll)) {
-		case SLICE_NEXT_TIMERS:
-			if (!alone)
-				return a;
-			virq_poll_timers(v, now);
-			break;
-		case SLICE_NEXT_POLL:
-			console_in_poll();
-			break;
-		case SLICE_NEXT_SCHED:
-			return a;
-		}
+		console_in_poll();
 	}
 }
 
@@ -324,8 +288,7 @@ __noreturn void sched_cpu_loop(void)
 		struct sched_entity *e;
 		struct vcpu *v;
 		enum exit_action a;
-		uint64_t now, deadline, others, t;
-		bool alone;
+		uint64_t now, deadline, t;
 
 		trap_report();
 		if (c->id == 0)
@@ -353,8 +316,7 @@ __noreturn void sched_cpu_loop(void)
 			slice_end = slice_deadline(now, slice_ticks);
 		last = v;
 		c->in_run = v;
-		others = others_deadline(c, v, &alone);
-		a = run_polling(c, v, MIN(slice_end, others), alone);
+		a = run_polling(c, v, MIN(slice_end, deadline));
 		c->in_run = NULL;
 		t = tsc_now();
 		sched_charge(&c->rq, e, t - now);

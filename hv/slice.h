@@ -37,21 +37,4 @@ static inline bool slice_timer_rewrite(uint64_t armed, uint64_t deadline, bool f
 	return deadline != armed || (deadline != SLICE_NONE && !fast);
 }
 
-/*
- * What the run loop does after vcpu_run yielded at now, when the entry was
- * bounded by end (the vCPU's slice_end as the run left it), by sched_end (the
- * scheduler's: the slice, the other vCPUs' timers), by timers (the vCPU's own
- * earliest timer) and by poll (the BSP's console poll, UINT64_MAX elsewhere):
- * its own timer or the poll is handled and the vCPU entered again at once,
- * without a scheduler pass; the scheduler's turn, or a yield of the guest's
- * own (a PAUSE loop, the YIELD hypercall), goes back to the scheduler.
- */
-enum slice_next {
-	SLICE_NEXT_SCHED,  /* return to the scheduler */
-	SLICE_NEXT_TIMERS, /* fire the vCPU's due timers and re-enter */
-	SLICE_NEXT_POLL,   /* poll the console and re-enter */
-};
-enum slice_next slice_after_yield(uint64_t now, uint64_t end, uint64_t sched_end, uint64_t timers,
-                                  uint64_t poll);
-
 #endif

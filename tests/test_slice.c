@@ -139,35 +139,6 @@ static void test_timer_counts_in_guest_only(void **state)
 	assert_true(slice_timer_rewrite(end, end + 1, true));
 }
 
-/* After vcpu_run yielded: the vCPU's own due timer and the console poll are
- * handled without the scheduler; its slice's end, the other vCPUs' timers and
- * the guest's own yields go to the scheduler. */
-static void test_after_yield(void **state)
-{
-	const uint64_t none = UINT64_MAX;
-
-	(void)state;
-	/* the own timer came due (the entry's end was lowered to it) */
-	assert_int_equal(slice_after_yield(1000, 1000, 5000, 1000, none), SLICE_NEXT_TIMERS);
-	assert_int_equal(slice_after_yield(1200, 1000, 5000, 1000, 3000), SLICE_NEXT_TIMERS);
-	/* the timer is due while the poll is too: the timer first */
-	assert_int_equal(slice_after_yield(3000, 1000, 5000, 1000, 3000), SLICE_NEXT_TIMERS);
-	/* the console poll */
-	assert_int_equal(slice_after_yield(3000, 3000, 5000, 4000, 3000), SLICE_NEXT_POLL);
-	assert_int_equal(slice_after_yield(3000, 3000, 5000, none, 3000), SLICE_NEXT_POLL);
-	/* the scheduler's turn: the slice or another vCPU's timer, even with an own timer due */
-	assert_int_equal(slice_after_yield(5000, 1000, 5000, 1000, 3000), SLICE_NEXT_SCHED);
-	assert_int_equal(slice_after_yield(6000, 5000, 5000, none, none), SLICE_NEXT_SCHED);
-	/* a yield of the guest's own (PAUSE loop, YIELD hypercall): the entry's end not reached */
-	assert_int_equal(slice_after_yield(900, 1000, 5000, 1000, 3000), SLICE_NEXT_SCHED);
-	assert_int_equal(slice_after_yield(900, 1000, 5000, 800, none), SLICE_NEXT_SCHED);
-	/* the end came but the timer was since moved later and no poll is due */
-	assert_int_equal(slice_after_yield(1000, 1000, 5000, 2000, 3000), SLICE_NEXT_SCHED);
-	/* no slice and nothing armed */
-	assert_int_equal(slice_after_yield(1000, SLICE_NONE, SLICE_NONE, none, none),
-	                 SLICE_NEXT_SCHED);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,7 +149,6 @@ int main(void)
 		cmocka_unit_test(test_timer_value_expired),
 		cmocka_unit_test(test_fake_clock_walk),
 		cmocka_unit_test(test_timer_counts_in_guest_only),
-		cmocka_unit_test(test_after_yield),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
