@@ -23,4 +23,18 @@ static inline bool slice_expired(uint64_t deadline, uint64_t now)
  * the deadline has passed or for SLICE_NONE. */
 bool slice_timer_value(uint64_t deadline, uint64_t now, unsigned shift, uint32_t *value);
 
+/* Whether an entry must write the count-down timer's value, given the deadline
+ * it was last written for (`armed`), the entry's, and whether the entry is a
+ * fast re-entry (the backend's fast path, right after a hot exit): a new
+ * deadline always; the same one at every entry but a fast re-entry. The
+ * VMX-preemption timer counts in VMX non-root operation only (SDM Vol. 3C
+ * sec. 26.5.1): a value left from an earlier entry misses the hypervisor's
+ * time since and fires that much late. A fast re-entry keeps it, for the
+ * cost of a hot exit: those exits' own time (a few hundred ticks each) is all
+ * it can lose, and the next slow entry arms it from the deadline again. */
+static inline bool slice_timer_rewrite(uint64_t armed, uint64_t deadline, bool fast)
+{
+	return deadline != armed || (deadline != SLICE_NONE && !fast);
+}
+
 #endif

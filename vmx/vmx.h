@@ -63,7 +63,6 @@ struct vcpu_vmx {
 	uint64_t tsc_offset;
 	bool preemption_timer;   /* pin control set: the vCPU's slice has a deadline */
 	uint64_t timer_deadline; /* slice_end at the last timer update (vmx_backend.c) */
-	bool timer_kept;         /* timer state holds while slice_end == timer_deadline */
 	uint64_t msr_state[16] __aligned(16); /* MSR state and MSR-load areas (vmx/msr_state.h) */
 	uint8_t *msr_bitmap; /* its own MSR bitmap (vmx_msr_pass_write), or NULL: the shared one */
 	struct exc_loop exc_loop; /* recent guest exceptions (vmx/exit_event.c) */

@@ -333,27 +333,23 @@ static void report_entry_failure(struct vcpu *v)
 /* Arms the VMX-preemption timer with the time left in v's slice, so that a
  * guest that never exits still gives up the CPU at the slice's deadline
  * (SDM Vol. 3C sec. 26.5.1); the run loop enforces the deadline across exits. */
-static void program_slice(struct vcpu *v)
+static void program_slice(struct vcpu *v, bool fast)
 {
 	struct vcpu_vmx *x = to_vmx(v);
 	bool want = v->slice_end != SLICE_NONE; /* the timer is a required control */
 	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	uint32_t value;
 
-	/* the common case, an exit in mid-slice: nothing to write */
-	if (likely(x->timer_kept && x->timer_deadline == v->slice_end))
+	/* no deadline as at the last entry, or a fast re-entry: nothing to write */
+	if (likely(!slice_timer_rewrite(x->timer_deadline, v->slice_end, fast)))
 		return;
 	if (want != x->preemption_timer) {
 		vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
 		             want ? pin | PIN_BASED_VMX_PREEMPTION_TIMER : pin);
 		x->preemption_timer = want;
 	}
-	/* No deadline: the timer stays off until one comes. With "save
-	 * VMX-preemption timer value" the timer keeps counting down from exit to
-	 * entry (SDM Vol. 3C sec. 28.3.4, 26.7.4): it is armed once per slice.
-	 * Otherwise each entry arms it with the time left. */
+	/* a slow entry with a deadline arms the timer with the time left */
 	x->timer_deadline = v->slice_end;
-	x->timer_kept = !want || (vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
 	if (!want)
 		return;
 	/* an expired slice gives 0: the exit comes before any guest instruction */
@@ -366,10 +362,13 @@ static void program_slice(struct vcpu *v)
 static int vmx_run(struct vcpu *v, enum exit_action *a)
 {
 	struct vcpu_vmx *x = to_vmx(v);
+	/* the first entry is the run loop's; a fast re-entry may keep the timer
+	 * where the exit saved its value (SDM Vol. 3C sec. 28.3.4) */
+	bool keep = vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, fast = false;
 
 	do {
 		flush_regs(v);
-		program_slice(v);
+		program_slice(v, fast);
 		if (xfd_host.caps.present) /* no call on the hot path of a CPU without XFD */
 			xfd_enter(&v->fpu, v);
 		if (vmx_vcpu_enter(v, x->launched)) {
@@ -391,6 +390,7 @@ static int vmx_run(struct vcpu *v, enum exit_action *a)
 			return 0;
 		vcpu_count_exit(v, true);
 		BENCH_STAMP(STAMP_HANDLED);
+		fast = keep;
 	} while (*a == EXIT_RESUME && vcpu_entry_clear(v));
 	return 1;
 }
