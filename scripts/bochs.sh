@@ -11,11 +11,11 @@
 # --ignore-bad-msrs: RDMSR/WRMSR of an MSR Bochs lacks reads 0 / is dropped instead of
 # raising #GP (Debian's kernel on bare Bochs reads IA32_MISC_ENABLE, which Bochs lacks).
 # --interactive: shows the serial console on this terminal while Bochs runs.
-# --com1-socket PORT: COM1 is a TCP server on localhost:PORT instead of the
+# --com1-socket PORT: COM1 is a TCP server on 127.0.0.1:PORT instead of the
 #   --serial file (Bochs waits for a client before it starts the CPU; the
 #   client keeps the log: tests/integration/monitor_drive.py).
-# --com2-socket PORT: COM2 listens on localhost:PORT (for gdb: `target remote
-# localhost:PORT`); Bochs waits for that client before the machine starts, and
+# --com2-socket PORT: COM2 listens on 127.0.0.1:PORT (for gdb: `target remote
+# 127.0.0.1:PORT`); Bochs waits for that client before the machine starts, and
 # keeps running when the client goes away (SIGPIPE ignored).
 set -u
 iso="" serial="" cpus=4 megs=512 timeout=300 interactive=0 workdir="" model=tigerlake com1_socket="" com2=""
@@ -45,7 +45,7 @@ mkdir -p "$workdir"
 rm -f "$serial" "$workdir/bochs.log"
 : > "$serial"
 com1="com1: enabled=1, mode=file, dev=$(realpath "$serial")"
-[ -n "$com1_socket" ] && com1="com1: enabled=1, mode=socket-server, dev=localhost:$com1_socket"
+[ -n "$com1_socket" ] && com1="com1: enabled=1, mode=socket-server, dev=127.0.0.1:$com1_socket"
 
 cat > "$workdir/bochsrc" <<RC
 megs: $megs
@@ -64,7 +64,7 @@ panic: action=fatal
 error: action=report
 log: $(realpath "$workdir")/bochs.log
 RC
-[ -n "$com2" ] && echo "com2: enabled=1, mode=socket-server, dev=localhost:$com2" >> "$workdir/bochsrc"
+[ -n "$com2" ] && echo "com2: enabled=1, mode=socket-server, dev=127.0.0.1:$com2" >> "$workdir/bochsrc"
 printf 'c\nquit\n' > "$workdir/cont.rc"
 
 run_bochs() {

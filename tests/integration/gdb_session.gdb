@@ -8,7 +8,7 @@ set tcp connect-timeout 600
 # symbols only: an i386 executable file would pin gdb's architecture, and
 # memory comes from the guest, never from the file
 symbol-file @ELF@
-target remote localhost:@PORT@
+target remote 127.0.0.1:@PORT@
 printf "GDBT attach pc=%x\n", $pc
 set var *(unsigned int *)&gdb_go = 1
 break *gdb_probe32

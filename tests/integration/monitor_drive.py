@@ -138,7 +138,7 @@ def gdb_ask(com2, payload, pattern, timeout=WAIT):
 
 def main():
     con = Console(sys.argv[1], sys.argv[2])
-    com2 = connect("localhost:" + sys.argv[3])
+    com2 = connect("127.0.0.1:" + sys.argv[3])
     result("com2", com2 is not None, "cannot connect to COM2's socket")
     pages = {}
     for vm in ("mon", "monb"):

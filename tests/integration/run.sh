@@ -1287,7 +1287,7 @@ case_bochs_monitor() {
 	port=$((20000 + RANDOM % 20000))
 	port2=$((port + 1))
 	drive=$OUT/monitor.drive.log
-	"$ROOT/tests/integration/monitor_drive.py" "localhost:$port" "$OUT/monitor.com1.log" "$port2" >"$drive" 2>&1 &
+	"$ROOT/tests/integration/monitor_drive.py" "127.0.0.1:$port" "$OUT/monitor.com1.log" "$port2" >"$drive" 2>&1 &
 	local pid=$!
 	boot_bochs monitor --cpus 2 --timeout 1800 --com1-socket "$port" --com2-socket "$port2"
 	wait $pid
