@@ -11,6 +11,9 @@
 set -eu
 out=${1:-build/linux}
 mkdir -p "$out"
+# One fetch at a time: the two lanes of make test may both ask for it.
+exec 9>"$out.fetch.lock"
+flock 9
 [ -s "$out/vmlinuz" ] && [ -s "$out/version" ] && [ -x "$out/busybox" ] && exit 0
 
 pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)

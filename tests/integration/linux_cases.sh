@@ -8,10 +8,15 @@ LINUX_DIR=$ROOT/build/linux
 LINUX_ARGS="console=ttyS0,115200 quiet mitigations=off nokaslr tsc=reliable lpj=40000"
 
 # Fetches and builds the Linux guests' inputs; prints why not on failure.
+# Both Linux cases call it, in the two lanes at once: one builds, the other waits.
 linux_inputs() {
 	local log
-	log=$("$ROOT/scripts/linux-fetch.sh" "$LINUX_DIR" 2>&1) || { echo "${log##*$'\n'}"; return 1; }
-	log=$("$ROOT/scripts/linux-initramfs.sh" "$LINUX_DIR" 2>&1) || { echo "${log##*$'\n'}"; return 1; }
+	mkdir -p "$LINUX_DIR"
+	(
+		flock 8
+		log=$("$ROOT/scripts/linux-fetch.sh" "$LINUX_DIR" 2>&1) || { echo "${log##*$'\n'}"; exit 1; }
+		log=$("$ROOT/scripts/linux-initramfs.sh" "$LINUX_DIR" 2>&1) || { echo "${log##*$'\n'}"; exit 1; }
+	) 8>"$LINUX_DIR.inputs.lock"
 }
 
 # linux_vm_must NAME CPUS: the markers of one Linux VM that booted to its init,
