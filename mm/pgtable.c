@@ -122,24 +122,14 @@ void pt_walk(const struct pgtable *pt, uint64_t va, struct pt_walk *w)
 
 hpa_t pt_translate(const struct pgtable *pt, uint64_t va, uint64_t *flags, uint64_t *page_size)
 {
-	hpa_t table = pt->root;
+	struct pt_walk w;
 
-	if (va >= VA_LIMIT)
+	pt_walk(pt, va, &w);
+	if (w.pa == INVALID_HPA)
 		return INVALID_HPA;
-	for (int level = PT_LEVELS; level >= 1; level--) {
-		uint64_t e = pt->ops.table_va(pt->ops.ctx, table)[index_at(va, level)];
-		uint64_t size = 1ull << level_shift(level);
-
-		if (!present(pt, e))
-			return INVALID_HPA;
-		if (is_leaf(e, level)) {
-			if (flags)
-				*flags = e & ~PTE_ADDR_MASK;
-			if (page_size)
-				*page_size = size;
-			return (e & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
-		}
-		table = e & PTE_ADDR_MASK;
-	}
-	return INVALID_HPA;
+	if (flags)
+		*flags = w.entry[w.levels - 1] & ~PTE_ADDR_MASK;
+	if (page_size)
+		*page_size = w.page_size;
+	return w.pa;
 }

@@ -72,7 +72,7 @@ struct pt_walk {
 	hpa_t pa;                  /* INVALID_HPA if not mapped */
 	uint64_t page_size;        /* of the leaf */
 };
-/* Walks va the way pt_translate does, recording each level's entry. */
+/* Walks va, recording each level's entry (pt_translate's walk). */
 void pt_walk(const struct pgtable *pt, uint64_t va, struct pt_walk *w);
 
 #endif
