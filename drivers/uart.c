@@ -18,46 +18,69 @@ static bool present;
 static uint64_t rx_overruns;
 static uint8_t probe_lsr; /* LSR as uart_use() last read it */
 
-static uint8_t reg_read(unsigned reg)
+static uint8_t cfg_read(const struct uart_cfg *c, unsigned reg)
 {
-	uint64_t a = port.base + reg * port.stride;
+	uint64_t a = c->base + reg * c->stride;
 
-	if (port.space == UART_MMIO)
-		return port.access == 4 ? (uint8_t) * (volatile uint32_t *)phys_to_virt(a)
-		                        : *(volatile uint8_t *)phys_to_virt(a);
-	return port.access == 4 ? (uint8_t)inl((uint16_t)a) : inb((uint16_t)a);
+	if (c->space == UART_MMIO)
+		return c->access == 4 ? (uint8_t) * (volatile uint32_t *)phys_to_virt(a)
+		                      : *(volatile uint8_t *)phys_to_virt(a);
+	return c->access == 4 ? (uint8_t)inl((uint16_t)a) : inb((uint16_t)a);
 }
 
-static void reg_write(unsigned reg, uint8_t v)
+static void cfg_write(const struct uart_cfg *c, unsigned reg, uint8_t v)
 {
-	uint64_t a = port.base + reg * port.stride;
+	uint64_t a = c->base + reg * c->stride;
 
-	if (port.space == UART_MMIO) {
-		if (port.access == 4)
+	if (c->space == UART_MMIO) {
+		if (c->access == 4)
 			*(volatile uint32_t *)phys_to_virt(a) = v;
 		else
 			*(volatile uint8_t *)phys_to_virt(a) = v;
-	} else if (port.access == 4) {
+	} else if (c->access == 4) {
 		outl((uint16_t)a, v);
 	} else {
 		outb((uint16_t)a, v);
 	}
 }
 
-/* Programs 8N1, FIFOs on, no interrupts; the divisor only when the baud is known. */
-static void program(void)
+static uint8_t reg_read(unsigned reg)
 {
-	uint16_t divisor = uart_divisor(port.clock, port.baud);
+	return cfg_read(&port, reg);
+}
 
-	reg_write(UART_IER, 0);
+static void reg_write(unsigned reg, uint8_t v)
+{
+	cfg_write(&port, reg, v);
+}
+
+/* Programs 8N1, FIFOs on, no interrupts; the divisor only when the baud is known. */
+static void program(const struct uart_cfg *c)
+{
+	uint16_t divisor = uart_divisor(c->clock, c->baud);
+
+	cfg_write(c, UART_IER, 0);
 	if (divisor) {
-		reg_write(UART_LCR, LCR_DLAB);
-		reg_write(UART_DLL, divisor & 0xff);
-		reg_write(UART_DLH, divisor >> 8);
+		cfg_write(c, UART_LCR, LCR_DLAB);
+		cfg_write(c, UART_DLL, divisor & 0xff);
+		cfg_write(c, UART_DLH, divisor >> 8);
 	}
-	reg_write(UART_LCR, LCR_8N1);
-	reg_write(UART_FCR, FCR_ENABLE_CLEAR);
-	reg_write(UART_MCR, MCR_DTR_RTS_OUT2);
+	cfg_write(c, UART_LCR, LCR_8N1);
+	cfg_write(c, UART_FCR, FCR_ENABLE_CLEAR);
+	cfg_write(c, UART_MCR, MCR_DTR_RTS_OUT2);
+}
+
+int uart_probe(const struct uart_cfg *c, uint8_t *lsr)
+{
+	*lsr = cfg_read(c, UART_LSR);
+	if (*lsr == LSR_ABSENT)
+		return -ENODEV;
+	program(c);
+	/* with its FIFOs just cleared a 16550's transmitter is idle: THRE must be set */
+	*lsr = cfg_read(c, UART_LSR);
+	if (*lsr == LSR_ABSENT || !(*lsr & LSR_THRE))
+		return -ENODEV;
+	return 0;
 }
 
 int uart_use(const struct uart_cfg *c)
@@ -68,13 +91,7 @@ int uart_use(const struct uart_cfg *c)
 		return 0;
 	if (c->space == UART_MMIO && !mm_phys_mapped(c->base, uart_cfg_span(c)))
 		return -EFAULT;
-	probe_lsr = reg_read(UART_LSR);
-	if (probe_lsr == LSR_ABSENT)
-		return -ENODEV;
-	program();
-	/* with its FIFOs just cleared a 16550's transmitter is idle: THRE must be set */
-	probe_lsr = reg_read(UART_LSR);
-	if (probe_lsr == LSR_ABSENT || !(probe_lsr & LSR_THRE))
+	if (uart_probe(c, &probe_lsr))
 		return -ENODEV;
 	present = true;
 	return 0;

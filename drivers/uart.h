@@ -16,6 +16,11 @@ bool uart_init(void);
  */
 int uart_use(const struct uart_cfg *c);
 const struct uart_cfg *uart_current(void);
+/* Probes the 16550 c describes and programs it (8N1, FIFOs on, no
+ * interrupts; the divisor when c gives a baud): 0, or -ENODEV if nothing
+ * answers (see uart_use). *lsr is the LSR it judged by. MMIO must be mapped.
+ * Any UART: the console's (uart_use) and the GDB stub's (drivers/uart_debug.c). */
+int uart_probe(const struct uart_cfg *c, uint8_t *lsr);
 /* The LSR value on which the last uart_use() judged the UART. */
 uint8_t uart_probe_lsr(void);
 /* False once the UART is absent, or stopped answering (a bounded wait ran out). */

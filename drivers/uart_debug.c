@@ -1,4 +1,5 @@
 #include "drivers/uart_debug.h"
+#include "drivers/uart.h"
 #include "drivers/uart_cfg.h"
 #include "drivers/uart_regs.h"
 #include "err.h"
@@ -10,18 +11,16 @@ static uint16_t base;
 
 int uart_debug_init(uint16_t port)
 {
-	uint16_t divisor = uart_divisor(0, UART_DEFAULT_BAUD);
+	const struct uart_cfg c = {
+		.space = UART_IO,
+		.base = port,
+		.stride = 1,
+		.access = 1,
+		.baud = UART_DEFAULT_BAUD,
+	};
+	uint8_t lsr;
 
-	if (inb(port + UART_LSR) == LSR_ABSENT)
-		return -ENODEV;
-	outb(port + UART_IER, 0);
-	outb(port + UART_LCR, LCR_DLAB);
-	outb(port + UART_DLL, divisor & 0xff);
-	outb(port + UART_DLH, divisor >> 8);
-	outb(port + UART_LCR, LCR_8N1);
-	outb(port + UART_FCR, FCR_ENABLE_CLEAR);
-	outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
-	if (!(inb(port + UART_LSR) & LSR_THRE))
+	if (uart_probe(&c, &lsr))
 		return -ENODEV;
 	base = port;
 	return 0;
