@@ -4,11 +4,6 @@
 #include "hv/panic.h"
 #include "hv/slice.h"
 
-bool vcpu_regs_consistent(const struct vcpu *v)
-{
-	return (v->regs_dirty & ~v->regs_avail) == 0;
-}
-
 uint64_t vcpu_read_gpr(struct vcpu *v, unsigned n)
 {
 	n &= 15;
@@ -69,6 +64,7 @@ enum exit_action vcpu_run(struct vcpu *v)
 		enum exit_action a;
 		int r;
 
+		ASSERT(vcpu_regs_consistent(v));
 		if (!vcpu_entry_clear(v)) {
 			/* before taking the requests, so that none is dropped by the yield */
 			if (slice_expired(v->slice_end, tsc_now()))

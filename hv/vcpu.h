@@ -112,7 +112,10 @@ _Static_assert(offsetof(struct vcpu, regs) == 0, "entry stub expects regs at off
 _Static_assert(offsetof(struct vcpu, cr2) == 8 * NR_VCPU_REGS, "cr2 follows regs");
 
 /* avail=0, dirty=1 is impossible: a register written back must be in the cache. */
-bool vcpu_regs_consistent(const struct vcpu *v);
+static inline bool vcpu_regs_consistent(const struct vcpu *v)
+{
+	return (v->regs_dirty & ~v->regs_avail) == 0;
+}
 
 /* Generates vcpu_read_<r>/vcpu_write_<r> over the avail/dirty cache. */
 #define VCPU_CACHED_REG(name, reg)                                                                 \
@@ -168,7 +171,6 @@ static inline void vcpu_count_exit(struct vcpu *v, bool fast)
  */
 static inline bool vcpu_entry_clear(struct vcpu *v)
 {
-	ASSERT(vcpu_regs_consistent(v));
 	return !slice_expired(v->slice_end, tsc_now()) &&
 	       !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) && v->events_idle &&
 	       v->state != VCPU_WAIT_SIPI && !v->debugged;

@@ -24,6 +24,8 @@
 #include "vmx/task_switch.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/vmx_xfd.h"
+#include "fpu/xfd_vcpu.h"
 #include "x86.h"
 
 #define VEC_UD                   6
@@ -41,10 +43,12 @@
 
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
-/* Inlined into the handlers here, which run it on nearly every exit. */
+/* Inlined into the handlers here, which run it on nearly every exit. RIP is
+ * read at every exit (VMX_REGS_AT_EXIT): cached, no check needed. */
 static inline __attribute__((always_inline)) void skip_instruction(struct vcpu *v)
 {
-	vcpu_write_rip(v, vcpu_read_rip(v) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	v->regs[VCPU_REGS_RIP] += vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	v->regs_dirty |= 1u << VCPU_REGS_RIP;
 }
 
 void vmx_skip_instruction(struct vcpu *v)
@@ -121,6 +125,16 @@ static __attribute__((noinline)) void cpuid_answer(struct vcpu *v, uint32_t leaf
 /* Inlined (also below) into the fast path: one frame per hot exit. */
 #define HOT static inline __attribute__((always_inline))
 
+/* CPUID's answer into RAX-RDX, and the instruction skipped. */
+HOT void set_cpuid_regs(struct vcpu *v, const struct cpuid_regs *p)
+{
+	v->regs[VCPU_REGS_RAX] = p->eax;
+	v->regs[VCPU_REGS_RBX] = p->ebx;
+	v->regs[VCPU_REGS_RCX] = p->ecx;
+	v->regs[VCPU_REGS_RDX] = p->edx;
+	skip_instruction(v);
+}
+
 HOT enum exit_action handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs[VCPU_REGS_RAX], sub = (uint32_t)v->regs[VCPU_REGS_RCX];
@@ -131,11 +145,7 @@ HOT enum exit_action handle_cpuid(struct vcpu *v)
 		cpuid_answer(v, leaf, sub, &r);
 		p = &r;
 	}
-	v->regs[VCPU_REGS_RAX] = p->eax;
-	v->regs[VCPU_REGS_RBX] = p->ebx;
-	v->regs[VCPU_REGS_RCX] = p->ecx;
-	v->regs[VCPU_REGS_RDX] = p->edx;
-	skip_instruction(v);
+	set_cpuid_regs(v, p);
 	return EXIT_RESUME;
 }
 
@@ -441,61 +451,156 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 }
 
 /*
- * The hot exits, handled before the generic path (vmx_handle_exit) with only
- * the VMREADs they need: CPUID; IN from a port that is not fw_cfg data and OUT
- * to COM1 (the lock-free device paths of hv/vdev/guest_io.c, which always
- * resume); VMCALL. What the generic path does for these reasons still holds:
- * they are QUIET_EXITS (events_idle stays), the guest made progress (the
- * exception-loop count restarts), the run loop checks requests and the slice
- * before the next entry. Selftests take the generic path for every exit.
+ * The hot exits: the exit stub (vmx/entry.asm) calls vmx_exit_fast after every
+ * exit, with the guest's general registers saved in v. It decodes the exit
+ * (reason and RIP, the only VMREADs every exit pays) and handles CPUID, IN from
+ * a port that is not fw_cfg data or OUT to COM1 (the lock-free device paths of
+ * hv/vdev/guest_io.c) and VMCALL in this one frame. It returns 0 when the stub
+ * may resume the guest at once: the exit resumes, the run loop has nothing to
+ * do before the next entry (vcpu_entry_clear) and the preemption timer keeps
+ * the value the exit saved (SDM Vol. 3C sec. 28.3.4). Otherwise 1: the stub
+ * returns to vmx_run, which finds in x->fast_handled whether the exit was
+ * handled here (its action in x->fast_action) or goes to vmx_handle_exit.
+ *
+ * What the generic path does for these reasons still holds: they are
+ * QUIET_EXITS (events_idle stays), the guest made progress (the
+ * exception-loop count restarts), requests and the slice are checked before
+ * the next entry. Selftests take the generic path for every exit.
+ *
+ * The stub's resume reloads only RAX, RBX, RCX, RDX and the registers a C call
+ * may change (RSI, RDI, R8-R11): a handler here writes no other guest register
+ * (RBP, R12-R15 are still the guest's, kept by the call), and no CR2.
  */
-/* One hot exit handled: the guest made progress (the exception-loop count restarts). */
-static inline __attribute__((always_inline)) bool fast_done(struct vcpu *v, enum exit_action *a,
-                                                            enum exit_action action)
+/* The fast path's functions: the stub's call and the tail calls below keep
+ * no frame (hence no frame pointer: no backtrace stops in them). */
+#define FAST_PATH __attribute__((noinline, optimize("omit-frame-pointer")))
+
+/* Back to the stub, and from there to vmx_run: x->fast_handled says whether
+ * the exit was handled here, with action a. */
+HOT int fast_to_run_loop(struct vcpu_vmx *x, bool handled, enum exit_action a)
 {
-	exc_loop_reset(&to_vmx(v)->exc_loop);
-	*a = action;
-	return true;
+	x->fast_handled = handled;
+	x->fast_action = a;
+	return 1;
 }
 
-/* Each hot exit in its own frame, so that the dispatch below needs none. */
-static __attribute__((noinline)) bool fast_cpuid(struct vcpu *v, enum exit_action *a)
+static FAST_PATH int fast_xfd_enter(struct vcpu *v)
 {
-	return fast_done(v, a, handle_cpuid(v));
+	xfd_enter(&v->fpu, v);
+	return 0;
 }
 
-static __attribute__((noinline)) bool fast_vmcall(struct vcpu *v, enum exit_action *a)
+/* Re-entry from the stub after a hot exit handled (action a): 0 when the run
+ * loop has nothing to do first, else 1 (see above). */
+HOT int fast_resume(struct vcpu *v, struct vcpu_vmx *x, enum exit_action a)
 {
-	return fast_done(v, a, handle_vmcall(v));
+	uint32_t dirty;
+
+	exc_loop_reset(&x->exc_loop); /* the guest made progress */
+	vcpu_count_exit(v, true);
+	BENCH_STAMP(STAMP_HANDLED);
+	if (a != EXIT_RESUME || !(vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) ||
+	    !vcpu_entry_clear(v))
+		return fast_to_run_loop(x, true, a);
+	/* the instruction skipped (the handlers here write no other cached
+	 * register), or an exception queued (VMCALL at CPL > 0) */
+	dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
+	if (likely(dirty == 1u << VCPU_REGS_RIP))
+		vmcs_writel(GUEST_RIP, v->regs[VCPU_REGS_RIP]);
+	else if (dirty)
+		return fast_to_run_loop(x, true, a); /* vmx_run writes it back */
+	v->regs_dirty = 0;
+	if (unlikely(xfd_host.caps.present))
+		return fast_xfd_enter(v);
+	return 0;
 }
 
-static __attribute__((noinline)) bool fast_io(struct vcpu *v, enum exit_action *a)
+/* A CPUID leaf not in the cache: the policy's answer (cached if it can be). */
+static FAST_PATH int fast_cpuid_miss(struct vcpu *v)
 {
+	struct cpuid_regs r;
+
+	cpuid_answer(v, (uint32_t)v->regs[VCPU_REGS_RAX], (uint32_t)v->regs[VCPU_REGS_RCX], &r);
+	set_cpuid_regs(v, &r);
+	return fast_resume(v, to_vmx(v), EXIT_RESUME);
+}
+
+/* Each hot exit in its own function, reached by a tail call: the dispatch
+ * keeps no frame for them. CPUID reads RAX, RCX and writes RAX-RDX. */
+static FAST_PATH int fast_cpuid(struct vcpu *v)
+{
+	const struct cpuid_regs *p =
+		cpuid_cache_get(&to_vmx(v)->cpuid, (uint32_t)v->regs[VCPU_REGS_RAX],
+	                        (uint32_t)v->regs[VCPU_REGS_RCX]);
+
+	if (unlikely(!p))
+		return fast_cpuid_miss(v);
+	set_cpuid_regs(v, p);
+	return fast_resume(v, to_vmx(v), EXIT_RESUME);
+}
+
+/* VMCALL reads RAX, RBX, RCX (hv/vdev/hypercall.c) and writes RAX. */
+static FAST_PATH int fast_vmcall(struct vcpu *v)
+{
+	return fast_resume(v, to_vmx(v), handle_vmcall(v));
+}
+
+/* IN from a port that is not fw_cfg data, OUT to COM1 (not string): RAX only. */
+static FAST_PATH int fast_io(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
 	uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
 	uint16_t port = (uint16_t)(q >> 16);
 	bool in = q & BIT(3);
 
-	to_vmx(v)->exit_qual = q;
+	x->exit_qual = q;
 	if ((q & BIT(4)) ||
 	    (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8))
-		return false;
-	return fast_done(v, a, handle_io(v));
+		return fast_to_run_loop(x, false, EXIT_RESUME);
+	return fast_resume(v, x, handle_io(v));
 }
 
-bool vmx_fastpath(struct vcpu *v, enum exit_action *a)
+/* After the exit reason: RIP, the count, the dispatch (tail calls only). */
+HOT int fast_decode(struct vcpu *v, struct vcpu_vmx *x, uint32_t reason)
 {
-	uint32_t reason = to_vmx(v)->exit_reason;
-
+	/* nearly every exit handler skips or reports the instruction: RIP is
+	 * read once here (VMX_REGS_AT_EXIT), not through the cache on demand */
+	v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
+	v->regs_avail = VCPU_REGS_GPR_MASK | VMX_REGS_AT_EXIT;
+	v->regs_dirty = 0;
+	BENCH_STAMP(STAMP_DISPATCH);
 	/* every exit passes here first: the one place that counts them by reason
 	 * (basic reasons are below 128; the mask keeps it one instruction) */
 	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
-	if (unlikely(hv_options.selftest))
-		return false;
-	if (reason == EXIT_REASON_CPUID)
-		return fast_cpuid(v, a);
-	if (reason == EXIT_REASON_IO_INSTRUCTION)
-		return fast_io(v, a);
-	if (reason == EXIT_REASON_VMCALL)
-		return fast_vmcall(v, a);
-	return false;
+	if (likely(!hv_options.selftest)) {
+		if (reason == EXIT_REASON_CPUID)
+			return fast_cpuid(v);
+		if (reason == EXIT_REASON_IO_INSTRUCTION)
+			return fast_io(v);
+		if (reason == EXIT_REASON_VMCALL)
+			return fast_vmcall(v);
+	}
+	return fast_to_run_loop(x, false, EXIT_RESUME);
+}
+
+/* With XFD: the exit's XFD state first, before anything that may fault. */
+static FAST_PATH int fast_xfd_exit(struct vcpu *v, uint32_t reason)
+{
+	vmx_xfd_exit(v, reason);
+	bench_exit_reason(reason & 0xffff);
+	return fast_decode(v, to_vmx(v), reason);
+}
+
+FAST_PATH int vmx_exit_fast(struct vcpu *v)
+{
+	struct vcpu_vmx *x = to_vmx(v);
+	uint32_t reason;
+
+	bench_exit_begin(v);
+	reason = vmcs_read32(VM_EXIT_REASON);
+	x->exit_reason = reason;
+	if (unlikely(xfd_host.caps.present))
+		return fast_xfd_exit(v, reason);
+	bench_exit_reason(reason & 0xffff);
+	return fast_decode(v, x, reason);
 }

@@ -49,6 +49,8 @@ struct vcpu_vmx {
 	bool launched;
 	uint16_t vpid;
 	uint32_t exit_reason;
+	bool fast_handled;            /* the last exit was the fast path's (vmx_exit_fast) */
+	enum exit_action fast_action; /* and what it returned */
 	uint64_t exit_qual;
 	struct cpuid_cache cpuid; /* answers that depend on no vCPU state (vmx/exit.c) */
 	uint32_t entry_ctls; /* current VM-entry controls (IA-32e mode guest follows EFER.LMA) */
@@ -104,7 +106,11 @@ enum exit_action vmx_handle_exit(struct vcpu *v);
 /* Exception/NMI and external-interrupt exits (vmx/exit_event.c). */
 enum exit_action vmx_handle_exception_nmi(struct vcpu *v);
 enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
-bool vmx_fastpath(struct vcpu *v, enum exit_action *a);
+/* The exit stub's call after every exit (vmx/entry.asm, vmx/exit.c): decodes
+ * the exit and handles the hot ones; 0 resumes the guest from the stub. */
+int vmx_exit_fast(struct vcpu *v);
+/* The cached registers every exit reads (vmm_ops->regs_at_exit). */
+#define VMX_REGS_AT_EXIT (1u << VCPU_REGS_RIP)
 /* Event injection before an entry and the window exits (vmx/vmx_irq.c). */
 void vmx_inject_events(struct vcpu *v, uint32_t req);
 enum exit_action vmx_handle_event_window(struct vcpu *v);

@@ -333,15 +333,15 @@ static void report_entry_failure(struct vcpu *v)
 /* Arms the VMX-preemption timer with the time left in v's slice, so that a
  * guest that never exits still gives up the CPU at the slice's deadline
  * (SDM Vol. 3C sec. 26.5.1); the run loop enforces the deadline across exits. */
-static void program_slice(struct vcpu *v, bool fast)
+static void program_slice(struct vcpu *v)
 {
 	struct vcpu_vmx *x = to_vmx(v);
 	bool want = v->slice_end != SLICE_NONE; /* the timer is a required control */
 	uint32_t pin = vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER;
 	uint32_t value;
 
-	/* no deadline as at the last entry, or a fast re-entry: nothing to write */
-	if (likely(!slice_timer_rewrite(x->timer_deadline, v->slice_end, fast)))
+	/* no deadline as at the last entry: nothing to write */
+	if (likely(!slice_timer_rewrite(x->timer_deadline, v->slice_end, false)))
 		return;
 	if (want != x->preemption_timer) {
 		vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
@@ -358,40 +358,23 @@ static void program_slice(struct vcpu *v, bool fast)
 }
 
 /* The contract of vmm_ops->run: enters until an exit the fast path does not
- * resume at once. */
+ * resume at once (vmx_exit_fast). */
 static int vmx_run(struct vcpu *v, enum exit_action *a)
 {
 	struct vcpu_vmx *x = to_vmx(v);
-	/* the first entry is the run loop's; a fast re-entry may keep the timer
-	 * where the exit saved its value (SDM Vol. 3C sec. 28.3.4) */
-	bool keep = vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER, fast = false;
 
-	do {
-		flush_regs(v);
-		program_slice(v, fast);
-		if (xfd_host.caps.present) /* no call on the hot path of a CPU without XFD */
-			xfd_enter(&v->fpu, v);
-		if (vmx_vcpu_enter(v, x->launched)) {
-			report_entry_failure(v);
-			return -EIO;
-		}
-		x->launched = true;
-		bench_exit_begin(v);
-		x->exit_reason = vmcs_read32(VM_EXIT_REASON);
-		if (xfd_host.caps.present) /* before anything that may fault */
-			vmx_xfd_exit(v, x->exit_reason);
-		bench_exit_reason(x->exit_reason & 0xffff);
-		/* nearly every exit handler skips or reports the instruction: RIP is
-		 * read once here (regs_at_exit), not through the cache on demand */
-		v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
-		vcpu_regs_reset_after_exit(v);
-		BENCH_STAMP(STAMP_DISPATCH);
-		if (!vmx_fastpath(v, a))
-			return 0;
-		vcpu_count_exit(v, true);
-		BENCH_STAMP(STAMP_HANDLED);
-		fast = keep;
-	} while (*a == EXIT_RESUME && vcpu_entry_clear(v));
+	flush_regs(v);
+	program_slice(v);
+	if (xfd_host.caps.present) /* no call on the hot path of a CPU without XFD */
+		xfd_enter(&v->fpu, v);
+	if (vmx_vcpu_enter(v, x->launched)) {
+		report_entry_failure(v);
+		return -EIO;
+	}
+	x->launched = true;
+	if (!x->fast_handled)
+		return 0;
+	*a = x->fast_action;
 	return 1;
 }
 
@@ -445,7 +428,7 @@ static const struct vmm_ops vmx_ops = {
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,
 	.cache_reg = vmx_cache_reg,
-	.regs_at_exit = 1u << VCPU_REGS_RIP,
+	.regs_at_exit = VMX_REGS_AT_EXIT,
 	.run = vmx_run,
 	.handle_exit = vmx_handle_exit,
 	.inject_exception = vmx_inject_exception,

@@ -83,7 +83,7 @@ static __attribute__((noinline)) void inject_events(struct vcpu *v)
 
 /*
  * The run loop calls it before an entry unless v->events_idle holds and no
- * request came: after an exit handled on the fast path (vmx_fastpath) or by a
+ * request came: after an exit handled on the fast path (vmx_exit_fast) or by a
  * quiet handler (vmx/exit.c) with nothing pending before it, nothing can have
  * changed. Any other exit clears events_idle, and so does loading the vCPU;
  * whatever makes an event pending from elsewhere (hv/virq.c: an IPI, a timer
