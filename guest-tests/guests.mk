@@ -5,7 +5,7 @@
 # A guest <name> is guest-tests/<name>.c linked with the library in
 # guest-tests/lib/; GUEST_CFLAGS_<name> adds per-guest compiler flags.
 
-GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation priv acloop dbloop spin hostile revcheck xsaveprobe xsetbv smp pcboot apic irqbench fairness fpusmp xsaves amx pcplat montarget gdbtest
+GUEST_NAMES := hello cpuid msr memory triple compute bench hypercall exits modes strio tasks msr_strict isolation priv acloop dbloop spin hostile revcheck xsaveprobe xsetbv smp pcboot apic irqbench fairness fpusmp xsaves amx pcplat montarget gdbtest gprs
 GUEST_ELFS  := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
 
 GUEST_SRC    := guest-tests

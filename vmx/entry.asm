@@ -105,7 +105,8 @@ vmx_vcpu_enter:
 ; path may read and write only RAX, RBX, RCX, RDX, RSI, RDI and R8-R11 of the
 ; guest's registers in v (vmx/exit.c says which it does).
 vmx_exit_stub:
-	xchg rdi, [rsp]                 ; rdi = struct vcpu *, [rsp] = guest RDI
+	push rdi                        ; guest RDI, below the slot that holds v
+	mov rdi, [rsp + 8]              ; rdi = struct vcpu *
 	mov [rdi + R(0)], rax
 	mov [rdi + R(2)], rdx
 	STAMP STAMP_EXIT
@@ -116,9 +117,7 @@ vmx_exit_stub:
 	mov [rdi + R(9)], r9
 	mov [rdi + R(10)], r10
 	mov [rdi + R(11)], r11
-	mov rax, [rsp]
-	mov [rdi + R(7)], rax
-	mov [rsp], rdi                  ; [rsp] = struct vcpu * again
+	pop qword [rdi + R(7)]          ; [rsp] = struct vcpu * again
 	STAMP STAMP_SAVED
 	call vmx_exit_fast              ; HOST_RSP is 16-byte aligned (7 pushes)
 	mov rdi, [rsp]

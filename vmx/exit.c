@@ -125,14 +125,13 @@ static __attribute__((noinline)) void cpuid_answer(struct vcpu *v, uint32_t leaf
 /* Inlined (also below) into the fast path: one frame per hot exit. */
 #define HOT static inline __attribute__((always_inline))
 
-/* CPUID's answer into RAX-RDX, and the instruction skipped. */
+/* CPUID's answer into RAX-RDX. */
 HOT void set_cpuid_regs(struct vcpu *v, const struct cpuid_regs *p)
 {
 	v->regs[VCPU_REGS_RAX] = p->eax;
 	v->regs[VCPU_REGS_RBX] = p->ebx;
 	v->regs[VCPU_REGS_RCX] = p->ecx;
 	v->regs[VCPU_REGS_RDX] = p->edx;
-	skip_instruction(v);
 }
 
 HOT enum exit_action handle_cpuid(struct vcpu *v)
@@ -146,6 +145,7 @@ HOT enum exit_action handle_cpuid(struct vcpu *v)
 		p = &r;
 	}
 	set_cpuid_regs(v, p);
+	skip_instruction(v);
 	return EXIT_RESUME;
 }
 
@@ -259,11 +259,8 @@ HOT enum exit_action handle_io(struct vcpu *v)
 	if (string)
 		return vmx_string_io(v, q);
 	a = guest_io(v, port, size, in, &val);
-	if (in) {
-		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
-		/* a 32-bit IN zero-extends into RAX, 8/16-bit ones merge */
-		v->regs[VCPU_REGS_RAX] = size == 4 ? val : (v->regs[VCPU_REGS_RAX] & ~mask) | val;
-	}
+	if (in)
+		v->regs[VCPU_REGS_RAX] = guest_io_in_rax(v->regs[VCPU_REGS_RAX], size, val);
 	if (a == EXIT_RESUME || a == EXIT_YIELD)
 		skip_instruction(v);
 	return a;
@@ -475,6 +472,10 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
  * no frame (hence no frame pointer: no backtrace stops in them). */
 #define FAST_PATH __attribute__((noinline, optimize("omit-frame-pointer")))
 
+/* Set when an exit needs more than the fast path's decode: XFD state to
+ * update (before anything that may fault) or a selftest (vmx_vcpu_create). */
+bool vmx_exit_unusual;
+
 /* Back to the stub, and from there to vmx_run: x->fast_handled says whether
  * the exit was handled here, with action a. */
 HOT int fast_to_run_loop(struct vcpu_vmx *x, bool handled, enum exit_action a)
@@ -484,35 +485,74 @@ HOT int fast_to_run_loop(struct vcpu_vmx *x, bool handled, enum exit_action a)
 	return 1;
 }
 
+/* A VMREAD or VMWRITE failed on the fast path: reported, and the VM stops. */
+static FAST_PATH int fast_vmcs_failed(struct vcpu *v)
+{
+	vmcs_access_failed("a VMREAD or VMWRITE of the exit fast path");
+	return fast_to_run_loop(to_vmx(v), true, EXIT_STOP_VM);
+}
+
+/* VMREAD and VMWRITE for the fast path: a failure leaves through
+ * fast_vmcs_failed (a tail call), so no value has to live across it. */
+#define FAST_VMREAD(v, field, out)                                                                 \
+	do {                                                                                       \
+		BENCH_COUNT(BENCH_VMREAD);                                                         \
+		__asm__ volatile goto("vmread %[f], %[o]; jbe %l[failed]"                          \
+		                      : [o] "=r"(out)                                              \
+		                      : [f] "r"((unsigned long)(field))                            \
+		                      : "cc"                                                       \
+		                      : failed);                                                   \
+	} while (0)
+#define FAST_VMWRITE(v, field, val)                                                                \
+	do {                                                                                       \
+		BENCH_COUNT(BENCH_VMWRITE);                                                        \
+		__asm__ volatile goto("vmwrite %[x], %[f]; jbe %l[failed]"                         \
+		                      :                                                            \
+		                      : [f] "r"((unsigned long)(field)), [x] "r"((uint64_t)(val))  \
+		                      : "cc"                                                       \
+		                      : failed);                                                   \
+	} while (0)
+
 static FAST_PATH int fast_xfd_enter(struct vcpu *v)
 {
 	xfd_enter(&v->fpu, v);
 	return 0;
 }
 
-/* Re-entry from the stub after a hot exit handled (action a): 0 when the run
- * loop has nothing to do first, else 1 (see above). */
+/* Re-entry from the stub after a hot exit handled (action a), its instruction
+ * skipped and RIP written: 0 when the run loop has nothing to do first, else 1
+ * (see above). */
 HOT int fast_resume(struct vcpu *v, struct vcpu_vmx *x, enum exit_action a)
 {
-	uint32_t dirty;
-
 	exc_loop_reset(&x->exc_loop); /* the guest made progress */
 	vcpu_count_exit(v, true);
 	BENCH_STAMP(STAMP_HANDLED);
 	if (a != EXIT_RESUME || !(vmx_cfg.exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) ||
 	    !vcpu_entry_clear(v))
 		return fast_to_run_loop(x, true, a);
-	/* the instruction skipped (the handlers here write no other cached
-	 * register), or an exception queued (VMCALL at CPL > 0) */
-	dirty = v->regs_dirty & ~VCPU_REGS_GPR_MASK;
-	if (likely(dirty == 1u << VCPU_REGS_RIP))
-		vmcs_writel(GUEST_RIP, v->regs[VCPU_REGS_RIP]);
-	else if (dirty)
-		return fast_to_run_loop(x, true, a); /* vmx_run writes it back */
-	v->regs_dirty = 0;
 	if (unlikely(xfd_host.caps.present))
 		return fast_xfd_enter(v);
 	return 0;
+}
+
+/* The instruction skipped: RIP written to the VMCS at once (cached too), so
+ * that nothing is left dirty for the run loop. Needs a failed: label. */
+#define FAST_SKIP(v)                                                                               \
+	do {                                                                                       \
+		uint64_t len_;                                                                     \
+		FAST_VMREAD(v, VM_EXIT_INSTRUCTION_LEN, len_);                                     \
+		(v)->regs[VCPU_REGS_RIP] += (uint32_t)len_;                                        \
+		FAST_VMWRITE(v, GUEST_RIP, (v)->regs[VCPU_REGS_RIP]);                              \
+	} while (0)
+
+/* CPUID's answer p into RAX-RDX, the instruction skipped. */
+HOT int fast_cpuid_regs(struct vcpu *v, const struct cpuid_regs *p)
+{
+	set_cpuid_regs(v, p);
+	FAST_SKIP(v);
+	return fast_resume(v, to_vmx(v), EXIT_RESUME);
+failed:
+	return fast_vmcs_failed(v);
 }
 
 /* A CPUID leaf not in the cache: the policy's answer (cached if it can be). */
@@ -521,8 +561,7 @@ static FAST_PATH int fast_cpuid_miss(struct vcpu *v)
 	struct cpuid_regs r;
 
 	cpuid_answer(v, (uint32_t)v->regs[VCPU_REGS_RAX], (uint32_t)v->regs[VCPU_REGS_RCX], &r);
-	set_cpuid_regs(v, &r);
-	return fast_resume(v, to_vmx(v), EXIT_RESUME);
+	return fast_cpuid_regs(v, &r);
 }
 
 /* Each hot exit in its own function, reached by a tail call: the dispatch
@@ -535,72 +574,119 @@ static FAST_PATH int fast_cpuid(struct vcpu *v)
 
 	if (unlikely(!p))
 		return fast_cpuid_miss(v);
-	set_cpuid_regs(v, p);
-	return fast_resume(v, to_vmx(v), EXIT_RESUME);
+	return fast_cpuid_regs(v, p);
 }
 
-/* VMCALL reads RAX, RBX, RCX (hv/vdev/hypercall.c) and writes RAX. */
+/* The other hypercalls (hv/vdev/hypercall.c), the instruction skipped. */
+static FAST_PATH int fast_hypercall(struct vcpu *v)
+{
+	return fast_resume(v, to_vmx(v), hypercall(v));
+}
+
+/* VMCALL at CPL 0 (the generic path raises #UD above): VERSION and YIELD set
+ * RAX here; the others read RAX, RBX, RCX (hypercall.c) and write RAX. */
 static FAST_PATH int fast_vmcall(struct vcpu *v)
 {
-	return fast_resume(v, to_vmx(v), handle_vmcall(v));
+	uint64_t ar, ret;
+	enum exit_action a;
+
+	FAST_VMREAD(v, GUEST_SS_AR_BYTES, ar);
+	if ((ar >> 5) & 3) /* CPL is SS.DPL (SDM Vol. 3C sec. 25.4.1) */
+		return fast_to_run_loop(to_vmx(v), false, EXIT_RESUME);
+	FAST_SKIP(v);
+	if (!hypercall_quick((uint32_t)v->regs[VCPU_REGS_RAX], &ret, &a))
+		return fast_hypercall(v);
+	v->regs[VCPU_REGS_RAX] = (uint32_t)ret;
+	return fast_resume(v, to_vmx(v), a);
+failed:
+	return fast_vmcs_failed(v);
 }
 
-/* IN from a port that is not fw_cfg data, OUT to COM1 (not string): RAX only. */
-static FAST_PATH int fast_io(struct vcpu *v)
+/* The other I/O the fast path takes: IN from a port that is not fw_cfg data
+ * and OUT to COM1, through guest_io (under the device lock). */
+static FAST_PATH int fast_io_device(struct vcpu *v, uint64_t q)
 {
 	struct vcpu_vmx *x = to_vmx(v);
-	uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
 	uint16_t port = (uint16_t)(q >> 16);
 	bool in = q & BIT(3);
+	enum exit_action a;
 
-	x->exit_qual = q;
-	if ((q & BIT(4)) ||
-	    (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8))
+	if (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8)
 		return fast_to_run_loop(x, false, EXIT_RESUME);
-	return fast_resume(v, x, handle_io(v));
+	a = handle_io(v);
+	/* handle_io skipped the instruction in the cache: written back here */
+	if (v->regs_dirty & (1u << VCPU_REGS_RIP))
+		FAST_VMWRITE(v, GUEST_RIP, v->regs[VCPU_REGS_RIP]);
+	v->regs_dirty = 0;
+	return fast_resume(v, x, a);
+failed:
+	return fast_vmcs_failed(v);
 }
 
-/* After the exit reason: RIP, the count, the dispatch (tail calls only). */
-HOT int fast_decode(struct vcpu *v, struct vcpu_vmx *x, uint32_t reason)
+/* Not string I/O: first an IN the device answers without its lock (the
+ * UART's status registers), else fast_io_device. Reads and writes RAX only. */
+static FAST_PATH int fast_io(struct vcpu *v)
 {
+	uint64_t q;
+
+	FAST_VMREAD(v, EXIT_QUALIFICATION, q);
+	to_vmx(v)->exit_qual = q;
+	if (q & BIT(4))
+		return fast_to_run_loop(to_vmx(v), false, EXIT_RESUME);
+	if (!(q & BIT(3)) || !guest_io_in_pure(v, (uint16_t)(q >> 16), (q & 7) + 1))
+		return fast_io_device(v, q);
+	FAST_SKIP(v);
+	return fast_resume(v, to_vmx(v), EXIT_RESUME);
+failed:
+	return fast_vmcs_failed(v);
+}
+
+/* After the exit reason: RIP, the count, the dispatch (tail calls only)
+ * unless a selftest runs (it takes the generic path for every exit). */
+HOT int fast_decode(struct vcpu *v, uint32_t reason, bool dispatch)
+{
+	uint64_t rip;
+
 	/* nearly every exit handler skips or reports the instruction: RIP is
 	 * read once here (VMX_REGS_AT_EXIT), not through the cache on demand */
-	v->regs[VCPU_REGS_RIP] = vmcs_readl(GUEST_RIP);
+	FAST_VMREAD(v, GUEST_RIP, rip);
+	v->regs[VCPU_REGS_RIP] = rip;
 	v->regs_avail = VCPU_REGS_GPR_MASK | VMX_REGS_AT_EXIT;
 	v->regs_dirty = 0;
 	BENCH_STAMP(STAMP_DISPATCH);
 	/* every exit passes here first: the one place that counts them by reason
 	 * (basic reasons are below 128; the mask keeps it one instruction) */
 	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
-	if (likely(!hv_options.selftest)) {
-		if (reason == EXIT_REASON_CPUID)
-			return fast_cpuid(v);
-		if (reason == EXIT_REASON_IO_INSTRUCTION)
-			return fast_io(v);
-		if (reason == EXIT_REASON_VMCALL)
-			return fast_vmcall(v);
-	}
-	return fast_to_run_loop(x, false, EXIT_RESUME);
+	if (dispatch && reason == EXIT_REASON_CPUID)
+		return fast_cpuid(v);
+	if (dispatch && reason == EXIT_REASON_VMCALL)
+		return fast_vmcall(v);
+	if (dispatch && reason == EXIT_REASON_IO_INSTRUCTION)
+		return fast_io(v);
+	return fast_to_run_loop(to_vmx(v), false, EXIT_RESUME);
+failed:
+	return fast_vmcs_failed(v);
 }
 
-/* With XFD: the exit's XFD state first, before anything that may fault. */
-static FAST_PATH int fast_xfd_exit(struct vcpu *v, uint32_t reason)
+/* XFD state first (before anything that may fault), and selftests. */
+static FAST_PATH int fast_unusual(struct vcpu *v, uint32_t reason)
 {
-	vmx_xfd_exit(v, reason);
-	bench_exit_reason(reason & 0xffff);
-	return fast_decode(v, to_vmx(v), reason);
+	if (xfd_host.caps.present)
+		vmx_xfd_exit(v, reason);
+	return fast_decode(v, reason, !hv_options.selftest);
 }
 
 FAST_PATH int vmx_exit_fast(struct vcpu *v)
 {
-	struct vcpu_vmx *x = to_vmx(v);
-	uint32_t reason;
+	uint64_t reason;
 
 	bench_exit_begin(v);
-	reason = vmcs_read32(VM_EXIT_REASON);
-	x->exit_reason = reason;
-	if (unlikely(xfd_host.caps.present))
-		return fast_xfd_exit(v, reason);
+	FAST_VMREAD(v, VM_EXIT_REASON, reason);
+	to_vmx(v)->exit_reason = (uint32_t)reason;
 	bench_exit_reason(reason & 0xffff);
-	return fast_decode(v, x, reason);
+	if (unlikely(vmx_exit_unusual))
+		return fast_unusual(v, (uint32_t)reason);
+	return fast_decode(v, (uint32_t)reason, true);
+failed:
+	return fast_vmcs_failed(v);
 }

@@ -43,7 +43,7 @@ static struct vcpu *vmcs_owner(hpa_t vmcs)
  * VMfailValid stores it in the VM-instruction error field (SDM Vol. 3C
  * sec. 31.2, 31.4). The VM whose VMCS is current stops; without one, panic.
  */
-static void vmcs_access_failed(const char *what)
+void vmcs_access_failed(const char *what)
 {
 	hpa_t vmcs = vmptrst();
 	struct vcpu *v = vmcs_owner(vmcs);

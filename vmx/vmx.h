@@ -109,6 +109,9 @@ enum exit_action vmx_handle_external_interrupt(struct vcpu *v);
 /* The exit stub's call after every exit (vmx/entry.asm, vmx/exit.c): decodes
  * the exit and handles the hot ones; 0 resumes the guest from the stub. */
 int vmx_exit_fast(struct vcpu *v);
+/* Exits need more than the fast path's decode (vmx/exit.c): set when a vCPU
+ * is created, from the CPU's XFD support and the selftest option. */
+extern bool vmx_exit_unusual;
 /* The cached registers every exit reads (vmm_ops->regs_at_exit). */
 #define VMX_REGS_AT_EXIT (1u << VCPU_REGS_RIP)
 /* Event injection before an entry and the window exits (vmx/vmx_irq.c). */

@@ -159,6 +159,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 	struct vcpu_vmx *x = kzalloc(sizeof(*x));
 	int vpid = 0;
 
+	vmx_exit_unusual = xfd_host.caps.present || hv_options.selftest;
 	if (!x)
 		return -ENOMEM;
 	if (vmx_cfg.vpid) {

@@ -165,23 +165,6 @@ static uint32_t io_in(struct vcpu *v, uint16_t port, unsigned size)
 	return 0xffffffffu; /* nothing decodes the address: the bus floats high */
 }
 
-/* Reads that change nothing and index nothing: no lock. The UART's registers
- * read as their old or new value while another vCPU writes them. */
-static bool read_pure(struct vm *vm, uint16_t port, uint32_t *val)
-{
-	uint8_t b;
-
-	if (port == PORT_BOCHS_DEBUG) {
-		*val = PORT_BOCHS_DEBUG; /* the port-present answer of Bochs and QEMU */
-		return true;
-	}
-	if (port < PORT_COM1 || port >= PORT_COM1 + 8 ||
-	    !uart_emu_read_pure(&vm->uart, port - PORT_COM1, &b))
-		return false;
-	*val = b;
-	return true;
-}
-
 /* The PIT's IRQ 0 deadline is vCPU 0's timer: on its CPU it ends the entry
  * by then; from another vCPU, vCPU 0 is kicked to re-read it. */
 static void pit_changed(struct vcpu *v)
@@ -263,7 +246,7 @@ enum exit_action guest_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 {
 	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 
-	if (in && read_pure(v->vm, port, val)) {
+	if (in && guest_io_read_pure(v->vm, port, val)) {
 		*val &= mask;
 		return EXIT_RESUME;
 	}

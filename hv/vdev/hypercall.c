@@ -19,33 +19,34 @@ static __attribute__((noinline)) uint64_t hc_print(struct vcpu *v, uint64_t gpa,
 	return 0;
 }
 
+/* The hypercalls that do more than set the result; -ENOSYS for unknown ones. */
+static uint64_t hypercall_other(struct vcpu *v, uint32_t nr, enum exit_action *action)
+{
+	uint64_t a1 = (uint32_t)v->regs[VCPU_REGS_RBX], a2 = (uint32_t)v->regs[VCPU_REGS_RCX];
+
+	switch (nr) {
+	case HC_PRINT:
+		return hc_print(v, a1, a2);
+	case HC_EXIT:
+		vm_stop(v->vm, "exit hypercall, status %lu", a1);
+		*action = EXIT_STOP_VM;
+		return 0;
+	case HC_XFD_STATS:
+		return a1 == 0   ? v->fpu.xfd.allocs
+		       : a1 == 1 ? v->fpu.xfd.nm_exits
+		                 : (uint64_t)-EINVAL;
+	}
+	return (uint64_t)-HC_ENOSYS;
+}
+
 enum exit_action hypercall(struct vcpu *v)
 {
 	uint32_t nr = (uint32_t)v->regs[VCPU_REGS_RAX];
-	uint64_t a1 = (uint32_t)v->regs[VCPU_REGS_RBX], a2 = (uint32_t)v->regs[VCPU_REGS_RCX];
-	uint64_t ret = (uint64_t)-HC_ENOSYS;
 	enum exit_action action = EXIT_RESUME;
+	uint64_t ret;
 
-	switch (nr) {
-	case HC_VERSION:
-		ret = SABLE_HYPERCALL_VERSION;
-		break;
-	case HC_PRINT:
-		ret = hc_print(v, a1, a2);
-		break;
-	case HC_EXIT:
-		vm_stop(v->vm, "exit hypercall, status %lu", a1);
-		return EXIT_STOP_VM;
-	case HC_YIELD:
-		ret = 0;
-		action = EXIT_YIELD;
-		break;
-	case HC_XFD_STATS:
-		ret = a1 == 0   ? v->fpu.xfd.allocs
-		      : a1 == 1 ? v->fpu.xfd.nm_exits
-		                : (uint64_t)-EINVAL;
-		break;
-	}
+	if (!hypercall_quick(nr, &ret, &action))
+		ret = hypercall_other(v, nr, &action);
 	v->regs[VCPU_REGS_RAX] = (uint32_t)ret;
 	return action;
 }

@@ -25,4 +25,21 @@ struct vcpu;
 /* Handles the VMCALL of v (already past the instruction). */
 enum exit_action hypercall(struct vcpu *v);
 
+/* The hypercalls that only set the result (VERSION, YIELD), for the VMCALL
+ * fast path: given nr = EAX, true with *ret and *a, or false (hypercall then). */
+static inline bool hypercall_quick(uint32_t nr, uint64_t *ret, enum exit_action *a)
+{
+	if (nr == HC_VERSION) {
+		*ret = SABLE_HYPERCALL_VERSION;
+		*a = EXIT_RESUME;
+		return true;
+	}
+	if (nr == HC_YIELD) {
+		*ret = 0;
+		*a = EXIT_YIELD;
+		return true;
+	}
+	return false;
+}
+
 #endif

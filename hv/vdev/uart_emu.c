@@ -16,16 +16,16 @@
 #include "types.h"
 #include "hv/vdev/uart_emu.h"
 
-#define REG_RBR_THR 0 /* RBR / THR; DLL when DLAB=1 */
-#define REG_IER     1 /* IER; DLM when DLAB=1 */
-#define REG_IIR_FCR 2 /* read: interrupt identification; write: FIFO control */
-#define REG_LCR     3
-#define REG_MCR     4
-#define REG_LSR     5
-#define REG_MSR     6
-#define REG_SCR     7
+#define REG_RBR_THR UART_EMU_RBR_THR
+#define REG_IER     UART_EMU_IER
+#define REG_IIR_FCR UART_EMU_IIR_FCR
+#define REG_LCR     UART_EMU_LCR
+#define REG_MCR     UART_EMU_MCR
+#define REG_LSR     UART_EMU_LSR
+#define REG_MSR     UART_EMU_MSR
+#define REG_SCR     UART_EMU_SCR
 
-#define LCR_DLAB      0x80
+#define LCR_DLAB      UART_EMU_LCR_DLAB
 #define IER_MASK      0x0f
 #define IER_RDA       0x01
 #define IER_THRE      0x02
@@ -37,9 +37,9 @@
 #define MCR_OUT1      0x04
 #define MCR_OUT2      0x08
 #define MCR_LOOP      0x10
-#define LSR_DR        0x01
+#define LSR_DR        UART_EMU_LSR_DR
 #define LSR_OE        0x02
-#define LSR_IDLE      0x60 /* THRE | TEMT */
+#define LSR_IDLE      UART_EMU_LSR_IDLE
 #define IIR_NO_INT    0x01
 #define IIR_MS        0x00
 #define IIR_THRE      0x02
@@ -284,40 +284,6 @@ uint8_t uart_emu_read(struct uart_emu *u, uint16_t offset)
 	default:
 		return 0;
 	}
-}
-
-bool uart_emu_read_pure(const struct uart_emu *u, uint16_t offset, uint8_t *val)
-{
-	switch (offset) {
-	case REG_RBR_THR:
-		if (!(u->lcr & LCR_DLAB))
-			return false;
-		*val = u->dll;
-		return true;
-	case REG_IER:
-		*val = u->lcr & LCR_DLAB ? u->dlm : u->ier;
-		return true;
-	case REG_LCR:
-		*val = u->lcr;
-		return true;
-	case REG_MCR:
-		*val = u->mcr;
-		return true;
-	case REG_SCR:
-		*val = u->scr;
-		return true;
-	case REG_LSR:
-		if (u->lsr_err)
-			return false;
-		*val = (uint8_t)(LSR_IDLE | (u->rx_count ? LSR_DR : 0));
-		return true;
-	case REG_MSR:
-		if (u->msr_delta)
-			return false;
-		*val = u->msr_lines;
-		return true;
-	}
-	return false;
 }
 
 void uart_emu_flush(struct uart_emu *u)

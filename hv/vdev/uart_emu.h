@@ -43,9 +43,58 @@ void uart_emu_write(struct uart_emu *u, uint16_t offset, uint8_t v);
 /* A guest byte read of register offset (0-7; larger offsets read 0). Reads of
  * RBR, IIR, LSR (with an error pending) and MSR change state. */
 uint8_t uart_emu_read(struct uart_emu *u, uint16_t offset);
+/* Register offsets from the base port, LCR's divisor-latch bit and the LSR
+ * bits of received data and of an idle transmitter. */
+enum uart_emu_reg {
+	UART_EMU_RBR_THR, /* RBR / THR; DLL when DLAB=1 */
+	UART_EMU_IER,     /* IER; DLM when DLAB=1 */
+	UART_EMU_IIR_FCR, /* read: interrupt identification; write: FIFO control */
+	UART_EMU_LCR,
+	UART_EMU_MCR,
+	UART_EMU_LSR,
+	UART_EMU_MSR,
+	UART_EMU_SCR,
+};
+#define UART_EMU_LCR_DLAB 0x80
+#define UART_EMU_LSR_DR   0x01
+#define UART_EMU_LSR_IDLE 0x60 /* THRE | TEMT */
+
 /* If a read of offset would change nothing now, its value in *val and true
- * (the caller needs no lock); else false: read it with uart_emu_read. */
-bool uart_emu_read_pure(const struct uart_emu *u, uint16_t offset, uint8_t *val);
+ * (the caller needs no lock); else false: read it with uart_emu_read. Inline:
+ * the I/O exit fast path's (vmx/exit.c, through hv/vdev/guest_io.h). */
+static inline bool uart_emu_read_pure(const struct uart_emu *u, uint16_t offset, uint8_t *val)
+{
+	switch (offset) {
+	case UART_EMU_RBR_THR:
+		if (!(u->lcr & UART_EMU_LCR_DLAB))
+			return false;
+		*val = u->dll;
+		return true;
+	case UART_EMU_IER:
+		*val = u->lcr & UART_EMU_LCR_DLAB ? u->dlm : u->ier;
+		return true;
+	case UART_EMU_LCR:
+		*val = u->lcr;
+		return true;
+	case UART_EMU_MCR:
+		*val = u->mcr;
+		return true;
+	case UART_EMU_SCR:
+		*val = u->scr;
+		return true;
+	case UART_EMU_LSR:
+		if (u->lsr_err)
+			return false;
+		*val = (uint8_t)(UART_EMU_LSR_IDLE | (u->rx_count ? UART_EMU_LSR_DR : 0));
+		return true;
+	case UART_EMU_MSR:
+		if (u->msr_delta)
+			return false;
+		*val = u->msr_lines;
+		return true;
+	}
+	return false;
+}
 /* The interrupt output: an enabled interrupt is pending and MCR.OUT2 is set. */
 bool uart_emu_irq(const struct uart_emu *u);
 

@@ -100,10 +100,11 @@ case_qemu_invalid_opcode_report() {
 	case_end qemu-invalid-opcode-report
 }
 
-# -- Guests under Sable in Bochs: twelve VMs over four cores (two to four per
+# -- Guests under Sable in Bochs: thirteen VMs over four cores (two to four per
 #    core), each judged by its own TEST lines or its stop line; the memory and
 #    triple-fault guests are stopped alone while the others finish. xsaves:
 #    what a guest gets for XSAVES/XRSTORS and IA32_XSS (here: #UD and #GP).
+#    gprs: all sixteen registers across each kind of exit, fast path or not.
 case_bochs_guests() {
 	cmd="loglevel=info on_stop=poweroff"
 	files=""
@@ -118,13 +119,13 @@ case_bochs_guests() {
 	cp "$G/exits.elf" "$OUT/shutdown.elf"
 	cmd="$cmd vm=exitw:module=7,mem=4M,pin=3 vm=exits:module=8,mem=4M,pin=3"
 	cmd="$cmd vm=xsaveprobe:module=9,mem=4M,pin=2 vm=xsetbv:module=10,mem=4M,pin=1"
-	cmd="$cmd vm=xsaves:module=11,mem=4M,pin=2"
+	cmd="$cmd vm=xsaves:module=11,mem=4M,pin=2 vm=gprs:module=12,mem=4M,pin=0"
 	mkimage guests "$cmd" $files "$OUT/word.elf" "$OUT/shutdown.elf" "$G/xsaveprobe.elf" \
-		"$G/xsetbv.elf" "$G/xsaves.elf"
+		"$G/xsetbv.elf" "$G/xsaves.elf" "$G/gprs.elf"
 	boot_bochs guests --cpus 4 --timeout 600
 	case_begin
 	must_eq "bochs end" "$ENDED" poweroff
-	must '^\[cpu0\] 12 of 12 VM\(s\) started'
+	must '^\[cpu0\] 13 of 13 VM\(s\) started'
 	# Bochs 2.7 has XSAVES and the VMX control, but its compacted format fails
 	# the self-test: guests get neither XSAVES nor IA32_XSS, nor XSAVEC (EAX =
 	# XSAVEOPT | XGETBV1), and no compacted size
@@ -154,6 +155,9 @@ case_bochs_guests() {
 		must "^\[msr\] TEST $t PASS"
 	done
 	for t in compute-crc32 compute-primes compute-fnv; do must "^\[compute\] TEST $t PASS"; done
+	for t in cpuid-cached cpuid-policy in-lsr in-pic out-scr vmcall-version vmcall-unknown rdmsr; do
+		must "^\[gprs\] TEST gprs-$t PASS"
+	done
 	for t in hypercall-version hypercall-print hypercall-yield hypercall-unknown; do
 		must "^\[hypercall\] TEST $t PASS"
 	done
@@ -161,7 +165,7 @@ case_bochs_guests() {
 	must '^\[memory\] TEST memory-isolation-setup PASS'
 	must '^\[cpu3\] vm memory: stopped: EPT violation: write at guest-physical 0xc0000000 \(RIP 0x[0-9a-f]+\): outside guest memory'
 	must '^\[cpu0\] vm triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)'
-	for g in hello cpuid msr compute xsaveprobe xsetbv xsaves; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
+	for g in hello cpuid msr compute xsaveprobe xsetbv xsaves gprs; do must "vm $g: stopped: exit device: value 0x0, status 1"; done
 	must 'vm hypercall: stopped: exit hypercall, status 0'
 	must 'vm exitw: stopped: exit device: value 0x102, status 517'
 	must 'vm exits: stopped: shutdown requested on port 0x8900'
