@@ -153,6 +153,38 @@ static void test_poll(void **state)
 	assert_false(vpic_output(&pic)); /* acknowledged: 6 in service */
 }
 
+/* The lock-free read gives what vpic_read gives, except after a poll command. */
+static void test_read_pure(void **state)
+{
+	static const uint16_t ports[] = {PIC_MASTER_CMD, PIC_MASTER_DATA, PIC_SLAVE_CMD,
+	                                 PIC_SLAVE_DATA, PIC_ELCR_MASTER, PIC_ELCR_SLAVE};
+	uint8_t v;
+
+	(void)state;
+	init_pair(0x20, 0x28, false);
+	vpic_write(&pic, PIC_MASTER_DATA, 0xa5);
+	vpic_write(&pic, PIC_SLAVE_DATA, 0x3c);
+	vpic_write(&pic, PIC_ELCR_SLAVE, 0x8e);
+	vpic_set_line(&pic, 3, true);
+	for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		assert_true(vpic_read_pure(&pic, ports[i], &v));
+		assert_int_equal(v, vpic_read(&pic, ports[i]));
+	}
+	assert_true(vpic_read_pure(&pic, PIC_MASTER_DATA, &v));
+	assert_int_equal(v, 0xa5);
+	assert_true(vpic_read_pure(&pic, PIC_MASTER_CMD, &v));
+	assert_int_equal(v, 0x08);              /* IRR: IRQ 3 latched (masked) */
+	vpic_write(&pic, PIC_MASTER_CMD, 0x0b); /* OCW3: read ISR */
+	assert_true(vpic_read_pure(&pic, PIC_MASTER_CMD, &v));
+	assert_int_equal(v, 0);
+	assert_false(vpic_read_pure(&pic, 0x22, &v)); /* not a PIC port */
+	vpic_write(&pic, PIC_MASTER_DATA, 0x00);
+	vpic_write(&pic, PIC_MASTER_CMD, 0x0c); /* poll: the next read acknowledges */
+	assert_false(vpic_read_pure(&pic, PIC_MASTER_CMD, &v));
+	assert_int_equal(vpic_read(&pic, PIC_MASTER_CMD), 0x83);
+	assert_true(vpic_read_pure(&pic, PIC_MASTER_CMD, &v)); /* the poll is over */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +195,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cascade_and_spurious, setup),
 		cmocka_unit_test_setup(test_level_and_aeoi, setup),
 		cmocka_unit_test_setup(test_poll, setup),
+		cmocka_unit_test_setup(test_read_pure, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

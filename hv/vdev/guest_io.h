@@ -34,8 +34,9 @@ static inline uint64_t guest_io_in_rax(uint64_t rax, unsigned size, uint32_t val
 	return size == 4 ? val : (rax & ~mask) | (val & mask);
 }
 
-/* Reads that change nothing and index nothing: no lock. The UART's registers
- * read as their old or new value while another vCPU writes them. */
+/* Reads that change nothing and index nothing: no lock. The UART's and the
+ * PIC's registers read as their old or new value while another vCPU writes
+ * them. */
 static inline bool guest_io_read_pure(struct vm *vm, uint16_t port, uint32_t *val)
 {
 	uint8_t b;
@@ -44,9 +45,12 @@ static inline bool guest_io_read_pure(struct vm *vm, uint16_t port, uint32_t *va
 		*val = PORT_BOCHS_DEBUG; /* the port-present answer of Bochs and QEMU */
 		return true;
 	}
-	if (port < PORT_COM1 || port >= PORT_COM1 + 8 ||
-	    !uart_emu_read_pure(&vm->uart, port - PORT_COM1, &b))
-		return false;
+	if (port >= PORT_COM1 && port < PORT_COM1 + 8) {
+		if (!uart_emu_read_pure(&vm->uart, port - PORT_COM1, &b))
+			return false;
+	} else if (!vpic_read_pure(&vm->pic, port, &b)) {
+		return false; /* the PIC's registers, or another device's port */
+	}
 	*val = b;
 	return true;
 }

@@ -260,23 +260,12 @@ static uint8_t poll_read(struct pic8259 *p, unsigned i)
 
 uint8_t vpic_read(struct pic8259 *p, uint16_t port)
 {
-	unsigned i = port == PIC_SLAVE_CMD || port == PIC_SLAVE_DATA;
-	struct pic_chip *c = &p->chip[i];
+	uint8_t val;
 
-	switch (port) {
-	case PIC_MASTER_CMD:
-	case PIC_SLAVE_CMD:
-		if (c->poll)
-			return poll_read(p, i);
-		return c->read_isr ? c->isr : c->irr;
-	case PIC_MASTER_DATA:
-	case PIC_SLAVE_DATA:
-		return c->imr;
-	case PIC_ELCR_MASTER:
-		return p->chip[0].elcr;
-	case PIC_ELCR_SLAVE:
-		return p->chip[1].elcr;
-	}
+	if (vpic_read_pure(p, port, &val))
+		return val;
+	if (port == PIC_MASTER_CMD || port == PIC_SLAVE_CMD)
+		return poll_read(p, port == PIC_SLAVE_CMD);
 	return 0xff;
 }
 

@@ -43,6 +43,35 @@ void vpic_init(struct pic8259 *p);
 void vpic_set_line(struct pic8259 *p, unsigned irq, bool level);
 /* Port access of one byte at PIC_* ports; other ports read 0xff. */
 uint8_t vpic_read(struct pic8259 *p, uint16_t port);
+
+/* If a read of port changes nothing (every read but a command port's after
+ * an OCW3 poll command, which acknowledges), its value in *val and true: the
+ * caller needs no lock (a racing write shows as the old or the new value).
+ * Else false: read it with vpic_read. Inline: the I/O exit fast path's. */
+static inline bool vpic_read_pure(const struct pic8259 *p, uint16_t port, uint8_t *val)
+{
+	const struct pic_chip *c = &p->chip[port == PIC_SLAVE_CMD || port == PIC_SLAVE_DATA];
+
+	switch (port) {
+	case PIC_MASTER_CMD:
+	case PIC_SLAVE_CMD:
+		if (c->poll)
+			return false;
+		*val = c->read_isr ? c->isr : c->irr;
+		return true;
+	case PIC_MASTER_DATA:
+	case PIC_SLAVE_DATA:
+		*val = c->imr;
+		return true;
+	case PIC_ELCR_MASTER:
+		*val = p->chip[0].elcr;
+		return true;
+	case PIC_ELCR_SLAVE:
+		*val = p->chip[1].elcr;
+		return true;
+	}
+	return false;
+}
 void vpic_write(struct pic8259 *p, uint16_t port, uint8_t val);
 /* The master's INT output: an unmasked request above what is in service. */
 bool vpic_output(const struct pic8259 *p);

@@ -5,7 +5,8 @@
 # hold one line "SKIP <reason>" instead, and then its whole column says SKIP.
 # Per row: Sable's ticks, KVM's ticks and KVM/Sable; a note where the two do different
 # work; "n/a" where KVM has no like-for-like figure. Rows follow Sable's figures in
-# their order, with the KVM-only rows after the one they belong to.
+# their order, with the in-kernel I/O row (io-pic, both hypervisors' own figure)
+# after the io row.
 set -u
 [ $# = 2 ] && [ -r "$1" ] && [ -r "$2" ] || { echo "usage: bench_table.sh SABLE KVM" >&2; exit 2; }
 awk -v sable="$1" -v kvm="$2" '
@@ -29,7 +30,7 @@ BEGIN {
 	like["xsetbv"] = "xsetbv"
 	extra["io"] = "io-pic"
 	extra_label["io-pic"] = "io in-kernel"
-	note["io-pic"] = "like for like: Sable COM1 LSR vs KVM in-kernel PIC (port 0x21), both answered in the hypervisor"
+	note["io-pic"] = "like for like: both read the PIC mask register (port 0x21) in the hypervisor"
 	na["vcpu-switch"] = "needs two KVM vCPUs on one core: not measured"
 	like["timer-latency"] = "timer-latency"
 	like["timer-latency-halted"] = "timer-latency-halted"
@@ -38,11 +39,19 @@ BEGIN {
 	like["ipi-roundtrip"] = "ipi-roundtrip"
 	like["ipi-roundtrip-halted"] = "ipi-roundtrip-halted"
 
+	# Sable figures shown in the row they belong to (io-pic: the in-kernel I/O row)
+	while ((getline l < sable) > 0) {
+		split(l, f, " ")
+		if (f[1] != "" && f[2] ~ /^[0-9]+$/) S[f[1]] = f[2]
+	}
+	close(sable)
+	for (e in extra_label)
+		own[e] = 1
 	print "  operation                 Sable      KVM KVM/Sable  note"
 	while ((getline l < sable) > 0) {
 		split(l, f, " ")
 		name = f[1]
-		if (name == "" || name == "loop-overhead" || seen[name]++)
+		if (name == "" || name == "loop-overhead" || (name in own) || seen[name]++)
 			continue
 		if (skip != "")
 			k = "SKIP"
@@ -63,7 +72,8 @@ BEGIN {
 					n = na[p]
 		row(name, f[2], k, n)
 		if (name in extra && skip == "")
-			row(extra_label[extra[name]], f[2], (extra[name] in K) ? K[extra[name]] : "missing", note[extra[name]])
+			row(extra_label[extra[name]], (extra[name] in S) ? S[extra[name]] : "missing",
+			    (extra[name] in K) ? K[extra[name]] : "missing", note[extra[name]])
 	}
 	if (skip != "")
 		print "  KVM: SKIP (" skip ")"
