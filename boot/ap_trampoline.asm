@@ -67,6 +67,9 @@ tramp_gdt_ptr:
 	dw tramp_gdt_end - tramp_gdt - 1
 	dd tramp_gdt
 
-	times AP_PARAMS_OFF - ($ - $$) db 0
-params:
-	times 4096 - ($ - $$) db 0
+; The parameter block hv/smp.c fills in, after the code in the same page: not
+; part of the image (the copy ends here).
+%if $ - $$ > AP_PARAMS_OFF
+%error "the AP trampoline's code reaches its parameter block"
+%endif
+params equ AP_TRAMPOLINE + AP_PARAMS_OFF
