@@ -6,6 +6,10 @@
 #include "guest.h"
 
 #define MSR_UNKNOWN               0x00000abc /* implemented by no CPU */
+#define MSR_STAR                  0xc0000081
+#define MSR_LSTAR                 0xc0000082
+#define MSR_CSTAR                 0xc0000083
+#define MSR_FMASK                 0xc0000084
 #define NONCANONICAL              0x8000000000000000ull
 #define PAT_TEST                  0x0007010600070406ull /* entry 5 = WC, others the reset types */
 #define TSC_AUX_TEST              0x00012345u
@@ -169,6 +173,35 @@ static void test_bases(void)
 	test_base("msr-gs-base", "msr-gs-base-gp", MSR_IA32_GS_BASE);
 }
 
+/* The SYSCALL MSRs: their writes are checked by the hypervisor (they exit, so
+ * that a vCPU switch need not read them back): STAR takes any value, LSTAR and
+ * CSTAR canonical addresses, FMASK bits 31:0 only. */
+static void test_syscall_msrs(void)
+{
+	uint64_t old;
+	int vec;
+
+	if (!ext_feature(CPUID_80000001_EDX_LM)) {
+		test_skip("msr-syscall", "no long mode (CPUID.80000001h:EDX[29])");
+		return;
+	}
+	test_begin("msr-star");
+	old = rdmsr(MSR_STAR);
+	round_trip(MSR_STAR, 0x0023001000000000ull);
+	round_trip(MSR_STAR, 0xffffffffffffffffull);
+	wrmsr(MSR_STAR, old);
+	test_end();
+	test_base("msr-lstar", "msr-lstar-gp", MSR_LSTAR);
+	test_base("msr-cstar", "msr-cstar-gp", MSR_CSTAR);
+	old = rdmsr(MSR_FMASK);
+	vec = wrmsr_safe(MSR_FMASK, 1ull << 32);
+	if (vec == X86_GP && rdmsr(MSR_FMASK) != old)
+		test_fail("msr-fmask-gp", "FMASK changed despite #GP");
+	else
+		expect_gp("msr-fmask-gp", vec, "a write of FMASK bit 32");
+	wrmsr(MSR_FMASK, old);
+}
+
 static void test_tsc_aux(void)
 {
 	uint64_t old;
@@ -246,6 +279,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 	test_tsc();
 	test_efer();
 	test_bases();
+	test_syscall_msrs();
 	test_tsc_aux();
 	test_unknown();
 	test_apic();

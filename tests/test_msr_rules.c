@@ -201,6 +201,7 @@ static void test_caps_from_bochs_cpuid(void **state)
 
 	msr_guest_caps_init(&c, fake_cpuid, &cpu);
 	assert_int_equal(c.maxphyaddr, 40);
+	assert_int_equal(c.vaddr_bits, 48);
 	assert_false(c.x2apic);
 	assert_true(c.tsc_deadline); /* ECX[24] */
 	assert_true(c.mca);
@@ -226,6 +227,7 @@ static void test_caps_small_cpu(void **state)
 
 	msr_guest_caps_init(&c, fake_cpuid, &cpu);
 	assert_int_equal(c.maxphyaddr, 36);
+	assert_int_equal(c.vaddr_bits, 48);
 	assert_true(c.x2apic);
 	assert_true(c.tsc_deadline);
 	assert_false(c.mca);
@@ -249,6 +251,24 @@ static void test_caps_subleaf_2_only_when_listed(void **state)
 	assert_int_equal(msr_spec_ctrl_valid(&c), SPEC_CTRL_IBRS);
 }
 
+/* LSTAR/CSTAR take canonical addresses only, in the width CPUID gives. */
+static void test_syscall_target_canonical(void **state)
+{
+	struct msr_guest_caps c = {.vaddr_bits = 48};
+
+	assert_int_equal(msr_syscall_target_check(&c, 0), 0);
+	assert_int_equal(msr_syscall_target_check(&c, 0x00007fffffffffffull), 0);
+	assert_int_equal(msr_syscall_target_check(&c, 0xffff800000000000ull), 0);
+	assert_int_equal(msr_syscall_target_check(&c, 0xffffffff81000000ull), 0);
+	assert_int_equal(msr_syscall_target_check(&c, 0x0000800000000000ull), -EINVAL);
+	assert_int_equal(msr_syscall_target_check(&c, 0xffff7fffffffffffull), -EINVAL);
+	assert_int_equal(msr_syscall_target_check(&c, 0x8000000000000000ull), -EINVAL);
+	c.vaddr_bits = 57; /* 5-level paging */
+	assert_int_equal(msr_syscall_target_check(&c, 0x0000800000000000ull), 0);
+	assert_int_equal(msr_syscall_target_check(&c, 0xff00000000000000ull), 0);
+	assert_int_equal(msr_syscall_target_check(&c, 0x0100000000000000ull), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_caps_from_bochs_cpuid),
 		cmocka_unit_test(test_caps_small_cpu),
 		cmocka_unit_test(test_caps_subleaf_2_only_when_listed),
+		cmocka_unit_test(test_syscall_target_canonical),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include "fpu/fpu.h"
 #include "fpu/xfd_vcpu.h"
 #include "hv/log.h"
+#include "hv/percpu.h"
 #include "hv/sched.h"
 #include "hv/virq.h"
 #include "hv/vdev/guest_cpuid.h"
@@ -247,13 +248,36 @@ static int debugctl_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	return 0;
 }
 
-/* Switched MSRs whose bits 63:32 are reserved: checked, then written to the
- * hardware MSR, which holds the guest's value while the vCPU is current. */
+static void switched_write(struct vcpu *v, uint32_t msr, uint64_t val);
+static void switched_live_init(void);
+
+/* The switched MSRs a guest writes rarely (an OS sets them up once per CPU)
+ * exit on WRMSR, so that their values are always known: a vCPU switch reads
+ * back only IA32_KERNEL_GS_BASE (SWAPGS changes it without an exit). Checked,
+ * then written to the hardware MSR, which holds the guest's value while the
+ * vCPU is current. Bits 63:32 reserved: IA32_FMASK, IA32_TSC_AUX. */
 static int low32_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (val >> 32)
 		return -EINVAL;
-	wrmsr(msr, val);
+	switched_write(v, msr, val);
+	return 0;
+}
+
+/* IA32_STAR: no reserved bits. */
+static int star_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switched_write(v, msr, val);
+	return 0;
+}
+
+/* IA32_LSTAR, IA32_CSTAR: canonical addresses (the hardware would raise #GP
+ * in the hypervisor). */
+static int syscall_target_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	if (msr_syscall_target_check(&vmx_msr_caps, val) < 0)
+		return -EINVAL;
+	switched_write(v, msr, val);
 	return 0;
 }
 
@@ -303,9 +327,9 @@ static const struct msr_rule msr_table[] = {
 	{MSR_GS_BASE, MSR_PASS, NEED_NONE, NULL, NULL},
 	/* switched by Sable with the vCPU (NR_SWITCHED of them) */
 	{MSR_KERNEL_GS_BASE, MSR_SWITCHED, NEED_NONE, NULL, NULL},
-	{MSR_STAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
-	{MSR_LSTAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
-	{MSR_CSTAR, MSR_SWITCHED, NEED_NONE, NULL, NULL},
+	{MSR_STAR, MSR_SWITCHED, NEED_NONE, NULL, star_write},
+	{MSR_LSTAR, MSR_SWITCHED, NEED_NONE, NULL, syscall_target_write},
+	{MSR_CSTAR, MSR_SWITCHED, NEED_NONE, NULL, syscall_target_write},
 	{MSR_SYSCALL_MASK, MSR_SWITCHED, NEED_NONE, NULL, low32_write},
 	{MSR_TSC_AUX, MSR_SWITCHED, NEED_RDTSCP, NULL, low32_write},
 	/* read directly (TSC offsetting applies), written through Sable */
@@ -417,6 +441,7 @@ int vmx_msr_setup_bitmap(void)
 
 	msr_guest_caps_init(&vmx_msr_caps, guest_view_cpuid, &ctx);
 	vmx_spec_init();
+	switched_live_init();
 	vmx_xfd_init();
 	vmx_msr_bitmap = mm_alloc_frames(1, PAGE_SIZE);
 	if (vmx_msr_bitmap == INVALID_HPA)
@@ -463,33 +488,99 @@ void vmx_msr_setup_vcpu(struct vcpu *v)
 	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	m->spec_load_count = 0;
+}
+
+/*
+ * The switched MSRs as each CPU's hardware holds them (known: bit n for
+ * switched MSR n): a vCPU load writes only those that differ from what the
+ * CPU holds, so two vCPUs of the same guest kernel (or guests that never set
+ * them) switch without a WRMSR. Only switched_hw_write and the put's read-back
+ * change the hardware values; the hypervisor itself never uses these MSRs.
+ */
+static struct switched_hw {
+	uint64_t val[NR_SWITCHED];
+	uint32_t known;
+} switched_hw[MAX_CPUS];
+
+static inline void switched_hw_write(struct switched_hw *h, unsigned n, uint32_t msr, uint64_t val)
+{
+	if ((h->known & BIT(n)) && h->val[n] == val)
+		return;
+	wrmsr(msr, val);
+	h->val[n] = val;
+	h->known |= BIT(n);
+}
+
+/* The switched MSRs this CPU has (need met), with their slot in
+ * vmx_msr_state.switched: a vCPU switch walks these, not the whole table. */
+static struct {
+	const struct msr_rule *rule;
+	unsigned slot;
+} switched_live[NR_SWITCHED];
+static unsigned nr_switched_live;
+
+static void switched_live_init(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+		const struct msr_rule *r = &msr_table[i];
+
+		if (r->policy != MSR_SWITCHED)
+			continue;
+		if (n < NR_SWITCHED && need_met(r))
+			switched_live[nr_switched_live++] = (typeof(switched_live[0])){r, n};
+		n++;
+	}
+}
+
+/* The slot of a switched msr (one with a rule: find_rule found it). */
+static unsigned switched_slot(uint32_t msr)
+{
+	unsigned i = 0;
+
+	while (i + 1 < nr_switched_live && switched_live[i].rule->msr != msr)
+		i++;
+	return switched_live[i].slot;
+}
+
+/* A guest's WRMSR of a switched MSR with a write rule, checked: v is current. */
+static void switched_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	unsigned n = switched_slot(msr);
+
+	vmx_msr_state(v)->switched[n] = val;
+	switched_hw_write(&switched_hw[cpu_id()], n, msr, val);
 }
 
 void vmx_msr_load_guest(struct vcpu *v)
 {
 	struct vmx_msr_state *m = vmx_msr_state(v);
-	unsigned n = 0;
+	struct switched_hw *h = &switched_hw[cpu_id()];
 
-	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
-		const struct msr_rule *r = &msr_table[i];
+	for (unsigned i = 0; i < nr_switched_live; i++) {
+		unsigned n = switched_live[i].slot;
 
-		if (r->policy == MSR_SWITCHED && n < NR_SWITCHED && need_met(r))
-			wrmsr(r->msr, m->switched[n]);
-		n += r->policy == MSR_SWITCHED;
+		switched_hw_write(h, n, switched_live[i].rule->msr, m->switched[n]);
 	}
 	vmx_spec_load_guest(v);
 }
 
+/* Reads back what the guest could change without an exit: the switched MSRs
+ * without a write rule (IA32_KERNEL_GS_BASE). */
 void vmx_msr_save_guest(struct vcpu *v)
 {
 	struct vmx_msr_state *m = vmx_msr_state(v);
-	unsigned n = 0;
+	struct switched_hw *h = &switched_hw[cpu_id()];
 
-	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
-		const struct msr_rule *r = &msr_table[i];
+	for (unsigned i = 0; i < nr_switched_live; i++) {
+		const struct msr_rule *r = switched_live[i].rule;
+		unsigned n = switched_live[i].slot;
 
-		if (r->policy == MSR_SWITCHED && n < NR_SWITCHED && need_met(r))
-			m->switched[n] = rdmsr(r->msr);
-		n += r->policy == MSR_SWITCHED;
+		if (!r->write) {
+			m->switched[n] = h->val[n] = rdmsr(r->msr);
+			h->known |= BIT(n);
+		}
 	}
 }

@@ -4,6 +4,7 @@
 #include "cpuid_bits.h"
 
 #define MAXPHYADDR_DEFAULT 36u /* without leaf 0x80000008 (SDM Vol. 3A 4.1.4) */
+#define VADDR_BITS_DEFAULT 48u /* without it: 4-level paging's width */
 
 #define MTRR_DEF_TYPE_RESERVED (~(MTRR_DEF_TYPE_TYPE | MTRR_DEF_TYPE_FE | MTRR_DEF_TYPE_E))
 
@@ -12,7 +13,8 @@ void msr_guest_caps_init(struct msr_guest_caps *caps, msr_cpuid_fn cpuid, void *
 	struct cpuid_regs r;
 	uint32_t max_basic, max_ext;
 
-	*caps = (struct msr_guest_caps){.maxphyaddr = MAXPHYADDR_DEFAULT};
+	*caps = (struct msr_guest_caps){.maxphyaddr = MAXPHYADDR_DEFAULT,
+	                                .vaddr_bits = VADDR_BITS_DEFAULT};
 	cpuid(ctx, 0, 0, &r);
 	max_basic = r.eax;
 	cpuid(ctx, 1, 0, &r);
@@ -44,7 +46,18 @@ void msr_guest_caps_init(struct msr_guest_caps *caps, msr_cpuid_fn cpuid, void *
 		cpuid(ctx, 0x80000008, 0, &r);
 		if (r.eax & 0xff)
 			caps->maxphyaddr = r.eax & 0xff;
+		if ((r.eax >> 8) & 0xff)
+			caps->vaddr_bits = (r.eax >> 8) & 0xff;
 	}
+}
+
+int msr_syscall_target_check(const struct msr_guest_caps *caps, uint64_t val)
+{
+	unsigned bits = caps->vaddr_bits < 64 ? caps->vaddr_bits : 64;
+	/* canonical: bits 63 down to bits-1 all equal */
+	int64_t top = (int64_t)val >> (bits - 1);
+
+	return bits == 64 || top == 0 || top == -1 ? 0 : -EINVAL;
 }
 
 int msr_mtrr_def_type_check(uint64_t val)

@@ -51,6 +51,7 @@
 /* The guest CPUID facts the MSR rules depend on. */
 struct msr_guest_caps {
 	uint32_t maxphyaddr;   /* CPUID.80000008H:EAX[7:0], 36 without that leaf */
+	uint32_t vaddr_bits;   /* CPUID.80000008H:EAX[15:8], 48 without that leaf */
 	bool x2apic;           /* CPUID.1:ECX[21] */
 	bool tsc_deadline;     /* CPUID.1:ECX[24]: IA32_TSC_DEADLINE exists */
 	bool mca;              /* CPUID.1:EDX[14]: IA32_MCG_CAP/STATUS exist */
@@ -65,6 +66,11 @@ typedef void (*msr_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, struct 
 
 /* Fills *caps from the CPUID a guest sees (cpuid answers as the guest's CPUID does). */
 void msr_guest_caps_init(struct msr_guest_caps *caps, msr_cpuid_fn cpuid, void *ctx);
+
+/* IA32_LSTAR, IA32_CSTAR: 0, or -EINVAL (#GP) for an address that is not
+ * canonical in the guest's linear-address width (SDM Vol. 4 table 2-2,
+ * WRMSR in Vol. 2B). */
+int msr_syscall_target_check(const struct msr_guest_caps *caps, uint64_t val);
 
 /* IA32_MTRR_DEF_TYPE: type UC, WC, WT, WP or WB, FE, E; nothing else. */
 int msr_mtrr_def_type_check(uint64_t val);

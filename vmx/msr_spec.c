@@ -47,8 +47,11 @@ static void spec_ctrl_sync(struct vcpu *v)
 	uint32_t n = m->spec_ctrl != m->exit_load.value;
 
 	m->entry_load.value = m->spec_ctrl;
+	if (n == m->spec_load_count)
+		return;
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, n);
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, n);
+	m->spec_load_count = n;
 }
 
 int vmx_spec_ctrl_read(struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -114,12 +117,22 @@ static void ibpb_on_vm_switch(struct vcpu *v)
 	}
 }
 
+/* The host's IA32_SPEC_CTRL on each CPU, read at its first vCPU load: the
+ * hypervisor never changes it (the VM-exit MSR-load area restores it). */
+static uint64_t host_spec_value[MAX_CPUS];
+static bool host_spec_known[MAX_CPUS];
+
 void vmx_spec_load_guest(struct vcpu *v)
 {
 	struct vmx_msr_state *m = vmx_msr_state(v);
+	uint32_t cpu = cpu_id();
 
 	if (host_spec_ctrl) {
-		m->exit_load.value = rdmsr(MSR_IA32_SPEC_CTRL);
+		if (!host_spec_known[cpu]) {
+			host_spec_value[cpu] = rdmsr(MSR_IA32_SPEC_CTRL);
+			host_spec_known[cpu] = true;
+		}
+		m->exit_load.value = host_spec_value[cpu];
 		spec_ctrl_sync(v);
 	}
 	ibpb_on_vm_switch(v);

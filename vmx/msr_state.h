@@ -25,6 +25,7 @@ struct vmx_msr_state {
 	struct vmx_msr_entry exit_load;  /* host IA32_SPEC_CTRL, loaded on VM exit */
 	uint64_t switched[NR_SWITCHED];  /* MSR_SWITCHED values, in table order */
 	uint64_t tsc_adjust, mtrr_def_type, spec_ctrl, mcg_status;
+	uint32_t spec_load_count; /* the MSR-load counts in the VMCS (0 or 1) */
 };
 
 static inline struct vmx_msr_state *vmx_msr_state(struct vcpu *v)

@@ -151,7 +151,8 @@ case_bochs_guests() {
 	done
 	for t in msr-sysenter msr-pat msr-pat-invalid-gp msr-tsc msr-efer msr-kernel-gs-base \
 		msr-kernel-gs-base-gp msr-fs-base msr-fs-base-gp msr-gs-base-gp msr-tsc-aux msr-unknown-gp \
-		msr-apic-base msr-x2apic-gp; do
+		msr-apic-base msr-x2apic-gp msr-star msr-lstar msr-lstar-gp msr-cstar msr-cstar-gp \
+		msr-fmask-gp; do
 		must "^\[msr\] TEST $t PASS"
 	done
 	for t in compute-crc32 compute-primes compute-fnv; do must "^\[compute\] TEST $t PASS"; done
