@@ -125,26 +125,33 @@ static bool take(uint8_t vec, unsigned n, uint64_t *first, uint64_t *last)
 	return true;
 }
 
+/* VEC_PIT_PIC interrupts taken when test_pit_through_pic masked the PIC. */
+static uint32_t pic_irqs_masked;
+
 static void test_pit_through_pic(void)
 {
 	uint64_t a = 0, b = 0;
+	bool ok;
 
 	test_begin("pcplat-pit-pic");
 	pic_init(0xfe, 0xff);
 	CHECK(inb(0x21) == 0xfe, "IMR 0x%x", inb(0x21));
 	apic_write(APIC_LVT0, LVT_EXTINT); /* virtual wire */
 	pit_periodic(PIT_COUNT);
-	if (CHECK(take(VEC_PIT_PIC, IRQS, &a, &b), "no IRQ 0 through the PIC (%u taken)",
-	          irq_count[VEC_PIT_PIC]))
+	ok = take(VEC_PIT_PIC, IRQS, &a, &b);
+	/* stopped before printing: a vCPU sharing its core takes long to print,
+	 * and the PIT would go on interrupting meanwhile */
+	pit_stop();
+	if (CHECK(ok, "no IRQ 0 through the PIC (%u taken)", irq_count[VEC_PIT_PIC]))
 		info("pcplat: %u PIT interrupts through the PIC, %llu TSC ticks apart", IRQS,
 		     (b - a) / (IRQS - 1));
-	pit_stop();
 	CHECK(pic_isr_in_handler == 0x01, "ISR in the handler 0x%x", pic_isr_in_handler);
 	outb(0x20, 0x0b);
 	CHECK(inb(0x20) == 0, "ISR 0x%x after the EOI", inb(0x20));
 	outb(0x20, 0x0a);
 	outb(0x21, 0xff);
 	apic_write(APIC_LVT0, APIC_LVT_MASKED | LVT_EXTINT);
+	pic_irqs_masked = irq_count[VEC_PIT_PIC];
 	test_end();
 }
 
@@ -174,8 +181,12 @@ static void test_pit_through_ioapic(void)
 	CHECK(take(VEC_PIT_IOAPIC, 2, &a, &b), "no IRQ 0 to logical destination 0x02");
 	ioapic_write(IOAPIC_RTE(2), RTE_MASKED);
 	pit_stop();
-	CHECK(irq_count[VEC_PIT_PIC] == IRQS || irq_count[VEC_PIT_PIC] == IRQS + 1,
-	      "the masked PIC delivered too (%u)", irq_count[VEC_PIT_PIC]);
+	/* the count when the PIC was masked: a vCPU sharing its core may have
+	 * taken more than IRQS before (the PIT goes on in real time), none after
+	 * (one acknowledged just before the mask may still arrive) */
+	CHECK(irq_count[VEC_PIT_PIC] - pic_irqs_masked <= 1,
+	      "the masked PIC delivered too (%u after the mask)",
+	      irq_count[VEC_PIT_PIC] - pic_irqs_masked);
 	test_end();
 }
 
