@@ -449,15 +449,17 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
 
 /*
  * The hot exits: the exit stub (vmx/entry.asm) calls vmx_exit_fast after every
- * exit, with the guest's general registers saved in v. It decodes the exit
- * (reason and RIP, the only VMREADs every exit pays) and handles CPUID, IN from
- * a port that is not fw_cfg data or OUT to COM1 (the lock-free device paths of
- * hv/vdev/guest_io.c) and VMCALL in this one frame. It returns 0 when the stub
- * may resume the guest at once: the exit resumes, the run loop has nothing to
- * do before the next entry (vcpu_entry_clear) and the preemption timer keeps
- * the value the exit saved (SDM Vol. 3C sec. 28.3.4). Otherwise 1: the stub
- * returns to vmx_run, which finds in x->fast_handled whether the exit was
- * handled here (its action in x->fast_action) or goes to vmx_handle_exit.
+ * exit, with the guest's general registers but RBP and R12-R15 saved in v. It
+ * decodes the exit (reason and RIP, the only VMREADs every exit pays) and hands
+ * CPUID, I/O (IN answered without the device lock, IN from a port that is not
+ * fw_cfg data and OUT to COM1 under it), VMCALL at CPL 0 and XSETBV to one
+ * function each, reached by tail calls so that none keeps a frame. It returns
+ * 0 when the stub may resume the guest at once: the exit resumes, the run loop
+ * has nothing to do before the next entry (vcpu_entry_clear) and the
+ * preemption timer keeps the value the exit saved (SDM Vol. 3C sec. 28.3.4).
+ * Otherwise 1: the stub saves the rest and returns to vmx_run, which finds in
+ * x->fast_handled whether the exit was handled here (its action in
+ * x->fast_action) or goes to vmx_handle_exit.
  *
  * What the generic path does for these reasons still holds: they are
  * QUIET_EXITS (events_idle stays), the guest made progress (the
@@ -465,8 +467,9 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
  * the next entry. Selftests take the generic path for every exit.
  *
  * The stub's resume reloads only RAX, RBX, RCX, RDX and the registers a C call
- * may change (RSI, RDI, R8-R11): a handler here writes no other guest register
- * (RBP, R12-R15 are still the guest's, kept by the call), and no CR2.
+ * may change (RSI, RDI, R8-R11), and RBP, R12-R15 are in v only on the way to
+ * vmx_run: a handler here reads and writes no guest register but RAX-RDX,
+ * RSI, RDI and R8-R11 (each says which it uses), and no CR2.
  */
 /* The fast path's functions: the stub's call and the tail calls below keep
  * no frame (hence no frame pointer: no backtrace stops in them). */
@@ -602,6 +605,26 @@ failed:
 	return fast_vmcs_failed(v);
 }
 
+/* After a handler of the generic path ran on the fast path (action a): it
+ * skipped the instruction in the register cache (the only register it may
+ * have written back), so RIP goes to the VMCS here. */
+static FAST_PATH int fast_generic_handled(struct vcpu *v, struct vcpu_vmx *x, enum exit_action a)
+{
+	if (v->regs_dirty & (1u << VCPU_REGS_RIP))
+		FAST_VMWRITE(v, GUEST_RIP, v->regs[VCPU_REGS_RIP]);
+	v->regs_dirty = 0;
+	return fast_resume(v, x, a);
+failed:
+	return fast_vmcs_failed(v);
+}
+
+/* XSETBV: handle_xsetbv's checks (fpu/xcr0.c) and XCR0 switch (fpu/), or the
+ * #UD / #GP it queues. Reads RAX, RCX, RDX. */
+static FAST_PATH int fast_xsetbv(struct vcpu *v)
+{
+	return fast_generic_handled(v, to_vmx(v), handle_xsetbv(v));
+}
+
 /* The other I/O the fast path takes: IN from a port that is not fw_cfg data
  * and OUT to COM1, through guest_io (under the device lock). */
 static FAST_PATH int fast_io_device(struct vcpu *v, uint64_t q)
@@ -609,18 +632,10 @@ static FAST_PATH int fast_io_device(struct vcpu *v, uint64_t q)
 	struct vcpu_vmx *x = to_vmx(v);
 	uint16_t port = (uint16_t)(q >> 16);
 	bool in = q & BIT(3);
-	enum exit_action a;
 
 	if (in ? port == PORT_FW_CFG_DATA : port < PORT_COM1 || port >= PORT_COM1 + 8)
 		return fast_to_run_loop(x, false, EXIT_RESUME);
-	a = handle_io(v);
-	/* handle_io skipped the instruction in the cache: written back here */
-	if (v->regs_dirty & (1u << VCPU_REGS_RIP))
-		FAST_VMWRITE(v, GUEST_RIP, v->regs[VCPU_REGS_RIP]);
-	v->regs_dirty = 0;
-	return fast_resume(v, x, a);
-failed:
-	return fast_vmcs_failed(v);
+	return fast_generic_handled(v, x, handle_io(v));
 }
 
 /* Not string I/O: first an IN the device answers without its lock (the
@@ -663,6 +678,8 @@ HOT int fast_decode(struct vcpu *v, uint32_t reason, bool dispatch)
 		return fast_vmcall(v);
 	if (dispatch && reason == EXIT_REASON_IO_INSTRUCTION)
 		return fast_io(v);
+	if (dispatch && reason == EXIT_REASON_XSETBV)
+		return fast_xsetbv(v);
 	return fast_to_run_loop(to_vmx(v), false, EXIT_RESUME);
 failed:
 	return fast_vmcs_failed(v);
