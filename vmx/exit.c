@@ -471,9 +471,9 @@ enum exit_action vmx_handle_exit(struct vcpu *v)
  * vmx_run: a handler here reads and writes no guest register but RAX-RDX,
  * RSI, RDI and R8-R11 (each says which it uses), and no CR2.
  */
-/* The fast path's functions: the stub's call and the tail calls below keep
- * no frame (hence no frame pointer: no backtrace stops in them). */
-#define FAST_PATH __attribute__((noinline, optimize("omit-frame-pointer")))
+/* The fast path's functions: the stub's call and the tail calls below, each
+ * out of line so that every hot exit runs one small function of its own. */
+#define FAST_PATH __attribute__((noinline))
 
 /* Set when an exit needs more than the fast path's decode: XFD state to
  * update (before anything that may fault) or a selftest (vmx_vcpu_create). */
