@@ -79,6 +79,17 @@ SIZE_LIMIT_KIB := 180
 	bench-kvm bench-check size-check format format-check check clean
 all: $(BUILD)/sable.elf
 
+# The hypervisor's objects are rebuilt when its compiler flags change (a stamp
+# holding them, rewritten only when they differ): a build directory never
+# mixes objects of two flag sets (make size-check and make bench measure what
+# the flags say).
+KERNEL_FLAGS_STAMP := $(BUILD)/.kernel-flags
+KERNEL_FLAGS_NOW := $(KERNEL_OPT) $(KERNEL_CFLAGS) $(NASMFLAGS) HOT: $(HOT_C_SRCS)
+$(KERNEL_FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(KERNEL_FLAGS_NOW)' | cmp -s - $@ || echo '$(KERNEL_FLAGS_NOW)' > $@
+$(HV_OBJS): $(KERNEL_FLAGS_STAMP)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
