@@ -6,6 +6,7 @@
 #include "hv/bench_stats.h"
 #include "hv/sched_policy.h"
 #include "param.h"
+#include "hv/timer_advance.h"
 #include "types.h"
 
 struct vcpu;
@@ -65,8 +66,9 @@ struct percpu {
 	volatile bool go;       /* set by the BSP: start scheduling */
 	/* vCPUs queued by sched_add from any CPU, linked by next_on_cpu. */
 	struct vcpu *incoming;
+	/* guest timers fired ahead by this CPU's learnt latency (hv/sched.c) */
+	struct timer_advance timer_adv;
 	uint64_t sched_pass; /* scheduler passes here */
-	bool idled;          /* the last pass found nothing to run */
 };
 
 extern struct percpu percpu_area[MAX_CPUS];

@@ -19,9 +19,9 @@
 
 static uint32_t vcpus_alive;
 static uint64_t slice_ticks; /* sched_slice_us= in TSC ticks */
-/* A vCPU's timer advance (hv/timer_advance.h), and so what its entry may wait
- * for its timer, is at most this fraction of a slice: the wait is its own time
- * (charged to it), never a large part of its turn. */
+/* The timer advance (hv/timer_advance.h), and so what an entry may wait for
+ * its timer, is at most this fraction of a slice: the wait is the timer's own
+ * vCPU's time (charged to it), never a large part of its turn. */
 #define TIMER_ADVANCE_MAX_DIV 32
 static struct spinlock place_lock = SPINLOCK_INIT;
 
@@ -84,15 +84,14 @@ void sched_kick(struct vcpu *v)
 
 /* When v's entry ends for its timers: its LAPIC timer's deadline ahead by the
  * advance, the PIT's (whose interrupt may go to another vCPU) at its own. */
-static uint64_t timer_entry_end(struct vcpu *v)
+static uint64_t timer_entry_end(struct percpu *c, struct vcpu *v)
 {
-	return MIN(timer_advance_end(&v->timer_adv, virq_local_deadline(v)),
-	           virq_platform_deadline(v));
+	return MIN(timer_advance_end(&c->timer_adv, virq_local_deadline(v)), virq_next_deadline(v));
 }
 
 void sched_timer_armed(struct vcpu *v)
 {
-	uint64_t deadline = timer_entry_end(v);
+	uint64_t deadline = timer_entry_end(this_cpu(), v);
 
 	if (v->slice_end == SLICE_NONE || deadline < v->slice_end)
 		v->slice_end = deadline ? deadline : 1;
@@ -108,7 +107,6 @@ static void take_incoming(struct percpu *c, uint64_t now)
 	for (; v; v = next) {
 		next = v->next_on_cpu;
 		v->se.weight = v->vm->config->weight;
-		timer_advance_init(&v->timer_adv, slice_ticks / TIMER_ADVANCE_MAX_DIV);
 		sched_enqueue(&c->rq, &v->se);
 		if (v->state != VCPU_RUNNABLE)
 			sched_block(&c->rq, &v->se, now);
@@ -214,27 +212,18 @@ static void vcpu_block(struct percpu *c, struct vcpu *v, enum vcpu_state state, 
 }
 
 /* Fires v's due timers, and its LAPIC timer if due within the advance as at
- * its deadline: the entry that delivers it waits until then (sched_timer_wait).
- * Returns when v's next entry ends for its timers (timer_entry_end). */
-static uint64_t fire_timers(struct percpu *c, struct vcpu *v, uint64_t now)
+ * its deadline: the entry that delivers it waits until then (sched_timer_wait). */
+static void fire_timers(struct percpu *c, struct vcpu *v, uint64_t now)
 {
-	uint64_t local = virq_local_deadline(v), platform = virq_platform_deadline(v);
-	bool fire = timer_advance_due(&v->timer_adv, local, now);
+	uint64_t d = virq_local_deadline(v);
 
-	if (fire || platform <= now) {
-		virq_poll_timers(v, now, fire ? MAX(now, local) : now);
-		/* fired late or on time, the entry measures the latency (no wait);
-		 * only over v's own exit or an idle core, so that no other vCPU's
-		 * turn counts in v's latency */
-		if (fire) {
-			v->timer_wait_until = MAX(v->timer_wait_until, local);
-			if (c->current == v || c->idled)
-				v->timer_sample_pass = c->sched_pass;
-		}
-		local = virq_local_deadline(v);
-		platform = virq_platform_deadline(v);
+	if (!timer_advance_due(&c->timer_adv, d, now)) {
+		virq_poll_timers(v, now, now);
+		return;
 	}
-	return MIN(timer_advance_end(&v->timer_adv, local), platform);
+	virq_poll_timers(v, now, MAX(now, d));
+	v->timer_wait_until = MAX(v->timer_wait_until, d);
+	v->timer_fired_pass = c->sched_pass;
 }
 
 void sched_timer_wait(struct vcpu *v)
@@ -242,8 +231,8 @@ void sched_timer_wait(struct vcpu *v)
 	struct percpu *c = this_cpu();
 	uint64_t d = v->timer_wait_until, t = tsc_now();
 
-	if (v->timer_sample_pass == c->sched_pass)
-		timer_advance_update(&v->timer_adv, d, t);
+	if (v->timer_fired_pass == c->sched_pass)
+		timer_advance_update(&c->timer_adv, d, t);
 	while (t < d) {
 		cpu_relax();
 		t = tsc_now();
@@ -262,11 +251,10 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 
 	for (struct sched_entity *e = c->rq.head; e; e = e->next) {
 		struct vcpu *v = vcpu_of(e);
-		uint64_t end;
 
 		if (v->parked || v->vm->state == VM_STOPPED)
 			continue; /* timers fire after the resume; a stopped VM waits to be retired */
-		end = fire_timers(c, v, now);
+		fire_timers(c, v, now);
 		if (v->state != VCPU_RUNNABLE && virq_can_wake(v)) {
 			vcpu_unstuck(v);
 			/* one waiting for SIPI stays so until its run loop starts it
@@ -275,7 +263,7 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 				v->state = VCPU_RUNNABLE;
 			sched_wake(&c->rq, e, now);
 		}
-		earliest = MIN(earliest, end);
+		earliest = MIN(earliest, timer_entry_end(c, v));
 	}
 	return earliest;
 }
@@ -315,14 +303,12 @@ void sched_switch_to(struct percpu *c, struct vcpu *v)
  */
 static enum exit_action run_polling(struct percpu *c, struct vcpu *v, uint64_t entry_end)
 {
-	for (bool again = false;; again = true) {
+	for (;;) {
 		uint64_t poll = c->id == 0 ? console_in_next_poll(tsc_now()) : UINT64_MAX;
 		enum exit_action a;
 
-		/* entry_end includes v's timers as the pass left them; again after a
-		 * console poll, also those v armed since */
-		if (again)
-			entry_end = MIN(entry_end, timer_entry_end(v));
+		/* timers v armed, ended ahead by the advance */
+		entry_end = MIN(entry_end, timer_entry_end(c, v));
 		v->slice_end = MIN(entry_end, poll);
 		a = vcpu_run(v);
 		/* a timer armed meanwhile lowered slice_end, or the entry's end came:
@@ -341,6 +327,7 @@ __noreturn void sched_cpu_loop(void)
 	uint64_t slice_end = 0;
 
 	lapic_timer_init(c->id);
+	timer_advance_init(&c->timer_adv, slice_ticks / TIMER_ADVANCE_MAX_DIV);
 	for (;;) {
 		struct sched_entity *e;
 		struct vcpu *v;
@@ -362,7 +349,6 @@ __noreturn void sched_cpu_loop(void)
 			last = NULL;
 			/* an idle BSP wakes for the console's next poll */
 			idle(c, c->id == 0 ? MIN(deadline, console_in_next_poll(now)) : deadline);
-			c->idled = true;
 			continue;
 		}
 		v = vcpu_of(e);
@@ -377,7 +363,6 @@ __noreturn void sched_cpu_loop(void)
 		c->in_run = v;
 		a = run_polling(c, v, MIN(slice_end, deadline));
 		c->in_run = NULL;
-		c->idled = false;
 		t = tsc_now();
 		sched_charge(&c->rq, e, t - now);
 		if (a == EXIT_HALT) {

@@ -1,15 +1,12 @@
 /*
  * Guest timers fired ahead of their deadline (pure): a guest timer's exit,
  * the scheduler pass that fires it and the entry that delivers it take the
- * same few thousand TSC ticks every time, so each vCPU learns that latency of
- * its own and its entry ends that much before its next timer deadline. The
- * timer is fired (polled as if its deadline had come) and the entry that
- * delivers it waits until the deadline first, so no guest sees its interrupt
- * early, only less late. The learnt value follows the measured lateness
- * (deadline to that entry): slowly up (a late outlier moves it little), fast
- * down (a wait), and is capped. Being the vCPU's own, and measured only over
- * its own exit or an idle core, no other guest can raise it: the waits are
- * its own time.
+ * same few thousand TSC ticks every time, so each CPU learns that latency and
+ * ends a guest's entry that much before its next timer deadline. The timer is
+ * fired (polled as if its deadline had come) and the entry that delivers it
+ * waits until the deadline first, so no guest sees its interrupt early, only
+ * less late. The learnt value follows the measured lateness (deadline to that
+ * entry) and is capped, so a guest cannot make a CPU wait long for it.
  */
 #ifndef SABLE_HV_TIMER_ADVANCE_H
 #define SABLE_HV_TIMER_ADVANCE_H
@@ -43,9 +40,8 @@ static inline bool timer_advance_due(const struct timer_advance *a, uint64_t dea
 }
 
 /* One measurement: the entry delivering a timer due at deadline was reached
- * at arrival (before any wait). A late arrival raises the advance by a quarter
- * of the lateness, at most max / 16; an early one (a wait) lowers it by half
- * of the wait. */
+ * at arrival (before any wait). Late arrivals raise the advance, early ones
+ * (a wait) lower it, by a quarter of the difference each time. */
 void timer_advance_update(struct timer_advance *a, uint64_t deadline, uint64_t arrival);
 
 #endif

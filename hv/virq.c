@@ -170,14 +170,13 @@ uint64_t virq_local_deadline(struct vcpu *v)
 	return v->lapic ? vlapic_timer_deadline(v->lapic) : UINT64_MAX;
 }
 
-uint64_t virq_platform_deadline(struct vcpu *v)
-{
-	return carries_platform(v) ? pit_deadline(&v->vm->pit) : UINT64_MAX;
-}
-
 uint64_t virq_next_deadline(struct vcpu *v)
 {
-	return MIN(virq_local_deadline(v), virq_platform_deadline(v));
+	uint64_t d = virq_local_deadline(v);
+
+	if (carries_platform(v))
+		d = MIN(d, pit_deadline(&v->vm->pit));
+	return d;
 }
 
 void virq_poll_timers(struct vcpu *v, uint64_t now, uint64_t local_now)

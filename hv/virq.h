@@ -48,9 +48,6 @@ int virq_take_sipi(struct vcpu *v);
 /* The earliest TSC at which a timer of v fires, UINT64_MAX if none is armed.
  * vCPU 0 also carries its VM's platform timer (the PIT's IRQ 0). */
 uint64_t virq_next_deadline(struct vcpu *v);
-/* The deadline of vCPU 0's platform timer (the PIT's IRQ 0), UINT64_MAX for
- * the other vCPUs or if not armed. */
-uint64_t virq_platform_deadline(struct vcpu *v);
 /* The deadline of v's own LAPIC timer alone (its interrupt reaches v only,
  * so it may fire ahead: hv/timer_advance.h), UINT64_MAX if not armed. */
 uint64_t virq_local_deadline(struct vcpu *v);
