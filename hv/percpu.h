@@ -6,7 +6,6 @@
 #include "hv/bench_stats.h"
 #include "hv/sched_policy.h"
 #include "param.h"
-#include "hv/timer_advance.h"
 #include "types.h"
 
 struct vcpu;
@@ -66,9 +65,6 @@ struct percpu {
 	volatile bool go;       /* set by the BSP: start scheduling */
 	/* vCPUs queued by sched_add from any CPU, linked by next_on_cpu. */
 	struct vcpu *incoming;
-	/* guest timers fired ahead by this CPU's learnt latency (hv/sched.c) */
-	struct timer_advance timer_adv;
-	uint64_t sched_pass; /* scheduler passes here */
 };
 
 extern struct percpu percpu_area[MAX_CPUS];

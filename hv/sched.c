@@ -19,10 +19,6 @@
 
 static uint32_t vcpus_alive;
 static uint64_t slice_ticks; /* sched_slice_us= in TSC ticks */
-/* The timer advance (hv/timer_advance.h), and so what an entry may wait for
- * its timer, is at most this fraction of a slice: the wait is the timer's own
- * vCPU's time (charged to it), never a large part of its turn. */
-#define TIMER_ADVANCE_MAX_DIV 32
 static struct spinlock place_lock = SPINLOCK_INIT;
 
 static struct vcpu *vcpu_of(struct sched_entity *e)
@@ -82,17 +78,8 @@ void sched_kick(struct vcpu *v)
 		lapic_send_fixed(c->apic_id, VEC_WAKEUP);
 }
 
-/* When v's entry ends for its timers: its LAPIC timer's deadline ahead by the
- * advance, the PIT's (whose interrupt may go to another vCPU) at its own. */
-static uint64_t timer_entry_end(struct percpu *c, struct vcpu *v)
+void sched_timer_armed(struct vcpu *v, uint64_t deadline)
 {
-	return MIN(timer_advance_end(&c->timer_adv, virq_local_deadline(v)), virq_next_deadline(v));
-}
-
-void sched_timer_armed(struct vcpu *v)
-{
-	uint64_t deadline = timer_entry_end(this_cpu(), v);
-
 	if (v->slice_end == SLICE_NONE || deadline < v->slice_end)
 		v->slice_end = deadline ? deadline : 1;
 }
@@ -211,35 +198,6 @@ static void vcpu_block(struct percpu *c, struct vcpu *v, enum vcpu_state state, 
 		vcpu_stuck(v);
 }
 
-/* Fires v's due timers, and its LAPIC timer if due within the advance as at
- * its deadline: the entry that delivers it waits until then (sched_timer_wait). */
-static void fire_timers(struct percpu *c, struct vcpu *v, uint64_t now)
-{
-	uint64_t d = virq_local_deadline(v);
-
-	if (!timer_advance_due(&c->timer_adv, d, now)) {
-		virq_poll_timers(v, now, now);
-		return;
-	}
-	virq_poll_timers(v, now, MAX(now, d));
-	v->timer_wait_until = MAX(v->timer_wait_until, d);
-	v->timer_fired_pass = c->sched_pass;
-}
-
-void sched_timer_wait(struct vcpu *v)
-{
-	struct percpu *c = this_cpu();
-	uint64_t d = v->timer_wait_until, t = tsc_now();
-
-	if (v->timer_fired_pass == c->sched_pass)
-		timer_advance_update(&c->timer_adv, d, t);
-	while (t < d) {
-		cpu_relax();
-		t = tsc_now();
-	}
-	v->timer_wait_until = 0;
-}
-
 /*
  * Each pass: fires the due timers of every vCPU here and makes runnable those
  * blocked or waiting ones that can now take an interrupt, NMI, INIT or SIPI.
@@ -254,7 +212,7 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 
 		if (v->parked || v->vm->state == VM_STOPPED)
 			continue; /* timers fire after the resume; a stopped VM waits to be retired */
-		fire_timers(c, v, now);
+		virq_poll_timers(v, now);
 		if (v->state != VCPU_RUNNABLE && virq_can_wake(v)) {
 			vcpu_unstuck(v);
 			/* one waiting for SIPI stays so until its run loop starts it
@@ -263,7 +221,7 @@ static uint64_t poll_vcpus(struct percpu *c, uint64_t now)
 				v->state = VCPU_RUNNABLE;
 			sched_wake(&c->rq, e, now);
 		}
-		earliest = MIN(earliest, timer_entry_end(c, v));
+		earliest = MIN(earliest, virq_next_deadline(v));
 	}
 	return earliest;
 }
@@ -307,8 +265,7 @@ static enum exit_action run_polling(struct percpu *c, struct vcpu *v, uint64_t e
 		uint64_t poll = c->id == 0 ? console_in_next_poll(tsc_now()) : UINT64_MAX;
 		enum exit_action a;
 
-		/* timers v armed, ended ahead by the advance */
-		entry_end = MIN(entry_end, timer_entry_end(c, v));
+		entry_end = MIN(entry_end, virq_next_deadline(v)); /* timers v armed */
 		v->slice_end = MIN(entry_end, poll);
 		a = vcpu_run(v);
 		/* a timer armed meanwhile lowered slice_end, or the entry's end came:
@@ -327,7 +284,6 @@ __noreturn void sched_cpu_loop(void)
 	uint64_t slice_end = 0;
 
 	lapic_timer_init(c->id);
-	timer_advance_init(&c->timer_adv, slice_ticks / TIMER_ADVANCE_MAX_DIV);
 	for (;;) {
 		struct sched_entity *e;
 		struct vcpu *v;
@@ -335,7 +291,6 @@ __noreturn void sched_cpu_loop(void)
 		uint64_t now, deadline, t;
 
 		trap_report();
-		c->sched_pass++;
 		if (c->id == 0)
 			console_in_poll();
 		reap_stopped(c); /* may queue a restarted VM's vCPUs here */

@@ -20,15 +20,8 @@ void sched_add(struct vcpu *v);
 /* v must look at its requests soon: if it may be in guest mode on another CPU,
  * an IPI makes it exit; a blocked v is re-examined by its CPU. Any CPU. */
 void sched_kick(struct vcpu *v);
-/* v, running on this CPU, may have armed a timer: its entry ends by the
- * timer's deadline (ahead by the CPU's timer advance for its LAPIC timer). */
-void sched_timer_armed(struct vcpu *v);
-/* The entry that delivers a timer fired ahead of its deadline (v's
- * timer_wait_until, hv/timer_advance.h): called by the run loop right before
- * it, after the events are injected. Measures the latency from the deadline
- * (for the CPU's advance) when the timer was fired by this scheduler pass, then
- * waits for the deadline, so the guest never takes its interrupt early. */
-void sched_timer_wait(struct vcpu *v);
+/* v, running on this CPU, armed a timer due at deadline: its entry ends by then. */
+void sched_timer_armed(struct vcpu *v, uint64_t deadline);
 /* Prints the accounting of v (one or two lines). */
 void sched_report_vcpu(struct vcpu *v);
 /* Lets every online AP start its scheduler loop (once; later calls do nothing). */

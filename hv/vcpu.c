@@ -2,7 +2,6 @@
 #include "drivers/tsc.h"
 #include "hv/gdb/gdb.h"
 #include "hv/panic.h"
-#include "hv/sched.h"
 #include "hv/slice.h"
 
 uint64_t vcpu_read_gpr(struct vcpu *v, unsigned n)
@@ -74,8 +73,6 @@ enum exit_action vcpu_run(struct vcpu *v)
 			if (a != EXIT_RESUME)
 				return a;
 		}
-		if (unlikely(v->timer_wait_until))
-			sched_timer_wait(v); /* a timer fired ahead: not before its deadline */
 		r = vmm_ops->run(v, &a);
 		if (r < 0) {
 			v->stats.entries_failed++;

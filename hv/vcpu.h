@@ -91,11 +91,6 @@ struct vcpu {
 	struct guest_fpu fpu;     /* its FPU context (fpu/) */
 	struct vlapic *lapic;     /* its virtual local APIC (hv/virq.c) */
 	bool halt_if;             /* RFLAGS.IF when it executed HLT */
-	/* A timer fired ahead of its deadline (hv/timer_advance.h): the next
-	 * entry waits until timer_wait_until (0: no wait); the pass of its CPU's
-	 * scheduler that fired it, for the latency measurement. */
-	uint64_t timer_wait_until;
-	uint64_t timer_fired_pass;
 	/* The backend found nothing to inject at the last entry and nothing since
 	 * can have changed that: the run loop skips inject_events until a request
 	 * comes (VCPU_REQ_EVENT, ...) or the backend clears it (vmx/vmx_irq.c). */

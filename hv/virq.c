@@ -165,26 +165,21 @@ static bool carries_platform(const struct vcpu *v)
 	return v->id == 0;
 }
 
-uint64_t virq_local_deadline(struct vcpu *v)
-{
-	return v->lapic ? vlapic_timer_deadline(v->lapic) : UINT64_MAX;
-}
-
 uint64_t virq_next_deadline(struct vcpu *v)
 {
-	uint64_t d = virq_local_deadline(v);
+	uint64_t d = v->lapic ? vlapic_timer_deadline(v->lapic) : UINT64_MAX;
 
 	if (carries_platform(v))
 		d = MIN(d, pit_deadline(&v->vm->pit));
 	return d;
 }
 
-void virq_poll_timers(struct vcpu *v, uint64_t now, uint64_t local_now)
+void virq_poll_timers(struct vcpu *v, uint64_t now)
 {
 	struct vm *vm = v->vm;
 	bool fired;
 
-	if (v->lapic && vlapic_timer_poll(v->lapic, MAX(now, local_now)))
+	if (v->lapic && vlapic_timer_poll(v->lapic, now))
 		__atomic_fetch_or(&v->requests, VCPU_REQ_EVENT, __ATOMIC_RELEASE);
 	if (!carries_platform(v) || now < pit_deadline(&vm->pit))
 		return;

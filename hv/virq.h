@@ -48,13 +48,9 @@ int virq_take_sipi(struct vcpu *v);
 /* The earliest TSC at which a timer of v fires, UINT64_MAX if none is armed.
  * vCPU 0 also carries its VM's platform timer (the PIT's IRQ 0). */
 uint64_t virq_next_deadline(struct vcpu *v);
-/* The deadline of v's own LAPIC timer alone (its interrupt reaches v only,
- * so it may fire ahead: hv/timer_advance.h), UINT64_MAX if not armed. */
-uint64_t virq_local_deadline(struct vcpu *v);
-/* Fires v's timers that are due at now (host TSC), and its LAPIC timer if due
- * at local_now (>= now: fired ahead), setting VCPU_REQ_EVENT if an interrupt
- * became pending. On v's CPU. */
-void virq_poll_timers(struct vcpu *v, uint64_t now, uint64_t local_now);
+/* Fires v's timers that are due at now (host TSC), setting VCPU_REQ_EVENT if
+ * an interrupt became pending. On v's CPU. */
+void virq_poll_timers(struct vcpu *v, uint64_t now);
 /* A blocked (HLT) or waiting (wait-for-SIPI) v has something to do now: an
  * interrupt it can take (with the RFLAGS.IF it halted with, above its PPR), an
  * NMI, an INIT, or a SIPI while it waits. Timers are not polled here: call

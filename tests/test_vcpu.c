@@ -185,16 +185,6 @@ static void fake_vcpu_start_at(struct vcpu *v, uint8_t vector)
 	fake.started_at = vector;
 }
 
-/* hv/sched.c's wait for a timer fired ahead: recorded; it clears the wait */
-static unsigned injected_at_wait;
-
-void sched_timer_wait(struct vcpu *v)
-{
-	note('W');
-	injected_at_wait = fake.inject_calls;
-	v->timer_wait_until = 0;
-}
-
 int virq_take_sipi(struct vcpu *v)
 {
 	int vector = fake.sipi;
@@ -409,25 +399,6 @@ static void test_idle_events_skip_injection(void **state)
 	play(script + 2, 1);
 	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
 	assert_int_equal(fake.inject_calls, 2);
-}
-
-/* A timer fired ahead of its deadline: the entry that delivers it waits for
- * the deadline after the injection and right before the backend enters, and
- * only that entry. */
-static void test_timer_wait_after_injection_before_entry(void **state)
-{
-	static const struct step script[] = {
-		{0, false, EXIT_RESUME, 0},
-		{0, false, EXIT_HALT, 0},
-	};
-
-	play(script, 2);
-	vcpu.requests = VCPU_REQ_EVENT;
-	vcpu.timer_wait_until = 12345;
-	assert_int_equal(vcpu_run(&vcpu), EXIT_HALT);
-	assert_string_equal(fake.log, "WFRPHFRPH");
-	assert_int_equal(injected_at_wait, 1); /* the interrupt queued before the wait */
-	assert_int_equal(vcpu.timer_wait_until, 0);
 }
 
 static void test_flush_regs_before_each_entry(void **state)
@@ -844,7 +815,6 @@ int main(void)
 		cmocka_unit_test_setup(test_kick_after_check_handled_next_pass, setup),
 		cmocka_unit_test_setup(test_event_request_reaches_injection, setup),
 		cmocka_unit_test_setup(test_idle_events_skip_injection, setup),
-		cmocka_unit_test_setup(test_timer_wait_after_injection_before_entry, setup),
 		cmocka_unit_test_setup(test_flush_regs_before_each_entry, setup),
 		cmocka_unit_test_setup(test_first_flush_sees_dirty_rip, setup),
 		cmocka_unit_test_setup(test_fastpath_reenters_without_handler, setup),

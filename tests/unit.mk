@@ -119,6 +119,3 @@ UNIT_TESTS += lineedit
 unit_lineedit_SRCS := hv/lib/lineedit.c
 UNIT_TESTS += monitor_cmd
 unit_monitor_cmd_SRCS := hv/monitor_cmd.c hv/lib/format.c
-
-UNIT_TESTS += timer_advance
-unit_timer_advance_SRCS := hv/timer_advance.c

@@ -192,7 +192,7 @@ enum exit_action vmx_handle_apic_access(struct vcpu *v)
 		                                   : (uint32_t)vcpu_read_gpr(v, m.reg);
 		if (off % APIC_REG_ALIGN == 0)
 			vlapic_mmio_write(v->lapic, off, val, tsc_now());
-		sched_timer_armed(v); /* it may have armed the timer */
+		sched_timer_armed(v, virq_next_deadline(v)); /* it may have armed the timer */
 	}
 	vmx_mmio_done(v, &m, mode);
 	return EXIT_RESUME;
@@ -204,7 +204,7 @@ enum exit_action vmx_handle_apic_write(struct vcpu *v)
 {
 	vlapic_write_done(v->lapic, QUAL_OFFSET(to_vmx(v)->exit_qual) & ~(APIC_REG_ALIGN - 1u),
 	                  tsc_now());
-	sched_timer_armed(v); /* it may have armed the timer */
+	sched_timer_armed(v, virq_next_deadline(v)); /* it may have armed the timer */
 	return EXIT_RESUME;
 }
 

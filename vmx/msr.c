@@ -161,7 +161,7 @@ static int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (msr == MSR_IA32_TSC_DEADLINE && !vmx_msr_caps.tsc_deadline)
 		return -EINVAL;
 	r = vlapic_msr_write(v->lapic, msr, val, rdtsc());
-	sched_timer_armed(v); /* the write may have armed the timer */
+	sched_timer_armed(v, virq_next_deadline(v)); /* the write may have armed the timer */
 	return r;
 }
 

@@ -172,7 +172,7 @@ static void pit_changed(struct vcpu *v)
 	struct vcpu *bsp = v->vm->vcpus[0];
 
 	if (v == bsp)
-		sched_timer_armed(v);
+		sched_timer_armed(v, virq_next_deadline(v));
 	else if (bsp)
 		sched_kick(bsp);
 }

@@ -34,7 +34,7 @@ BEGIN {
 	na["vcpu-switch"] = "needs two KVM vCPUs on one core: not measured"
 	like["timer-latency"] = "timer-latency"
 	like["timer-latency-halted"] = "timer-latency-halted"
-	note["timer-latency"] = "lowest of 16; both fire the timer ahead by a learnt latency and wait for the deadline (timer advance)"
+	note["timer-latency"] = "lowest of 16; KVM likely lower by its timer advance (fires early, waits to the deadline)"
 	note["timer-latency-halted"] = note["timer-latency"]
 	like["ipi-roundtrip"] = "ipi-roundtrip"
 	like["ipi-roundtrip-halted"] = "ipi-roundtrip-halted"
