@@ -86,8 +86,7 @@ static bool timer_latency(const char *name, bool hlt)
 		apic_timer_tsc_deadline(V_TIMER, deadline);
 		ok = hlt ? irq_wait(V_TIMER, seen, WAIT) : irq_spin_wait(V_TIMER, seen, WAIT);
 		if (ok && irq_entry_tsc < deadline) {
-			/* a timer fired ahead (the hypervisor's timer advance) must
-			 * still not reach the guest before its deadline */
+			/* a TSC-deadline interrupt never comes before its deadline */
 			test_fail(name,
 			          "round %u: the interrupt came %llu ticks before its deadline", n,
 			          deadline - irq_entry_tsc);

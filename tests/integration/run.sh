@@ -1138,8 +1138,8 @@ case_bochs_sched_fairness() {
 #    by the MOV decoder (apicv=off): one boot each. Beside it, a VM that moves its
 #    xAPIC base and one that stores a byte to the APIC page must be stopped (the
 #    byte store is virtualized by the CPU where it has register virtualization).
-#    irqbench (2 vCPUs on the two cores, beside the others) checks that a timer
-#    fired ahead by the timer advance never reaches its guest before the deadline.
+#    irqbench (2 vCPUs on the two cores, beside the others) checks that no timer
+#    interrupt reaches its guest before the deadline.
 case_bochs_apic() {
 	local mode tests t
 	tests="present regs priority-order tpr-masks-lower-class sti-hlt-pending-wakes bad-vector-esr
@@ -1160,8 +1160,8 @@ case_bochs_apic() {
 		case_begin
 		must_eq "bochs end" "$ENDED" poweroff
 		must '^\[cpu0\] 7 of 7 VM\(s\) started'
-		# timers fired ahead by the timer advance reach no guest early, with
-		# the cores shared (irqbench's own check of each of its 32 rounds)
+		# no timer interrupt reaches its guest early, with the cores shared
+		# (irqbench's own check of each of its 32 rounds)
 		must '^\[irqbench\] TEST irqbench PASS'
 		must 'vm irqbench: stopped: exit device: value 0x0, status 1'
 		for t in $tests; do
