@@ -59,15 +59,6 @@ static inline bool vmread_raw(unsigned long field, uint64_t *value)
 	return !fail;
 }
 
-/* The failure paths below keep every register but the result (as if they
- * were not calls), so that a function whose only calls are these needs no
- * registers saved for them: the exit fast path's (vmx/exit.c). */
-#ifdef SABLE_HOST_TEST
-#define VMCS_FAIL_CALL
-#else
-#define VMCS_FAIL_CALL __attribute__((no_caller_saved_registers, cold))
-#endif
-
 /* A failed VMCS access (what says which): reported with the VM-instruction
  * error, the VM whose VMCS is current is stopped, or the hypervisor panics
  * without one. */
@@ -75,7 +66,7 @@ void vmcs_access_failed(const char *what);
 
 /* A failed VMREAD of field: reported (field, VM-instruction error), the VM whose
  * VMCS is current is stopped, or the hypervisor panics without one. Returns 0. */
-VMCS_FAIL_CALL uint64_t vmcs_read_failed(unsigned long field);
+uint64_t vmcs_read_failed(unsigned long field);
 
 /* Reads a field; a failure is a hypervisor bug, handled by vmcs_read_failed.
  * The check is one branch on CF/ZF (VMfailInvalid/VMfailValid), taken only
@@ -108,7 +99,7 @@ static inline bool vmwrite_raw(unsigned long field, uint64_t value)
 
 /* The failure path of __vmcs_write: reports field, value and the VM-instruction
  * error and stops the VM whose VMCS is current (panics without one). */
-VMCS_FAIL_CALL bool vmcs_write_failed(unsigned long field, uint64_t value);
+bool vmcs_write_failed(unsigned long field, uint64_t value);
 
 /* Writes a field; inline, as every exit writes several. */
 static inline bool __vmcs_write(unsigned long field, uint64_t value)
