@@ -495,26 +495,11 @@ static FAST_PATH int fast_vmcs_failed(struct vcpu *v)
 	return fast_to_run_loop(to_vmx(v), true, EXIT_STOP_VM);
 }
 
-/* VMREAD and VMWRITE for the fast path: a failure leaves through
- * fast_vmcs_failed (a tail call), so no value has to live across it. */
-#define FAST_VMREAD(v, field, out)                                                                 \
-	do {                                                                                       \
-		BENCH_COUNT(BENCH_VMREAD);                                                         \
-		__asm__ volatile goto("vmread %[f], %[o]; jbe %l[failed]"                          \
-		                      : [o] "=r"(out)                                              \
-		                      : [f] "r"((unsigned long)(field))                            \
-		                      : "cc"                                                       \
-		                      : failed);                                                   \
-	} while (0)
-#define FAST_VMWRITE(v, field, val)                                                                \
-	do {                                                                                       \
-		BENCH_COUNT(BENCH_VMWRITE);                                                        \
-		__asm__ volatile goto("vmwrite %[x], %[f]; jbe %l[failed]"                         \
-		                      :                                                            \
-		                      : [f] "r"((unsigned long)(field)), [x] "r"((uint64_t)(val))  \
-		                      : "cc"                                                       \
-		                      : failed);                                                   \
-	} while (0)
+/* VMREAD and VMWRITE for the fast path: a failure jumps to the function's
+ * failed: label, which leaves through fast_vmcs_failed (a tail call), so no
+ * value has to live across it. */
+#define FAST_VMREAD(v, field, out)  VMREAD_OR_GOTO(field, out, failed)
+#define FAST_VMWRITE(v, field, val) VMWRITE_OR_GOTO(field, val, failed)
 
 static FAST_PATH int fast_xfd_enter(struct vcpu *v)
 {

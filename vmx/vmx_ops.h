@@ -68,19 +68,35 @@ void vmcs_access_failed(const char *what);
  * VMCS is current is stopped, or the hypervisor panics without one. Returns 0. */
 uint64_t vmcs_read_failed(unsigned long field);
 
+/* VMREAD of field into out, VMWRITE of val to field; on failure (CF or ZF:
+ * VMfailInvalid/VMfailValid) a jump to label, the one branch taken only then.
+ * The accessors below and the exit fast path's (vmx/exit.c) are built on them. */
+#define VMREAD_OR_GOTO(field, out, label)                                                          \
+	do {                                                                                       \
+		BENCH_COUNT(BENCH_VMREAD);                                                         \
+		__asm__ volatile goto("vmread %[f], %[o]; jbe %l[" #label "]"                      \
+		                      : [o] "=r"(out)                                              \
+		                      : [f] "r"((unsigned long)(field))                            \
+		                      : "cc"                                                       \
+		                      : label);                                                    \
+	} while (0)
+#define VMWRITE_OR_GOTO(field, val, label)                                                         \
+	do {                                                                                       \
+		BENCH_COUNT(BENCH_VMWRITE);                                                        \
+		__asm__ volatile goto("vmwrite %[x], %[f]; jbe %l[" #label "]"                     \
+		                      :                                                            \
+		                      : [f] "r"((unsigned long)(field)), [x] "rm"((uint64_t)(val)) \
+		                      : "cc"                                                       \
+		                      : label);                                                    \
+	} while (0)
+
 /* Reads a field; a failure is a hypervisor bug, handled by vmcs_read_failed.
- * The check is one branch on CF/ZF (VMfailInvalid/VMfailValid), taken only
- * on failure: every exit reads several fields. */
+ * Every exit reads several fields. */
 static inline uint64_t __vmcs_read(unsigned long field)
 {
 	uint64_t v;
 
-	BENCH_COUNT(BENCH_VMREAD);
-	__asm__ volatile goto("vmread %[f], %[v]; jbe %l[failed]"
-	                      : [v] "=r"(v)
-	                      : [f] "r"(field)
-	                      : "cc"
-	                      : failed);
+	VMREAD_OR_GOTO(field, v, failed);
 	return v;
 failed:
 	return vmcs_read_failed(field);
@@ -104,12 +120,7 @@ bool vmcs_write_failed(unsigned long field, uint64_t value);
 /* Writes a field; inline, as every exit writes several. */
 static inline bool __vmcs_write(unsigned long field, uint64_t value)
 {
-	BENCH_COUNT(BENCH_VMWRITE);
-	__asm__ volatile goto("vmwrite %[v], %[f]; jbe %l[failed]"
-	                      :
-	                      : [f] "r"(field), [v] "rm"(value)
-	                      : "cc"
-	                      : failed);
+	VMWRITE_OR_GOTO(field, value, failed);
 	return true;
 failed:
 	return vmcs_write_failed(field, value);
