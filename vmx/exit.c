@@ -657,13 +657,15 @@ HOT int fast_decode(struct vcpu *v, uint32_t reason, bool dispatch)
 	/* every exit passes here first: the one place that counts them by reason
 	 * (basic reasons are below 128; the mask keeps it one instruction) */
 	v->stats.exit_reason[reason & (VCPU_EXIT_REASONS - 1)]++;
-	if (dispatch && reason == EXIT_REASON_CPUID)
+	if (!dispatch)
+		return fast_to_run_loop(to_vmx(v), false, EXIT_RESUME);
+	if (reason == EXIT_REASON_CPUID)
 		return fast_cpuid(v);
-	if (dispatch && reason == EXIT_REASON_VMCALL)
+	if (reason == EXIT_REASON_VMCALL)
 		return fast_vmcall(v);
-	if (dispatch && reason == EXIT_REASON_IO_INSTRUCTION)
+	if (reason == EXIT_REASON_IO_INSTRUCTION)
 		return fast_io(v);
-	if (dispatch && reason == EXIT_REASON_XSETBV)
+	if (reason == EXIT_REASON_XSETBV)
 		return fast_xsetbv(v);
 	return fast_to_run_loop(to_vmx(v), false, EXIT_RESUME);
 failed:
